@@ -1,0 +1,35 @@
+with source as (
+    select * from {{ source('raw', 'projects') }}
+),
+
+deduplicated as (
+    -- a project listed twice in one snapshot: the lower row of the sheet wins, as an analyst reading top-down expects
+    select *
+    from source
+    qualify row_number() over (
+        partition by snapshot_month, project_id order by source_row desc
+    ) = 1
+)
+
+select
+    snapshot_month,
+    project_id,
+    project_name,
+    tier,
+    sponsor,
+    project_manager,
+    reported_status,
+    phase,
+    bac as bac_local,
+    upper(currency) as currency,
+    baseline_start,
+    baseline_finish,
+    go_live_planned,
+    go_live_actual,
+    plan_source,
+    plan_key,
+    finance_codes,
+    services,
+    source_file,
+    source_row
+from deduplicated

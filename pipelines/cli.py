@@ -1,0 +1,135 @@
+"""`steerpack`: the PMO analyst's command line (DESIGN §8).
+
+Every command takes `--config FILE` (default ./steerpack.yaml, else built-in defaults). Problems a user can fix
+(a bad config key, a missing inbox, a broken register) print one clear message and exit 2; a failed run exits 1.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import click
+from tqdm import tqdm
+
+from pipelines.inbox import InboxError, drop_months, require_inbox
+from pipelines.partitions import months_between, parse_month_arg
+from pipelines.resources.settings import ConfigError, Settings, load_settings
+from pipelines.runner import RunFailed, prepare_environment, run_months
+from pipelines.sources.common import SourceFormatError
+
+STAGES = ("ingested", "rendered", "delivered")
+
+
+
+def with_config(command):
+    """Add `--config` to a command and hand it validated settings; user errors become clean messages."""
+    @click.option("--config", "config", type=click.Path(dir_okay=False), default=None,
+                  help="steerpack.yaml to use (default: ./steerpack.yaml, else built-in defaults).")
+    @functools.wraps(command)
+    def wrapper(config: str | None, **kwargs):
+        try:
+            settings = load_settings(config)
+            return command(settings=settings, **kwargs)
+        except (ConfigError, InboxError, SourceFormatError, ValueError, FileExistsError) as error:
+            raise click.ClickException(str(error)) from None
+        except RunFailed as error:
+            click.echo(f"steerpack: the run failed:\n{error}", err=True)
+            sys.exit(1)
+    return wrapper
+
+
+def _month(ctx, param, value):
+    if value is None:
+        return None
+    try:
+        return parse_month_arg(value)
+    except ValueError as error:
+        raise click.BadParameter(str(error)) from None
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+def main() -> None:
+    """steerpack: monthly IT-portfolio steering packs from your PMO tools' exports."""
+
+
+def _run_with_progress(settings: Settings, months: list[dt.date], label: str) -> None:
+    require_inbox(settings.inbox)
+    bar = tqdm(total=len(months) * len(STAGES), desc=label, unit="step", file=sys.stderr,
+               disable=None, bar_format="{desc}: {n_fmt}/{total_fmt} {bar} {postfix}")
+
+    def on_progress(stage: str, month: dt.date) -> None:
+        bar.set_postfix_str(f"{month:%Y-%m} {stage}")
+        bar.update(1)
+        if bar.disable:
+            click.echo(f"{label}: {month:%Y-%m} {stage}", err=True)
+
+    try:
+        run_months(settings, months, on_progress)
+    finally:
+        bar.close()
+
+
+def _print_packs(settings: Settings, months: list[dt.date]) -> None:
+    for month in months:
+        pack = settings.output / "packs" / f"{month:%Y-%m}" / f"steering-pack-{month:%Y-%m}.html"
+        click.echo(f"{month:%Y-%m}: {pack}")
+
+
+@main.command()
+@click.option("--month", required=True, callback=_month, help="The month to run, YYYY-MM.")
+@with_config
+def run(settings: Settings, month: dt.date) -> None:
+    """Ingest, compute, render and deliver one month."""
+    _run_with_progress(settings, [month], f"run {month:%Y-%m}")
+    _print_packs(settings, [month])
+
+
+@main.command()
+@click.option("--from", "first", required=True, callback=_month, help="First month, YYYY-MM.")
+@click.option("--to", "last", required=True, callback=_month, help="Last month, YYYY-MM (inclusive).")
+@with_config
+def backfill(settings: Settings, first: dt.date, last: dt.date) -> None:
+    """Recompute a range of months in one run (dbt once over the range), with progress per month."""
+    if last < first:
+        raise click.BadParameter(f"--to {last:%Y-%m} is before --from {first:%Y-%m}")
+    months = months_between(first, last)
+    _run_with_progress(settings, months, f"backfill {first:%Y-%m}..{last:%Y-%m}")
+    _print_packs(settings, months)
+
+
+@main.command()
+@with_config
+def demo(settings: Settings) -> None:
+    """Write the demo portfolio's inbox, backfill every demo month, render and deliver to the outbox."""
+    from pipelines.demo import write_demo_inbox
+
+    months = write_demo_inbox(settings.inbox)
+    click.echo(f"demo inbox: {settings.inbox} ({len(months)} monthly drops, "
+               f"{months[0]:%Y-%m} to {months[-1]:%Y-%m})")
+    _run_with_progress(settings, drop_months(settings.inbox), "demo")
+    click.echo("steering packs:")
+    _print_packs(settings, months)
+    click.echo(f"outbox: {settings.output / 'outbox'}")
+    click.echo(f"warehouse: {settings.warehouse}")
+
+
+@main.command()
+@click.option("--port", default=3000, show_default=True, help="Port of the Dagster UI.")
+@with_config
+def ui(settings: Settings, port: int) -> None:
+    """Start the Dagster UI (dagster dev) on steerpack's definitions and persistent instance."""
+    prepare_environment(settings)
+    dagster = Path(sys.executable).with_name("dagster")
+    command = [str(dagster) if dagster.exists() else "dagster", "dev", "-m", "pipelines.definitions",
+               "--port", str(port)]
+    click.echo(f"Dagster UI on http://127.0.0.1:{port} (instance: {os.environ['DAGSTER_HOME']})")
+    raise SystemExit(subprocess.call(command))
+
+
+if __name__ == "__main__":
+    main()

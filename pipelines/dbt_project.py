@@ -1,0 +1,60 @@
+"""The dbt project as Dagster sees it, and the small pure functions that build a dbt invocation."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+from dagster_dbt import DbtProject
+
+from pipelines import REPO_ROOT
+
+DBT_PROJECT_DIR = REPO_ROOT / "dbt_project"
+WAREHOUSE_ENV_VAR = "STEERPACK_WAREHOUSE"
+
+dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
+
+
+def dbt_executable() -> str:
+    """The dbt installed beside this Python (the venv's), so nothing depends on PATH being activated."""
+    beside = Path(sys.executable).with_name("dbt")
+    return str(beside) if beside.exists() else "dbt"
+
+
+def window_vars(months: list[dt.date], settings_vars: dict[str, Any]) -> dict[str, Any]:
+    """dbt vars for a partition window: its first and last month (inclusive) plus the settings dbt needs."""
+    if not months:
+        raise ValueError("a dbt run needs at least one month")
+    return {
+        "month_start": min(months).isoformat(),
+        "month_end": max(months).isoformat(),
+        **settings_vars,
+    }
+
+
+def build_args(months: list[dt.date], settings_vars: dict[str, Any]) -> list[str]:
+    """`dbt build` for the window: models, their data tests and the unit tests, in one call."""
+    return ["build", "--vars", json.dumps(window_vars(months, settings_vars), sort_keys=True)]
+
+
+def dbt_environment(warehouse: Path) -> dict[str, str]:
+    """What the dbt profile reads from the environment (profiles.yml takes the warehouse path from here)."""
+    return {WAREHOUSE_ENV_VAR: str(warehouse)}
+
+
+def ensure_manifest(force: bool = False) -> Path:
+    """Run `dbt parse` when the manifest is missing (a fresh clone), so the Dagster definitions can load."""
+    manifest = dbt_project.manifest_path
+    if force or not manifest.exists():
+        command = [dbt_executable(), "parse", "--project-dir", str(DBT_PROJECT_DIR),
+                   "--profiles-dir", str(DBT_PROJECT_DIR), "--quiet"]
+        env = {**os.environ, "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
+        result = subprocess.run(command, cwd=DBT_PROJECT_DIR, env=env, capture_output=True, text=True)
+        if result.returncode != 0:
+            raise RuntimeError(f"dbt parse failed:\n{result.stdout}\n{result.stderr}")
+    return manifest

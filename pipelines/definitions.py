@@ -1,0 +1,21 @@
+"""The one Dagster `Definitions` of steerpack, built from the config named by $STEERPACK_CONFIG."""
+
+import dagster as dg
+
+from pipelines.assets.dbt import steerpack_dbt_models
+from pipelines.assets.delivery import pack_delivery
+from pipelines.assets.ingest import register_ingest
+from pipelines.assets.report import steering_pack
+from pipelines.jobs import monthly_pack_job
+from pipelines.resources import build_resources
+from pipelines.resources.settings import load_settings
+
+ASSETS = [register_ingest, steerpack_dbt_models, steering_pack, pack_delivery]
+
+defs = dg.Definitions(
+    assets=ASSETS,
+    jobs=[monthly_pack_job],
+    resources=build_resources(load_settings()),
+    # DuckDB allows one writer per file: steps of a run execute one after another in one process.
+    executor=dg.in_process_executor,
+)

@@ -1,0 +1,251 @@
+"""A realistic demo portfolio: 13 projects over 18 monthly drops, written as a PMO's inbox.
+
+The story it tells (so the packs have something to say): CRM Cloud overspends, HR Portal's go-live slips,
+the Data Platform reports Green while its numbers are Red, the Mobile App goes live and then has incidents,
+the Warehouse system approaches go-live without its benefits ready, Payments joins the portfolio mid-way,
+and the Website replatform finishes. Everything is seeded, so two runs write the same data.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+import shutil
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from openpyxl.styles import Font
+from openpyxl.workbook import Workbook
+
+from pipelines.partitions import months_between
+from pipelines.sources.register import SHEETS
+
+DEMO_FIRST_MONTH = dt.date(2025, 5, 1)
+DEMO_LAST_MONTH = dt.date(2026, 10, 1)
+DEMO_MARKER = ".steerpack-demo"
+
+
+@dataclass(frozen=True)
+class DemoProject:
+    project_id: str
+    name: str
+    tier: int
+    plan_source: str
+    plan_key: str
+    bac: float
+    currency: str
+    start: dt.date
+    finish: dt.date
+    go_live: dt.date
+    sponsor: str
+    manager: str
+    services: str
+    slip_days: int = 0  # how far the final forecast drifts past the baseline by the end of the demo
+    reported: tuple[tuple[dt.date, str], ...] = ((dt.date(2000, 1, 1), "Green"),)
+    benefits_ready: bool = True
+    joins: dt.date | None = None  # first month the project appears in the register
+    extra: dict = field(default_factory=dict)
+
+    def status_in(self, month: dt.date) -> str:
+        status = "Green"
+        for since, value in self.reported:
+            if month >= since:
+                status = value
+        return status
+
+    def finance_code(self) -> str:
+        return f"WBS-{self.project_id}"
+
+
+D = dt.date
+PROJECTS: list[DemoProject] = [
+    DemoProject("CRM", "CRM Cloud Migration", 1, "ms_project", "crm_cloud", 2_400_000, "USD",
+                D(2025, 3, 3), D(2026, 9, 30), D(2026, 8, 17), "Dana Whitfield", "Marco Ruiz", "Salesforce CRM",
+                slip_days=18, reported=((D(2000, 1, 1), "Green"), (D(2026, 2, 1), "Amber"), (D(2026, 6, 1), "Red"))),
+    DemoProject("HRP", "HR Self-Service Portal", 2, "jira", "HRP", 850_000, "USD",
+                D(2025, 6, 2), D(2026, 7, 31), D(2026, 7, 1), "Priya Natarajan", "Tom Becker", "Workday HR",
+                slip_days=21, reported=((D(2000, 1, 1), "Green"), (D(2026, 4, 1), "Amber"))),
+    DemoProject("ERP", "ERP Upgrade to S/4HANA", 1, "smartsheet", "erp_s4_upgrade", 3_100_000, "EUR",
+                D(2025, 1, 6), D(2026, 12, 18), D(2026, 11, 30), "Klaus Meyer", "Ines Duarte", "SAP ERP",
+                slip_days=9, reported=((D(2000, 1, 1), "Amber"),)),
+    DemoProject("EDP", "Enterprise Data Platform", 1, "azure_devops", "Contoso\\DataPlatform", 1_900_000, "USD",
+                D(2025, 4, 1), D(2026, 10, 30), D(2026, 10, 1), "Helen Park", "Sam Okafor", "Data Platform",
+                slip_days=45, reported=((D(2000, 1, 1), "Green"),)),
+    DemoProject("MOB", "Customer Mobile App v3", 2, "jira", "MOB", 640_000, "USD",
+                D(2025, 2, 3), D(2026, 6, 30), D(2026, 6, 1), "Dana Whitfield", "Lea Hoffmann",
+                "Mobile App; Mobile API Gateway", slip_days=0),
+    DemoProject("NET", "Campus Network Refresh", 3, "ms_project", "network_refresh", 420_000, "USD",
+                D(2025, 5, 5), D(2026, 5, 29), D(2026, 5, 29), "Robert Chen", "Aisha Bello", "Campus Network"),
+    DemoProject("IAM", "Identity and Access Management", 1, "azure_devops", "Contoso\\Security\\IAM", 1_250_000,
+                "USD", D(2025, 1, 13), D(2026, 3, 31), D(2026, 3, 2), "Helen Park", "Jonas Lind", "Okta SSO"),
+    DemoProject("DMS", "Document Management", 3, "smartsheet", "document_management", 300_000, "GBP",
+                D(2025, 7, 1), D(2026, 8, 28), D(2026, 8, 3), "Robert Chen", "Chloe Martin", "SharePoint DMS",
+                slip_days=6),
+    DemoProject("BID", "Finance BI Dashboards", 3, "jira", "BID", 180_000, "USD",
+                D(2025, 9, 1), D(2026, 4, 30), D(2026, 4, 30), "Klaus Meyer", "Nina Petrova", "Power BI Finance"),
+    DemoProject("WMS", "Warehouse Management System", 2, "ms_project", "wms_rollout", 1_100_000, "USD",
+                D(2025, 5, 12), D(2026, 12, 11), D(2026, 11, 16), "Priya Natarajan", "Owen Gallagher",
+                "Manhattan WMS", slip_days=4, benefits_ready=False,
+                reported=((D(2000, 1, 1), "Green"), (D(2026, 9, 1), "Amber"))),
+    DemoProject("SOC", "Security Operations Centre", 2, "azure_devops", "Contoso\\Security\\SOC", 760_000, "USD",
+                D(2025, 8, 4), D(2026, 11, 27), D(2026, 11, 2), "Helen Park", "Yusuf Demir", "Sentinel SIEM",
+                slip_days=12, reported=((D(2000, 1, 1), "Green"), (D(2026, 7, 1), "Amber"))),
+    DemoProject("WEB", "Website CMS Replatform", 3, "smartsheet", "website_cms", 260_000, "USD",
+                D(2025, 1, 20), D(2025, 12, 19), D(2025, 12, 1), "Robert Chen", "Chloe Martin", "Corporate Website"),
+    DemoProject("PAY", "Payments Gateway Modernisation", 1, "jira", "PAY", 2_000_000, "USD",
+                D(2026, 1, 12), D(2027, 6, 30), D(2027, 5, 3), "Dana Whitfield", "Marco Ruiz", "Payments Gateway",
+                joins=D(2026, 1, 1), reported=((D(2000, 1, 1), "Green"),)),
+]
+
+PHASES = ["Initiation", "Planning", "Execution", "Execution", "Testing", "Deployment", "Closed"]
+
+
+def month_end(month: dt.date) -> dt.date:
+    return (month.replace(day=28) + dt.timedelta(days=4)).replace(day=1) - dt.timedelta(days=1)
+
+
+def _phase(project: DemoProject, as_of: dt.date) -> str:
+    if as_of >= project.finish:
+        return "Closed"
+    span = (project.finish - project.start).days or 1
+    index = int(max(0, (as_of - project.start).days) / span * (len(PHASES) - 1))
+    return PHASES[min(index, len(PHASES) - 2)]
+
+
+def _slip_so_far(project: DemoProject, as_of: dt.date) -> int:
+    """The slip grows as the project burns its schedule, reaching `slip_days` by the demo's last month."""
+    span = (month_end(DEMO_LAST_MONTH) - project.start).days or 1
+    progress = min(1.0, max(0.0, (as_of - project.start).days / span))
+    return round(project.slip_days * progress)
+
+
+def _milestones(project: DemoProject, as_of: dt.date) -> list[list]:
+    names = ["Requirements signed off", "Design approved", "Build complete", "UAT complete", "Go-live"]
+    span = (project.go_live - project.start).days
+    rows = []
+    for index, name in enumerate(names, start=1):
+        baseline = project.go_live if name == "Go-live" else project.start + dt.timedelta(days=span * index // 5)
+        slip = round(_slip_so_far(project, as_of) * index / len(names))
+        forecast = baseline + dt.timedelta(days=slip)
+        actual = forecast if forecast <= as_of else None
+        rows.append([project.project_id, name, baseline, forecast, actual])
+    return rows
+
+
+def _benefits(project: DemoProject) -> list[list]:
+    tracking = project.go_live - dt.timedelta(days=30)
+    first = [f"B-{project.project_id}-1", project.project_id, f"{project.name}: lower run cost", project.sponsor,
+             "Annual run cost (USD)", round(project.bac * 0.3), round(project.bac * 0.22),
+             project.go_live + dt.timedelta(days=365), tracking]
+    second = [f"B-{project.project_id}-2", project.project_id, "Faster service for staff", project.manager,
+              "Median handling time (minutes)", 42, 30, project.go_live + dt.timedelta(days=180), tracking]
+    if not project.benefits_ready:
+        # The classic gap: a benefit nobody owns, with no tracking start ahead of go-live.
+        second[3] = None
+        second[8] = None
+    return [first, second]
+
+
+def _raid(project: DemoProject, as_of: dt.date, rng: random.Random) -> list[list]:
+    rows = []
+    months_running = max(0, (as_of.year - project.start.year) * 12 + as_of.month - project.start.month)
+    for index in range(1, min(2 + months_running // 4, 6) + 1):
+        raised = project.start + dt.timedelta(days=30 * index)
+        if raised > as_of:
+            break
+        kind = ["Risk", "Issue", "Dependency", "Assumption"][index % 4]
+        severity = "High" if (index + len(project.project_id)) % 3 == 0 else rng.choice(["Medium", "Low"])
+        due = raised + dt.timedelta(days=45)
+        closed = due < as_of - dt.timedelta(days=60)
+        stale = project.project_id in {"EDP", "CRM"} and index % 2 == 0
+        updated = as_of - dt.timedelta(days=rng.randint(20, 40) if stale else rng.randint(0, 6))
+        rows.append([f"R-{project.project_id}-{index:02d}", project.project_id, kind,
+                     f"{kind} {index}: {rng.choice(['vendor capacity', 'data quality', 'key-person dependency', 'licence renewal', 'integration testing'])}",
+                     project.manager, severity, "Closed" if closed else "Open", raised, max(raised, updated), due])
+    return rows
+
+
+def _changes(project: DemoProject, as_of: dt.date) -> list[list]:
+    rows = []
+    for index in range(1, 4):
+        submitted = project.start + dt.timedelta(days=95 * index)
+        if submitted > as_of:
+            break
+        decided = submitted + dt.timedelta(days=8 + 6 * index)
+        pending = decided > as_of
+        rows.append([f"CR-{project.project_id}-{index}", project.project_id, f"Change request {index} for {project.name}",
+                     submitted, None if pending else decided, "Pending" if pending else "Approved",
+                     round(project.bac * 0.02 * index), 7 * index])
+    return rows
+
+
+DISTRIBUTION = [
+    ["pmo.head@example.com", "Grace Liu", "Head of PMO", "portfolio"],
+    ["cfo@example.com", "Victor Hale", "CFO", "portfolio"],
+    ["dana.whitfield@example.com", "Dana Whitfield", "Sponsor", "CRM;MOB;PAY"],
+    ["helen.park@example.com", "Helen Park", "Sponsor", "EDP;IAM;SOC"],
+    ["marco.ruiz@example.com", "Marco Ruiz", "Project manager", "CRM;PAY"],
+    ["owen.gallagher@example.com", "Owen Gallagher", "Project manager", "WMS"],
+]
+
+
+def register_rows(month: dt.date) -> dict[str, list[list]]:
+    """The register's sheets as they stand at the end of `month`."""
+    as_of = month_end(month)
+    rng = random.Random(f"register-{month:%Y-%m}")
+    sheets: dict[str, list[list]] = {name: [] for name in SHEETS}
+    for project in PROJECTS:
+        if project.joins and month < project.joins:
+            continue
+        forecast_go_live = project.go_live + dt.timedelta(days=_slip_so_far(project, as_of))
+        go_live_actual = forecast_go_live if forecast_go_live <= as_of else None
+        sheets["Projects"].append([
+            project.project_id, project.name, project.tier, project.sponsor, project.manager,
+            project.status_in(month), _phase(project, as_of), project.bac, project.currency, project.start,
+            project.finish, project.go_live, go_live_actual, project.plan_source, project.plan_key,
+            project.finance_code(), project.services,
+        ])
+        sheets["Milestones"].extend(_milestones(project, as_of))
+        sheets["Benefits"].extend(_benefits(project))
+        sheets["RAID"].extend(_raid(project, as_of, rng))
+        sheets["Changes"].extend(_changes(project, as_of))
+    sheets["Distribution"] = [list(row) for row in DISTRIBUTION]
+    return sheets
+
+
+def write_register(path: Path, sheets: dict[str, list[list]]) -> Path:
+    workbook = Workbook()
+    workbook.remove(workbook.active)
+    for sheet_name, (_, spec) in SHEETS.items():
+        sheet = workbook.create_sheet(sheet_name)
+        sheet.append([column for column, _, _ in spec])
+        for cell in sheet[1]:
+            cell.font = Font(bold=True)
+        for row in sheets.get(sheet_name, []):
+            sheet.append(row)
+        for column_cells in sheet.iter_cols(min_row=2):
+            for cell in column_cells:
+                if isinstance(cell.value, dt.date):
+                    cell.number_format = "yyyy-mm-dd"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    workbook.save(path)
+    return path
+
+
+def demo_months() -> list[dt.date]:
+    return months_between(DEMO_FIRST_MONTH, DEMO_LAST_MONTH)
+
+
+def write_demo_inbox(inbox: Path) -> list[dt.date]:
+    """Write every demo month's drop into `inbox` (replacing an earlier demo inbox, never a real one)."""
+    if inbox.exists() and any(inbox.iterdir()) and not (inbox / DEMO_MARKER).exists():
+        raise FileExistsError(f"{inbox} holds files that the demo did not write; point 'inbox' elsewhere for the demo")
+    if inbox.exists():
+        shutil.rmtree(inbox)
+    inbox.mkdir(parents=True)
+    (inbox / DEMO_MARKER).write_text("written by `steerpack demo`; safe to delete\n", encoding="utf-8")
+    months = demo_months()
+    for month in months:
+        write_register(inbox / f"{month:%Y-%m}" / "register" / "portfolio.xlsx", register_rows(month))
+    return months
+

@@ -1,0 +1,202 @@
+"""steerpack.yaml: loading, validation and path resolution (DESIGN §8).
+
+Every key is optional. An unknown key or a bad value raises ConfigError naming the file and the key,
+so a PMO analyst editing the file by hand sees exactly which line to fix.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+from pathlib import Path
+from typing import Annotated, Any
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+CONFIG_ENV_VAR = "STEERPACK_CONFIG"
+DEFAULT_CONFIG_NAME = "steerpack.yaml"
+MONTH_PATTERN = re.compile(r"^(\d{4})-(\d{2})$")
+
+
+class ConfigError(Exception):
+    """A configuration problem, with the file and key already in the message."""
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class RagThreshold(_Strict):
+    amber: Annotated[float, Field(ge=0)]
+    red: Annotated[float, Field(ge=0)]
+
+    @model_validator(mode="after")
+    def _amber_below_red(self) -> "RagThreshold":
+        if self.amber > self.red:
+            raise ValueError(f"amber ({self.amber}) must not exceed red ({self.red})")
+        return self
+
+
+class JiraSettings(_Strict):
+    story_points_fields: list[str] = ["Custom field (Story Points)", "Custom field (Story point estimate)"]
+
+
+class FinanceLayout(_Strict):
+    delimiter: str = ","
+    decimal: str = "."
+    thousands: str | None = None
+    date_format: str = "%Y-%m-%d"
+    encoding: str = "utf-8-sig"
+    columns: dict[str, str]
+
+
+class FinanceSettings(_Strict):
+    layouts: dict[str, FinanceLayout] = {}
+
+
+class SmtpSettings(_Strict):
+    host: str
+    port: Annotated[int, Field(gt=0, lt=65536)] = 587
+    starttls: bool = True
+    username: str | None = None
+    password_env: str | None = None
+    from_: Annotated[str, Field(alias="from")] = "PMO <pmo@localhost>"
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+    def password(self) -> str | None:
+        """The SMTP password, read from the environment variable the config names (never from the file)."""
+        return os.environ.get(self.password_env) if self.password_env else None
+
+
+def _default_tolerances() -> dict[int, int]:
+    return {1: 0, 2: 5, 3: 10}
+
+
+def _default_thresholds() -> dict[int, RagThreshold]:
+    return {
+        1: RagThreshold(amber=0.05, red=0.10),
+        2: RagThreshold(amber=0.10, red=0.20),
+        3: RagThreshold(amber=0.15, red=0.30),
+    }
+
+
+class Settings(_Strict):
+    """The validated contents of steerpack.yaml, with paths made absolute."""
+
+    first_month: dt.date = dt.date(2024, 1, 1)
+    inbox: Path = Path("./inbox")
+    warehouse: Path = Path("./warehouse/steerpack.duckdb")
+    output: Path = Path("./output")
+    base_currency: Annotated[str, Field(pattern=r"^[A-Z]{3}$")] = "USD"
+    post_golive_window_days: Annotated[int, Field(gt=0, le=366)] = 30
+    milestone_tolerance_days: dict[int, Annotated[int, Field(ge=0)]] = Field(default_factory=_default_tolerances)
+    rag_thresholds: dict[int, RagThreshold] = Field(default_factory=_default_thresholds)
+    jira: JiraSettings = JiraSettings()
+    finance: FinanceSettings = FinanceSettings()
+    smtp: SmtpSettings | None = None
+    # Where the file came from; not a key of the file itself.
+    config_file: Path | None = Field(default=None, exclude=True)
+
+    @field_validator("first_month", mode="before")
+    @classmethod
+    def _parse_month(cls, value: Any) -> Any:
+        if isinstance(value, dt.date):
+            return value.replace(day=1)
+        match = MONTH_PATTERN.match(str(value).strip())
+        if not match or not 1 <= int(match.group(2)) <= 12:
+            raise ValueError(f"expected a month as YYYY-MM, got {value!r}")
+        return dt.date(int(match.group(1)), int(match.group(2)), 1)
+
+    @field_validator("milestone_tolerance_days", "rag_thresholds")
+    @classmethod
+    def _tiers_one_to_three(cls, value: dict[int, Any]) -> dict[int, Any]:
+        unknown = sorted(set(value) - {1, 2, 3})
+        if unknown:
+            raise ValueError(f"tiers are 1, 2 and 3; got {unknown}")
+        return value
+
+    @model_validator(mode="after")
+    def _fill_missing_tiers(self) -> "Settings":
+        tolerances = {**_default_tolerances(), **self.milestone_tolerance_days}
+        thresholds = {**_default_thresholds(), **self.rag_thresholds}
+        object.__setattr__(self, "milestone_tolerance_days", tolerances)
+        object.__setattr__(self, "rag_thresholds", thresholds)
+        return self
+
+    def resolved(self, base: Path) -> "Settings":
+        """The same settings with relative paths resolved against `base` (the config file's folder)."""
+        def absolute(path: Path) -> Path:
+            return path if path.is_absolute() else (base / path).resolve()
+
+        return self.model_copy(update={
+            "inbox": absolute(self.inbox),
+            "warehouse": absolute(self.warehouse),
+            "output": absolute(self.output),
+        })
+
+    @property
+    def dagster_home(self) -> Path:
+        return Path(os.environ.get("DAGSTER_HOME") or (self.base_dir / ".dagster")).resolve()
+
+    @property
+    def base_dir(self) -> Path:
+        return self.config_file.parent if self.config_file else Path.cwd()
+
+    def dbt_vars(self) -> dict[str, Any]:
+        """The settings dbt needs, as `--vars` (thresholds and tolerances never live as SQL literals)."""
+        return {
+            "base_currency": self.base_currency,
+            "post_golive_window_days": self.post_golive_window_days,
+            "milestone_tolerance_days": {str(k): v for k, v in sorted(self.milestone_tolerance_days.items())},
+            "rag_thresholds": {
+                str(k): {"amber": v.amber, "red": v.red} for k, v in sorted(self.rag_thresholds.items())
+            },
+        }
+
+
+def _describe(error: ValidationError, path: Path | None) -> str:
+    where = str(path) if path else "built-in defaults"
+    lines = []
+    for item in error.errors():
+        key = ".".join(str(part) for part in item["loc"]) or "(top level)"
+        if item["type"] == "extra_forbidden":
+            lines.append(f"{where}: unknown key '{key}'")
+        else:
+            lines.append(f"{where}: bad value for '{key}': {item['msg']}")
+    return "\n".join(lines)
+
+
+def parse_settings(data: dict[str, Any] | None, config_file: Path | None = None) -> Settings:
+    """Validate a mapping read from steerpack.yaml; raise ConfigError naming the file and key."""
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        raise ConfigError(f"{config_file}: expected a mapping of keys at the top level, got {type(data).__name__}")
+    try:
+        settings = Settings.model_validate(data)
+    except ValidationError as error:
+        raise ConfigError(_describe(error, config_file)) from None
+    base = config_file.parent if config_file else Path.cwd()
+    return settings.resolved(base).model_copy(update={"config_file": config_file})
+
+
+def load_settings(config_file: str | os.PathLike[str] | None = None) -> Settings:
+    """Load settings from `config_file`, else $STEERPACK_CONFIG, else ./steerpack.yaml, else the defaults.
+
+    A file named explicitly (argument or environment) must exist; the implicit ./steerpack.yaml may not.
+    """
+    explicit = config_file or os.environ.get(CONFIG_ENV_VAR)
+    path = Path(explicit) if explicit else Path.cwd() / DEFAULT_CONFIG_NAME
+    path = path.resolve()
+    if not path.exists():
+        if explicit:
+            raise ConfigError(f"{path}: config file not found")
+        return parse_settings({}, None)
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as error:
+        raise ConfigError(f"{path}: not valid YAML: {error}") from None
+    return parse_settings(data, path)

@@ -1,0 +1,148 @@
+"""The PMO's portfolio register workbook (`register/portfolio.xlsx`, DESIGN §3).
+
+Sheets and headers are matched case- and space-insensitively; extra columns are ignored. A missing sheet or
+column makes the whole file unreadable (SourceFormatError naming file, sheet and column); a row with a bad
+value is rejected with the column and the reason, and the rest of the sheet loads.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+from zipfile import BadZipFile
+
+import openpyxl
+import pandas as pd
+
+from pipelines.sources.common import LoadBatch, Reject, SourceFormatError, to_date, to_int, to_number, to_text
+
+FILE_FORMAT = "portfolio_register_xlsx"
+
+Converter = Callable[[Any], Any]
+
+
+def _rag_word(value: Any) -> str | None:
+    text = to_text(value)
+    return text.capitalize() if text else None
+
+
+def _lower(value: Any) -> str | None:
+    text = to_text(value)
+    return text.lower() if text else None
+
+
+# sheet -> (canonical table, [(column, converter, required)])
+SHEETS: dict[str, tuple[str, list[tuple[str, Converter, bool]]]] = {
+    "Projects": ("projects", [
+        ("project_id", to_text, True), ("project_name", to_text, True), ("tier", to_int, True),
+        ("sponsor", to_text, False), ("project_manager", to_text, False), ("reported_status", _rag_word, False),
+        ("phase", to_text, False), ("bac", to_number, True), ("currency", to_text, False),
+        ("baseline_start", to_date, True), ("baseline_finish", to_date, True),
+        ("go_live_planned", to_date, False), ("go_live_actual", to_date, False),
+        ("plan_source", _lower, False), ("plan_key", to_text, False), ("finance_codes", to_text, False),
+        ("services", to_text, False),
+    ]),
+    "Milestones": ("milestones", [
+        ("project_id", to_text, True), ("milestone", to_text, True), ("baseline_date", to_date, True),
+        ("forecast_date", to_date, False), ("actual_date", to_date, False),
+    ]),
+    "Benefits": ("benefits", [
+        ("benefit_id", to_text, True), ("project_id", to_text, True), ("description", to_text, False),
+        ("owner", to_text, False), ("metric", to_text, False), ("baseline_value", to_number, False),
+        ("target_value", to_number, False), ("target_date", to_date, False), ("tracking_start", to_date, False),
+    ]),
+    "RAID": ("raid", [
+        ("raid_id", to_text, True), ("project_id", to_text, True), ("type", to_text, True),
+        ("title", to_text, False), ("owner", to_text, False), ("severity", to_text, False),
+        ("status", to_text, False), ("raised_date", to_date, False), ("last_updated", to_date, False),
+        ("due_date", to_date, False),
+    ]),
+    "Changes": ("changes", [
+        ("cr_id", to_text, True), ("project_id", to_text, True), ("title", to_text, False),
+        ("submitted_date", to_date, False), ("decided_date", to_date, False), ("decision", to_text, False),
+        ("cost_impact", to_number, False), ("schedule_impact_days", to_int, False),
+    ]),
+    "Distribution": ("distribution", [
+        ("email", to_text, True), ("name", to_text, False), ("role", to_text, False), ("scope", to_text, True),
+    ]),
+}
+
+TABLES = [table for table, _ in SHEETS.values()]
+
+
+def _key(header: Any) -> str:
+    return " ".join(str(header or "").split()).lower()
+
+
+def _open_workbook(path: Path, display_name: str) -> openpyxl.Workbook:
+    try:
+        return openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except (BadZipFile, KeyError, OSError, ValueError) as error:
+        raise SourceFormatError(f"{display_name}: not a readable Excel workbook ({error})") from None
+
+
+def parse_register(path: Path, display_name: str | None = None) -> LoadBatch:
+    """Parse the register workbook into the six register tables; bad rows become rejects."""
+    display_name = display_name or path.name
+    workbook = _open_workbook(path, display_name)
+    try:
+        sheets_by_key = {_key(name): name for name in workbook.sheetnames}
+        missing = [name for name in SHEETS if _key(name) not in sheets_by_key]
+        if missing:
+            raise SourceFormatError(
+                f"{display_name}: sheet{'s' if len(missing) > 1 else ''} {', '.join(repr(m) for m in missing)} "
+                f"missing (found: {', '.join(workbook.sheetnames)})"
+            )
+        batch = LoadBatch(source_file=display_name, file_format=FILE_FORMAT)
+        for sheet_name, (table, spec) in SHEETS.items():
+            rows = workbook[sheets_by_key[_key(sheet_name)]].iter_rows(values_only=True)
+            _parse_sheet(rows, display_name, sheet_name, table, spec, batch)
+        return batch
+    finally:
+        workbook.close()
+
+
+def _parse_sheet(rows, display_name: str, sheet_name: str, table: str,
+                 spec: list[tuple[str, Converter, bool]], batch: LoadBatch) -> None:
+    header = next(rows, None)
+    if header is None:
+        raise SourceFormatError(f"{display_name}, sheet '{sheet_name}': the sheet is empty (no header row)")
+    position = {_key(h): i for i, h in enumerate(header) if _key(h)}
+    missing = [column for column, _, _ in spec if _key(column) not in position]
+    if missing:
+        raise SourceFormatError(
+            f"{display_name}, sheet '{sheet_name}': column{'s' if len(missing) > 1 else ''} "
+            f"{', '.join(repr(m) for m in missing)} missing (expected: {', '.join(c for c, _, _ in spec)})"
+        )
+    records: list[dict[str, Any]] = []
+    read = 0
+    # Row numbers are Excel's (header is row 1), so an analyst can go straight to the cell.
+    for excel_row, values in enumerate(rows, start=2):
+        if values is None or all(v is None or (isinstance(v, str) and not v.strip()) for v in values):
+            continue
+        read += 1
+        raw = {column: _cell(values, position[_key(column)]) for column, _, _ in spec}
+        record: dict[str, Any] = {"source_row": excel_row}
+        problems = []
+        for column, convert, required in spec:
+            try:
+                value = convert(raw[column])
+            except ValueError as error:
+                problems.append(f"{column}: {error}")
+                continue
+            if required and value is None:
+                problems.append(f"{column}: required value is empty")
+            record[column] = value
+        if problems:
+            batch.rejects.append(Reject(table, excel_row, f"sheet '{sheet_name}' row {excel_row}: "
+                                        + "; ".join(problems), raw))
+        else:
+            records.append(record)
+    batch.rows_read[table] = read
+    columns = ["source_row", *(column for column, _, _ in spec)]
+    batch.tables[table] = pd.DataFrame.from_records(records, columns=columns)
+
+
+def _cell(values: tuple, index: int) -> Any:
+    return values[index] if index < len(values) else None

@@ -1,0 +1,68 @@
+"""Read what a pack shows from the marts. Queries only select and filter: the marts hold every number."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+import duckdb
+
+
+@dataclass
+class PackData:
+    month: dt.date
+    as_of: dt.date | None
+    projects: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def status_counts(self) -> dict[str, int]:
+        counts = {"Red": 0, "Amber": 0, "Green": 0}
+        for project in self.projects:
+            if project.get("reported_status") in counts:
+                counts[project["reported_status"]] += 1
+        return counts
+
+
+def _rows(conn: duckdb.DuckDBPyConnection, sql: str, params: list[Any]) -> list[dict[str, Any]]:
+    cursor = conn.execute(sql, params)
+    names = [d[0] for d in cursor.description]
+    return [dict(zip(names, row)) for row in cursor.fetchall()]
+
+
+def load_pack_data(conn: duckdb.DuckDBPyConnection, month: dt.date,
+                   project_ids: set[str] | None = None) -> PackData:
+    """The month's pack content, optionally limited to `project_ids` (a recipient's scope)."""
+    projects = _rows(conn, """
+        select
+            project_month.project_id,
+            project_month.project_name,
+            project_month.tier,
+            project_month.phase,
+            project_month.reported_status,
+            project_month.baseline_start,
+            project_month.baseline_finish,
+            project_month.go_live_planned,
+            project_month.go_live_actual,
+            project_month.as_of,
+            project.sponsor,
+            project.project_manager
+        from marts.fct_project_month as project_month
+        left join marts.dim_project as project
+            on project.project_id = project_month.project_id
+        where project_month.month = ?
+        order by project_month.tier, project_month.project_id
+    """, [month])
+    if project_ids is not None:
+        projects = [p for p in projects if p["project_id"] in project_ids]
+    as_of = projects[0]["as_of"] if projects else None
+    return PackData(month=month, as_of=as_of, projects=projects)
+
+
+def load_recipients(conn: duckdb.DuckDBPyConnection, month: dt.date) -> list[dict[str, Any]]:
+    return _rows(conn, """
+        select recipient_email, recipient_name, recipient_role, recipient_scope
+        from marts.fct_distribution_month
+        where month = ?
+        order by recipient_email
+    """, [month])

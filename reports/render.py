@@ -1,0 +1,44 @@
+"""Render the steering pack's HTML from PackData (jinja2, autoescaped: export text never becomes markup)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import jinja2
+
+from pipelines.files import write_atomic
+from reports import TEMPLATES_DIR
+from reports.data import PackData
+
+
+def _environment() -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(TEMPLATES_DIR),
+        # HTML templates escape everything; plain-text templates (*.txt.j2) must not turn & into &amp;.
+        autoescape=jinja2.select_autoescape(enabled_extensions=("html", "html.j2"), default=False),
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters["date"] = lambda value: value.strftime("%d %b %Y") if value else "—"
+    env.filters["month_name"] = lambda value: value.strftime("%B %Y")
+    return env
+
+
+ENVIRONMENT = _environment()
+
+
+def pack_paths(output: Path, month: dt.date) -> dict[str, Path]:
+    folder = output / "packs" / month.strftime("%Y-%m")
+    stem = f"steering-pack-{month:%Y-%m}"
+    return {"folder": folder, "html": folder / f"{stem}.html"}
+
+
+def render_pack_html(data: PackData) -> str:
+    css = (TEMPLATES_DIR / "pack.css").read_text(encoding="utf-8")
+    return ENVIRONMENT.get_template("pack.html.j2").render(data=data, css=css)
+
+
+def write_pack(data: PackData, output: Path) -> Path:
+    return write_atomic(pack_paths(output, data.month)["html"], render_pack_html(data))
