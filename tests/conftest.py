@@ -1,0 +1,29 @@
+import os
+from pathlib import Path
+
+import pytest
+
+from pipelines.dbt_project import ensure_manifest
+from pipelines.resources.settings import CONFIG_ENV_VAR, load_settings
+from tests.helpers import tiny_register_sheets, write_config, write_sheets
+
+
+@pytest.fixture(autouse=True)
+def _isolated_environment(monkeypatch, tmp_path):
+    # A developer's own steerpack.yaml or Dagster home must never leak into a test.
+    monkeypatch.delenv(CONFIG_ENV_VAR, raising=False)
+    monkeypatch.setenv("DAGSTER_HOME", str(tmp_path / ".dagster"))
+    monkeypatch.setenv("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
+
+
+@pytest.fixture(scope="session")
+def dbt_manifest() -> Path:
+    return ensure_manifest()
+
+
+@pytest.fixture
+def workspace(tmp_path):
+    """A config with relative paths, and an inbox holding the tiny register for 2026-09."""
+    config = write_config(tmp_path)
+    write_sheets(tmp_path / "inbox" / "2026-09" / "register" / "portfolio.xlsx", tiny_register_sheets())
+    return load_settings(config)
