@@ -48,6 +48,10 @@ def prepare_environment(settings: Settings) -> Path:
         os.environ.pop(CONFIG_ENV_VAR, None)
     home = settings.dagster_home
     home.mkdir(parents=True, exist_ok=True)
+    instance_config = home / "dagster.yaml"
+    if not instance_config.exists():
+        # Default SQLite storage in DAGSTER_HOME; the file's presence tells Dagster this is deliberate.
+        instance_config.write_text("telemetry:\n  enabled: false\n", encoding="utf-8")
     os.environ["DAGSTER_HOME"] = str(home)
     ensure_manifest()
     return home

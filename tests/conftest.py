@@ -12,6 +12,7 @@ from tests.helpers import tiny_register_sheets, write_config, write_sheets
 def _isolated_environment(monkeypatch, tmp_path):
     # A developer's own steerpack.yaml or Dagster home must never leak into a test.
     monkeypatch.delenv(CONFIG_ENV_VAR, raising=False)
+    (tmp_path / ".dagster").mkdir()
     monkeypatch.setenv("DAGSTER_HOME", str(tmp_path / ".dagster"))
     monkeypatch.setenv("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
 
