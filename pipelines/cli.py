@@ -18,11 +18,11 @@ from tqdm import tqdm
 
 from pipelines.inbox import InboxError, drop_months, require_inbox
 from pipelines.partitions import months_between, parse_month_arg
+from pipelines.progress import STAGES
 from pipelines.resources.settings import ConfigError, Settings, load_settings
 from pipelines.runner import RunFailed, prepare_environment, run_months
 from pipelines.sources.common import SourceFormatError
 
-STAGES = ("ingested", "rendered", "delivered")
 
 
 

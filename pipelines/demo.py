@@ -11,12 +11,20 @@ from __future__ import annotations
 import datetime as dt
 import random
 import shutil
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from openpyxl.styles import Font
 from openpyxl.workbook import Workbook
 
+from pipelines.demo_exports import (
+    Task,
+    WorkItem,
+    write_azure_devops_csv,
+    write_jira_csv,
+    write_mspdi,
+    write_smartsheet_xlsx,
+)
 from pipelines.partitions import months_between
 from pipelines.sources.register import SHEETS
 
@@ -44,7 +52,7 @@ class DemoProject:
     reported: tuple[tuple[dt.date, str], ...] = ((dt.date(2000, 1, 1), "Green"),)
     benefits_ready: bool = True
     joins: dt.date | None = None  # first month the project appears in the register
-    extra: dict = field(default_factory=dict)
+    efficiency: float = 1.0  # how much of the planned progress the team actually earns
 
     def status_in(self, month: dt.date) -> str:
         status = "Green"
@@ -61,16 +69,17 @@ D = dt.date
 PROJECTS: list[DemoProject] = [
     DemoProject("CRM", "CRM Cloud Migration", 1, "ms_project", "crm_cloud", 2_400_000, "USD",
                 D(2025, 3, 3), D(2026, 9, 30), D(2026, 8, 17), "Dana Whitfield", "Marco Ruiz", "Salesforce CRM",
-                slip_days=18, reported=((D(2000, 1, 1), "Green"), (D(2026, 2, 1), "Amber"), (D(2026, 6, 1), "Red"))),
+                slip_days=18, reported=((D(2000, 1, 1), "Green"), (D(2026, 2, 1), "Amber"), (D(2026, 6, 1), "Red")),
+                efficiency=0.95),
     DemoProject("HRP", "HR Self-Service Portal", 2, "jira", "HRP", 850_000, "USD",
                 D(2025, 6, 2), D(2026, 7, 31), D(2026, 7, 1), "Priya Natarajan", "Tom Becker", "Workday HR",
-                slip_days=21, reported=((D(2000, 1, 1), "Green"), (D(2026, 4, 1), "Amber"))),
+                slip_days=21, reported=((D(2000, 1, 1), "Green"), (D(2026, 4, 1), "Amber")), efficiency=0.85),
     DemoProject("ERP", "ERP Upgrade to S/4HANA", 1, "smartsheet", "erp_s4_upgrade", 3_100_000, "EUR",
                 D(2025, 1, 6), D(2026, 12, 18), D(2026, 11, 30), "Klaus Meyer", "Ines Duarte", "SAP ERP",
                 slip_days=9, reported=((D(2000, 1, 1), "Amber"),)),
     DemoProject("EDP", "Enterprise Data Platform", 1, "azure_devops", "Contoso\\DataPlatform", 1_900_000, "USD",
                 D(2025, 4, 1), D(2026, 10, 30), D(2026, 10, 1), "Helen Park", "Sam Okafor", "Data Platform",
-                slip_days=45, reported=((D(2000, 1, 1), "Green"),)),
+                slip_days=75, reported=((D(2000, 1, 1), "Green"),), efficiency=0.7),
     DemoProject("MOB", "Customer Mobile App v3", 2, "jira", "MOB", 640_000, "USD",
                 D(2025, 2, 3), D(2026, 6, 30), D(2026, 6, 1), "Dana Whitfield", "Lea Hoffmann",
                 "Mobile App; Mobile API Gateway", slip_days=0),
@@ -89,7 +98,7 @@ PROJECTS: list[DemoProject] = [
                 reported=((D(2000, 1, 1), "Green"), (D(2026, 9, 1), "Amber"))),
     DemoProject("SOC", "Security Operations Centre", 2, "azure_devops", "Contoso\\Security\\SOC", 760_000, "USD",
                 D(2025, 8, 4), D(2026, 11, 27), D(2026, 11, 2), "Helen Park", "Yusuf Demir", "Sentinel SIEM",
-                slip_days=12, reported=((D(2000, 1, 1), "Green"), (D(2026, 7, 1), "Amber"))),
+                slip_days=12, reported=((D(2000, 1, 1), "Green"), (D(2026, 7, 1), "Amber")), efficiency=0.9),
     DemoProject("WEB", "Website CMS Replatform", 3, "smartsheet", "website_cms", 260_000, "USD",
                 D(2025, 1, 20), D(2025, 12, 19), D(2025, 12, 1), "Robert Chen", "Chloe Martin", "Corporate Website"),
     DemoProject("PAY", "Payments Gateway Modernisation", 1, "jira", "PAY", 2_000_000, "USD",
@@ -232,6 +241,185 @@ def write_register(path: Path, sheets: dict[str, list[list]]) -> Path:
     return path
 
 
+# --- plans ------------------------------------------------------------------------------------------------------
+
+PHASE_SHARES = [("Initiate", 0.10), ("Design", 0.20), ("Build", 0.40), ("Test", 0.20), ("Deploy", 0.10)]
+# Projects whose schedule export carries baseline costs (weights by cost); the others weigh tasks by duration.
+COSTED_SCHEDULES = {"CRM", "NET", "WMS", "ERP"}
+SIZE_COLUMNS = {"EDP": "Story Points", "SOC": "Effort", "IAM": "Size"}
+# A month's drop where a plan export is missing (the pack serves the earlier one and says so).
+MISSING_EXPORTS = {("DMS", D(2026, 9, 1))}
+
+
+def _shift(day: dt.date, days: float) -> dt.date:
+    return day + dt.timedelta(days=round(days))
+
+
+def _fraction_done(start: dt.date, finish: dt.date, as_of: dt.date, efficiency: float) -> float:
+    if as_of < start:
+        return 0.0
+    if as_of >= finish + dt.timedelta(days=30):
+        return 1.0  # late work does get finished
+    elapsed = ((as_of - start).days + 1) / ((finish - start).days + 1)
+    return max(0.0, min(1.0, elapsed * efficiency))
+
+
+def schedule_tasks(project: DemoProject, as_of: dt.date) -> list[Task]:
+    """The project's schedule as its plan file stands at `as_of`: phases, their tasks and a milestone each."""
+    span = (project.finish - project.start).days
+    slip = _slip_so_far(project, as_of)
+    costed = project.project_id in COSTED_SCHEDULES
+    tasks: list[Task] = []
+    uid, cursor = 1, 0.0
+    for phase, share in PHASE_SHARES:
+        phase_start = _shift(project.start, span * cursor)
+        phase_finish = _shift(project.start, span * (cursor + share)) - dt.timedelta(days=1 if cursor + share < 1
+                                                                                        else 0)
+        shift_start, shift_finish = slip * cursor, slip * (cursor + share)
+        children = []
+        half = _shift(phase_start, (phase_finish - phase_start).days / 2)
+        for index, (name, b_start, b_finish) in enumerate([
+            (f"{phase}: work package A", phase_start, half),
+            (f"{phase}: work package B", half + dt.timedelta(days=1), phase_finish),
+        ]):
+            start, finish = _shift(b_start, shift_start), _shift(b_finish, shift_finish)
+            done = _fraction_done(start, finish, as_of, project.efficiency) * 100
+            children.append(Task(uid + 1 + index, name, 2, False, False, start, finish, b_start, b_finish,
+                                 round(project.bac * share / 2, 2) if costed else None, round(done, 1),
+                                 finish if done >= 100 else None, round(project.bac * share / 2, 2)))
+        gate = _shift(phase_finish, shift_finish)
+        children.append(Task(uid + 3, f"{phase} complete", 2, False, True, gate, gate, phase_finish, phase_finish,
+                             0.0 if costed else None, 100.0 if gate <= as_of else 0.0,
+                             gate if gate <= as_of else None))
+        summary_done = sum(c.percent_complete for c in children[:2]) / 2
+        tasks.append(Task(uid, phase, 1, True, False, children[0].start, gate, phase_start, phase_finish,
+                          round(project.bac * share, 2) if costed else None, round(summary_done, 1), None,
+                          round(project.bac * share, 2)))
+        tasks.extend(children)
+        uid += 4
+        cursor += share
+    project_done = sum(t.percent_complete for t in tasks if not t.is_summary and not t.is_milestone) / 10
+    tasks.insert(0, Task(0, project.name, 0, True, False, project.start, tasks[-1].finish, project.start,
+                         project.finish, project.bac if costed else None, round(project_done, 1), None, project.bac))
+    return tasks
+
+
+def _backlog(project: DemoProject) -> list[dict]:
+    """The items the team will ever create: most at kick-off, some added later (scope churn), a few dropped."""
+    rng = random.Random(f"backlog-{project.project_id}")
+    span = (project.finish - project.start).days
+    items = []
+    for number in range(1, 49):
+        created = project.start - dt.timedelta(days=rng.randint(1, 20)) if number <= 40 else \
+            _shift(project.start, span * rng.uniform(0.1, 0.7))
+        items.append({
+            "number": number, "created": created, "points": rng.choice([1, 2, 3, 5, 8]),
+            "epic": 1 + (number - 1) % 3, "dropped": number in (7, 23, 44),
+            "summary": rng.choice(["Export", "Import", "Approve", "Search", "Notify", "Audit", "Report on"])
+            + " " + rng.choice(["invoices", "orders", "users", "contracts", "assets", "tickets", "payments"]),
+        })
+    return items
+
+
+def work_items(project: DemoProject, as_of: dt.date) -> list[WorkItem]:
+    """The agile backlog as an export at `as_of` shows it: created items only, each in its state of that day."""
+    forecast_finish = _shift(project.finish, project.slip_days)
+    span = (forecast_finish - project.start).days
+    backlog = [item for item in _backlog(project) if item["created"] <= as_of]
+    in_scope = [item for item in _backlog(project) if not item["dropped"]]
+    people = ["Ana Silva", "Ben Carter", "Chen Wei", "Dara Walsh", ""]
+    is_jira = project.plan_source == "jira"
+    out: list[WorkItem] = []
+    for epic in range(1, 4):
+        created = dt.datetime.combine(project.start - dt.timedelta(days=25), dt.time(9, 30))
+        out.append(WorkItem(_item_key(project, 1000 + epic), "Epic", f"Epic {epic} of {project.name}",
+                            "In Progress" if is_jira else "Active", "In Progress", None, None, created, None,
+                            "", (), (), project.plan_key if not is_jira else ""))
+    for item in backlog:
+        order = in_scope.index(item) if item in in_scope else None
+        done_at = None
+        if order is not None:
+            done_at = _shift(project.start, span * (order + 1) / len(in_scope) / project.efficiency)
+        dropped_at = _shift(item["created"], 40) if item["dropped"] else None
+        sprint_of = lambda day: f"{project.project_id} Sprint {max(1, (day - project.start).days // 14 + 1)}"  # noqa: E731
+        if dropped_at and dropped_at <= as_of:
+            status, category, resolution, resolved = ("Won't Do", "Done", "Won't Do", dropped_at) if is_jira else \
+                ("Removed", "Done", None, dropped_at)
+        elif done_at and done_at <= as_of:
+            status, category, resolution, resolved = ("Done", "Done", "Done", done_at) if is_jira else \
+                ("Closed", "Done", None, done_at)
+        elif done_at and done_at - dt.timedelta(days=21) <= as_of:
+            status, category, resolution, resolved = ("In Progress", "In Progress", None, None) if is_jira else \
+                ("Active", "In Progress", None, None)
+        else:
+            status, category, resolution, resolved = ("To Do", "To Do", None, None) if is_jira else \
+                ("New", "To Do", None, None)
+        sprints: tuple[str, ...] = ()
+        if category != "To Do" and done_at:
+            first = sprint_of(max(project.start, done_at - dt.timedelta(days=21)))
+            last = sprint_of(min(as_of, done_at))
+            sprints = tuple(dict.fromkeys([first, last]))  # carried-over items sit in two sprints
+        area = "" if is_jira else project.plan_key + ("\\Backend" if item["number"] % 3 == 0 else "")
+        created = dt.datetime.combine(item["created"], dt.time(9 + item["number"] % 8, 5 * (item["number"] % 12)))
+        out.append(WorkItem(
+            _item_key(project, item["number"]), "Story" if is_jira else "User Story", item["summary"], status,
+            category, resolution, float(item["points"]), created,
+            dt.datetime.combine(resolved, dt.time(17, 45)) if resolved else None,
+            people[item["number"] % len(people)], ("backend",) if item["number"] % 3 == 0 else ("ui", "mvp")
+            if item["number"] % 5 == 0 else (), sprints, area, _item_key(project, 1000 + item["epic"]),
+        ))
+    return out
+
+
+def _item_key(project: DemoProject, number: int) -> str:
+    if project.plan_source == "jira":
+        return f"{project.plan_key}-{number}"
+    return str(10_000 * (PROJECTS.index(project) + 1) + number)  # Azure DevOps ids are numbers
+
+
+def write_plans(inbox: Path, month: dt.date) -> list[Path]:
+    """Each project's plan export in this month's drop, in the tool and layout its team uses."""
+    as_of = month_end(month)
+    written = []
+    for project in PROJECTS:
+        if (project.joins and month < project.joins) or (project.project_id, month) in MISSING_EXPORTS:
+            continue
+        folder = inbox / f"{month:%Y-%m}" / project.plan_source
+        if project.plan_source == "ms_project":
+            # some months the file comes from an older Project that writes one long line, no declaration
+            compact = month.month % 4 == 0
+            written.append(write_mspdi(folder / f"{project.plan_key}.xml", project.name,
+                                       schedule_tasks(project, as_of), indent=not compact, declaration=not compact))
+        elif project.plan_source == "smartsheet":
+            european = project.currency != "USD"
+            written.append(write_smartsheet_xlsx(
+                folder / f"{project.plan_key}.xlsx", project.name, schedule_tasks(project, as_of),
+                date_format="dd.mm.yyyy" if european else "mm/dd/yy",
+                end_header="End Date" if project.project_id == "WEB" else "Finish",
+                with_cost=project.project_id in COSTED_SCHEDULES))
+        elif project.plan_source == "jira":
+            items = work_items(project, as_of)
+            if project.project_id == "BID":
+                written.append(write_jira_csv(folder / f"{project.plan_key}.csv", project.plan_key, items,
+                                              server_layout=True))
+            else:
+                points_field = "Custom field (Story point estimate)" if project.project_id == "MOB" else \
+                    "Custom field (Story Points)"
+                written.append(write_jira_csv(folder / f"{project.plan_key}.csv", project.plan_key, items,
+                                              points_field=points_field))
+        else:
+            items = work_items(project, as_of)
+            if project.project_id == "EDP":
+                # a neighbouring team's area whose name merely starts the same must not map to this project
+                items.append(WorkItem("99001", "User Story", "Legacy warehouse report", "Active", "In Progress",
+                                      None, 13.0, dt.datetime(2025, 6, 2, 10, 0), None, "Eve Ng", (), (),
+                                      "Contoso\\DataPlatformLegacy"))
+            name = project.plan_key.split("\\")[-1]
+            written.append(write_azure_devops_csv(folder / f"{name}.csv", items, SIZE_COLUMNS[project.project_id],
+                                                  quote_all=project.project_id != "IAM"))
+    return written
+
+
 def demo_months() -> list[dt.date]:
     return months_between(DEMO_FIRST_MONTH, DEMO_LAST_MONTH)
 
@@ -247,5 +435,6 @@ def write_demo_inbox(inbox: Path) -> list[dt.date]:
     months = demo_months()
     for month in months:
         write_register(inbox / f"{month:%Y-%m}" / "register" / "portfolio.xlsx", register_rows(month))
+        write_plans(inbox, month)
     return months
 

@@ -52,14 +52,14 @@ def test_bad_rows_are_rejected_with_sheet_row_column_and_reason(tmp_path):
     assert reasons[6] == "sheet 'Projects' row 6: project_id: required value is empty"
     gamma = next(r for r in batch.rejects if r.source_row == 4)
     assert gamma.raw_record["project_id"] == "GAMMA"
-    assert json.loads(batch.quarantine_frame(dt.date(2026, 9, 1), "register")["raw_record"][0])["tier"] == "two"
+    assert json.loads(batch.quarantine_frame(dt.date(2026, 9, 1))["raw_record"][0])["tier"] == "two"
 
 
 def test_read_equals_loaded_plus_quarantined_for_every_table(tmp_path):
     sheets = tiny_register_sheets()
     sheets["RAID"].append(["R2", "ALPHA", "Risk", "t", "o", "High", "Open", "not a date", None, None])
     batch = parse_register(write_sheets(tmp_path / "p.xlsx", sheets), "p.xlsx")
-    log = batch.load_log_frame(dt.date(2026, 9, 1), "register").set_index("table_name")
+    log = batch.load_log_frame(dt.date(2026, 9, 1)).set_index("table_name")
     assert sorted(log.index) == sorted(TABLES)
     assert (log["rows_read"] == log["rows_loaded"] + log["rows_quarantined"]).all()
     assert log.loc["raid", "rows_quarantined"] == 1

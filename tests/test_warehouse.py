@@ -41,7 +41,7 @@ def test_every_canonical_table_exists_with_lineage_columns(conn):
 
 
 def test_rows_land_with_lineage_and_types(conn, batch):
-    replace_snapshot(conn, SEP, "register", ["projects"], [batch])
+    replace_snapshot(conn, SEP, ["register"], ["projects"], [batch])
     row = conn.execute("select snapshot_month, source, source_file, source_row, bac, baseline_start "
                        "from raw.projects where project_id = 'BETA'").fetchone()
     assert row == (SEP, "register", "2026-09/register/p.xlsx", 3, 80000.5, dt.date(2026, 3, 2))
@@ -51,28 +51,28 @@ def test_rows_land_with_lineage_and_types(conn, batch):
 
 
 def test_reloading_a_month_replaces_exactly_that_month(conn, batch):
-    replace_snapshot(conn, SEP, "register", ["projects"], [batch])
-    replace_snapshot(conn, OCT, "register", ["projects"], [batch])
-    replace_snapshot(conn, SEP, "register", ["projects"], [batch])
+    replace_snapshot(conn, SEP, ["register"], ["projects"], [batch])
+    replace_snapshot(conn, OCT, ["register"], ["projects"], [batch])
+    replace_snapshot(conn, SEP, ["register"], ["projects"], [batch])
     assert (count(conn, "projects", SEP), count(conn, "projects", OCT)) == (2, 2)
     assert (count(conn, "load_log", SEP), count(conn, "load_log", OCT)) == (6, 6)
-    replace_snapshot(conn, SEP, "register", ["projects"], [])  # the month's register was withdrawn
+    replace_snapshot(conn, SEP, ["register"], ["projects"], [])  # the month's register was withdrawn
     assert (count(conn, "projects", SEP), count(conn, "projects", OCT)) == (0, 2)
 
 
 def test_a_failed_load_keeps_the_previous_rows(conn, batch):
-    replace_snapshot(conn, SEP, "register", ["projects"], [batch])
-    broken = LoadBatch("bad.xlsx", "portfolio_register_xlsx",
+    replace_snapshot(conn, SEP, ["register"], ["projects"], [batch])
+    broken = LoadBatch("bad.xlsx", "portfolio_register_xlsx", "register",
                        tables={"projects": pd.DataFrame({"project_id": ["X"]})})  # lacks columns
     with pytest.raises(ValueError, match="raw.projects: frame lacks columns"):
-        replace_snapshot(conn, SEP, "register", ["projects"], [broken])
+        replace_snapshot(conn, SEP, ["register"], ["projects"], [broken])
     assert count(conn, "projects", SEP) == 2
 
 
 def test_quarantine_keeps_the_raw_record(conn):
-    batch = LoadBatch("f.xlsx", "portfolio_register_xlsx", rows_read={"projects": 1},
+    batch = LoadBatch("f.xlsx", "portfolio_register_xlsx", "register", rows_read={"projects": 1},
                       rejects=[Reject("projects", 7, "tier: 'x' is not a number", {"tier": "x"})])
-    replace_snapshot(conn, SEP, "register", ["projects"], [batch])
+    replace_snapshot(conn, SEP, ["register"], ["projects"], [batch])
     assert conn.execute("select source_row, reason, raw_record from raw.quarantine").fetchall() == [
         (7, "tier: 'x' is not a number", '{"tier": "x"}')]
     assert conn.execute("select rows_read, rows_loaded, rows_quarantined from raw.load_log").fetchall() == [(1, 0, 1)]

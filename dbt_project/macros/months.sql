@@ -14,27 +14,31 @@
 {%- endmacro %}
 
 {#
-  Rows of a full-snapshot source (the register) as they stood in each window month: the rows of the latest
-  snapshot at or before that month. A register that is missing for a month is served from the one before.
+  Rows of a full-snapshot source as they stood in each window month: for each month (and each value of
+  `partition_by`, e.g. a plan's file), the rows of the latest snapshot at or before that month. A source
+  missing from a month's drop is served from the snapshot before.
 #}
-{% macro as_of_snapshot(snapshot_relation) -%}
+{% macro as_of_snapshot(snapshot_relation, partition_by=[]) -%}
     with months as (
         {{ window_months() }}
     ),
 
     snapshots as (
-        select distinct snapshot_month
+        select distinct
+            {% for column in partition_by %}{{ column }}, {% endfor %}
+            snapshot_month
         from {{ snapshot_relation }}
     ),
 
     chosen_snapshot as (
         select
             months.month,
+            {% for column in partition_by %}snapshots.{{ column }}, {% endfor %}
             max(snapshots.snapshot_month) as snapshot_month
         from months
         inner join snapshots
             on snapshots.snapshot_month <= months.month
-        group by months.month
+        group by months.month{% for column in partition_by %}, snapshots.{{ column }}{% endfor %}
     )
 
     select
@@ -43,4 +47,33 @@
     from chosen_snapshot
     inner join {{ snapshot_relation }} as snapshot_rows
         on snapshot_rows.snapshot_month = chosen_snapshot.snapshot_month
+        {% for column in partition_by %}and snapshot_rows.{{ column }} = chosen_snapshot.{{ column }}
+        {% endfor %}
+{%- endmacro %}
+
+{#
+  Rows of an incremental source (work items, spend, incidents) as they stood in each window month: for each
+  natural key, the row from the latest snapshot at or before the month. Overlapping or cumulative extracts
+  therefore never count a key twice.
+#}
+{% macro as_of_latest_per_key(relation, key_columns) -%}
+    with months as (
+        {{ window_months() }}
+    ),
+
+    candidates as (
+        select
+            months.month,
+            keyed_rows.*
+        from months
+        inner join {{ relation }} as keyed_rows
+            on keyed_rows.snapshot_month <= months.month
+    )
+
+    select *
+    from candidates
+    qualify row_number() over (
+        partition by month, {{ key_columns | join(', ') }}
+        order by snapshot_month desc
+    ) = 1
 {%- endmacro %}

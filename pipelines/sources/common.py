@@ -38,10 +38,12 @@ class LoadBatch:
 
     source_file: str
     file_format: str
+    source: str = ""  # the tool the rows come from: register, jira, azure_devops, ms_project, ...
     tables: dict[str, pd.DataFrame] = field(default_factory=dict)
     rejects: list[Reject] = field(default_factory=list)
     rows_read: dict[str, int] = field(default_factory=dict)
-    error: str | None = None
+    error: str | None = None  # the whole file could not be read
+    notes: list[str] = field(default_factory=list)  # findings that reject no row (an inverted baseline)
 
     def rows_loaded(self, table: str) -> int:
         frame = self.tables.get(table)
@@ -50,18 +52,18 @@ class LoadBatch:
     def rows_quarantined(self, table: str) -> int:
         return sum(1 for r in self.rejects if r.table == table)
 
-    def with_lineage(self, frame: pd.DataFrame, snapshot_month: dt.date, source: str) -> pd.DataFrame:
+    def with_lineage(self, frame: pd.DataFrame, snapshot_month: dt.date) -> pd.DataFrame:
         out = frame.copy()
         out.insert(0, "snapshot_month", snapshot_month)
-        out.insert(1, "source", source)
+        out.insert(1, "source", self.source)
         out.insert(2, "source_file", self.source_file)
         return out
 
-    def quarantine_frame(self, snapshot_month: dt.date, source: str) -> pd.DataFrame:
+    def quarantine_frame(self, snapshot_month: dt.date) -> pd.DataFrame:
         return pd.DataFrame(
             [
                 {
-                    "snapshot_month": snapshot_month, "source": source, "source_file": self.source_file,
+                    "snapshot_month": snapshot_month, "source": self.source, "source_file": self.source_file,
                     "source_row": r.source_row, "table_name": r.table, "reason": r.reason,
                     "raw_record": json.dumps(r.raw_record, default=str, ensure_ascii=False),
                 }
@@ -70,17 +72,18 @@ class LoadBatch:
             columns=["snapshot_month", "source", "source_file", "source_row", "table_name", "reason", "raw_record"],
         )
 
-    def load_log_frame(self, snapshot_month: dt.date, source: str) -> pd.DataFrame:
+    def load_log_frame(self, snapshot_month: dt.date) -> pd.DataFrame:
         tables = sorted(set(self.rows_read) | set(self.tables)) or [None]
         return pd.DataFrame(
             [
                 {
-                    "snapshot_month": snapshot_month, "source": source, "source_file": self.source_file,
+                    "snapshot_month": snapshot_month, "source": self.source, "source_file": self.source_file,
                     "table_name": table, "file_format": self.file_format,
                     "rows_read": self.rows_read.get(table, 0) if table else 0,
                     "rows_loaded": self.rows_loaded(table) if table else 0,
                     "rows_quarantined": self.rows_quarantined(table) if table else 0,
                     "error": self.error,
+                    "notes": "\n".join(self.notes) or None,
                 }
                 for table in tables
             ]

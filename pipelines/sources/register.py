@@ -94,7 +94,7 @@ def parse_register(path: Path, display_name: str | None = None) -> LoadBatch:
                 f"{display_name}: sheet{'s' if len(missing) > 1 else ''} {', '.join(repr(m) for m in missing)} "
                 f"missing (found: {', '.join(workbook.sheetnames)})"
             )
-        batch = LoadBatch(source_file=display_name, file_format=FILE_FORMAT)
+        batch = LoadBatch(source_file=display_name, file_format=FILE_FORMAT, source="register")
         for sheet_name, (table, spec) in SHEETS.items():
             rows = workbook[sheets_by_key[_key(sheet_name)]].iter_rows(values_only=True)
             _parse_sheet(rows, display_name, sheet_name, table, spec, batch)

@@ -1,0 +1,40 @@
+with source as (
+    select * from {{ source('raw', 'work_items') }}
+    where source = 'azure_devops'
+),
+
+deduplicated as (
+    select *
+    from source
+    qualify row_number() over (partition by snapshot_month, item_key order by source_row desc) = 1
+),
+
+renamed as (
+    select
+        snapshot_month,
+        'azure_devops' as work_item_source,
+        item_key,
+        area_path,
+        item_type,
+        summary as item_summary,
+        status as item_status,
+        status_category,
+        resolution,
+        -- DESIGN §5: state Removed is out of scope; Done / Closed / Completed / Resolved are done
+        coalesce(status_category = 'Removed', false) as is_out_of_scope,
+        story_points,
+        created_at,
+        resolved_at,
+        due_date,
+        parent_key,
+        sprint,
+        labels,
+        source_file,
+        source_row
+    from deduplicated
+)
+
+select
+    *,
+    coalesce(status_category = 'Done', false) as is_done
+from renamed

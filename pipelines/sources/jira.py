@@ -1,0 +1,178 @@
+"""Jira issue search CSV exports ("Export Excel CSV (all fields)"), Cloud and Server, in any UI language.
+
+Real exports have hundreds of columns, repeated names (`Labels`, `Sprint`, custom fields), a BOM, multi-line
+cells and dates like `15/Apr/26 11:59 PM` written in the exporting user's language. The header vocabulary
+below maps each language's column names onto one set of English names, so a new language is a table entry,
+not a new parser.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from pipelines.sources.common import LoadBatch, SourceFormatError
+from pipelines.sources.tabular import (
+    RawTable,
+    add_problem,
+    normalise_header,
+    parse_datetimes,
+    parse_numbers,
+    require,
+    split_rows,
+    translate_month_names,
+)
+
+FILE_FORMAT = "jira_csv"
+
+# English column -> the names Jira writes for it (English Cloud, English Server, Spanish, German, French).
+HEADER_VOCABULARY: dict[str, tuple[str, ...]] = {
+    "Issue key": ("Issue key", "Key", "Clave de incidencia", "Clave", "Vorgangsschlüssel", "Schlüssel",
+                  "Clé de ticket", "Clé"),
+    "Project key": ("Project key", "Clave del proyecto", "Projektschlüssel", "Clé de projet"),
+    "Summary": ("Summary", "Resumen", "Zusammenfassung", "Résumé"),
+    "Issue Type": ("Issue Type", "Tipo de Incidencia", "Vorgangstyp", "Type de ticket"),
+    "Status": ("Status", "Estado", "Statut"),
+    "Status Category": ("Status Category", "Categoría de estado", "Statuskategorie", "Catégorie d'état"),
+    "Priority": ("Priority", "Prioridad", "Priorität", "Priorité"),
+    "Resolution": ("Resolution", "Resolución", "Lösung", "Résolution"),
+    "Created": ("Created", "Creada", "Erstellt", "Création", "Créé"),
+    "Resolved": ("Resolved", "Resuelta", "Erledigt", "Résolue", "Résolu"),
+    "Due date": ("Due date", "Due Date", "Fecha de vencimiento", "Fälligkeitsdatum", "Date d'échéance"),
+    "Assignee": ("Assignee", "Persona asignada", "Bearbeiter", "Zugewiesene Person", "Responsable"),
+    "Parent key": ("Parent key", "Clave principal", "Übergeordneter Schlüssel", "Clé parente"),
+    "Parent": ("Parent", "Principal", "Übergeordnet", "Parent id"),
+    "Labels": ("Labels", "Etiquetas", "Stichwörter", "Étiquettes"),
+    "Sprint": ("Sprint",),
+}
+CUSTOM_FIELD_PREFIXES = ("Custom field (", "Campo personalizado (", "Benutzerdefiniertes Feld (",
+                         "Champ personnalisé (")
+
+# Status categories and resolutions in the languages above, onto Jira's English names.
+STATUS_CATEGORIES = {
+    "to do": "To Do", "por hacer": "To Do", "zu erledigen": "To Do", "à faire": "To Do", "new": "To Do",
+    "in progress": "In Progress", "en curso": "In Progress", "in arbeit": "In Progress", "en cours": "In Progress",
+    "done": "Done", "listo": "Done", "hecho": "Done", "fertig": "Done", "terminé": "Done", "complete": "Done",
+}
+RESOLUTIONS = {
+    "won't do": "Won't Do", "won't fix": "Won't Do", "no se hará": "Won't Do", "no se realizará": "Won't Do",
+    "wird nicht erledigt": "Won't Do", "ne sera pas fait": "Won't Do",
+    "duplicate": "Duplicate", "duplicado": "Duplicate", "duplicada": "Duplicate", "duplikat": "Duplicate",
+    "doublon": "Duplicate",
+    "cancelled": "Cancelled", "canceled": "Cancelled", "cancelado": "Cancelled", "cancelada": "Cancelled",
+    "abgebrochen": "Cancelled", "annulé": "Cancelled",
+    "removed": "Removed", "eliminado": "Removed", "entfernt": "Removed", "supprimé": "Removed",
+    "done": "Done", "listo": "Done", "hecho": "Done", "fertig": "Done", "terminé": "Done", "finalizado": "Done",
+}
+ISSUE_TYPES = {
+    "historia": "Story", "subtarea": "Sub-task", "tarea": "Task", "error": "Bug", "épica": "Epic",
+    "unteraufgabe": "Sub-task", "aufgabe": "Task", "fehler": "Bug",
+    "sous-tâche": "Sub-task", "tâche": "Task", "bogue": "Bug", "récit": "Story",
+}
+MONTHS = {
+    # Spanish
+    "ene": "Jan", "feb": "Feb", "mar": "Mar", "abr": "Apr", "may": "May", "jun": "Jun", "jul": "Jul",
+    "ago": "Aug", "sep": "Sep", "sept": "Sep", "set": "Sep", "oct": "Oct", "nov": "Nov", "dic": "Dec",
+    # German
+    "jan": "Jan", "mär": "Mar", "mrz": "Mar", "apr": "Apr", "mai": "May", "aug": "Aug", "okt": "Oct",
+    "dez": "Dec",
+    # French
+    "janv": "Jan", "févr": "Feb", "fév": "Feb", "mars": "Mar", "avr": "Apr", "juin": "Jun", "juil": "Jul",
+    "août": "Aug", "déc": "Dec",
+    # English (the rest coincide with the names above)
+    "dec": "Dec",
+}
+DATETIME_FORMATS = ("%d/%b/%y %I:%M %p", "%d/%b/%Y %I:%M %p", "%d/%b/%y %H:%M", "%d/%b/%y",
+                    "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d")
+
+
+def _aliases() -> dict[str, str]:
+    return {normalise_header(alias): english for english, names in HEADER_VOCABULARY.items() for alias in names}
+
+
+ALIASES = _aliases()
+
+
+def english_header(name: str) -> str:
+    """A Jira column name in English: vocabulary names mapped, localised custom-field prefixes unified."""
+    stripped = name.strip()
+    for prefix in CUSTOM_FIELD_PREFIXES:
+        if stripped.startswith(prefix):
+            return "Custom field (" + stripped[len(prefix):]
+    return ALIASES.get(normalise_header(stripped), stripped)
+
+
+def matches(header: list[str]) -> bool:
+    """A Jira export has an issue key column and a summary (in some language), and no ServiceNow `number`."""
+    names = {english_header(h) for h in header}
+    return "Issue key" in names and "Summary" in names and ("Issue Type" in names or "Status" in names)
+
+
+def _datetime_column(table: RawTable, name: str) -> tuple[pd.Series, pd.Series]:
+    column = table.column(name)
+    if column is None:
+        return pd.Series(pd.NaT, index=table.frame.index, dtype="datetime64[us]"), \
+            pd.Series(False, index=table.frame.index)
+    translated = translate_month_names(column, MONTHS)
+    translated = translated.str.replace(r"\s*a\.\s?m\.?$", " AM", regex=True, case=False)
+    translated = translated.str.replace(r"\s*p\.\s?m\.?$", " PM", regex=True, case=False)
+    return parse_datetimes(translated, DATETIME_FORMATS)
+
+
+def _vocabulary(values: pd.Series | None, mapping: dict[str, str]) -> pd.Series | None:
+    if values is None:
+        return None
+    lowered = values.str.lower()
+    return lowered.map(mapping).fillna(values).replace("", None)
+
+
+def parse_jira(table: RawTable, display_name: str, story_points_fields: list[str]) -> LoadBatch:
+    """Canonical `work_items` rows from a Jira export already read as strings."""
+    english = RawTable(header=[english_header(h) for h in table.header], frame=table.frame,
+                       source_row=table.source_row, malformed=table.malformed)
+    batch = LoadBatch(source_file=display_name, file_format=FILE_FORMAT, source="jira")
+    keys = english.column("Issue key")
+    if keys is None:
+        raise SourceFormatError(f"{display_name}: no issue key column (expected 'Issue key' or 'Key')")
+    frame = pd.DataFrame(index=english.frame.index)
+    frame["source_row"] = english.source_row
+    frame["item_key"] = keys.str.strip()
+    project = english.column("Project key")
+    frame["plan_key"] = project if project is not None else frame["item_key"].str.extract(r"^([^-]+)-", expand=False)
+    frame["item_type"] = _vocabulary(english.column("Issue Type"), ISSUE_TYPES)
+    for target, name in [("summary", "Summary"), ("status", "Status"), ("priority", "Priority"),
+                         ("assignee", "Assignee")]:
+        column = english.column(name)
+        frame[target] = column.replace("", None) if column is not None else None
+    frame["status_category"] = _vocabulary(english.column("Status Category"), STATUS_CATEGORIES)
+    frame["resolution"] = _vocabulary(english.column("Resolution"), RESOLUTIONS)
+    parent = english.column("Parent key")
+    if parent is None or (parent == "").all():
+        parent = english.column("Parent")
+    frame["parent_key"] = parent.replace("", None) if parent is not None else None
+    labels = english.joined("Labels")
+    frame["labels"] = labels.replace("", None) if labels is not None else None
+    sprints = english.joined("Sprint")
+    # an item carried over sits in several sprints; the last one is where it is now
+    frame["sprint"] = sprints.str.rsplit(";", n=1).str[-1].replace("", None) if sprints is not None else None
+    frame["area_path"] = None
+
+    problems = pd.Series("", index=frame.index)
+    points = pd.Series(np.nan, index=frame.index)
+    wanted = [english_header(f) for f in story_points_fields]
+    for field_name in wanted:
+        for position in english.positions(field_name):
+            values, bad = parse_numbers(english.frame[position])
+            problems = add_problem(problems, bad, field_name, english.frame[position], "is not a number")
+            points = points.fillna(values)
+    frame["story_points"] = points
+
+    for target, name in [("created_at", "Created"), ("resolved_at", "Resolved"), ("due", "Due date")]:
+        values, bad = _datetime_column(english, name)
+        frame[target] = values
+        problems = add_problem(problems, bad, name, english.column(name), "is not a date")
+    frame["due_date"] = frame.pop("due").dt.date
+    problems = require(problems, frame["item_key"], "Issue key")
+    split_rows(batch, english, frame, problems, "work_items")
+    return batch
+

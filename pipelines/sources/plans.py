@@ -1,0 +1,42 @@
+"""Plans from the four PM tools: recognise each file's format by its content, then parse it.
+
+A file is never trusted by its name or folder: an XML document in Project's namespace is MSPDI, a workbook
+whose first row is a Smartsheet header is Smartsheet, and a CSV is Jira or Azure DevOps by its header.
+A file that is none of these raises SourceFormatError naming the file and the headers expected.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pipelines.sources import azure_devops, jira, ms_project, smartsheet
+from pipelines.sources.common import LoadBatch, SourceFormatError
+from pipelines.sources.tabular import read_delimited
+
+PLAN_SOURCES = ("jira", "azure_devops", "ms_project", "smartsheet")
+PLAN_TABLES = ("work_items", "schedule_tasks")
+ZIP_MAGIC = b"PK\x03\x04"
+EXPECTED = ("Jira CSV (Issue key or Key, Summary, Issue Type, Status ...), "
+            "Azure DevOps CSV (ID, Work Item Type, Title ...), "
+            "MS Project XML (<Project xmlns=\"http://schemas.microsoft.com/project\">), "
+            "Smartsheet Excel (Task Name, Start, Finish ...)")
+
+
+def parse_plan_file(path: Path, display_name: str, story_points_fields: list[str]) -> LoadBatch:
+    try:
+        head = path.read_bytes()[:4096]
+    except OSError as error:
+        raise SourceFormatError(f"{display_name}: cannot be read ({error.strerror})") from None
+    if head.startswith(ZIP_MAGIC):
+        return smartsheet.parse_smartsheet(path, display_name)
+    if head.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"<"):
+        if ms_project.matches_xml_head(head):
+            return ms_project.parse_ms_project(path, display_name)
+        raise SourceFormatError(f"{display_name}: an XML file that is not MS Project XML; expected {EXPECTED}")
+    table = read_delimited(path, display_name)
+    if jira.matches(table.header):
+        return jira.parse_jira(table, display_name, story_points_fields)
+    if azure_devops.matches(table.header):
+        return azure_devops.parse_azure_devops(table, display_name)
+    shown = ", ".join(table.header[:8]) + (" ..." if len(table.header) > 8 else "")
+    raise SourceFormatError(f"{display_name}: header matches no known format (found: {shown}); expected {EXPECTED}")

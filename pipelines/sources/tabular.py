@@ -1,0 +1,218 @@
+"""Reading delimited exports as the tools write them, and converting whole columns at once.
+
+`read_delimited` returns every record of a CSV as strings, with the header exactly as written (repeated names
+kept, in order), the record's row number (header = row 1, as a spreadsheet shows it) and the records that
+could not be split into the header's fields. Conversions work on columns (pandas), not row by row, and
+report which rows failed so the caller can quarantine them.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from pipelines.sources.common import LoadBatch, Reject, SourceFormatError
+
+csv.field_size_limit(64 * 1024 * 1024)  # Jira descriptions and ServiceNow work notes run long
+
+
+@dataclass
+class RawTable:
+    """A delimited file as strings: positional columns under the header as written."""
+
+    header: list[str]
+    frame: pd.DataFrame  # columns 0..n-1 (positional, so repeated header names survive), str values
+    source_row: np.ndarray
+    malformed: list[tuple[int, str, list[str]]] = field(default_factory=list)  # (row, reason, fields)
+
+    @property
+    def rows_read(self) -> int:
+        return len(self.frame) + len(self.malformed)
+
+    def positions(self, name: str) -> list[int]:
+        """Every position of a header name (compared without case and surrounding space)."""
+        wanted = normalise_header(name)
+        return [i for i, h in enumerate(self.header) if normalise_header(h) == wanted]
+
+    def column(self, *names: str) -> pd.Series | None:
+        """The first column called any of `names`, with values stripped; None when there is none."""
+        for name in names:
+            found = self.positions(name)
+            if found:
+                return self.frame[found[0]].str.strip()
+        return None
+
+    def joined(self, name: str, separator: str = ";") -> pd.Series | None:
+        """All columns of a repeated name (Jira's Labels, Sprint), non-empty values joined in order."""
+        found = self.positions(name)
+        if not found:
+            return None
+        joined = self.frame[found[0]].str.strip()
+        for position in found[1:]:
+            part = self.frame[position].str.strip()
+            both = joined + separator + part
+            joined = joined.where(part == "", part.where(joined == "", both))
+        return joined
+
+    def record(self, index: int) -> dict[str, str]:
+        """A row as header -> value (repeated names get #2, #3 ...), for the quarantine's raw_record."""
+        out: dict[str, str] = {}
+        for position, name in enumerate(self.header):
+            value = self.frame.iat[index, position]
+            if value:
+                key = name if name not in out else f"{name} #{sum(1 for k in out if k.split(' #')[0] == name) + 1}"
+                out[key] = value
+        return out
+
+
+def normalise_header(name: str) -> str:
+    return " ".join(str(name).replace("\ufeff", "").split()).lower()
+
+
+def _decode(data: bytes, display_name: str, encoding: str) -> str:
+    sample = data[:4096]
+    if b"\x00" in sample and not sample.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise SourceFormatError(f"{display_name}: binary data, not a text export")
+    if sample.startswith((b"\xff\xfe", b"\xfe\xff")):
+        encoding = "utf-16"
+    try:
+        return data.decode(encoding)
+    except UnicodeDecodeError as error:
+        raise SourceFormatError(
+            f"{display_name}: not {encoding} text (byte 0x{data[error.start]:02x} at offset {error.start}); "
+            "export the file as UTF-8 or declare its encoding"
+        ) from None
+
+
+def sniff_delimiter(first_line: str, candidates: str = ",;\t|") -> str:
+    counts = {d: first_line.count(d) for d in candidates}
+    best = max(counts, key=counts.get)
+    return best if counts[best] else ","
+
+
+def read_delimited(path: Path, display_name: str, delimiter: str | None = None,
+                   encoding: str = "utf-8-sig") -> RawTable:
+    """Every record of a delimited text file; malformed records are kept aside with their reason."""
+    try:
+        data = path.read_bytes()
+    except OSError as error:
+        raise SourceFormatError(f"{display_name}: cannot be read ({error.strerror})") from None
+    text = _decode(data, display_name, encoding).lstrip("\ufeff")
+    if not text.strip():
+        raise SourceFormatError(f"{display_name}: the file is empty")
+    first_line = text.split("\n", 1)[0]
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter or sniff_delimiter(first_line))
+    try:
+        header = [h.strip() for h in next(reader)]
+        width = len(header)
+        records: list[list[str]] = []
+        rows: list[int] = []
+        malformed: list[tuple[int, str, list[str]]] = []
+        for row_number, record in enumerate(reader, start=2):
+            if not record or all(not value.strip() for value in record):
+                continue  # a blank line is not a record
+            if len(record) > width and not any(value.strip() for value in record[width:]):
+                record = record[:width]  # trailing delimiters, as Excel writes them
+            if len(record) != width:
+                malformed.append((row_number, f"row {row_number} has {len(record)} fields, the header has {width}",
+                                  record))
+                continue
+            records.append(record)
+            rows.append(row_number)
+    except csv.Error as error:
+        raise SourceFormatError(f"{display_name}: not a readable CSV ({error})") from None
+    frame = pd.DataFrame(records, columns=range(width), dtype="str") if records else \
+        pd.DataFrame({i: pd.Series(dtype="str") for i in range(width)})
+    return RawTable(header=header, frame=frame, source_row=np.asarray(rows, dtype="int64"), malformed=malformed)
+
+
+# --- column conversions ------------------------------------------------------------------------------------
+# Each returns (converted values, mask of rows whose non-empty value could not be converted).
+
+def parse_datetimes(values: pd.Series, formats: Iterable[str]) -> tuple[pd.Series, pd.Series]:
+    """Try each format in turn on the values not parsed yet; empty stays NaT and is not an error."""
+    text = values.fillna("").astype("str").str.strip()
+    result = pd.Series(pd.NaT, index=values.index, dtype="datetime64[us]")
+    pending = text != ""
+    for fmt in formats:
+        if not pending.any():
+            break
+        parsed = pd.to_datetime(text[pending], format=fmt, errors="coerce")
+        ok = parsed.notna()
+        result.loc[ok[ok].index] = parsed[ok]
+        pending.loc[ok[ok].index] = False
+    return result, pending
+
+
+def parse_numbers(values: pd.Series, decimal: str = ".", thousands: str | None = None,
+                  trailing_minus: bool = False) -> tuple[pd.Series, pd.Series]:
+    """Numbers as written by a locale: `1.234,56`, `1,234.56`, SAP's trailing minus `1.234,56-`, `(12.00)`."""
+    text = values.fillna("").astype("str").str.strip().str.replace("\u00a0", "", regex=False)
+    text = text.str.replace(" ", "", regex=False)
+    empty = text == ""
+    negative = text.str.match(r"^\(.*\)$")
+    text = text.str.replace(r"^\((.*)\)$", r"\1", regex=True)
+    if trailing_minus:
+        trailing = text.str.endswith("-")
+        negative = negative | trailing
+        text = text.where(~trailing, text.str[:-1])
+    if thousands:
+        text = text.str.replace(thousands, "", regex=False)
+    if decimal != ".":
+        text = text.str.replace(decimal, ".", regex=False)
+    text = text.str.replace(r"^[^\d\-+.]+|[^\d.]+$", "", regex=True)  # currency symbols around the number
+    numbers = pd.to_numeric(text.where(~empty, None), errors="coerce")
+    numbers = numbers.where(~negative, -numbers.abs())
+    bad = numbers.isna() & ~empty
+    return numbers.astype("float64"), bad
+
+
+_MONTH_TOKEN = re.compile(r"(?<=/)([^\d/\s]+)(?=/)")
+
+
+def translate_month_names(values: pd.Series, months: dict[str, str]) -> pd.Series:
+    """Replace a localised month name between slashes (`10/nov/25`, `3/Okt/26`) with its English abbreviation."""
+    def translate(match: re.Match) -> str:
+        token = match.group(1).lower().rstrip(".")
+        return months.get(token, match.group(1))
+    return values.fillna("").astype("str").str.replace(_MONTH_TOKEN, translate, regex=True)
+
+
+# --- row accounting ----------------------------------------------------------------------------------------
+# `problems` is one string per row: empty when the row is good, else "column: reason; ..." to quarantine it.
+
+def no_problems(index: pd.Index) -> pd.Series:
+    return pd.Series("", index=index, dtype="str")
+
+
+def add_problem(problems: pd.Series, bad: pd.Series, column: str, values: pd.Series | None,
+                reason: str) -> pd.Series:
+    """Append `column: 'value' reason; ` to the rows flagged `bad`."""
+    if values is None or not bad.any():
+        return problems
+    message = column + ": '" + values.fillna("").astype("str") + "' " + reason + "; "
+    return problems.where(~bad, problems + message)
+
+
+def require(problems: pd.Series, values: pd.Series, column: str) -> pd.Series:
+    empty = values.isna() | (values.astype("str").str.strip() == "")
+    return problems.where(~empty, problems + column + ": required value is empty; ")
+
+
+def split_rows(batch: LoadBatch, table: RawTable, frame: pd.DataFrame, problems: pd.Series, name: str) -> None:
+    """Good rows into the batch's table; the others, and the file's malformed records, into its rejects."""
+    bad = (problems != "").to_numpy()
+    for index in np.flatnonzero(bad):
+        row = int(frame["source_row"].iat[index])
+        batch.rejects.append(Reject(name, row, f"row {row}: {problems.iat[index].rstrip('; ')}", table.record(index)))
+    for row, reason, fields in table.malformed:
+        batch.rejects.append(Reject(name, row, reason, {"fields": fields}))
+    batch.tables[name] = frame.loc[~bad].reset_index(drop=True)
+    batch.rows_read[name] = table.rows_read
