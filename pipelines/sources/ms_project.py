@@ -61,8 +61,9 @@ def parse_ms_project(path: Path, display_name: str) -> LoadBatch:
         root = ET.parse(path).getroot()
     except ET.ParseError as error:
         line, column = error.position
-        raise SourceFormatError(f"{display_name}: not well-formed XML (line {line}, column {column}): "
-                                f"{error.msg if hasattr(error, 'msg') else error}") from None
+        reason = str(error).split(": line ")[0]  # expat appends the position we already give
+        raise SourceFormatError(f"{display_name}: not well-formed XML (line {line}, column {column}): {reason}") \
+            from None
     if _local(root.tag) != "Project":
         raise SourceFormatError(f"{display_name}: XML root is <{_local(root.tag)}>, expected MS Project's <Project>")
     tasks = next((child for child in root if _local(child.tag) == "Tasks"), None)

@@ -85,8 +85,9 @@ def _decode(data: bytes, display_name: str, encoding: str) -> str:
     try:
         return data.decode(encoding)
     except UnicodeDecodeError as error:
+        shown = "UTF-8" if encoding.replace("_", "-").lower() in ("utf-8", "utf-8-sig", "utf8") else encoding
         raise SourceFormatError(
-            f"{display_name}: not {encoding} text (byte 0x{data[error.start]:02x} at offset {error.start}); "
+            f"{display_name}: not {shown} text (byte 0x{data[error.start]:02x} at offset {error.start}); "
             "export the file as UTF-8 or declare its encoding"
         ) from None
 
