@@ -47,10 +47,17 @@ def dbt_environment(warehouse: Path) -> dict[str, str]:
     return {WAREHOUSE_ENV_VAR: str(warehouse)}
 
 
+def _newest_source_mtime() -> float:
+    paths = [DBT_PROJECT_DIR / "dbt_project.yml", DBT_PROJECT_DIR / "profiles.yml"]
+    for folder in ("models", "macros", "tests"):
+        paths.extend(p for p in (DBT_PROJECT_DIR / folder).rglob("*") if p.is_file())
+    return max(p.stat().st_mtime for p in paths if p.exists())
+
+
 def ensure_manifest(force: bool = False) -> Path:
-    """Run `dbt parse` when the manifest is missing (a fresh clone), so the Dagster definitions can load."""
+    """Run `dbt parse` when the manifest is missing (a fresh clone) or older than the project's files."""
     manifest = dbt_project.manifest_path
-    if force or not manifest.exists():
+    if force or not manifest.exists() or manifest.stat().st_mtime < _newest_source_mtime():
         command = [dbt_executable(), "parse", "--project-dir", str(DBT_PROJECT_DIR),
                    "--profiles-dir", str(DBT_PROJECT_DIR), "--quiet"]
         env = {**os.environ, "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}

@@ -8,6 +8,7 @@ and the Website replatform finishes. Everything is seeded, so two runs write the
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import random
 import shutil
@@ -18,11 +19,19 @@ from openpyxl.styles import Font
 from openpyxl.workbook import Workbook
 
 from pipelines.demo_exports import (
+    Incident,
+    SpendLine,
     Task,
     WorkItem,
     write_azure_devops_csv,
+    write_fx_rates_csv,
+    write_generic_spend_csv,
     write_jira_csv,
+    write_jsm_csv,
     write_mspdi,
+    write_pagerduty_csv,
+    write_sap_cji3_csv,
+    write_servicenow_csv,
     write_smartsheet_xlsx,
 )
 from pipelines.partitions import months_between
@@ -53,6 +62,7 @@ class DemoProject:
     benefits_ready: bool = True
     joins: dt.date | None = None  # first month the project appears in the register
     efficiency: float = 1.0  # how much of the planned progress the team actually earns
+    cost_factor: float = 0.98  # actual spend over planned spend
 
     def status_in(self, month: dt.date) -> str:
         status = "Green"
@@ -70,7 +80,7 @@ PROJECTS: list[DemoProject] = [
     DemoProject("CRM", "CRM Cloud Migration", 1, "ms_project", "crm_cloud", 2_400_000, "USD",
                 D(2025, 3, 3), D(2026, 9, 30), D(2026, 8, 17), "Dana Whitfield", "Marco Ruiz", "Salesforce CRM",
                 slip_days=18, reported=((D(2000, 1, 1), "Green"), (D(2026, 2, 1), "Amber"), (D(2026, 6, 1), "Red")),
-                efficiency=0.95),
+                efficiency=0.95, cost_factor=1.22),
     DemoProject("HRP", "HR Self-Service Portal", 2, "jira", "HRP", 850_000, "USD",
                 D(2025, 6, 2), D(2026, 7, 31), D(2026, 7, 1), "Priya Natarajan", "Tom Becker", "Workday HR",
                 slip_days=21, reported=((D(2000, 1, 1), "Green"), (D(2026, 4, 1), "Amber")), efficiency=0.85),
@@ -79,7 +89,8 @@ PROJECTS: list[DemoProject] = [
                 slip_days=9, reported=((D(2000, 1, 1), "Amber"),)),
     DemoProject("EDP", "Enterprise Data Platform", 1, "azure_devops", "Contoso\\DataPlatform", 1_900_000, "USD",
                 D(2025, 4, 1), D(2026, 10, 30), D(2026, 10, 1), "Helen Park", "Sam Okafor", "Data Platform",
-                slip_days=75, reported=((D(2000, 1, 1), "Green"),), efficiency=0.7),
+                slip_days=75, reported=((D(2000, 1, 1), "Green"),), efficiency=0.7,
+                cost_factor=1.1),
     DemoProject("MOB", "Customer Mobile App v3", 2, "jira", "MOB", 640_000, "USD",
                 D(2025, 2, 3), D(2026, 6, 30), D(2026, 6, 1), "Dana Whitfield", "Lea Hoffmann",
                 "Mobile App; Mobile API Gateway", slip_days=0),
@@ -107,6 +118,10 @@ PROJECTS: list[DemoProject] = [
 ]
 
 PHASES = ["Initiation", "Planning", "Execution", "Execution", "Testing", "Deployment", "Closed"]
+
+
+def previous_month(month: dt.date) -> dt.date:
+    return (month - dt.timedelta(days=1)).replace(day=1)
 
 
 def month_end(month: dt.date) -> dt.date:
@@ -420,6 +435,128 @@ def write_plans(inbox: Path, month: dt.date) -> list[Path]:
     return written
 
 
+# --- finance ----------------------------------------------------------------------------------------------------
+
+SUPPLIERS = ["Accenture", "Capgemini", "AWS EMEA", "Contractor payroll", "Microsoft Ireland", "Deloitte"]
+FX_TO_USD = {"EUR": 1.08, "GBP": 1.27}
+UNMAPPED_CODE = "WBS-LEGACY-42"  # a code finance still books to, that no register project owns
+
+
+def spend_lines(project: DemoProject, month: dt.date) -> list[SpendLine]:
+    """The project's postings in `month`: its budget spread over its forecast duration, at its cost factor."""
+    finish = _shift(project.finish, project.slip_days)
+    first, last = project.start.replace(day=1), finish.replace(day=1)
+    if not first <= month <= last:
+        return []
+    months = len(months_between(first, last))
+    rng = random.Random(f"spend-{project.project_id}-{month:%Y-%m}")
+    monthly = project.bac * project.cost_factor / months * rng.uniform(0.85, 1.15)
+    lines = []
+    for number in range(1, 4):
+        day = min(month_end(month), month + dt.timedelta(days=7 * number))
+        lines.append(SpendLine(f"{project.project_id}{month:%y%m}{number:02d}", 1, day, project.finance_code(),
+                               round(monthly * (0.5, 0.3, 0.2)[number - 1], 2), project.currency,
+                               SUPPLIERS[(number + len(project.project_id)) % len(SUPPLIERS)],
+                               f"{project.name}: {('services', 'cloud', 'licences')[number - 1]} {month:%b %Y}",
+                               ("External services", "Cloud", "Licences")[number - 1]))
+    if project.project_id == "CRM" and month == D(2026, 3, 1):
+        # a supplier credit note for an invoice billed twice
+        lines.append(SpendLine(f"CRM{month:%y%m}CN", 1, month + dt.timedelta(days=20), project.finance_code(),
+                               -round(monthly * 0.2, 2), project.currency, "Capgemini",
+                               "Credit note: duplicate invoice", "External services"))
+    return lines
+
+
+def write_finance(inbox: Path, month: dt.date) -> list[Path]:
+    """The month's finance drop. The first extract carries all history; later ones overlap the previous month."""
+    if month == DEMO_FIRST_MONTH:
+        covered = months_between(D(2025, 1, 1), month)
+    else:
+        covered = [previous_month(month), month]
+    generic, sap = [], []
+    for project in PROJECTS:
+        for posting_month in covered:
+            lines = spend_lines(project, posting_month)
+            (sap if project.currency == "EUR" else generic).extend(lines)
+    for posting_month in covered:
+        generic.append(SpendLine(f"LEG{posting_month:%y%m}", 1, month_end(posting_month), UNMAPPED_CODE, 4_250.0,
+                                 "USD", "Legacy hosting Ltd", "Legacy data centre rack", "Hosting"))
+    folder = inbox / f"{month:%Y-%m}" / "finance"
+    rates = [(m, currency, rate * (1 + 0.004 * ((m.month % 5) - 2)))
+             for m in months_between(D(2025, 1, 1), month) for currency, rate in FX_TO_USD.items()]
+    return [write_generic_spend_csv(folder / "ap_line_items.csv", generic),
+            write_sap_cji3_csv(folder / "sap_cji3_export.csv", sap),
+            write_fx_rates_csv(folder / "fx_rates.csv", rates)]
+
+
+# --- incidents ---------------------------------------------------------------------------------------------------
+
+# Which tool each live service's operations team uses, and how noisy the service is after go-live.
+INCIDENT_TOOLS = {"MOB": "servicenow", "IAM": "pagerduty", "HRP": "jira_service_management", "NET": "servicenow",
+                  "WEB": "servicenow", "BID": "jira_service_management"}
+TROUBLED_GO_LIVES = {"MOB": 3.0}  # incidents per week in the first month after go-live, vs a baseline of ~0.5
+
+
+def _go_live_actual(project: DemoProject) -> dt.date:
+    return project.go_live + dt.timedelta(days=_slip_so_far(project, month_end(DEMO_LAST_MONTH)))
+
+
+def incidents_for(project: DemoProject) -> list[Incident]:
+    """Every incident the project's services will ever have in the demo period, seeded."""
+    rng = random.Random(f"incidents-{project.project_id}")
+    go_live = _go_live_actual(project)
+    services = [s.strip() for s in project.services.split(";")]
+    out = []
+    day = D(2025, 1, 1)
+    number = 1
+    while day <= month_end(DEMO_LAST_MONTH):
+        after = 0 <= (day - go_live).days < 30
+        weekly = TROUBLED_GO_LIVES.get(project.project_id, 1.0) if after else 0.5
+        if rng.random() < weekly / 7:
+            if after and project.project_id in TROUBLED_GO_LIVES:
+                priority = rng.choices([1, 2, 3, 4], weights=[1, 3, 4, 2])[0]
+            else:
+                priority = rng.choices([2, 3, 4, 5], weights=[1, 4, 4, 1])[0]
+            opened = dt.datetime.combine(day, dt.time(rng.randint(0, 23), rng.randint(0, 59)))
+            hours = {1: 3, 2: 8, 3: 30, 4: 72, 5: 120}[priority] * rng.uniform(0.5, 1.5)
+            out.append(Incident(f"{project.project_id}{number:05d}", f"{services[number % len(services)]}: "
+                                f"{rng.choice(['login fails', 'slow response', 'sync error', 'timeout', 'crash'])}",
+                                priority, opened, opened + dt.timedelta(hours=round(hours, 1)),
+                                services[number % len(services)], "Resolved"))
+            number += 1
+        day += dt.timedelta(days=1)
+    return out
+
+
+def write_incidents(inbox: Path, month: dt.date) -> list[Path]:
+    """Each operations tool's export: incidents opened in the last 90 days, as they stood at month end."""
+    as_of = month_end(month)
+    window_start = as_of - dt.timedelta(days=90)
+    by_tool: dict[str, list[tuple[DemoProject, Incident]]] = {}
+    for project in PROJECTS:
+        tool = INCIDENT_TOOLS.get(project.project_id)
+        if tool is None:
+            continue
+        for incident in incidents_for(project):
+            if window_start <= incident.opened.date() <= as_of:
+                still_open = incident.resolved and incident.resolved.date() > as_of
+                shown = dataclasses.replace(incident, resolved=None, state="In Progress") if still_open \
+                    else incident
+                by_tool.setdefault(tool, []).append((project, shown))
+    folder = inbox / f"{month:%Y-%m}" / "incidents"
+    written = []
+    for tool, rows in sorted(by_tool.items()):
+        incidents = [incident for _, incident in rows]
+        if tool == "servicenow":
+            numbered = [dataclasses.replace(i, number=f"INC{i.number}") for i in incidents]
+            written.append(write_servicenow_csv(folder / "servicenow_incidents.csv", numbered, duplicate_every=9))
+        elif tool == "pagerduty":
+            written.append(write_pagerduty_csv(folder / "pagerduty_incidents.csv", incidents))
+        else:
+            written.append(write_jsm_csv(folder / "jsm_incidents.csv", "ITSD", incidents))
+    return written
+
+
 def demo_months() -> list[dt.date]:
     return months_between(DEMO_FIRST_MONTH, DEMO_LAST_MONTH)
 
@@ -436,5 +573,7 @@ def write_demo_inbox(inbox: Path) -> list[dt.date]:
     for month in months:
         write_register(inbox / f"{month:%Y-%m}" / "register" / "portfolio.xlsx", register_rows(month))
         write_plans(inbox, month)
+        write_finance(inbox, month)
+        write_incidents(inbox, month)
     return months
 

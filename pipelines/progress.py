@@ -8,7 +8,7 @@ from pipelines.partitions import partition_key
 
 PROGRESS_EVENT = "steerpack/progress"
 # What the monthly pack job reports for every month of its run, in order.
-STAGES = ("register ingested", "plans ingested", "rendered", "delivered")
+STAGES = ("register ingested", "plans ingested", "finance ingested", "incidents ingested", "rendered", "delivered")
 
 
 def progress_observation(asset_key: dg.AssetKey, stage: str, month: dt.date, **metadata) -> dg.AssetObservation:

@@ -17,11 +17,15 @@ from pipelines.progress import progress_observation
 from pipelines.resources import SteerpackConfig
 from pipelines.resources.warehouse import replace_snapshot
 from pipelines.sources import register
+from pipelines.sources.finance import parse_finance_file
+from pipelines.sources.incidents import INCIDENT_SOURCES, parse_incident_file
 from pipelines.sources.common import LoadBatch, SourceFormatError
 from pipelines.sources.plans import PLAN_SOURCES, PLAN_TABLES, parse_plan_file
 
 REGISTER_KEYS = [dg.AssetKey(["raw", table]) for table in register.TABLES]
 PLAN_KEYS = [dg.AssetKey(["raw", table]) for table in PLAN_TABLES]
+FINANCE_KEYS = [dg.AssetKey(["raw", "spend"]), dg.AssetKey(["raw", "fx_rates"])]
+INCIDENT_KEYS = [dg.AssetKey(["raw", "incidents"])]
 UNRECOGNISED = "unrecognised"
 
 
@@ -51,8 +55,11 @@ class IngestSummary:
 
 def ingest_months(context: dg.AssetExecutionContext, duckdb: DuckDBResource, inbox: Path, folders: tuple[str, ...],
                   tables: tuple[str, ...], parse: Callable[[Path, str], LoadBatch], progress_key: dg.AssetKey,
-                  stage: str, unreadable_is_fatal: bool) -> IngestSummary:
+                  stage: str, unreadable_is_fatal: bool, sources: tuple[str, ...] | None = None) -> IngestSummary:
     """Parse every file of `folders` in each month of the run and replace those months' slices of raw.*.
+
+    `sources` are the source labels the folders' files may load as (default: the folder names); an unreadable
+    file is logged under its folder's name.
 
     An unreadable file stops the run when `unreadable_is_fatal` (the register: nothing makes sense without it);
     otherwise it is recorded in raw.load_log with its error and the month's other files still load.
@@ -72,7 +79,7 @@ def ingest_months(context: dg.AssetExecutionContext, duckdb: DuckDBResource, inb
                     batches.append(LoadBatch(source_file=name, file_format=UNRECOGNISED, source=folder,
                                              error=str(error)))
         with duckdb.get_connection() as conn:
-            replace_snapshot(conn, month, folders, tables, batches)
+            replace_snapshot(conn, month, tuple(sources or ()) + folders, tables, batches)
         for batch in batches:
             summary.add(batch)
         if not batches:
@@ -124,3 +131,43 @@ def plans_ingest(context: dg.AssetExecutionContext, steerpack: SteerpackConfig, 
     )
     for key in PLAN_KEYS:
         yield dg.MaterializeResult(asset_key=key, metadata=summary.metadata(key.path[-1]))
+
+
+@dg.multi_asset(
+    specs=[
+        dg.AssetSpec(key, group_name="ingest",
+                     description=f"Finance extracts (any declared layout, CSV or XLSX) loaded into raw.{key.path[-1]}.")
+        for key in FINANCE_KEYS
+    ],
+    partitions_def=monthly_partitions,
+    backfill_policy=dg.BackfillPolicy.single_run(),
+    can_subset=False,
+)
+def finance_ingest(context: dg.AssetExecutionContext, steerpack: SteerpackConfig, duckdb: DuckDBResource):
+    """ERP / AP line items and FX rates of each month's drop."""
+    settings = steerpack.settings()
+    layouts = settings.finance.spend_layouts()
+    summary = ingest_months(
+        context, duckdb, require_inbox(settings.inbox), ("finance",), ("spend", "fx_rates"),
+        lambda path, name: parse_finance_file(path, name, layouts), FINANCE_KEYS[0], "finance ingested",
+        unreadable_is_fatal=False,
+    )
+    for key in FINANCE_KEYS:
+        yield dg.MaterializeResult(asset_key=key, metadata=summary.metadata(key.path[-1]))
+
+
+@dg.multi_asset(
+    specs=[dg.AssetSpec(INCIDENT_KEYS[0], group_name="ingest",
+                        description="ServiceNow, PagerDuty and Jira Service Management incidents loaded into raw.incidents.")],
+    partitions_def=monthly_partitions,
+    backfill_policy=dg.BackfillPolicy.single_run(),
+    can_subset=False,
+)
+def incidents_ingest(context: dg.AssetExecutionContext, steerpack: SteerpackConfig, duckdb: DuckDBResource):
+    """The ITSM exports of each month's drop."""
+    summary = ingest_months(
+        context, duckdb, require_inbox(steerpack.settings().inbox), ("incidents",), ("incidents",),
+        parse_incident_file, INCIDENT_KEYS[0], "incidents ingested", unreadable_is_fatal=False,
+        sources=INCIDENT_SOURCES,
+    )
+    yield dg.MaterializeResult(asset_key=INCIDENT_KEYS[0], metadata=summary.metadata("incidents"))

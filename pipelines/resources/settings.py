@@ -10,10 +10,12 @@ import datetime as dt
 import os
 import re
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from pipelines.sources.finance import BUILT_IN_LAYOUTS, SPEND_COLUMNS, SpendLayout
 
 CONFIG_ENV_VAR = "STEERPACK_CONFIG"
 DEFAULT_CONFIG_NAME = "steerpack.yaml"
@@ -44,16 +46,52 @@ class JiraSettings(_Strict):
 
 
 class FinanceLayout(_Strict):
-    delimiter: str = ","
-    decimal: str = "."
+    """An ERP / AP export layout: which header holds which spend column, and how numbers and dates are written."""
+
+    delimiter: str | None = None  # sniffed from the header line when not given
+    decimal: Literal[".", ","] = "."
     thousands: str | None = None
-    date_format: str = "%Y-%m-%d"
+    date_format: str | list[str] = "%Y-%m-%d"
     encoding: str = "utf-8-sig"
-    columns: dict[str, str]
+    columns: dict[str, str | list[str]]
+    defaults: dict[str, str] = {}  # constant values for columns the export lacks, e.g. {currency: GBP}
+
+    @field_validator("columns")
+    @classmethod
+    def _known_columns(cls, value: dict[str, Any]) -> dict[str, Any]:
+        unknown = sorted(set(value) - set(SPEND_COLUMNS))
+        if unknown:
+            raise ValueError(f"unknown spend column(s) {unknown}; spend columns are {', '.join(SPEND_COLUMNS)}")
+        missing = [c for c in ("posting_date", "amount", "document_id") if c not in value]
+        if missing:
+            raise ValueError(f"a layout must name the header(s) of {', '.join(missing)}")
+        return value
+
+    @field_validator("date_format")
+    @classmethod
+    def _strftime_format(cls, value: str | list[str]) -> str | list[str]:
+        for fmt in [value] if isinstance(value, str) else value:
+            if "%" not in fmt:
+                raise ValueError(f"{fmt!r} is not a strftime format such as %d.%m.%Y")
+        return value
+
+    def to_layout(self, name: str) -> SpendLayout:
+        return SpendLayout(
+            name=name,
+            columns={k: v if isinstance(v, str) else tuple(v) for k, v in self.columns.items()},
+            delimiter=self.delimiter, decimal=self.decimal, thousands=self.thousands,
+            date_formats=(self.date_format,) if isinstance(self.date_format, str) else tuple(self.date_format),
+            encoding=self.encoding, defaults=dict(self.defaults),
+        )
 
 
 class FinanceSettings(_Strict):
     layouts: dict[str, FinanceLayout] = {}
+
+    def spend_layouts(self) -> tuple[SpendLayout, ...]:
+        """The configured layouts, then the built-in ones (a configured layout of the same name replaces it)."""
+        configured = tuple(layout.to_layout(name) for name, layout in self.layouts.items())
+        return configured + tuple(b for b in BUILT_IN_LAYOUTS if b.name not in self.layouts)
 
 
 class SmtpSettings(_Strict):

@@ -108,7 +108,7 @@ def matches(header: list[str]) -> bool:
     return "Issue key" in names and "Summary" in names and ("Issue Type" in names or "Status" in names)
 
 
-def _datetime_column(table: RawTable, name: str) -> tuple[pd.Series, pd.Series]:
+def parse_jira_datetimes(table: RawTable, name: str) -> tuple[pd.Series, pd.Series]:
     column = table.column(name)
     if column is None:
         return pd.Series(pd.NaT, index=table.frame.index, dtype="datetime64[us]"), \
@@ -168,7 +168,7 @@ def parse_jira(table: RawTable, display_name: str, story_points_fields: list[str
     frame["story_points"] = points
 
     for target, name in [("created_at", "Created"), ("resolved_at", "Resolved"), ("due", "Due date")]:
-        values, bad = _datetime_column(english, name)
+        values, bad = parse_jira_datetimes(english, name)
         frame[target] = values
         problems = add_problem(problems, bad, name, english.column(name), "is not a date")
     frame["due_date"] = frame.pop("due").dt.date

@@ -67,6 +67,8 @@ CANONICAL: dict[str, list[tuple[str, str]]] = {
         ("incident_id", "VARCHAR"), ("title", "VARCHAR"), ("priority", "INTEGER"), ("state", "VARCHAR"),
         ("opened_at", "TIMESTAMP"), ("resolved_at", "TIMESTAMP"), ("closed_at", "TIMESTAMP"),
         ("service", "VARCHAR"), ("cmdb_ci", "VARCHAR"), ("assignment_group", "VARCHAR"), ("caused_by", "VARCHAR"),
+        # event logs: which state of the incident a row is (staging keeps the latest)
+        ("updated_at", "TIMESTAMP"), ("modification_count", "INTEGER"),
     ],
 }
 

@@ -98,6 +98,22 @@ def sniff_delimiter(first_line: str, candidates: str = ",;\t|") -> str:
     return best if counts[best] else ","
 
 
+def peek_header(path: Path, display_name: str) -> list[str]:
+    """The header of a delimited file, read leniently (any encoding, any delimiter) to choose how to read the rest."""
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(65536)
+    except OSError as error:
+        raise SourceFormatError(f"{display_name}: cannot be read ({error.strerror})") from None
+    if not head.strip():
+        raise SourceFormatError(f"{display_name}: the file is empty")
+    if b"\x00" in head[:4096] and not head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise SourceFormatError(f"{display_name}: binary data, not a text export")
+    text = head.decode("utf-8", errors="replace").lstrip("\ufeff")
+    first_line = text.splitlines()[0] if text.splitlines() else ""
+    return [h.strip() for h in next(csv.reader([first_line], delimiter=sniff_delimiter(first_line)), [])]
+
+
 def read_delimited(path: Path, display_name: str, delimiter: str | None = None,
                    encoding: str = "utf-8-sig") -> RawTable:
     """Every record of a delimited text file; malformed records are kept aside with their reason."""

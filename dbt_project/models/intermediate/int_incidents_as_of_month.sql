@@ -1,0 +1,45 @@
+-- Each window month's incidents from every ITSM tool: per incident, its latest state in the latest export at
+-- or before the month, mapped to the projects whose register `services` name its service or CI
+-- (case-insensitive). An incident on a shared service maps to each project that runs it.
+with incidents as (
+    select * from {{ ref('stg_servicenow__incidents') }}
+    union all
+    select * from {{ ref('stg_pagerduty__incidents') }}
+    union all
+    select * from {{ ref('stg_jira_service_management__incidents') }}
+),
+
+incidents_as_of as (
+    {{ as_of_latest_per_key('incidents', ['incident_source', 'incident_id']) }}
+),
+
+project_services as (
+    select
+        projects.month,
+        projects.project_id,
+        lower(trim(services.service_name)) as service_key
+    from {{ ref('int_projects_as_of_month') }} as projects,
+        unnest(string_split(projects.services, ';')) as services(service_name)
+    where trim(services.service_name) <> ''
+),
+
+mapped as (
+    select distinct
+        project_services.project_id,
+        incidents_as_of.month,
+        incidents_as_of.incident_source,
+        incidents_as_of.incident_id
+    from incidents_as_of
+    inner join project_services
+        on project_services.month = incidents_as_of.month
+        and project_services.service_key in (lower(trim(incidents_as_of.service)), lower(trim(incidents_as_of.cmdb_ci)))
+)
+
+select
+    mapped.project_id,
+    incidents_as_of.*
+from incidents_as_of
+left join mapped
+    on mapped.month = incidents_as_of.month
+    and mapped.incident_source = incidents_as_of.incident_source
+    and mapped.incident_id = incidents_as_of.incident_id

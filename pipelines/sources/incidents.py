@@ -1,0 +1,208 @@
+"""ITSM incident exports: ServiceNow (list export and audit event log), PagerDuty and Jira Service Management.
+
+Priorities are normalised to 1 (most urgent) .. 5 (DESIGN §5): ServiceNow `1 - Critical` → 1, PagerDuty `P1` → 1
+(an account without priorities: high urgency → 2, low → 4), Jira `Highest` → 1 … `Lowest` → 5.
+An event log has many rows per incident: every row is loaded with its `sys_mod_count` and `sys_updated_at`,
+and staging keeps each incident's latest state, as it keeps the latest snapshot of any incident.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from pipelines.sources import jira
+from pipelines.sources.common import LoadBatch
+from pipelines.sources.schema import parser_columns
+from pipelines.sources.tabular import (
+    RawTable,
+    add_problem,
+    no_problems,
+    normalise_header,
+    parse_datetimes,
+    parse_numbers,
+    require,
+    split_rows,
+)
+
+INCIDENT_SOURCES = ("servicenow", "pagerduty", "jira_service_management")
+SERVICENOW_FORMAT = "servicenow_csv"
+SERVICENOW_EVENT_LOG_FORMAT = "servicenow_event_log_csv"
+PAGERDUTY_FORMAT = "pagerduty_csv"
+JSM_FORMAT = "jira_service_management_csv"
+# ServiceNow's list export writes the instance's format (ISO by default); the UCI event log is day-first,
+# padded (`29-02-2016 01:16`) or not (`5/3/2016 12:00`).
+SERVICENOW_DATETIMES = ("%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%d-%m-%Y %H:%M:%S", "%d-%m-%Y %H:%M",
+                        "%d/%m/%Y %H:%M:%S", "%d/%m/%Y %H:%M", "%Y-%m-%d")
+ISO_DATETIMES = ("%Y-%m-%dT%H:%M:%SZ", "%Y-%m-%dT%H:%M:%S.%fZ", "%Y-%m-%dT%H:%M:%S%z", "%Y-%m-%d %H:%M:%S")
+JIRA_PRIORITIES = {"highest": 1, "high": 2, "medium": 3, "low": 4, "lowest": 5,
+                   "blocker": 1, "critical": 1, "major": 2, "minor": 4, "trivial": 5}
+PAGERDUTY_URGENCY = {"high": 2, "low": 4}
+
+
+def _names(header: list[str]) -> set[str]:
+    return {normalise_header(h) for h in header}
+
+
+def is_servicenow(header: list[str]) -> bool:
+    return {"number", "priority", "opened_at"} <= _names(header)
+
+
+def is_servicenow_event_log(header: list[str]) -> bool:
+    return is_servicenow(header) and {"incident_state", "sys_mod_count"} <= _names(header)
+
+
+def is_pagerduty(header: list[str]) -> bool:
+    return {"id", "incident_number", "urgency", "created_at", "last_status_change_at"} <= _names(header)
+
+
+def priority_from_text(values: pd.Series) -> pd.Series:
+    """`1 - Critical`, `P2`, `3`, `Highest` … → 1-5 (NaN when unknown)."""
+    text = values.fillna("").astype("str").str.strip()
+    leading = text.str.extract(r"^[Pp]?(\d)\b", expand=False)
+    numbers = pd.to_numeric(leading, errors="coerce")
+    named = text.str.lower().map(JIRA_PRIORITIES)
+    return numbers.fillna(named)
+
+
+def _missing_as_empty(table: RawTable) -> RawTable:
+    """ServiceNow's `?` means no value."""
+    frame = table.frame.replace("?", "")
+    return RawTable(table.header, frame, table.source_row, table.malformed)
+
+
+def _text(table: RawTable, *names: str) -> pd.Series | None:
+    column = table.column(*names)
+    return column.replace("", None) if column is not None else None
+
+
+def _finish(batch: LoadBatch, table: RawTable, frame: pd.DataFrame, problems: pd.Series) -> LoadBatch:
+    bad_priority = frame["priority"].isna() | ~frame["priority"].between(1, 5)
+    problems = problems.where(~bad_priority, problems + "priority: no priority 1-5 could be read; ")
+    problems = require(problems, frame["incident_id"], "incident id")
+    frame["priority"] = frame["priority"].astype("Int64")
+    for column in parser_columns("incidents"):
+        if column not in frame:
+            frame[column] = None
+    split_rows(batch, table, frame[parser_columns("incidents")], problems, "incidents")
+    return batch
+
+
+def _datetimes(frame: pd.DataFrame, problems: pd.Series, table: RawTable, formats, targets) -> pd.Series:
+    for target, names in targets:
+        column = table.column(*names)
+        if column is None:
+            frame[target] = pd.Series(pd.NaT, index=frame.index, dtype="datetime64[us]")
+            continue
+        values, bad = parse_datetimes(column, formats)
+        frame[target] = values
+        problems = add_problem(problems, bad, names[0], column, "is not a date-time")
+    return problems
+
+
+def parse_servicenow(table: RawTable, display_name: str) -> LoadBatch:
+    """An incident list export, or the audit event log (latest state per `number` kept)."""
+    event_log = is_servicenow_event_log(table.header)
+    batch = LoadBatch(source_file=display_name, source="servicenow",
+                      file_format=SERVICENOW_EVENT_LOG_FORMAT if event_log else SERVICENOW_FORMAT)
+    table = _missing_as_empty(table)
+    frame = pd.DataFrame(index=table.frame.index)
+    frame["source_row"] = table.source_row
+    problems = no_problems(table.frame.index)
+    frame["incident_id"] = table.column("number")
+    frame["title"] = _text(table, "short_description", "description")
+    frame["priority"] = priority_from_text(table.column("priority"))
+    frame["state"] = _text(table, "incident_state", "state")
+    frame["service"] = _text(table, "business_service", "u_business_service")
+    frame["cmdb_ci"] = _text(table, "cmdb_ci")
+    frame["assignment_group"] = _text(table, "assignment_group")
+    frame["caused_by"] = _text(table, "caused_by")
+    problems = _datetimes(frame, problems, table, SERVICENOW_DATETIMES, [
+        ("opened_at", ("opened_at",)), ("resolved_at", ("resolved_at",)), ("closed_at", ("closed_at",)),
+    ])
+    if event_log:
+        problems = _datetimes(frame, problems, table, SERVICENOW_DATETIMES, [("updated_at", ("sys_updated_at",))])
+        raw_count = table.column("sys_mod_count")
+        counts, bad = parse_numbers(raw_count)
+        frame["modification_count"] = counts.astype("Int64")
+        problems = add_problem(problems, bad, "sys_mod_count", raw_count, "is not a number")
+    return _finish(batch, table, frame, problems)
+
+
+def parse_pagerduty(table: RawTable, display_name: str) -> LoadBatch:
+    """The REST API's incident fields flattened; a resolved incident's resolve time is its last status change."""
+    batch = LoadBatch(source_file=display_name, file_format=PAGERDUTY_FORMAT, source="pagerduty")
+    frame = pd.DataFrame(index=table.frame.index)
+    frame["source_row"] = table.source_row
+    problems = no_problems(table.frame.index)
+    frame["incident_id"] = table.column("id")
+    frame["title"] = _text(table, "title")
+    status = table.column("status").str.lower()
+    frame["state"] = status.replace("", None)
+    priority = priority_from_text(table.column("priority")) if table.column("priority") is not None else \
+        pd.Series(np.nan, index=frame.index)
+    urgency = table.column("urgency").str.lower().map(PAGERDUTY_URGENCY)
+    frame["priority"] = priority.fillna(urgency)
+    frame["service"] = _text(table, "service", "service.summary")
+    problems = _datetimes(frame, problems, table, ISO_DATETIMES, [
+        ("opened_at", ("created_at",)), ("last_change", ("last_status_change_at",)),
+    ])
+    frame["opened_at"] = _naive_utc(frame["opened_at"])
+    last_change = _naive_utc(frame.pop("last_change"))
+    frame["resolved_at"] = last_change.where(status == "resolved")
+    return _finish(batch, table, frame, problems)
+
+
+def _naive_utc(values: pd.Series) -> pd.Series:
+    if isinstance(values.dtype, pd.DatetimeTZDtype):
+        return values.dt.tz_convert("UTC").dt.tz_localize(None)
+    return values
+
+
+def parse_jira_service_management(table: RawTable, display_name: str) -> LoadBatch:
+    """A Jira CSV export of a service project: rows of issue type Incident are incidents; others are refused."""
+    english = RawTable([jira.english_header(h) for h in table.header], table.frame, table.source_row,
+                       table.malformed)
+    batch = LoadBatch(source_file=display_name, file_format=JSM_FORMAT, source="jira_service_management")
+    frame = pd.DataFrame(index=english.frame.index)
+    frame["source_row"] = english.source_row
+    problems = no_problems(english.frame.index)
+    frame["incident_id"] = english.column("Issue key")
+    frame["title"] = _text(english, "Summary")
+    frame["state"] = _text(english, "Status")
+    frame["priority"] = priority_from_text(english.column("Priority"))
+    empty = pd.Series("", index=frame.index, dtype="str")
+    services = english.joined("Custom field (Affected services)")
+    components = english.joined("Component/s")
+    services = services if services is not None else empty
+    components = components if components is not None else empty
+    frame["service"] = services.where(services != "", components).replace("", None)
+    for target, name in (("opened_at", "Created"), ("resolved_at", "Resolved")):
+        values, bad = jira.parse_jira_datetimes(english, name)
+        frame[target] = values
+        problems = add_problem(problems, bad, name, english.column(name), "is not a date-time")
+    issue_type = english.column("Issue Type")
+    if issue_type is not None:
+        not_incident = ~issue_type.str.lower().isin(["incident", "incidente", "vorfall"])
+        problems = problems.where(~not_incident, problems + "Issue Type: '" + issue_type + "' is not an incident; ")
+    return _finish(batch, english, frame, problems)
+
+
+
+def parse_incident_file(path, display_name: str) -> LoadBatch:
+    """An incidents drop file, recognised by its header."""
+    from pipelines.sources.common import SourceFormatError
+    from pipelines.sources.tabular import read_delimited
+
+    table = read_delimited(path, display_name)
+    if is_servicenow(table.header):
+        return parse_servicenow(table, display_name)
+    if is_pagerduty(table.header):
+        return parse_pagerduty(table, display_name)
+    if jira.matches(table.header):
+        return parse_jira_service_management(table, display_name)
+    shown = ", ".join(table.header[:8]) + (" ..." if len(table.header) > 8 else "")
+    raise SourceFormatError(
+        f"{display_name}: header matches no incident export (found: {shown}); expected ServiceNow "
+        "(number, opened_at, priority ...), PagerDuty (id, incident_number, urgency, created_at, "
+        "last_status_change_at ...) or Jira Service Management (Issue key, Summary, Priority ...)")
