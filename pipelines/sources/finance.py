@@ -199,8 +199,8 @@ def parse_finance_file(path: Path, display_name: str, layouts: tuple[SpendLayout
         return parse_fx_rates(table or read_delimited(path, display_name), display_name)
     layout = match_layout(header, layouts)
     if layout is None:
-        expected = "; ".join(f"{layout.name}: {', '.join(layout.headers())}" for layout in layouts)
-        shown = ", ".join(table.header[:8]) + (" ..." if len(table.header) > 8 else "")
+        expected = "; ".join(f"{known.name}: {', '.join(known.headers())}" for known in layouts)
+        shown = ", ".join(header[:8]) + (" ..." if len(header) > 8 else "")
         raise SourceFormatError(f"{display_name}: header matches no finance layout (found: {shown}); "
                                 f"expected fx rates (month, currency, rate_to_base) or a layout — {expected}")
     if table is None:
