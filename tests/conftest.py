@@ -7,6 +7,9 @@ from pipelines.dbt_project import ensure_manifest
 from pipelines.resources.settings import CONFIG_ENV_VAR, load_settings
 from tests.helpers import tiny_register_sheets, write_config, write_sheets
 
+# Before any test module imports the Dagster definitions, which read the manifest once at import.
+ensure_manifest()
+
 
 @pytest.fixture(autouse=True)
 def _isolated_environment(monkeypatch, tmp_path):
@@ -19,6 +22,7 @@ def _isolated_environment(monkeypatch, tmp_path):
 
 @pytest.fixture(scope="session")
 def dbt_manifest() -> Path:
+    """Tests that run dbt ask for this, to say so; the manifest itself was made fresh at collection."""
     return ensure_manifest()
 
 
