@@ -2,6 +2,7 @@
 
 import dagster as dg
 
+from pipelines.assets.checks import QUALITY_CHECKS
 from pipelines.assets.dbt import steerpack_dbt_models
 from pipelines.assets.delivery import pack_delivery
 from pipelines.assets.ingest import finance_ingest, incidents_ingest, plans_ingest, register_ingest
@@ -14,6 +15,7 @@ ASSETS = [register_ingest, plans_ingest, finance_ingest, incidents_ingest, steer
 
 defs = dg.Definitions(
     assets=ASSETS,
+    asset_checks=QUALITY_CHECKS,
     jobs=[monthly_pack_job],
     resources=build_resources(load_settings()),
     # DuckDB allows one writer per file: steps of a run execute one after another in one process.

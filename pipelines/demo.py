@@ -233,7 +233,12 @@ def register_rows(month: dt.date) -> dict[str, list[list]]:
         sheets["Benefits"].extend(_benefits(project))
         sheets["RAID"].extend(_raid(project, as_of, rng))
         sheets["Changes"].extend(_changes(project, as_of))
-    sheets["Distribution"] = [list(row) for row in DISTRIBUTION]
+    present = {row[0] for row in sheets["Projects"]}
+    sheets["Distribution"] = [
+        [email, name, role, scope if scope == "portfolio" else
+         ";".join(p for p in scope.split(";") if p in present)]
+        for email, name, role, scope in DISTRIBUTION
+    ]
     return sheets
 
 

@@ -124,7 +124,28 @@ def _report_progress(instance: dg.DagsterInstance, run_id: str, seen: int,
     return len(events)
 
 
+def _failed_checks(instance: dg.DagsterInstance, run_id: str) -> list[str]:
+    """What each blocking data-quality check found, in words a PMO analyst can act on."""
+    lines = []
+    for event in instance.all_logs(run_id, of_type=dg.DagsterEventType.ASSET_CHECK_EVALUATION):
+        evaluation = event.dagster_event.event_specific_data
+        if evaluation.passed or evaluation.severity != dg.AssetCheckSeverity.ERROR:
+            continue
+        table = evaluation.asset_key.to_user_string().replace("/", ".")
+        findings = evaluation.metadata.get("findings")
+        for finding in (findings.value if findings else []):
+            if finding["severity"] != "error":
+                continue
+            example = f"; e.g. {finding['examples'][0]}" if finding["examples"] else ""
+            lines.append(f"{table} {finding['month']}: {finding['description'] or finding['rule']} — "
+                         f"{finding['failed_rows']} row(s){example}")
+    return lines
+
+
 def _failure_message(instance: dg.DagsterInstance, run_id: str) -> str:
+    checks = _failed_checks(instance, run_id)
+    if checks:
+        return "data-quality errors block the month (nothing was published):\n" + "\n".join(checks)
     messages = []
     for event in instance.all_logs(run_id, of_type=dg.DagsterEventType.STEP_FAILURE):
         error = event.dagster_event.step_failure_data.error

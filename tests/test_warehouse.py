@@ -4,7 +4,7 @@ import duckdb
 import pandas as pd
 import pytest
 
-from pipelines.resources.warehouse import CANONICAL, columns_of, ensure_raw_schema, replace_snapshot
+from pipelines.resources.warehouse import BOOKKEEPING, CANONICAL, columns_of, ensure_raw_schema, replace_snapshot
 from pipelines.sources.common import LoadBatch, Reject
 from pipelines.sources.register import parse_register
 from tests.helpers import tiny_register_sheets, write_sheets
@@ -32,7 +32,7 @@ def test_every_canonical_table_exists_with_lineage_columns(conn):
     ensure_raw_schema(conn)
     tables = {row[0] for row in conn.execute(
         "select table_name from information_schema.tables where table_schema = 'raw'").fetchall()}
-    assert tables == set(CANONICAL) | {"quarantine", "load_log"}
+    assert tables == set(CANONICAL) | set(BOOKKEEPING)
     columns = [row[0] for row in conn.execute(
         "select column_name from information_schema.columns where table_schema = 'raw' and table_name = 'spend' "
         "order by ordinal_position").fetchall()]

@@ -82,6 +82,11 @@ BOOKKEEPING: dict[str, list[tuple[str, str]]] = {
         ("file_format", "VARCHAR"), ("rows_read", "INTEGER"), ("rows_loaded", "INTEGER"),
         ("rows_quarantined", "INTEGER"), ("error", "VARCHAR"), ("notes", "VARCHAR"),
     ],
+    # What the data-quality suites found per snapshot month and table (written by the asset checks)
+    "quality_findings": [
+        ("snapshot_month", "DATE"), ("table_name", "VARCHAR"), ("rule", "VARCHAR"), ("severity", "VARCHAR"),
+        ("failed_rows", "INTEGER"), ("description", "VARCHAR"), ("examples", "VARCHAR"),
+    ],
 }
 
 

@@ -1,0 +1,214 @@
+"""Data-quality suites: Great Expectations on each canonical table, plus SQL rules that span tables or files.
+
+A suite is `expectations/<table>.json`, a Great Expectations 1.x suite. Each expectation's `meta.severity` is
+`error` (the month must not be published) or `warn` (reported, the month goes on). The suite's
+`meta.steerpack.sql_rules` hold what GX cannot say about one table alone (a plan for every register project,
+files that balance): each is a DuckDB query returning the offending rows, over the run's months in
+`check_months`. Adding a rule is an edit to the JSON, not to this code.
+
+Validation reads one table's rows for the checked months into pandas once, and GX evaluates each expectation
+on whole columns; SQL rules run inside DuckDB.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+import os
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pandas as pd
+
+from pipelines import REPO_ROOT
+from pipelines.resources.warehouse import columns_of
+
+EXPECTATIONS_DIR = REPO_ROOT / "expectations"
+ERROR, WARN = "error", "warn"
+EXAMPLES = 5
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One rule that failed: how many rows, and a few of them so a reader can see why."""
+
+    table: str
+    rule: str
+    severity: str
+    failed_rows: int
+    description: str = ""
+    examples: list[dict[str, Any]] = field(default_factory=list)
+
+    def as_metadata(self) -> dict[str, Any]:
+        return {"rule": self.rule, "severity": self.severity, "failed_rows": self.failed_rows,
+                "description": self.description, "examples": self.examples}
+
+
+@dataclass(frozen=True)
+class SqlRule:
+    name: str
+    severity: str
+    description: str
+    sql: str
+
+
+@dataclass(frozen=True)
+class Suite:
+    table: str
+    gx_suite: Any
+    severities: list[str]
+    sql_rules: list[SqlRule]
+
+
+def _quiet_gx() -> None:
+    os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
+    logging.getLogger("great_expectations").setLevel(logging.ERROR)
+
+
+@cache
+def _gx_context():
+    _quiet_gx()
+    import great_expectations as gx
+    from great_expectations.data_context.types.base import ProgressBarsConfig
+
+    context = gx.get_context(mode="ephemeral")
+    context.variables.progress_bars = ProgressBarsConfig(globally=False)
+    return context
+
+
+def load_suite(path: Path) -> Suite:
+    """A suite file; its severities are checked so a typo cannot silently downgrade a rule."""
+    _quiet_gx()
+    from great_expectations.core.expectation_suite import ExpectationSuite
+    from great_expectations.expectations.expectation_configuration import ExpectationConfiguration
+
+    data = json.loads(path.read_text(encoding="utf-8"))
+    configs = data.get("expectations", [])
+    severities = []
+    for config in configs:
+        severity = config.get("meta", {}).get("severity", ERROR)
+        if severity not in (ERROR, WARN):
+            raise ValueError(f"{path.name}: expectation {config.get('type')} has severity {severity!r} "
+                             f"(use '{ERROR}' or '{WARN}')")
+        severities.append(severity)
+    expectations = [ExpectationConfiguration(**config).to_domain_obj() for config in configs]
+    extension = data.get("meta", {}).get("steerpack", {})
+    sql_rules = [SqlRule(rule["name"], rule.get("severity", ERROR), rule.get("description", ""), rule["sql"])
+                 for rule in extension.get("sql_rules", [])]
+    table = extension.get("table", path.stem)
+    return Suite(table, ExpectationSuite(name=data.get("name", path.stem), expectations=expectations),
+                 severities, sql_rules)
+
+
+@cache
+def load_suites(folder: Path = EXPECTATIONS_DIR) -> dict[str, Suite]:
+    return {suite.table: suite for suite in (load_suite(path) for path in sorted(folder.glob("*.json")))}
+
+
+def _table_rows(conn: duckdb.DuckDBPyConnection, table: str, month: dt.date) -> pd.DataFrame:
+    columns = ", ".join(f'"{c}"' for c in columns_of(table))
+    frame = conn.execute(
+        f"select {columns} from raw.{table} where snapshot_month = ? order by source_file, source_row", [month]).df()
+    # Dates compare as ISO text in GX suites (GX 1.x with pandas 3 compares datetime columns badly).
+    for column in frame.columns:
+        if pd.api.types.is_datetime64_any_dtype(frame[column]):
+            frame[column] = frame[column].dt.strftime("%Y-%m-%d").where(frame[column].notna(), None)
+    return frame
+
+
+def _gx_findings(suite: Suite, frame: pd.DataFrame) -> list[Finding]:
+    context = _gx_context()
+    name = f"steerpack_{suite.table}"
+    try:
+        source = context.data_sources.get(name)
+    except (KeyError, ValueError):
+        source = context.data_sources.add_pandas(name)
+    try:
+        asset = source.get_asset(suite.table)
+    except LookupError:
+        asset = source.add_dataframe_asset(suite.table)
+    try:
+        definition = asset.get_batch_definition("rows")
+    except (KeyError, ValueError):
+        definition = asset.add_batch_definition_whole_dataframe("rows")
+    result = definition.get_batch(batch_parameters={"dataframe": frame}).validate(
+        suite.gx_suite, result_format={"result_format": "COMPLETE", "partial_unexpected_count": EXAMPLES})
+    findings = []
+    for outcome, severity in zip(result.results, suite.severities, strict=True):
+        if outcome.success:
+            continue
+        config = outcome.expectation_config
+        kwargs = {k: v for k, v in config.kwargs.items() if k not in ("batch_id",)}
+        rule = f"{config.type}({', '.join(f'{k}={v!r}' for k, v in kwargs.items())})"
+        if outcome.exception_info and outcome.exception_info.get("raised_exception"):
+            findings.append(Finding(suite.table, rule, severity, len(frame),
+                                    f"could not be evaluated: {outcome.exception_info['exception_message']}"))
+            continue
+        indexes = outcome.result.get("unexpected_index_list") or []
+        examples = [_example(frame, i) for i in indexes[:EXAMPLES] if isinstance(i, int) and i < len(frame)]
+        count = outcome.result.get("unexpected_count")
+        findings.append(Finding(suite.table, rule, severity, int(count if count is not None else len(frame)),
+                                config.meta.get("description", "") if config.meta else "", examples))
+    return findings
+
+
+def _example(frame: pd.DataFrame, index: int) -> dict[str, Any]:
+    row = frame.iloc[index]
+    return {k: (None if pd.isna(v) else (v.isoformat() if hasattr(v, "isoformat") else v))
+            for k, v in row.items() if k not in ("snapshot_month", "source")}
+
+
+def _sql_findings(conn: duckdb.DuckDBPyConnection, suite: Suite, month: dt.date,
+                  variables: dict[str, str]) -> list[Finding]:
+    findings = []
+    for name, value in variables.items():  # settings the rules read with getvariable(), e.g. base_currency
+        conn.execute(f"set variable {name} = '{value.replace(chr(39), chr(39) * 2)}'")
+    conn.register("check_months_frame", pd.DataFrame({"month": [month]}))
+    try:
+        conn.execute("create or replace temp view check_months as "
+                     "select cast(month as date) as month from check_months_frame")
+        for rule in suite.sql_rules:
+            relation = conn.execute(rule.sql)
+            names = [d[0] for d in relation.description]
+            rows = relation.fetchall()
+            if rows:
+                examples = [{k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in zip(names, row)}
+                            for row in rows[:EXAMPLES]]
+                findings.append(Finding(suite.table, rule.name, rule.severity, len(rows), rule.description, examples))
+    finally:
+        conn.execute("drop view if exists check_months")
+        conn.unregister("check_months_frame")
+    return findings
+
+
+def validate_table(conn: duckdb.DuckDBPyConnection, suite: Suite, month: dt.date,
+                   variables: dict[str, str] | None = None) -> list[Finding]:
+    """Every failed expectation and SQL rule of `suite` on the table's snapshot of `month`."""
+    frame = _table_rows(conn, suite.table, month)
+    findings = _gx_findings(suite, frame) if suite.severities else []
+    return findings + _sql_findings(conn, suite, month, variables or {})
+
+
+def severity_of(findings: list[Finding]) -> str | None:
+    if any(f.severity == ERROR for f in findings):
+        return ERROR
+    return WARN if findings else None
+
+
+def record_findings(conn: duckdb.DuckDBPyConnection, table: str, month: dt.date, findings: list[Finding]) -> None:
+    """Replace the (month, table) findings in raw.quality_findings, for the pack's data-quality page."""
+    conn.execute("begin transaction")
+    try:
+        conn.execute("delete from raw.quality_findings where table_name = ? and snapshot_month = ?", [table, month])
+        for finding in findings:
+            conn.execute("insert into raw.quality_findings values (?, ?, ?, ?, ?, ?, ?)",
+                         [month, table, finding.rule, finding.severity, finding.failed_rows, finding.description,
+                          json.dumps(finding.examples, default=str)])
+        conn.execute("commit")
+    except Exception:
+        conn.execute("rollback")
+        raise
