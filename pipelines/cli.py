@@ -103,6 +103,22 @@ def backfill(settings: Settings, first: dt.date, last: dt.date) -> None:
 
 
 @main.command()
+@click.option("--month", callback=_month, help="The month's drop to check, YYYY-MM (default: every month in the inbox).")
+@with_config
+def validate(settings: Settings, month: dt.date | None) -> None:
+    """Check a drop before the monthly run: parse every file and run the quality suites; write nothing."""
+    from pipelines.validate import format_report, validate_drop
+
+    months = [month] if month else drop_months(settings.inbox)
+    if not months:
+        raise click.ClickException(f"no month folders (YYYY-MM) in the inbox {settings.inbox}")
+    reports = validate_drop(settings, months)
+    click.echo(format_report(reports, settings))
+    if any(report.errors for report in reports):
+        sys.exit(1)
+
+
+@main.command()
 @with_config
 def demo(settings: Settings) -> None:
     """Write the demo portfolio's inbox, backfill every demo month, render and deliver to the outbox."""

@@ -5,13 +5,13 @@ import dagster as dg
 from pipelines.assets.checks import QUALITY_CHECKS
 from pipelines.assets.dbt import steerpack_dbt_models
 from pipelines.assets.delivery import pack_delivery
-from pipelines.assets.ingest import finance_ingest, incidents_ingest, plans_ingest, register_ingest
+from pipelines.assets.ingest import INGEST_ASSETS
 from pipelines.assets.report import steering_pack
 from pipelines.jobs import monthly_pack_job
 from pipelines.resources import build_resources
 from pipelines.resources.settings import load_settings
 
-ASSETS = [register_ingest, plans_ingest, finance_ingest, incidents_ingest, steerpack_dbt_models, steering_pack, pack_delivery]
+ASSETS = [*INGEST_ASSETS, steerpack_dbt_models, steering_pack, pack_delivery]
 
 defs = dg.Definitions(
     assets=ASSETS,

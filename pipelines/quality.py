@@ -138,10 +138,12 @@ def _gx_findings(suite: Suite, frame: pd.DataFrame) -> list[Finding]:
     result = definition.get_batch(batch_parameters={"dataframe": frame}).validate(
         suite.gx_suite, result_format={"result_format": "COMPLETE", "partial_unexpected_count": EXAMPLES})
     findings = []
-    for outcome, severity in zip(result.results, suite.severities, strict=True):
+    # GX does not keep the suite's order in its results: each result's own config carries its severity
+    for outcome in result.results:
         if outcome.success:
             continue
         config = outcome.expectation_config
+        severity = (config.meta or {}).get("severity", ERROR)
         kwargs = {k: v for k, v in config.kwargs.items() if k not in ("batch_id",)}
         rule = f"{config.type}({', '.join(f'{k}={v!r}' for k, v in kwargs.items())})"
         if outcome.exception_info and outcome.exception_info.get("raised_exception"):
@@ -156,10 +158,18 @@ def _gx_findings(suite: Suite, frame: pd.DataFrame) -> list[Finding]:
     return findings
 
 
+def _plain(value: Any) -> Any:
+    """A value as JSON and Dagster metadata take it: no numpy scalars, dates as ISO text."""
+    if value is None or (not isinstance(value, (list, tuple, dict)) and pd.isna(value)):
+        return None
+    if hasattr(value, "item"):
+        value = value.item()
+    return value.isoformat() if hasattr(value, "isoformat") else value
+
+
 def _example(frame: pd.DataFrame, index: int) -> dict[str, Any]:
     row = frame.iloc[index]
-    return {k: (None if pd.isna(v) else (v.isoformat() if hasattr(v, "isoformat") else v))
-            for k, v in row.items() if k not in ("snapshot_month", "source")}
+    return {k: _plain(v) for k, v in row.items() if k not in ("snapshot_month", "source")}
 
 
 def _sql_findings(conn: duckdb.DuckDBPyConnection, suite: Suite, month: dt.date,
@@ -176,8 +186,7 @@ def _sql_findings(conn: duckdb.DuckDBPyConnection, suite: Suite, month: dt.date,
             names = [d[0] for d in relation.description]
             rows = relation.fetchall()
             if rows:
-                examples = [{k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in zip(names, row)}
-                            for row in rows[:EXAMPLES]]
+                examples = [{k: _plain(v) for k, v in zip(names, row)} for row in rows[:EXAMPLES]]
                 findings.append(Finding(suite.table, rule.name, rule.severity, len(rows), rule.description, examples))
     finally:
         conn.execute("drop view if exists check_months")

@@ -6,7 +6,11 @@ import shutil
 import pytest
 
 from tests.test_finance_incident_parsers import FIXTURES, REALDATA
-from tests.test_pipeline import materialize, query
+import dagster as dg
+
+from pipelines.definitions import ASSETS
+from pipelines.resources import build_resources
+from tests.test_pipeline import materialize, query, run_month
 
 pytestmark = pytest.mark.slow
 AUG, SEP, OCT = dt.date(2026, 8, 1), dt.date(2026, 9, 1), dt.date(2026, 10, 1)
@@ -58,17 +62,26 @@ def test_overlapping_extracts_credit_notes_and_currency(workspace, dbt_manifest)
 
 def test_a_missing_fx_rate_stops_the_month_naming_currency_and_month(workspace, dbt_manifest):
     drop(workspace, SEP, "ap.csv", HEADER + "G1,1,2026-09-03,WBS-B,10.00,GBP,UK Ltd,Licence,Licences\n")
-    import dagster as dg
+    # The quality check stops the month before dbt, naming the currency and the month ...
+    result = run_month(workspace, "2026-09-01")
+    assert not result.success
+    evaluation = next(e.asset_check_evaluation_data for e in result.all_events
+                      if e.event_type_value == "ASSET_CHECK_EVALUATION"
+                      and e.asset_check_evaluation_data.asset_key.path == ["raw", "spend"])
+    finding = evaluation.metadata["findings"].value[0]
+    assert (finding["rule"], finding["severity"], finding["examples"]) == (
+        "fx_rate_for_every_currency_and_month", "error", [{"currency": "GBP", "posting_month": "2026-09"}])
+    assert not (workspace.output / "packs" / "2026-09").exists()
 
-    from pipelines.definitions import ASSETS
-    from pipelines.resources import build_resources
 
+def test_without_the_check_dbt_itself_refuses_a_missing_rate(workspace, dbt_manifest):
+    # ... and dbt would refuse too, so no path (a check removed from a suite, a run of dbt by hand) converts at 1.0
+    drop(workspace, SEP, "ap.csv", HEADER + "G1,1,2026-09-03,WBS-B,10.00,GBP,UK Ltd,Licence,Licences\n")
     result = dg.materialize(ASSETS, partition_key="2026-09-01", resources=build_resources(workspace),
                             instance=dg.DagsterInstance.ephemeral(), raise_on_error=False)
     assert not result.success
     failure = "\n".join(str(e.event_specific_data.error) for e in result.all_events if e.is_step_failure)
     assert "no FX rate for GBP in 2026-09 (spend line G1/1 of 2026-09/finance/ap.csv)" in failure
-    assert not (workspace.output / "packs" / "2026-09").exists()
 
 
 def test_event_logs_keep_each_incidents_latest_state(workspace, dbt_manifest):

@@ -8,6 +8,7 @@ import dagster as dg
 import duckdb
 import pytest
 
+from pipelines.assets.checks import QUALITY_CHECKS
 from pipelines.definitions import ASSETS
 from pipelines.resources import build_resources
 from reports.email import message_id
@@ -18,10 +19,16 @@ SEP, OCT = "2026-09-01", "2026-10-01"
 
 
 def materialize(settings, partition_key):
-    result = dg.materialize(ASSETS, partition_key=partition_key, resources=build_resources(settings),
-                            instance=dg.DagsterInstance.ephemeral(), raise_on_error=False)
+    result = run_month(settings, partition_key)
     assert result.success, [e.message for e in result.all_events if e.is_failure]
     return result
+
+
+def run_month(settings, partition_key):
+    """The whole monthly pack, quality checks included, on an ephemeral instance; success not asserted."""
+    return dg.materialize([*ASSETS, *QUALITY_CHECKS], partition_key=partition_key,
+                          resources=build_resources(settings), instance=dg.DagsterInstance.ephemeral(),
+                          raise_on_error=False)
 
 
 def query(settings, sql, params=()):

@@ -22,6 +22,7 @@ def test_every_sheet_loads_with_typed_values(register_file):
     assert alpha["bac"] == 120000.0
     assert beta["bac"] == 80000.5  # "80,000.50" typed as text in Excel
     assert beta["reported_status"] == "Amber"  # "amber" normalised to the RAG word
+    assert beta["currency"] == "USD"  # "usd" normalised to the ISO code
     assert alpha["baseline_start"] == dt.date(2026, 1, 5)
     assert alpha["go_live_actual"] is None
     assert beta["plan_source"] == "ms_project"

@@ -1,32 +1,30 @@
 """Ingest assets: one month's drop of a source, parsed and written to `raw.*` for that snapshot month.
 
-Thin by design: the parsers know the formats, `replace_snapshot` knows the transaction; these assets only
-walk the months of the run (one, or a whole backfill range in a single run) and report what they loaded.
+Thin by design: `pipelines.ingest` knows the parts of a drop and their parsers, `replace_snapshot` knows the
+transaction; these assets walk the months of the run (one, or a whole backfill range in a single run) and
+report what they loaded. An unreadable register stops the run; any other unreadable file is recorded in
+raw.load_log and the quality checks decide whether the month may be published.
 """
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import dagster as dg
 from dagster_duckdb import DuckDBResource
 
-from pipelines.inbox import display_name, require_inbox, source_files
+from pipelines.inbox import require_inbox
+from pipelines.ingest import DROP_PARTS, DropPart, parse_drop_part
 from pipelines.partitions import monthly_partitions, months_of
 from pipelines.progress import progress_observation
 from pipelines.resources import SteerpackConfig
 from pipelines.resources.warehouse import replace_snapshot
-from pipelines.sources import register
-from pipelines.sources.finance import parse_finance_file
-from pipelines.sources.incidents import INCIDENT_SOURCES, parse_incident_file
-from pipelines.sources.common import LoadBatch, SourceFormatError
-from pipelines.sources.plans import PLAN_SOURCES, PLAN_TABLES, parse_plan_file
+from pipelines.sources.common import LoadBatch
 
-REGISTER_KEYS = [dg.AssetKey(["raw", table]) for table in register.TABLES]
-PLAN_KEYS = [dg.AssetKey(["raw", table]) for table in PLAN_TABLES]
-FINANCE_KEYS = [dg.AssetKey(["raw", "spend"]), dg.AssetKey(["raw", "fx_rates"])]
-INCIDENT_KEYS = [dg.AssetKey(["raw", "incidents"])]
-UNRECOGNISED = "unrecognised"
+DESCRIPTIONS = {
+    "register": "The PMO's portfolio register workbook, all six sheets.",
+    "plans": "Jira and Azure DevOps work items; MS Project and Smartsheet schedules.",
+    "finance": "ERP / AP line items in any declared layout (CSV or XLSX), and FX rates.",
+    "incidents": "ServiceNow, PagerDuty and Jira Service Management incidents.",
+}
 
 
 @dataclass
@@ -53,121 +51,40 @@ class IngestSummary:
         }
 
 
-def ingest_months(context: dg.AssetExecutionContext, duckdb: DuckDBResource, inbox: Path, folders: tuple[str, ...],
-                  tables: tuple[str, ...], parse: Callable[[Path, str], LoadBatch], progress_key: dg.AssetKey,
-                  stage: str, unreadable_is_fatal: bool, sources: tuple[str, ...] | None = None) -> IngestSummary:
-    """Parse every file of `folders` in each month of the run and replace those months' slices of raw.*.
+def build_ingest_asset(part: DropPart) -> dg.AssetsDefinition:
+    keys = [dg.AssetKey(["raw", table]) for table in part.tables]
 
-    `sources` are the source labels the folders' files may load as (default: the folder names); an unreadable
-    file is logged under its folder's name.
-
-    An unreadable file stops the run when `unreadable_is_fatal` (the register: nothing makes sense without it);
-    otherwise it is recorded in raw.load_log with its error and the month's other files still load.
-    """
-    summary = IngestSummary()
-    for month in months_of(context.partition_keys):
-        batches = []
-        for folder in folders:
-            for path in source_files(inbox, month, folder):
-                name = display_name(inbox, path)
-                try:
-                    batches.append(parse(path, name))
-                except SourceFormatError as error:
-                    if unreadable_is_fatal:
-                        raise
-                    context.log.error(str(error))
-                    batches.append(LoadBatch(source_file=name, file_format=UNRECOGNISED, source=folder,
-                                             error=str(error)))
-        with duckdb.get_connection() as conn:
-            replace_snapshot(conn, month, tuple(sources or ()) + folders, tables, batches)
-        for batch in batches:
-            summary.add(batch)
-        if not batches:
-            context.log.info(f"{month:%Y-%m}: no {'/'.join(folders)} files in the drop; "
-                             "the latest earlier snapshot will be used")
-        context.log_event(progress_observation(
-            progress_key, stage, month, files=len(batches),
-            rows_quarantined=sum(len(b.rejects) for b in batches),
-        ))
-    return summary
-
-
-@dg.multi_asset(
-    specs=[
-        dg.AssetSpec(key, group_name="ingest", description=f"Register sheet loaded into raw.{key.path[-1]}.")
-        for key in REGISTER_KEYS
-    ],
-    partitions_def=monthly_partitions,
-    backfill_policy=dg.BackfillPolicy.single_run(),
-    can_subset=False,
-)
-def register_ingest(context: dg.AssetExecutionContext, steerpack: SteerpackConfig, duckdb: DuckDBResource):
-    """The portfolio register workbook of each month's drop, all six sheets, into raw.*."""
-    inbox = require_inbox(steerpack.settings().inbox)
-    summary = ingest_months(context, duckdb, inbox, ("register",), tuple(register.TABLES),
-                            register.parse_register, REGISTER_KEYS[0], "register ingested", unreadable_is_fatal=True)
-    for key in REGISTER_KEYS:
-        yield dg.MaterializeResult(asset_key=key, metadata=summary.metadata(key.path[-1]))
-
-
-@dg.multi_asset(
-    specs=[
-        dg.AssetSpec(key, group_name="ingest",
-                     description=f"Jira, Azure DevOps, MS Project and Smartsheet exports loaded into raw.{key.path[-1]}.")
-        for key in PLAN_KEYS
-    ],
-    partitions_def=monthly_partitions,
-    backfill_policy=dg.BackfillPolicy.single_run(),
-    can_subset=False,
-)
-def plans_ingest(context: dg.AssetExecutionContext, steerpack: SteerpackConfig, duckdb: DuckDBResource):
-    """The PM tools' exports of each month's drop: work items (Jira, Azure DevOps) and schedules (MSPDI, Smartsheet)."""
-    settings = steerpack.settings()
-    story_points_fields = list(settings.jira.story_points_fields)
-    summary = ingest_months(
-        context, duckdb, require_inbox(settings.inbox), PLAN_SOURCES, PLAN_TABLES,
-        lambda path, name: parse_plan_file(path, name, story_points_fields), PLAN_KEYS[0],
-        "plans ingested", unreadable_is_fatal=False,
+    @dg.multi_asset(
+        name=f"{part.name}_ingest",
+        specs=[dg.AssetSpec(key, group_name="ingest", description=f"{DESCRIPTIONS[part.name]} -> raw.{key.path[-1]}")
+               for key in keys],
+        partitions_def=monthly_partitions,
+        backfill_policy=dg.BackfillPolicy.single_run(),
+        can_subset=False,
     )
-    for key in PLAN_KEYS:
-        yield dg.MaterializeResult(asset_key=key, metadata=summary.metadata(key.path[-1]))
+    def ingest(context: dg.AssetExecutionContext, steerpack: SteerpackConfig, duckdb: DuckDBResource):
+        settings = steerpack.settings()
+        require_inbox(settings.inbox)
+        summary = IngestSummary()
+        for month in months_of(context.partition_keys):
+            batches = parse_drop_part(part, settings, month)
+            with duckdb.get_connection() as conn:
+                replace_snapshot(conn, month, part.sources, part.tables, batches)
+            for batch in batches:
+                summary.add(batch)
+                if batch.error:
+                    context.log.error(batch.error)
+            if not batches:
+                context.log.info(f"{month:%Y-%m}: no {part.name} files in the drop; "
+                                 "the latest earlier snapshot will be used")
+            context.log_event(progress_observation(
+                keys[0], f"{part.name} ingested", month, files=len(batches),
+                rows_quarantined=sum(len(b.rejects) for b in batches),
+            ))
+        for key in keys:
+            yield dg.MaterializeResult(asset_key=key, metadata=summary.metadata(key.path[-1]))
+
+    return ingest
 
 
-@dg.multi_asset(
-    specs=[
-        dg.AssetSpec(key, group_name="ingest",
-                     description=f"Finance extracts (any declared layout, CSV or XLSX) loaded into raw.{key.path[-1]}.")
-        for key in FINANCE_KEYS
-    ],
-    partitions_def=monthly_partitions,
-    backfill_policy=dg.BackfillPolicy.single_run(),
-    can_subset=False,
-)
-def finance_ingest(context: dg.AssetExecutionContext, steerpack: SteerpackConfig, duckdb: DuckDBResource):
-    """ERP / AP line items and FX rates of each month's drop."""
-    settings = steerpack.settings()
-    layouts = settings.finance.spend_layouts()
-    summary = ingest_months(
-        context, duckdb, require_inbox(settings.inbox), ("finance",), ("spend", "fx_rates"),
-        lambda path, name: parse_finance_file(path, name, layouts), FINANCE_KEYS[0], "finance ingested",
-        unreadable_is_fatal=False,
-    )
-    for key in FINANCE_KEYS:
-        yield dg.MaterializeResult(asset_key=key, metadata=summary.metadata(key.path[-1]))
-
-
-@dg.multi_asset(
-    specs=[dg.AssetSpec(INCIDENT_KEYS[0], group_name="ingest",
-                        description="ServiceNow, PagerDuty and Jira Service Management incidents loaded into raw.incidents.")],
-    partitions_def=monthly_partitions,
-    backfill_policy=dg.BackfillPolicy.single_run(),
-    can_subset=False,
-)
-def incidents_ingest(context: dg.AssetExecutionContext, steerpack: SteerpackConfig, duckdb: DuckDBResource):
-    """The ITSM exports of each month's drop."""
-    summary = ingest_months(
-        context, duckdb, require_inbox(steerpack.settings().inbox), ("incidents",), ("incidents",),
-        parse_incident_file, INCIDENT_KEYS[0], "incidents ingested", unreadable_is_fatal=False,
-        sources=INCIDENT_SOURCES,
-    )
-    yield dg.MaterializeResult(asset_key=INCIDENT_KEYS[0], metadata=summary.metadata("incidents"))
+INGEST_ASSETS = [build_ingest_asset(part) for part in DROP_PARTS.values()]

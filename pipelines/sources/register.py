@@ -32,12 +32,17 @@ def _lower(value: Any) -> str | None:
     return text.lower() if text else None
 
 
+def _upper(value: Any) -> str | None:
+    text = to_text(value)
+    return text.upper() if text else None
+
+
 # sheet -> (canonical table, [(column, converter, required)])
 SHEETS: dict[str, tuple[str, list[tuple[str, Converter, bool]]]] = {
     "Projects": ("projects", [
         ("project_id", to_text, True), ("project_name", to_text, True), ("tier", to_int, True),
         ("sponsor", to_text, False), ("project_manager", to_text, False), ("reported_status", _rag_word, False),
-        ("phase", to_text, False), ("bac", to_number, True), ("currency", to_text, False),
+        ("phase", to_text, False), ("bac", to_number, True), ("currency", _upper, False),
         ("baseline_start", to_date, True), ("baseline_finish", to_date, True),
         ("go_live_planned", to_date, False), ("go_live_actual", to_date, False),
         ("plan_source", _lower, False), ("plan_key", to_text, False), ("finance_codes", to_text, False),
