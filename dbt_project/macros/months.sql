@@ -1,11 +1,16 @@
 {# The months of the partition window as DATEs (first day of each month), inclusive of both ends. #}
-{% macro window_months() -%}
+{% macro window_months(months_before=0) -%}
     select cast(month_start as date) as month
     from generate_series(
-        cast('{{ var("month_start") }}' as date),
+        cast('{{ var("month_start") }}' as date) - interval {{ months_before }} month,
         cast('{{ var("month_end") }}' as date),
         interval 1 month
     ) as months(month_start)
+{%- endmacro %}
+
+{# Calendar days from a to b, inclusive of both ends (DESIGN §5: days(a, b) = b - a + 1). #}
+{% macro days_between(a, b) -%}
+    ({{ dbt.datediff(a, b, 'day') }} + 1)
 {%- endmacro %}
 
 {# The last calendar day of the month that starts on `month`. #}
@@ -18,9 +23,9 @@
   `partition_by`, e.g. a plan's file), the rows of the latest snapshot at or before that month. A source
   missing from a month's drop is served from the snapshot before.
 #}
-{% macro as_of_snapshot(snapshot_relation, partition_by=[]) -%}
+{% macro as_of_snapshot(snapshot_relation, partition_by=[], months_before=0) -%}
     with months as (
-        {{ window_months() }}
+        {{ window_months(months_before) }}
     ),
 
     snapshots as (

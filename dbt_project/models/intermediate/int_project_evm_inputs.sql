@@ -1,0 +1,96 @@
+-- Per project and month: BAC, PV, EV and AC in the base currency, before the EVM arithmetic (DESIGN §5).
+-- Schedule plans weight their tasks; agile plans earn by done points over in-scope points (1 point per item
+-- when no item has points) against a straight-line plan from baseline start to baseline finish.
+with projects as (
+    select * from {{ ref('int_projects_as_of_month') }}
+),
+
+bac as (
+    select month, project_id, bac from {{ ref('int_project_bac') }}
+),
+
+schedule_progress as (
+    select
+        month,
+        project_id,
+        sum(weight * planned_fraction) / nullif(sum(weight), 0) as planned_fraction,
+        sum(weight * percent_complete_fraction) / nullif(sum(weight), 0) as earned_fraction
+    from {{ ref('int_tasks_weighted') }}
+    group by month, project_id
+),
+
+items as (
+    select *
+    from {{ ref('int_work_items_as_of_month') }}
+    where project_id is not null and not is_out_of_scope
+),
+
+agile_progress as (
+    select
+        month,
+        project_id,
+        case
+            when count(*) filter (where story_points > 0) > 0
+                then sum(coalesce(story_points, 0)) filter (where is_done) / sum(coalesce(story_points, 0))
+            else cast(count(*) filter (where is_done) as double) / count(*)
+        end as earned_fraction
+    from items
+    group by month, project_id
+),
+
+actual_cost as (
+    select month, project_id, sum(amount_base) as ac
+    from {{ ref('int_spend_converted') }}
+    where project_id is not null
+    group by month, project_id
+),
+
+fractions as (
+    select
+        projects.month,
+        {{ month_end_date('projects.month') }} as as_of,
+        projects.project_id,
+        projects.plan_source,
+        projects.baseline_start,
+        projects.baseline_finish,
+        case
+            when projects.plan_source in ('ms_project', 'smartsheet') then schedule_progress.planned_fraction
+            else least(greatest(
+                cast({{ days_between('projects.baseline_start', month_end_date('projects.month')) }} as double)
+                / nullif({{ days_between('projects.baseline_start', 'projects.baseline_finish') }}, 0),
+                0.0), 1.0)
+        end as planned_fraction,
+        case
+            when projects.plan_source in ('ms_project', 'smartsheet') then schedule_progress.earned_fraction
+            else agile_progress.earned_fraction
+        end as earned_fraction
+    from projects
+    left join schedule_progress
+        on schedule_progress.month = projects.month
+        and schedule_progress.project_id = projects.project_id
+    left join agile_progress
+        on agile_progress.month = projects.month
+        and agile_progress.project_id = projects.project_id
+)
+
+select
+    fractions.month,
+    fractions.as_of,
+    fractions.project_id,
+    fractions.plan_source,
+    fractions.baseline_start,
+    fractions.baseline_finish,
+    fractions.planned_fraction,
+    fractions.earned_fraction,
+    bac.bac,
+    bac.bac * fractions.planned_fraction as pv,
+    bac.bac * fractions.earned_fraction as ev,
+    coalesce(actual_cost.ac, 0.0) as ac,
+    {{ days_between('fractions.baseline_start', 'fractions.as_of') }} as at_days
+from fractions
+inner join bac
+    on bac.month = fractions.month
+    and bac.project_id = fractions.project_id
+left join actual_cost
+    on actual_cost.month = fractions.month
+    and actual_cost.project_id = fractions.project_id

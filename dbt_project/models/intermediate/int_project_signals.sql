@@ -1,0 +1,75 @@
+-- Scope churn, change-request cycle time and RAID freshness per project and month (DESIGN §5).
+with projects as (
+    select
+        month,
+        {{ month_end_date('month') }} as as_of,
+        project_id,
+        baseline_start
+    from {{ ref('int_projects_as_of_month') }}
+),
+
+items as (
+    select month, project_id, created_at, is_out_of_scope
+    from {{ ref('int_work_items_as_of_month') }}
+    where project_id is not null
+),
+
+scope as (
+    select
+        projects.month,
+        projects.project_id,
+        count(*) filter (where cast(items.created_at as date) <= projects.baseline_start) as items_at_baseline,
+        count(*) filter (where cast(items.created_at as date) > projects.baseline_start) as items_added,
+        count(*) filter (where items.is_out_of_scope) as items_removed
+    from projects
+    inner join items
+        on items.month = projects.month
+        and items.project_id = projects.project_id
+    group by projects.month, projects.project_id
+),
+
+changes as (
+    select
+        projects.month,
+        projects.project_id,
+        median({{ days_between('changes.submitted_date', 'changes.decided_date') }}) as cr_cycle_days_median,
+        count(*) as changes_decided
+    from projects
+    inner join {{ ref('int_changes_as_of_month') }} as changes
+        on changes.month = projects.month
+        and changes.project_id = projects.project_id
+    where changes.decided_date between projects.month and projects.as_of
+    group by projects.month, projects.project_id
+),
+
+raid as (
+    select
+        projects.month,
+        projects.project_id,
+        count(*) as raid_open,
+        count(*) filter (where {{ days_between('raid.last_updated', 'projects.as_of') }} <= 7) as raid_open_fresh
+    from projects
+    inner join {{ ref('int_raid_as_of_month') }} as raid
+        on raid.month = projects.month
+        and raid.project_id = projects.project_id
+    where coalesce(raid.raid_status, 'Open') not in ('Closed', 'Mitigated')
+    group by projects.month, projects.project_id
+)
+
+select
+    projects.month,
+    projects.project_id,
+    (scope.items_added + scope.items_removed) / nullif(scope.items_at_baseline, 0) as scope_churn_pct,
+    changes.cr_cycle_days_median,
+    coalesce(changes.changes_decided, 0) as changes_decided,
+    raid.raid_open_fresh / nullif(raid.raid_open, 0) as raid_fresh_pct
+from projects
+left join scope
+    on scope.month = projects.month
+    and scope.project_id = projects.project_id
+left join changes
+    on changes.month = projects.month
+    and changes.project_id = projects.project_id
+left join raid
+    on raid.month = projects.month
+    and raid.project_id = projects.project_id

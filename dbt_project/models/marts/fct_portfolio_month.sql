@@ -1,0 +1,55 @@
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='delete+insert',
+        unique_key='month'
+    )
+}}
+
+-- The portfolio per month: projects by RAG, totals in the base currency, on-time rate, watermelons, go-lives,
+-- and how many projects changed grade since the previous month (read from fct_project_month's history).
+with project_months as (
+    select *
+    from {{ ref('fct_project_month') }}
+    where month between cast(cast('{{ var("month_start") }}' as date) - interval 1 month as date)
+        and cast('{{ var("month_end") }}' as date)
+),
+
+with_previous as (
+    select
+        *,
+        lag(rag_overall) over (partition by project_id order by month) as previous_rag_overall,
+        lag(month) over (partition by project_id order by month) as previous_month
+    from project_months
+),
+
+current_months as (
+    select *
+    from with_previous
+    where month between cast('{{ var("month_start") }}' as date) and cast('{{ var("month_end") }}' as date)
+)
+
+select
+    month,
+    max(as_of) as as_of,
+    count(*) as projects_total,
+    count(*) filter (where rag_overall = 'Red') as projects_red,
+    count(*) filter (where rag_overall = 'Amber') as projects_amber,
+    count(*) filter (where rag_overall = 'Green') as projects_green,
+    count(*) filter (where reported_status = 'Red') as projects_reported_red,
+    sum(bac) as bac_total,
+    sum(ac) as ac_total,
+    sum(eac) as eac_total,
+    sum(ev) / nullif(sum(ac), 0) as portfolio_cpi,
+    sum(ev) / nullif(sum(pv), 0) as portfolio_spi,
+    cast(sum(milestones_on_time) as double) / nullif(sum(milestones_due), 0) as milestone_on_time_rate,
+    count(*) filter (where watermelon) as watermelons,
+    count(*) filter (where date_trunc('month', coalesce(go_live_actual, go_live_planned)) = month) as go_lives_this_month,
+    count(*) filter (where date_trunc('month', coalesce(go_live_actual, go_live_planned))
+                     = month + interval 1 month) as go_lives_next_month,
+    count(*) filter (where previous_month = cast(month - interval 1 month as date)
+                     and previous_rag_overall is distinct from rag_overall) as rag_changes,
+    count(*) filter (where previous_month = cast(month - interval 1 month as date)
+                     and rag_overall = 'Red' and previous_rag_overall is distinct from 'Red') as new_reds
+from current_months
+group by month
