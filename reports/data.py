@@ -17,11 +17,16 @@ class PackData:
 
     @property
     def status_counts(self) -> dict[str, int]:
+        """Projects per measured overall RAG (the marts' rag_overall, not the self-reported status)."""
         counts = {"Red": 0, "Amber": 0, "Green": 0}
         for project in self.projects:
-            if project.get("reported_status") in counts:
-                counts[project["reported_status"]] += 1
+            if project.get("rag_overall") in counts:
+                counts[project["rag_overall"]] += 1
         return counts
+
+    @property
+    def watermelons(self) -> list[dict[str, Any]]:
+        return [p for p in self.projects if p.get("watermelon")]
 
 
 def _rows(conn: duckdb.DuckDBPyConnection, sql: str, params: list[Any]) -> list[dict[str, Any]]:
@@ -45,6 +50,19 @@ def load_pack_data(conn: duckdb.DuckDBPyConnection, month: dt.date,
             project_month.go_live_planned,
             project_month.go_live_actual,
             project_month.as_of,
+            project_month.bac,
+            project_month.eac,
+            project_month.cpi,
+            project_month.spi,
+            project_month.cost_overrun_pct,
+            project_month.slip_days,
+            project_month.forecast_finish,
+            project_month.rag_schedule,
+            project_month.rag_cost,
+            project_month.rag_benefits,
+            project_month.rag_incidents,
+            project_month.rag_overall,
+            project_month.watermelon,
             project.sponsor,
             project.project_manager
         from marts.fct_project_month as project_month

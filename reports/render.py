@@ -23,6 +23,9 @@ def _environment() -> jinja2.Environment:
     )
     env.filters["date"] = lambda value: value.strftime("%d %b %Y") if value else "—"
     env.filters["month_name"] = lambda value: value.strftime("%B %Y")
+    env.filters["ratio"] = lambda value: "—" if value is None else f"{value:.2f}"
+    env.filters["percent"] = lambda value: "—" if value is None else f"{value:+.0%}"
+    env.filters["money"] = lambda value: "—" if value is None else f"{value:,.0f}"
     return env
 
 

@@ -19,8 +19,8 @@ def test_a_range_is_one_window_from_its_first_to_its_last_month():
 
 def test_build_args_pass_the_window_as_json_vars():
     args = build_args([dt.date(2026, 9, 1), dt.date(2026, 10, 1)], {"post_golive_window_days": 30})
-    assert args[:2] == ["build", "--vars"]
-    assert json.loads(args[2]) == {"month_start": "2026-09-01", "month_end": "2026-10-01",
+    assert args[:4] == ["build", "--exclude", "test_type:unit", "--vars"]
+    assert json.loads(args[4]) == {"month_start": "2026-09-01", "month_end": "2026-10-01",
                                    "post_golive_window_days": 30}
 
 

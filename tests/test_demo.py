@@ -1,6 +1,7 @@
 """The demo portfolio: the story it must tell, and `steerpack demo` end to end (a ranged run over 18 months)."""
 
 import datetime as dt
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -58,12 +59,26 @@ def test_the_demo_never_overwrites_a_real_inbox(tmp_path):
     assert len(write_demo_inbox(demo_inbox)) == 18  # an earlier demo inbox is replaced
 
 
-@pytest.mark.slow
-def test_steerpack_demo_backfills_every_month_in_one_run(tmp_path, dbt_manifest):
+@pytest.fixture(scope="module")
+def demo_run(tmp_path_factory):
+    """`steerpack demo` once for the module's tests: 18 months in one ranged run (a minute or so)."""
+    from pipelines.dbt_project import ensure_manifest
+
+    ensure_manifest()
+    tmp_path = tmp_path_factory.mktemp("demo")
+    (tmp_path / ".dagster").mkdir()
     config = write_config(tmp_path)
+    env = {k: v for k, v in os.environ.items() if k != "STEERPACK_CONFIG"}
+    env["DAGSTER_HOME"] = str(tmp_path / ".dagster")
     done = subprocess.run([str(Path(sys.executable).with_name("steerpack")), "demo", "--config", str(config)],
-                          cwd=tmp_path, capture_output=True, text=True, timeout=600)
+                          cwd=tmp_path, capture_output=True, text=True, timeout=600, env=env)
     assert done.returncode == 0, done.stderr
+    return tmp_path
+
+
+@pytest.mark.slow
+def test_steerpack_demo_backfills_every_month_in_one_run(demo_run):
+    tmp_path = demo_run
     packs = sorted((tmp_path / "output" / "packs").glob("*/steering-pack-*.html"))
     assert [p.parent.name for p in packs] == [f"{m:%Y-%m}" for m in demo_months()]
     assert all(len(list((tmp_path / "output" / "outbox" / f"{m:%Y-%m}").glob("*.eml"))) == 6 for m in demo_months())
@@ -72,3 +87,26 @@ def test_steerpack_demo_backfills_every_month_in_one_run(tmp_path, dbt_manifest)
     assert per_month[D(2025, 12, 1)] == 12 and per_month[D(2026, 1, 1)] == 13
     assert "Payments Gateway Modernisation" in packs[-1].read_text(encoding="utf-8")
     assert "Payments Gateway Modernisation" not in packs[0].read_text(encoding="utf-8")
+
+
+@pytest.mark.slow
+def test_the_demo_packs_tell_the_story(demo_run):
+    """DESIGN's demo acceptance: a Red project, a watermelon, post-go-live incidents, a go-live not benefits-ready."""
+    tmp_path = demo_run
+    with duckdb.connect(str(tmp_path / "warehouse" / "steerpack.duckdb"), read_only=True) as conn:
+        october = {row[0]: row[1:] for row in conn.execute(
+            "select project_id, rag_overall, watermelon, rag_cost, benefits_ready, rag_benefits "
+            "from marts.fct_project_month where month = '2026-10-01'").fetchall()}
+        mobile_june = conn.execute("select incidents_total, p1_count from marts.fct_post_golive_incidents "
+                                   "where project_id = 'MOB' and month = '2026-06-01'").fetchone()
+        contract_gaps = conn.execute(
+            "select count(*) from information_schema.tables where table_schema = 'marts' and table_name in "
+            "('fct_project_month', 'fct_milestone_month', 'fct_benefit_readiness', 'fct_post_golive_incidents', "
+            "'fct_portfolio_month', 'fct_data_freshness', 'dim_project')").fetchone()
+    assert october["CRM"][0] == "Red" and october["CRM"][2] == "Red"  # overspending: EAC 14 % over BAC
+    assert october["EDP"][:2] == ("Red", True)  # reported Green, measured Red
+    assert october["WMS"][3:] == (False, "Red")  # go-live 16 Nov, a benefit without owner or tracking start
+    assert mobile_june[0] > 0 and mobile_june[1] > 0  # the mobile app's go-live brought P1 incidents
+    assert contract_gaps == (7,)
+    pack = (tmp_path / "output" / "packs" / "2026-10" / "steering-pack-2026-10.html").read_text(encoding="utf-8")
+    assert "Watermelons</strong> (reported Green, measured Red):\nEnterprise Data Platform" in pack
