@@ -7,7 +7,7 @@ import duckdb
 import pytest
 
 from tests.helpers import register_header, tiny_register_sheets, write_sheets
-from tests.test_pipeline import materialize
+from tests.test_pipeline import materialize, run_month
 from tests.test_plan_parsers import FIXTURES, smartsheet_workbook
 
 pytestmark = pytest.mark.slow
@@ -20,8 +20,9 @@ def plan_register() -> dict:
     beta = dict(zip(header, sheets["Projects"][2]))
     beta.update(plan_source="ms_project", plan_key="compact_no_indent")
     gamma = dict(beta, project_id="GAMMA", project_name="Gamma Shop", plan_source="azure_devops",
-                 plan_key="Contoso\\Shop")
-    delta = dict(beta, project_id="DELTA", project_name="Delta ERP", plan_source="smartsheet", plan_key="erp_plan")
+                 plan_key="Contoso\\Shop", finance_codes="WBS-G")
+    delta = dict(beta, project_id="DELTA", project_name="Delta ERP", plan_source="smartsheet", plan_key="erp_plan",
+                 finance_codes="WBS-D")
     sheets["Projects"] = [header, sheets["Projects"][1], *[[row[c] for c in header] for row in (beta, gamma, delta)]]
     return sheets
 
@@ -51,7 +52,13 @@ def rows(settings, sql, params=()):
 
 def test_a_month_of_plans_loads_and_broken_files_are_reported(workspace, dbt_manifest):
     drop_plans(workspace.inbox, SEP)
-    materialize(workspace, "2026-09-01")
+    # the good files load; the unreadable ones are in the load log, and the quality gate holds the month back
+    result = run_month(workspace, "2026-09-01")
+    assert not result.success
+    blocked = {e.asset_check_evaluation_data.asset_key.to_user_string() for e in result.all_events
+               if e.event_type_value == "ASSET_CHECK_EVALUATION" and not e.asset_check_evaluation_data.passed
+               and e.asset_check_evaluation_data.severity.value == "ERROR"}
+    assert blocked == {"raw/work_items", "raw/schedule_tasks"}
     log = rows(workspace, "select source_file, file_format, rows_read, rows_loaded, rows_quarantined, error "
                           "from raw.load_log where source <> 'register' order by source_file")
     assert [row[:5] for row in log] == [
@@ -92,7 +99,7 @@ def test_rows_map_to_projects_by_key_area_path_and_file_stem(workspace, dbt_mani
 
 
 def test_rerunning_a_month_replaces_its_plans_exactly_and_later_exports_win(workspace, dbt_manifest):
-    drop_plans(workspace.inbox, SEP)
+    drop_plans(workspace.inbox, SEP, broken=False)
     materialize(workspace, "2026-09-01")
     counts_sql = ("select source, count(*) from raw.work_items group by 1 union all "
                   "select source, count(*) from raw.schedule_tasks group by 1 order by 1")
@@ -100,6 +107,7 @@ def test_rerunning_a_month_replaces_its_plans_exactly_and_later_exports_win(work
     materialize(workspace, "2026-09-01")
     assert rows(workspace, counts_sql) == first == [("azure_devops", 4), ("jira", 4), ("ms_project", 4),
                                                     ("smartsheet", 5)]
+    assert rows(workspace, "select count(*) from raw.load_log where snapshot_month = ?", [SEP]) == [(10,)]
     # October's Jira export lacks ALP-2 and has ALP-1 re-opened; ALP-2 is still served from September's
     folder = workspace.inbox / "2026-10" / "jira"
     folder.mkdir(parents=True)
