@@ -3,13 +3,12 @@
 import datetime as dt
 import shutil
 
-import pytest
-
-from tests.test_finance_incident_parsers import FIXTURES, REALDATA
 import dagster as dg
+import pytest
 
 from pipelines.definitions import ASSETS
 from pipelines.resources import build_resources
+from tests.test_finance_incident_parsers import FIXTURES, REALDATA
 from tests.test_pipeline import materialize, query, run_month
 
 pytestmark = pytest.mark.slow
