@@ -53,13 +53,14 @@ unioned as (
     select * from register_milestones
 ),
 
-previous_forecasts as (
+previous_candidates as (
     select
         cast(month + interval 1 month as date) as month,
         project_id,
         milestone_source,
         milestone_key,
-        forecast_date as previous_forecast_date
+        forecast_date as previous_forecast_date,
+        1 as preference
     from unioned
     {% if is_incremental() %}
     -- a window that starts after months already built finds its previous month here
@@ -69,10 +70,20 @@ previous_forecasts as (
         project_id,
         milestone_source,
         milestone_key,
-        forecast_date as previous_forecast_date
+        forecast_date as previous_forecast_date,
+        2 as preference
     from {{ this }}
     where month = cast(cast('{{ var("month_start") }}' as date) - interval 1 month as date)
     {% endif %}
+),
+
+previous_forecasts as (
+    -- this run's view of the previous month wins over what the table stored
+    select month, project_id, milestone_source, milestone_key, previous_forecast_date
+    from previous_candidates
+    qualify row_number() over (
+        partition by month, project_id, milestone_source, milestone_key order by preference
+    ) = 1
 ),
 
 assessed as (

@@ -38,6 +38,8 @@ select
     count(*) filter (where rag_overall = 'Green') as projects_green,
     count(*) filter (where reported_status = 'Red') as projects_reported_red,
     sum(bac) as bac_total,
+    sum(pv) as pv_total,
+    sum(ev) as ev_total,
     sum(ac) as ac_total,
     sum(eac) as eac_total,
     sum(ev) / nullif(sum(ac), 0) as portfolio_cpi,
