@@ -29,7 +29,8 @@ class PackData:
         return [p for p in self.projects if p.get("watermelon")]
 
 
-def _rows(conn: duckdb.DuckDBPyConnection, sql: str, params: list[Any]) -> list[dict[str, Any]]:
+def query_rows(conn: duckdb.DuckDBPyConnection, sql: str,
+               params: list[Any] | dict[str, Any]) -> list[dict[str, Any]]:
     cursor = conn.execute(sql, params)
     names = [d[0] for d in cursor.description]
     return [dict(zip(names, row)) for row in cursor.fetchall()]
@@ -38,7 +39,7 @@ def _rows(conn: duckdb.DuckDBPyConnection, sql: str, params: list[Any]) -> list[
 def load_pack_data(conn: duckdb.DuckDBPyConnection, month: dt.date,
                    project_ids: set[str] | None = None) -> PackData:
     """The month's pack content, optionally limited to `project_ids` (a recipient's scope)."""
-    projects = _rows(conn, """
+    projects = query_rows(conn, """
         select
             project_month.project_id,
             project_month.project_name,
@@ -78,7 +79,7 @@ def load_pack_data(conn: duckdb.DuckDBPyConnection, month: dt.date,
 
 
 def load_recipients(conn: duckdb.DuckDBPyConnection, month: dt.date) -> list[dict[str, Any]]:
-    return _rows(conn, """
+    return query_rows(conn, """
         select recipient_email, recipient_name, recipient_role, recipient_scope
         from marts.fct_distribution_month
         where month = ?

@@ -35,7 +35,7 @@ ENVIRONMENT = _environment()
 def pack_paths(output: Path, month: dt.date) -> dict[str, Path]:
     folder = output / "packs" / month.strftime("%Y-%m")
     stem = f"steering-pack-{month:%Y-%m}"
-    return {"folder": folder, "html": folder / f"{stem}.html"}
+    return {"folder": folder, "html": folder / f"{stem}.html", "xlsx": folder / f"{stem}.xlsx"}
 
 
 def render_pack_html(data: PackData) -> str:

@@ -21,6 +21,9 @@ def write_sheets(path: Path, sheets: dict[str, list[list]]) -> Path:
         sheet = workbook.create_sheet(name)
         for row in rows:
             sheet.append(row)
+            for cell in sheet[sheet.max_row]:
+                if isinstance(cell.value, str) and cell.value.startswith("="):
+                    cell.data_type = "s"  # text typed with a leading apostrophe, not a formula
     path.parent.mkdir(parents=True, exist_ok=True)
     workbook.save(path)
     return path

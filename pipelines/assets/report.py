@@ -8,7 +8,8 @@ from pipelines.partitions import monthly_partitions, months_of
 from pipelines.progress import progress_observation
 from pipelines.resources import SteerpackConfig
 from reports.data import load_pack_data
-from reports.render import write_pack
+from reports.render import pack_paths, write_pack
+from reports.workbook import write_workbook
 
 PACK_KEY = dg.AssetKey("steering_pack")
 
@@ -16,10 +17,12 @@ PACK_KEY = dg.AssetKey("steering_pack")
 @dg.asset(
     key=PACK_KEY,
     group_name="pack",
-    deps=[dg.AssetKey(["marts", "fct_project_month"]), dg.AssetKey(["marts", "dim_project"])],
+    deps=[dg.AssetKey(["marts", name]) for name in (
+        "fct_project_month", "dim_project", "fct_portfolio_month", "fct_milestone_month", "fct_benefit_readiness",
+        "fct_post_golive_incidents", "fct_data_freshness")],
     partitions_def=monthly_partitions,
     backfill_policy=dg.BackfillPolicy.single_run(),
-    description="The month's steering pack (HTML), rendered from the marts.",
+    description="The month's steering pack (HTML and Excel), rendered from the marts.",
 )
 def steering_pack(context: dg.AssetExecutionContext, steerpack: SteerpackConfig,
                   duckdb: DuckDBResource) -> dg.MaterializeResult:
@@ -29,6 +32,7 @@ def steering_pack(context: dg.AssetExecutionContext, steerpack: SteerpackConfig,
         for month in months_of(context.partition_keys):
             data = load_pack_data(conn, month)
             path = write_pack(data, settings.output)
+            write_workbook(conn, month, pack_paths(settings.output, month)["xlsx"])
             written.append(str(path))
             context.log_event(progress_observation(PACK_KEY, "rendered", month, path=str(path)))
     return dg.MaterializeResult(metadata={"packs": dg.MetadataValue.json(written), "count": len(written)})

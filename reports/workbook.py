@@ -1,0 +1,194 @@
+"""The steering pack as an Excel workbook (openpyxl): a sheet per section, native charts, the marts' rows.
+
+Every sheet has a frozen header row and a filter, number formats for money, ratios, fractions and dates, and
+RAG cells coloured by conditional formatting (so an analyst who edits a grade sees the colour follow). Text
+from exports is always written as text: a summary starting with `=`, `+`, `-` or `@` never becomes a formula.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import duckdb
+from openpyxl import Workbook
+from openpyxl.chart import LineChart, Reference
+from openpyxl.formatting.rule import CellIsRule
+from openpyxl.styles import Font, PatternFill
+from openpyxl.utils import get_column_letter
+
+from pipelines.files import write_atomic
+from reports.data import query_rows
+
+MONEY, RATIO, FRACTION, DATE, WHOLE = "#,##0", "0.00", "0.0%", "yyyy-mm-dd", "0"
+RAG_FILLS = {"Red": "F4B6B0", "Amber": "FAD7A0", "Green": "ABEBC6"}
+FORMULA_STARTS = ("=", "+", "-", "@")
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    header: str
+    number_format: str | None = None
+    is_rag: bool = False
+
+
+@dataclass(frozen=True)
+class Section:
+    sheet: str
+    sql: str
+    columns: list[Column]
+
+
+def _c(name: str, header: str | None = None, fmt: str | None = None, rag: bool = False) -> Column:
+    return Column(name, header or name, fmt, rag)
+
+
+PROJECT_COLUMNS = [
+    _c("project_id", "Project"), _c("project_name", "Name"), _c("tier", "Tier", WHOLE),
+    _c("reported_status", "Reported", rag=True), _c("rag_schedule", "Schedule", rag=True),
+    _c("rag_cost", "Cost", rag=True), _c("rag_benefits", "Benefits", rag=True),
+    _c("rag_incidents", "Incidents", rag=True), _c("rag_overall", "Overall", rag=True),
+    _c("watermelon", "Watermelon"), _c("bac", "BAC", MONEY), _c("pv", "PV", MONEY), _c("ev", "EV", MONEY),
+    _c("ac", "AC", MONEY), _c("eac", "EAC", MONEY), _c("vac", "VAC", MONEY), _c("cpi", "CPI", RATIO),
+    _c("spi", "SPI", RATIO), _c("spi_t", "SPI(t)", RATIO), _c("tcpi", "TCPI", RATIO),
+    _c("cost_overrun_pct", "EAC vs BAC", FRACTION), _c("baseline_finish", "Baseline finish", DATE),
+    _c("forecast_finish", "Forecast finish", DATE), _c("slip_days", "Slip (days)", WHOLE),
+    _c("schedule_slip_pct", "Slip", FRACTION), _c("milestone_on_time_rate", "Milestones on time", FRACTION),
+    _c("readiness_score", "Benefits readiness", FRACTION), _c("raid_fresh_pct", "RAID fresh", FRACTION),
+]
+
+
+def sections() -> list[Section]:
+    """The workbook's sheets, each a select from one mart for the month (no arithmetic: the marts hold it)."""
+    return [
+        Section("Projects", f"""
+            select {', '.join(c.name for c in PROJECT_COLUMNS)}
+            from marts.fct_project_month
+            where month = $month
+            order by tier, project_id""", PROJECT_COLUMNS),
+        Section("Trend", """
+            select month, portfolio_cpi as cpi, portfolio_spi as spi, pv_total as pv, ev_total as ev,
+                   ac_total as ac
+            from marts.fct_portfolio_month
+            where month <= $month
+            order by month""",
+                [_c("month", "Month", DATE), _c("cpi", "CPI", RATIO), _c("spi", "SPI", RATIO),
+                 _c("pv", "PV", MONEY), _c("ev", "EV", MONEY), _c("ac", "AC", MONEY)]),
+        Section("Milestones", """
+            select project_id, milestone_name, baseline_date, forecast_date, actual_date, slip_days, is_due,
+                   is_on_time
+            from marts.fct_milestone_month
+            where month = $month
+            order by project_id, baseline_date""",
+                [_c("project_id", "Project"), _c("milestone_name", "Milestone"),
+                 _c("baseline_date", "Baseline", DATE), _c("forecast_date", "Forecast", DATE),
+                 _c("actual_date", "Actual", DATE), _c("slip_days", "Slip (days)", WHOLE), _c("is_due", "Due"),
+                 _c("is_on_time", "On time")]),
+        Section("Benefits", """
+            select project_id, benefit_id, benefit_description, benefit_owner, metric, checks_met, readiness_score
+            from marts.fct_benefit_readiness
+            where month = $month
+            order by project_id, benefit_id""",
+                [_c("project_id", "Project"), _c("benefit_id", "Benefit"), _c("benefit_description", "Description"),
+                 _c("benefit_owner", "Owner"), _c("metric", "Metric"), _c("checks_met", "Checks met", WHOLE),
+                 _c("readiness_score", "Readiness", FRACTION)]),
+        Section("Incidents", """
+            select project_id, go_live_actual, incidents_total, p1_count, p2_count, open_count, mttr_hours,
+                   incidents_per_week, baseline_per_week
+            from marts.fct_post_golive_incidents
+            where month = $month
+            order by project_id""",
+                [_c("project_id", "Project"), _c("go_live_actual", "Go-live", DATE),
+                 _c("incidents_total", "Incidents", WHOLE), _c("p1_count", "P1", WHOLE), _c("p2_count", "P2", WHOLE),
+                 _c("open_count", "Open", WHOLE), _c("mttr_hours", "MTTR (h)", RATIO),
+                 _c("incidents_per_week", "Per week", RATIO), _c("baseline_per_week", "Before go-live per week",
+                                                                 RATIO)]),
+        Section("Data quality", """
+            select source, snapshot_month_used, is_missing, rows_read, rows_loaded, rows_quarantined,
+                   unreadable_files
+            from marts.fct_data_freshness
+            where month = $month
+            order by source""",
+                [_c("source", "Source"), _c("snapshot_month_used", "Snapshot used", DATE),
+                 _c("is_missing", "Missing this month"), _c("rows_read", "Rows read", WHOLE),
+                 _c("rows_loaded", "Loaded", WHOLE), _c("rows_quarantined", "Quarantined", WHOLE),
+                 _c("unreadable_files", "Unreadable files", WHOLE)]),
+    ]
+
+
+def safe_value(value: Any) -> Any:
+    """Dates stay dates and numbers numbers; text is text, whatever it starts with."""
+    if isinstance(value, dt.datetime) and value.time() == dt.time():
+        return value.date()
+    return value
+
+
+def _write_section(workbook: Workbook, section: Section, rows: list[dict[str, Any]]) -> None:
+    sheet = workbook.create_sheet(section.sheet)
+    sheet.append([column.header for column in section.columns])
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    for row_number, row in enumerate(rows, start=2):
+        for column_number, column in enumerate(section.columns, start=1):
+            value = safe_value(row[column.name])
+            cell = sheet.cell(row_number, column_number, value)
+            if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+                cell.data_type = "s"  # openpyxl would otherwise store "=..." as a formula
+            if column.number_format and not isinstance(value, str):
+                cell.number_format = column.number_format
+    last_row = max(len(rows) + 1, 2)
+    sheet.freeze_panes = "A2"
+    sheet.auto_filter.ref = f"A1:{get_column_letter(len(section.columns))}{last_row}"
+    for index, column in enumerate(section.columns, start=1):
+        letter = get_column_letter(index)
+        sheet.column_dimensions[letter].width = max(10, min(40, len(column.header) + 4))
+        if column.is_rag:
+            cells = f"{letter}2:{letter}{last_row}"
+            for grade, colour in RAG_FILLS.items():
+                sheet.conditional_formatting.add(cells, CellIsRule(
+                    operator="equal", formula=[f'"{grade}"'], fill=PatternFill("solid", bgColor=colour)))
+
+
+def _trend_charts(workbook: Workbook, months: int) -> None:
+    """Native line charts on the Trend sheet: CPI and SPI, and the PV / EV / AC S-curve."""
+    sheet = workbook["Trend"]
+    if months == 0:
+        return
+    categories = Reference(sheet, min_col=1, min_row=2, max_row=months + 1)
+    indices = LineChart()
+    indices.title, indices.y_axis.title, indices.x_axis.title = "CPI and SPI", "index (1.0 = on plan)", "month"
+    indices.add_data(Reference(sheet, min_col=2, max_col=3, min_row=1, max_row=months + 1), titles_from_data=True)
+    indices.set_categories(categories)
+    indices.x_axis.number_format = "mmm yy"
+    sheet.add_chart(indices, "H2")
+    s_curve = LineChart()
+    s_curve.title, s_curve.y_axis.title, s_curve.x_axis.title = "S-curve: PV, EV, AC", "base currency", "month"
+    s_curve.add_data(Reference(sheet, min_col=4, max_col=6, min_row=1, max_row=months + 1), titles_from_data=True)
+    s_curve.set_categories(categories)
+    s_curve.x_axis.number_format = "mmm yy"
+    sheet.add_chart(s_curve, "H20")
+
+
+def build_workbook(conn: duckdb.DuckDBPyConnection, month: dt.date) -> bytes:
+    """The month's portfolio workbook."""
+    workbook = Workbook()
+    workbook.remove(workbook.active)
+    trend_rows = 0
+    for section in sections():
+        rows = query_rows(conn, section.sql, {"month": month})
+        _write_section(workbook, section, rows)
+        if section.sheet == "Trend":
+            trend_rows = len(rows)
+    _trend_charts(workbook, trend_rows)
+    workbook.properties.title = f"Steering pack {month:%Y-%m}"
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def write_workbook(conn: duckdb.DuckDBPyConnection, month: dt.date, path: Path) -> Path:
+    return write_atomic(path, build_workbook(conn, month))
