@@ -53,12 +53,15 @@ DROP_PARTS = {
 }
 
 
-def parse_drop_part(part: DropPart, settings: Settings, month: dt.date) -> list[LoadBatch]:
+def parse_drop_part(part: DropPart, settings: Settings, month: dt.date,
+                    unreadable_is_fatal: bool | None = None) -> list[LoadBatch]:
     """Parse every file of the part's folders in the month's drop.
 
-    An unreadable file raises when the part says so; otherwise it becomes a batch with no rows and its error,
-    so the load log names it and the month's other files still load.
+    An unreadable file raises when the part says so (or `unreadable_is_fatal`, for a report that must list
+    everything); otherwise it becomes a batch with no rows and its error, so the load log names it and the
+    month's other files still load.
     """
+    fatal = part.unreadable_is_fatal if unreadable_is_fatal is None else unreadable_is_fatal
     parse = part.parser(settings)
     batches = []
     for folder in part.folders:
@@ -67,7 +70,7 @@ def parse_drop_part(part: DropPart, settings: Settings, month: dt.date) -> list[
             try:
                 batches.append(parse(path, name))
             except SourceFormatError as error:
-                if part.unreadable_is_fatal:
+                if fatal:
                     raise
                 batches.append(LoadBatch(source_file=name, file_format=UNRECOGNISED, source=folder, error=str(error)))
     return batches

@@ -18,7 +18,7 @@ from pipelines.ingest import DROP_PARTS, parse_drop_part
 from pipelines.quality import ERROR, WARN, Finding, load_suites, validate_table
 from pipelines.resources.settings import Settings
 from pipelines.resources.warehouse import ensure_raw_schema, replace_snapshot
-from pipelines.sources.common import LoadBatch, SourceFormatError
+from pipelines.sources.common import LoadBatch
 
 TOP_REASONS = 3
 _ROW_PREFIX = re.compile(r"^(?:sheet '[^']*' )?row \d+: ")
@@ -66,12 +66,8 @@ def validate_drop(settings: Settings, months: list[dt.date]) -> list[MonthReport
         for month in sorted(months):
             report = MonthReport(month)
             for part in DROP_PARTS.values():
-                try:
-                    batches = parse_drop_part(part, settings, month)
-                except SourceFormatError as error:  # the register's kind of unreadable: reported, not raised here
-                    name = str(error).split(":", 1)[0]
-                    batches = [LoadBatch(source_file=name, file_format="unrecognised", source=part.folders[0],
-                                         error=str(error))]
+                # even a broken register is listed with its reason here, next to the other files
+                batches = parse_drop_part(part, settings, month, unreadable_is_fatal=False)
                 replace_snapshot(conn, month, part.sources, part.tables, batches)
                 report.files += [FileReport.of(batch) for batch in batches]
             for table, suite in sorted(suites.items()):

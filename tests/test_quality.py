@@ -229,3 +229,13 @@ def test_validate_a_clean_drop_exits_0(workspace):
     # the tiny register's two projects have no plan yet: reported, not blocking
     assert "WARN   raw.projects: each register project's plan_key has a plan" in result.output
     assert result.output.splitlines()[-1] == "result: 0 error(s), 1 warning(s) — ready for the monthly run"
+
+
+def test_validate_lists_a_broken_register_with_its_reason(workspace):
+    sheets = tiny_register_sheets()
+    del sheets["Changes"]
+    write_sheets(workspace.inbox / "2026-09" / "register" / "portfolio.xlsx", sheets)
+    result = CliRunner().invoke(main, ["validate", "--config", str(workspace.config_file)])
+    assert result.exit_code == 1
+    assert "2026-09/register/portfolio.xlsx  ERROR  2026-09/register/portfolio.xlsx: sheet 'Changes' missing" \
+        in result.output
