@@ -14,6 +14,9 @@ class PackData:
     month: dt.date
     as_of: dt.date | None
     projects: list[dict[str, Any]] = field(default_factory=list)
+    portfolio: dict[str, Any] | None = None  # fct_portfolio_month's row (portfolio recipients only)
+    trend: list[dict[str, Any]] = field(default_factory=list)  # fct_portfolio_month up to the month
+    freshness: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def status_counts(self) -> dict[str, int]:
@@ -74,8 +77,25 @@ def load_pack_data(conn: duckdb.DuckDBPyConnection, month: dt.date,
     """, [month])
     if project_ids is not None:
         projects = [p for p in projects if p["project_id"] in project_ids]
+        return PackData(month=month, as_of=projects[0]["as_of"] if projects else None, projects=projects)
+    trend = query_rows(conn, """
+        select month, as_of, projects_total, projects_red, projects_amber, projects_green, watermelons, new_reds,
+            bac_total, eac_total, pv_total, ev_total, ac_total, portfolio_cpi, portfolio_spi,
+            milestone_on_time_rate, go_lives_this_month, go_lives_next_month
+        from marts.fct_portfolio_month
+        where month <= ?
+        order by month
+    """, [month])
+    portfolio = trend[-1] if trend and trend[-1]["month"] == month else None
+    freshness = query_rows(conn, """
+        select source, snapshot_month_used, is_missing, rows_read, rows_loaded, rows_quarantined, unreadable_files
+        from marts.fct_data_freshness
+        where month = ?
+        order by source
+    """, [month])
     as_of = projects[0]["as_of"] if projects else None
-    return PackData(month=month, as_of=as_of, projects=projects)
+    return PackData(month=month, as_of=as_of, projects=projects, portfolio=portfolio, trend=trend,
+                    freshness=freshness)
 
 
 def load_recipients(conn: duckdb.DuckDBPyConnection, month: dt.date) -> list[dict[str, Any]]:

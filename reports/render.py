@@ -9,6 +9,7 @@ import jinja2
 
 from pipelines.files import write_atomic
 from reports import TEMPLATES_DIR
+from reports.charts import line_chart_svg
 from reports.data import PackData
 
 
@@ -38,9 +39,25 @@ def pack_paths(output: Path, month: dt.date) -> dict[str, Path]:
     return {"folder": folder, "html": folder / f"{stem}.html", "xlsx": folder / f"{stem}.xlsx"}
 
 
+def pack_charts(data: PackData) -> dict[str, str]:
+    """The portfolio's CPI/SPI trend and S-curve as inline SVG (numbers straight from fct_portfolio_month)."""
+    months = [row["month"] for row in data.trend]
+
+    def series(column: str) -> list:
+        return list(zip(months, [row[column] for row in data.trend]))
+
+    return {
+        "indices": line_chart_svg("CPI and SPI", "index (1.0 = on plan)",
+                                  {"CPI": series("portfolio_cpi"), "SPI": series("portfolio_spi")}, reference=1.0),
+        "s_curve": line_chart_svg("Portfolio S-curve", "base currency",
+                                  {"PV": series("pv_total"), "EV": series("ev_total"), "AC": series("ac_total")}),
+    }
+
+
 def render_pack_html(data: PackData) -> str:
     css = (TEMPLATES_DIR / "pack.css").read_text(encoding="utf-8")
-    return ENVIRONMENT.get_template("pack.html.j2").render(data=data, css=css)
+    charts = pack_charts(data) if data.trend else {}
+    return ENVIRONMENT.get_template("pack.html.j2").render(data=data, css=css, charts=charts)
 
 
 def write_pack(data: PackData, output: Path) -> Path:

@@ -110,3 +110,4 @@ def test_the_demo_packs_tell_the_story(demo_run):
     assert contract_gaps == (7,)
     pack = (tmp_path / "output" / "packs" / "2026-10" / "steering-pack-2026-10.html").read_text(encoding="utf-8")
     assert "Watermelons</strong> (reported Green, measured Red):\nEnterprise Data Platform" in pack
+    assert pack.count("<svg") == 2  # CPI/SPI trend and the S-curve, drawn from 18 months of history

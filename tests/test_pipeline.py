@@ -54,6 +54,9 @@ def test_a_month_goes_from_inbox_to_pack_and_outbox(workspace, dbt_manifest):
     assert "Portfolio steering pack — September 2026" in pack
     assert "Data as of 30 Sep 2026" in pack
     assert 'data-project="ALPHA"' in pack and 'data-project="BETA"' in pack
+    assert 'id="headline"' in pack and "portfolio CPI —, SPI —" in pack  # no plan files, no spend: no EV yet
+    assert 'id="chart-s-curve"' in pack and 'id="chart-indices"' not in pack  # nothing to draw without EV
+    assert pack.count("<svg") == 1
 
     outbox = workspace.output / "outbox" / "2026-09"
     assert sorted(p.name for p in outbox.iterdir()) == ["bob@example.com.eml", "head.pmo@example.com.eml"]

@@ -1,0 +1,50 @@
+"""Charts for the HTML and PDF packs: matplotlib rendered to inline SVG, consistent colours, labelled axes.
+
+Deterministic: no timestamps and a fixed id salt, so the same marts render the same bytes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+
+import matplotlib
+
+matplotlib.use("Agg")  # no display: render to files only
+import matplotlib.dates as mdates  # noqa: E402
+import matplotlib.pyplot as plt  # noqa: E402
+from matplotlib.ticker import FuncFormatter  # noqa: E402
+
+# text stays text in the SVG (searchable, selectable, extractable from the PDF)
+plt.rcParams.update({"svg.hashsalt": "steerpack", "svg.fonttype": "none", "font.family": "DejaVu Sans", "font.size": 9})
+COLOURS = {"CPI": "#1f77b4", "SPI": "#9467bd", "PV": "#7f8c8d", "EV": "#27ae60", "AC": "#c0392b"}
+
+
+def line_chart_svg(title: str, y_label: str, series: dict[str, list[tuple[dt.date, float | None]]],
+                   reference: float | None = None) -> str:
+    """A line chart over months as an SVG document (empty string when there is nothing to draw)."""
+    if not any(value is not None for points in series.values() for _, value in points):
+        return ""
+    figure, axes = plt.subplots(figsize=(6.4, 3.0))
+    for name, points in series.items():
+        kept = [(month, value) for month, value in points if value is not None]
+        axes.plot([m for m, _ in kept], [v for _, v in kept], label=name, color=COLOURS.get(name), linewidth=1.8,
+                  marker="o", markersize=2.5)
+    if reference is not None:
+        axes.axhline(reference, color="#95a5a6", linewidth=0.8, linestyle="--")
+    axes.set_title(title, loc="left", fontsize=10, fontweight="bold")
+    axes.set_ylabel(y_label)
+    axes.set_xlabel("month")
+    axes.xaxis.set_major_formatter(mdates.DateFormatter("%b %y"))
+    largest = max(abs(v) for points in series.values() for _, v in points if v is not None)
+    if largest >= 1_000_000:  # money: "12.5 M" rather than matplotlib's 1e7 offset
+        axes.yaxis.set_major_formatter(FuncFormatter(lambda value, _: f"{value / 1e6:,.1f} M"))
+    axes.grid(axis="y", color="#e5e8eb", linewidth=0.6)
+    axes.spines[["top", "right"]].set_visible(False)
+    axes.legend(frameon=False, ncols=len(series), loc="best")
+    figure.tight_layout()
+    buffer = io.StringIO()
+    figure.savefig(buffer, format="svg", metadata={"Date": None})
+    plt.close(figure)
+    svg = buffer.getvalue()
+    return svg[svg.index("<svg"):]  # inline: drop the XML declaration and doctype
