@@ -138,7 +138,7 @@ def to_number(value: Any) -> float | None:
         raise ValueError(f"{value!r} is not a number")
     if isinstance(value, (int, float)):
         return float(value)
-    text = str(value).strip().replace(",", "")
+    text = _plain_number_text(str(value).strip())
     try:
         number = float(text)
     except ValueError:
@@ -146,6 +146,21 @@ def to_number(value: Any) -> float | None:
     if math.isnan(number) or math.isinf(number):
         raise ValueError(f"{value!r} is not a finite number")
     return number
+
+
+_GROUPED_BY_COMMAS = re.compile(r"^[-+]?\d{1,3}(,\d{3})+(\.\d+)?$")
+
+
+def _plain_number_text(text: str) -> str:
+    """`80,000.50` and `80.000,50` both -> `80000.50`; a lone comma is a decimal comma (`12,5` -> `12.5`)."""
+    text = text.replace("\u00a0", "").replace(" ", "")
+    if "," in text and "." in text:
+        if text.rindex(",") > text.rindex("."):
+            return text.replace(".", "").replace(",", ".")
+        return text.replace(",", "")
+    if "," in text:
+        return text.replace(",", "") if _GROUPED_BY_COMMAS.match(text) else text.replace(",", ".")
+    return text
 
 
 def to_int(value: Any) -> int | None:
