@@ -20,7 +20,10 @@ class PackData:
 
     @property
     def status_counts(self) -> dict[str, int]:
-        """Projects per measured overall RAG (the marts' rag_overall, not the self-reported status)."""
+        """Projects per measured overall RAG: the portfolio mart's counts, or a scoped reader's own projects'."""
+        if self.portfolio is not None:
+            return {"Red": self.portfolio["projects_red"], "Amber": self.portfolio["projects_amber"],
+                    "Green": self.portfolio["projects_green"]}
         counts = {"Red": 0, "Amber": 0, "Green": 0}
         for project in self.projects:
             if project.get("rag_overall") in counts:
