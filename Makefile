@@ -8,13 +8,24 @@ INSTALLED := $(VENV)/.installed
 MANIFEST := dbt_project/target/manifest.json
 DBT_SOURCES := $(shell find dbt_project -path dbt_project/target -prune -o \( -name '*.sql' -o -name '*.yml' \) -print)
 
-.PHONY: demo test install dbt-prepare validate-defs clean
+.PHONY: demo test install system-deps dbt-prepare validate-defs clean
+# What the tests need from the system: a real headless browser and poppler for the PDF pages, Pango for WeasyPrint.
+SYSTEM_PACKAGES := chromium poppler-utils libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core
 
 demo: install dbt-prepare
 	$(BIN)/steerpack demo
 
-test: install dbt-prepare
+test: install system-deps dbt-prepare
 	$(BIN)/pytest $(PYTEST_ARGS)
+
+system-deps:
+	@if ! command -v chromium >/dev/null || ! command -v pdftotext >/dev/null; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(SYSTEM_PACKAGES) >/dev/null; \
+	  else \
+	    echo "the browser and PDF tests need: sudo apt-get install $(SYSTEM_PACKAGES)"; exit 1; \
+	  fi; \
+	fi
 
 install: $(INSTALLED)
 

@@ -36,7 +36,8 @@ ENVIRONMENT = _environment()
 def pack_paths(output: Path, month: dt.date) -> dict[str, Path]:
     folder = output / "packs" / month.strftime("%Y-%m")
     stem = f"steering-pack-{month:%Y-%m}"
-    return {"folder": folder, "html": folder / f"{stem}.html", "xlsx": folder / f"{stem}.xlsx"}
+    return {"folder": folder, "html": folder / f"{stem}.html", "xlsx": folder / f"{stem}.xlsx",
+            "pdf": folder / f"{stem}.pdf"}
 
 
 def pack_charts(data: PackData) -> dict[str, str]:
@@ -60,5 +61,17 @@ def render_pack_html(data: PackData) -> str:
     return ENVIRONMENT.get_template("pack.html.j2").render(data=data, css=css, charts=charts)
 
 
+def html_to_pdf(html: str) -> bytes:
+    """The same HTML printed by WeasyPrint: A4 landscape, page numbers and no split rows come from pack.css."""
+    import weasyprint  # imported here: only rendering needs it, and it takes a moment to load
+
+    return weasyprint.HTML(string=html).write_pdf()
+
+
 def write_pack(data: PackData, output: Path) -> Path:
-    return write_atomic(pack_paths(output, data.month)["html"], render_pack_html(data))
+    """The HTML pack and its PDF, each written atomically (a failed render leaves the previous files)."""
+    paths = pack_paths(output, data.month)
+    html = render_pack_html(data)
+    pdf = html_to_pdf(html)
+    write_atomic(paths["pdf"], pdf)
+    return write_atomic(paths["html"], html)

@@ -111,3 +111,42 @@ def test_the_demo_packs_tell_the_story(demo_run):
     pack = (tmp_path / "output" / "packs" / "2026-10" / "steering-pack-2026-10.html").read_text(encoding="utf-8")
     assert "Watermelons</strong> (reported Green, measured Red):\nEnterprise Data Platform" in pack
     assert pack.count("<svg") == 2  # CPI/SPI trend and the S-curve, drawn from 18 months of history
+
+
+@pytest.mark.slow
+def test_the_pack_renders_in_headless_chromium(demo_run, tmp_path):
+    """Debian's Chromium opens the HTML pack from disk: no console errors, every project, both charts drawn."""
+    from playwright.sync_api import sync_playwright
+
+    pack = demo_run / "output" / "packs" / "2026-10" / "steering-pack-2026-10.html"
+    errors = []
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=[
+            "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+            "--disable-sync", "--no-first-run", "--disable-quic"])
+        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
+        page.on("pageerror", lambda error: errors.append(str(error)))
+        page.goto(pack.as_uri())
+        rows = page.locator("tr[data-project]").evaluate_all("rows => rows.map(r => r.dataset.project)")
+        chart_widths = page.locator("figure.chart svg").evaluate_all(
+            "charts => charts.map(c => c.getBoundingClientRect().width)")
+        page.screenshot(path=str(tmp_path / "steering-pack-2026-10.png"), full_page=True)
+        browser.close()
+    assert errors == []
+    assert sorted(rows) == sorted(p.project_id for p in PROJECTS)
+    assert len(chart_widths) == 2 and all(width > 300 for width in chart_widths)
+    assert (tmp_path / "steering-pack-2026-10.png").stat().st_size > 10_000
+
+
+@pytest.mark.slow
+def test_the_pdf_pack_is_a4_landscape_with_every_project(demo_run, tmp_path):
+    pdf = demo_run / "output" / "packs" / "2026-10" / "steering-pack-2026-10.pdf"
+    info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True).stdout
+    assert "841.89 x 595.276 pts (A4)" in info  # landscape
+    text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    for project in PROJECTS:
+        assert project.project_id in text
+    assert "Page 1 of" in text
+    subprocess.run(["pdftoppm", "-r", "40", "-png", str(pdf), str(tmp_path / "page")], check=True)
+    assert len(list(tmp_path.glob("page-*.png"))) >= 2

@@ -2,6 +2,7 @@
 
 import datetime as dt
 import email
+import subprocess
 from email import policy
 
 import dagster as dg
@@ -113,3 +114,7 @@ def test_hostile_text_from_the_register_stays_text_in_the_pack(workspace, dbt_ma
     pack = (workspace.output / "packs" / "2026-09" / "steering-pack-2026-09.html").read_text(encoding="utf-8")
     assert "<script>alert" not in pack and "<img src=x" not in pack
     assert "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;" in pack
+    # in the PDF it is printed as the text it is
+    pdf = workspace.output / "packs" / "2026-09" / "steering-pack-2026-09.pdf"
+    text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    assert '<script>alert("x")</script><img' in text.replace("\n", "")
