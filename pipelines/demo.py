@@ -170,21 +170,25 @@ def _benefits(project: DemoProject) -> list[list]:
     return [first, second]
 
 
-def _raid(project: DemoProject, as_of: dt.date, rng: random.Random) -> list[list]:
+def _raid(project: DemoProject, as_of: dt.date) -> list[list]:
+    """A RAID log that moves: an item raised every month, due 45 days later, closed a few weeks after that;
+    the troubled projects let updates go stale and deadlines pass."""
     rows = []
     months_running = max(0, (as_of.year - project.start.year) * 12 + as_of.month - project.start.month)
-    for index in range(1, min(2 + months_running // 4, 6) + 1):
+    troubled = project.project_id in {"EDP", "CRM", "WMS"}
+    for index in range(max(1, months_running - 5), months_running + 1):
         raised = project.start + dt.timedelta(days=30 * index)
         if raised > as_of:
             break
         kind = ["Risk", "Issue", "Dependency", "Assumption"][index % 4]
-        severity = "High" if (index + len(project.project_id)) % 3 == 0 else rng.choice(["Medium", "Low"])
+        severity = "High" if (index + len(project.project_id)) % 3 == 0 else ("Medium", "Low")[index % 2]
         due = raised + dt.timedelta(days=45)
-        closed = due < as_of - dt.timedelta(days=60)
-        stale = project.project_id in {"EDP", "CRM"} and index % 2 == 0
-        updated = as_of - dt.timedelta(days=rng.randint(20, 40) if stale else rng.randint(0, 6))
-        rows.append([f"R-{project.project_id}-{index:02d}", project.project_id, kind,
-                     f"{kind} {index}: {rng.choice(['vendor capacity', 'data quality', 'key-person dependency', 'licence renewal', 'integration testing'])}",
+        closed = due < as_of - dt.timedelta(days=10 if not troubled else 40)
+        stale = troubled and index % 2 == 0
+        updated = as_of - dt.timedelta(days=20 + index % 15 if stale else index % 6)
+        topic = ("vendor capacity", "data quality", "key-person dependency", "licence renewal",
+                 "integration testing")[index % 5]
+        rows.append([f"R-{project.project_id}-{index:02d}", project.project_id, kind, f"{kind} {index}: {topic}",
                      project.manager, severity, "Closed" if closed else "Open", raised, max(raised, updated), due])
     return rows
 
@@ -216,7 +220,6 @@ DISTRIBUTION = [
 def register_rows(month: dt.date) -> dict[str, list[list]]:
     """The register's sheets as they stand at the end of `month`."""
     as_of = month_end(month)
-    rng = random.Random(f"register-{month:%Y-%m}")
     sheets: dict[str, list[list]] = {name: [] for name in SHEETS}
     for project in PROJECTS:
         if project.joins and month < project.joins:
@@ -231,7 +234,7 @@ def register_rows(month: dt.date) -> dict[str, list[list]]:
         ])
         sheets["Milestones"].extend(_milestones(project, as_of))
         sheets["Benefits"].extend(_benefits(project))
-        sheets["RAID"].extend(_raid(project, as_of, rng))
+        sheets["RAID"].extend(_raid(project, as_of))
         sheets["Changes"].extend(_changes(project, as_of))
     present = {row[0] for row in sheets["Projects"]}
     sheets["Distribution"] = [

@@ -17,6 +17,10 @@ class PackData:
     portfolio: dict[str, Any] | None = None  # fct_portfolio_month's row (portfolio recipients only)
     trend: list[dict[str, Any]] = field(default_factory=list)  # fct_portfolio_month up to the month
     freshness: list[dict[str, Any]] = field(default_factory=list)
+    changes: list[dict[str, Any]] = field(default_factory=list)  # fct_project_change_month: moves and new reds
+    overdue_raid: list[dict[str, Any]] = field(default_factory=list)
+    pending_changes: list[dict[str, Any]] = field(default_factory=list)
+    incidents: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def status_counts(self) -> dict[str, int]:
@@ -58,7 +62,15 @@ def load_pack_data(conn: duckdb.DuckDBPyConnection, month: dt.date,
             project_month.go_live_actual,
             project_month.as_of,
             project_month.bac,
+            project_month.ac,
             project_month.eac,
+            project_month.vac,
+            project_month.milestones_due,
+            project_month.milestones_on_time,
+            project_month.milestone_on_time_rate,
+            project_month.readiness_score,
+            project_month.benefits_ready,
+            project_month.days_to_go_live,
             project_month.cpi,
             project_month.spi,
             project_month.cost_overrun_pct,
@@ -97,8 +109,39 @@ def load_pack_data(conn: duckdb.DuckDBPyConnection, month: dt.date,
         order by source
     """, [month])
     as_of = projects[0]["as_of"] if projects else None
+    names = {p["project_id"]: p["project_name"] for p in projects}
+
+    def named(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        return [{**row, "project_name": names.get(row["project_id"], row["project_id"])} for row in rows]
+
+    changes = named(query_rows(conn, """
+        select project_id, rag_overall, previous_rag_overall, rag_moved, is_new_red, slip_days_change
+        from marts.fct_project_change_month
+        where month = ? and (rag_moved or is_new_red or slip_days_change > 0)
+        order by is_new_red desc, project_id
+    """, [month]))
+    overdue_raid = named(query_rows(conn, """
+        select project_id, raid_id, raid_type, raid_title, raid_owner, severity, due_date
+        from marts.fct_raid_month
+        where month = ? and is_overdue and severity in ('Critical', 'High')
+        order by due_date, project_id
+    """, [month]))
+    pending_changes = named(query_rows(conn, """
+        select project_id, cr_id, cr_title, submitted_date, days_pending, cost_impact, schedule_impact_days
+        from marts.fct_change_month
+        where month = ? and is_pending and days_pending > 10
+        order by days_pending desc
+    """, [month]))
+    incidents = named(query_rows(conn, """
+        select project_id, go_live_actual, incidents_total, p1_count, p2_count, open_count, mttr_hours,
+            incidents_per_week, baseline_per_week, is_in_window
+        from marts.fct_post_golive_incidents
+        where month = ?
+        order by go_live_actual desc
+    """, [month]))
     return PackData(month=month, as_of=as_of, projects=projects, portfolio=portfolio, trend=trend,
-                    freshness=freshness)
+                    freshness=freshness, changes=changes, overdue_raid=overdue_raid,
+                    pending_changes=pending_changes, incidents=incidents)
 
 
 def load_recipients(conn: duckdb.DuckDBPyConnection, month: dt.date) -> list[dict[str, Any]]:

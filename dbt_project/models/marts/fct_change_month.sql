@@ -1,0 +1,39 @@
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='delete+insert',
+        unique_key='month'
+    )
+}}
+
+-- Each month's change requests: decided ones with their cycle time, pending ones with how long they wait.
+with projects as (
+    select month, {{ month_end_date('month') }} as as_of, project_id
+    from {{ ref('int_projects_as_of_month') }}
+),
+
+changes as (
+    select * from {{ ref('int_changes_as_of_month') }}
+)
+
+select
+    changes.project_id,
+    changes.month,
+    changes.cr_id,
+    changes.cr_title,
+    changes.submitted_date,
+    changes.decided_date,
+    changes.decision,
+    changes.cost_impact,
+    changes.schedule_impact_days,
+    changes.decided_date is null or changes.decided_date > projects.as_of as is_pending,
+    case when changes.decided_date is null or changes.decided_date > projects.as_of
+        then {{ days_between('changes.submitted_date', 'projects.as_of') }}
+    end as days_pending,
+    case when changes.decided_date <= projects.as_of
+        then {{ days_between('changes.submitted_date', 'changes.decided_date') }}
+    end as cycle_days
+from changes
+inner join projects
+    on projects.month = changes.month
+    and projects.project_id = changes.project_id
