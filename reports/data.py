@@ -151,3 +151,58 @@ def load_recipients(conn: duckdb.DuckDBPyConnection, month: dt.date) -> list[dic
         where month = ?
         order by recipient_email
     """, [month])
+
+
+@dataclass
+class ProjectPage:
+    month: dt.date
+    project: dict[str, Any]
+    history: list[dict[str, Any]]
+    milestones: list[dict[str, Any]]
+    raid: list[dict[str, Any]]
+    changes: list[dict[str, Any]]
+    benefits: list[dict[str, Any]]
+    incidents: dict[str, Any] | None
+
+
+def load_project_pages(conn: duckdb.DuckDBPyConnection, month: dt.date) -> list[ProjectPage]:
+    """One page's content per project of the month, every number read from the marts."""
+    projects = query_rows(conn, """
+        select project_month.*, project.sponsor, project.project_manager
+        from marts.fct_project_month as project_month
+        left join marts.dim_project as project on project.project_id = project_month.project_id
+        where project_month.month = ?
+        order by project_month.project_id
+    """, [month])
+
+    def by_project(sql: str, params: list[Any]) -> dict[str, list[dict[str, Any]]]:
+        grouped: dict[str, list[dict[str, Any]]] = {}
+        for row in query_rows(conn, sql, params):
+            grouped.setdefault(row["project_id"], []).append(row)
+        return grouped
+
+    history = by_project("""
+        select project_id, month, cpi, spi, pv, ev, ac from marts.fct_project_month
+        where month <= ? order by project_id, month""", [month])
+    milestones = by_project("""
+        select project_id, milestone_name, baseline_date, forecast_date, actual_date, slip_days, is_due, is_on_time
+        from marts.fct_milestone_month where month = ? order by project_id, baseline_date""", [month])
+    raid = by_project("""
+        select project_id, raid_id, raid_type, raid_title, raid_owner, severity, due_date, is_overdue,
+            days_since_update
+        from marts.fct_raid_month where month = ? and is_open order by project_id, due_date""", [month])
+    changes = by_project("""
+        select project_id, cr_id, cr_title, submitted_date, decided_date, decision, is_pending, days_pending,
+            cost_impact
+        from marts.fct_change_month where month = ? order by project_id, submitted_date""", [month])
+    benefits = by_project("""
+        select project_id, benefit_id, benefit_description, benefit_owner, metric, checks_met, readiness_score
+        from marts.fct_benefit_readiness where month = ? order by project_id, benefit_id""", [month])
+    incidents = {row["project_id"]: row for row in query_rows(conn, """
+        select * from marts.fct_post_golive_incidents where month = ?""", [month])}
+    return [
+        ProjectPage(month, project, history.get(pid, []), milestones.get(pid, []), raid.get(pid, []),
+                    changes.get(pid, []), benefits.get(pid, []), incidents.get(pid))
+        for project in projects
+        for pid in [project["project_id"]]
+    ]

@@ -10,7 +10,7 @@ import jinja2
 from pipelines.files import write_atomic
 from reports import TEMPLATES_DIR
 from reports.charts import line_chart_svg
-from reports.data import PackData
+from reports.data import PackData, ProjectPage
 
 
 def _environment() -> jinja2.Environment:
@@ -75,3 +75,35 @@ def write_pack(data: PackData, output: Path) -> Path:
     pdf = html_to_pdf(html)
     write_atomic(paths["pdf"], pdf)
     return write_atomic(paths["html"], html)
+
+
+def project_page_paths(output: Path, month: dt.date, project_id: str) -> dict[str, Path]:
+    folder = pack_paths(output, month)["folder"] / "projects"
+    return {"html": folder / f"{project_id}.html", "pdf": folder / f"{project_id}.pdf"}
+
+
+def render_project_html(page: ProjectPage, for_pdf: bool = False) -> str:
+    css = (TEMPLATES_DIR / "pack.css").read_text(encoding="utf-8")
+    months = [row["month"] for row in page.history]
+
+    def series(column: str) -> list:
+        return list(zip(months, [row[column] for row in page.history]))
+
+    charts = {
+        "indices": line_chart_svg("CPI and SPI", "index (1.0 = on plan)",
+                                  {"CPI": series("cpi"), "SPI": series("spi")}, reference=1.0, as_png=for_pdf),
+        "s_curve": line_chart_svg("S-curve", "base currency",
+                                  {"PV": series("pv"), "EV": series("ev"), "AC": series("ac")}, as_png=for_pdf),
+    }
+    return ENVIRONMENT.get_template("project.html.j2").render(page=page, css=css, charts=charts)
+
+
+def write_project_pages(pages: list[ProjectPage], output: Path, with_pdf: bool = True) -> list[Path]:
+    """Each project's page as HTML, and as PDF when `with_pdf` (about a second a page: see the caller)."""
+    written = []
+    for page in pages:
+        paths = project_page_paths(output, page.month, page.project["project_id"])
+        if with_pdf:
+            write_atomic(paths["pdf"], html_to_pdf(render_project_html(page, for_pdf=True)))
+        written.append(write_atomic(paths["html"], render_project_html(page)))
+    return written

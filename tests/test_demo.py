@@ -150,3 +150,26 @@ def test_the_pdf_pack_is_a4_landscape_with_every_project(demo_run, tmp_path):
     assert "Page 1 of" in text
     subprocess.run(["pdftoppm", "-r", "40", "-png", str(pdf), str(tmp_path / "page")], check=True)
     assert len(list(tmp_path.glob("page-*.png"))) >= 2
+
+
+@pytest.mark.slow
+def test_every_project_has_a_page_reachable_from_the_pack(demo_run):
+    october = demo_run / "output" / "packs" / "2026-10"
+    pack = (october / "steering-pack-2026-10.html").read_text(encoding="utf-8")
+    for project in PROJECTS:
+        assert f'href="projects/{project.project_id}.html"' in pack
+        page = (october / "projects" / f"{project.project_id}.html").read_text(encoding="utf-8")
+        assert f"<h1>{project.name} ({project.project_id})</h1>" in page
+        assert (october / "projects" / f"{project.project_id}.pdf").read_bytes().startswith(b"%PDF")
+    crm = (october / "projects" / "CRM.html").read_text(encoding="utf-8")
+    assert 'href="../steering-pack-2026-10.html"' in crm and crm.count("<svg") == 2
+    # an earlier month of the backfill has its HTML pages; PDFs are printed for the run's last month only
+    assert (demo_run / "output" / "packs" / "2026-09" / "projects" / "CRM.html").exists()
+    assert not (demo_run / "output" / "packs" / "2026-09" / "projects" / "CRM.pdf").exists()
+
+
+@pytest.mark.slow
+def test_decisions_needed_and_what_changed(demo_run):
+    pack = (demo_run / "output" / "packs" / "2026-10" / "steering-pack-2026-10.html").read_text(encoding="utf-8")
+    assert '<ul id="decisions">' in pack and "Overdue High" in pack
+    assert '<ul id="changes">' in pack and "Warehouse Management System:" in pack

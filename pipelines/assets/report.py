@@ -7,8 +7,8 @@ from dagster_duckdb import DuckDBResource
 from pipelines.partitions import monthly_partitions, months_of
 from pipelines.progress import progress_observation
 from pipelines.resources import SteerpackConfig
-from reports.data import load_pack_data
-from reports.render import pack_paths, write_pack
+from reports.data import load_pack_data, load_project_pages
+from reports.render import pack_paths, write_pack, write_project_pages
 from reports.workbook import write_workbook
 
 PACK_KEY = dg.AssetKey("steering_pack")
@@ -19,7 +19,8 @@ PACK_KEY = dg.AssetKey("steering_pack")
     group_name="pack",
     deps=[dg.AssetKey(["marts", name]) for name in (
         "fct_project_month", "dim_project", "fct_portfolio_month", "fct_milestone_month", "fct_benefit_readiness",
-        "fct_post_golive_incidents", "fct_data_freshness")],
+        "fct_post_golive_incidents", "fct_data_freshness", "fct_raid_month", "fct_change_month",
+        "fct_project_change_month")],
     partitions_def=monthly_partitions,
     backfill_policy=dg.BackfillPolicy.single_run(),
     description="The month's steering pack (HTML and Excel), rendered from the marts.",
@@ -28,11 +29,15 @@ def steering_pack(context: dg.AssetExecutionContext, steerpack: SteerpackConfig,
                   duckdb: DuckDBResource) -> dg.MaterializeResult:
     settings = steerpack.settings()
     written = []
+    months = months_of(context.partition_keys)
     with duckdb.get_connection() as conn:
-        for month in months_of(context.partition_keys):
+        for month in months:
             data = load_pack_data(conn, month)
             path = write_pack(data, settings.output)
             write_workbook(conn, month, pack_paths(settings.output, month)["xlsx"])
+            # Project PDFs cost about a second each, so a backfill prints them for its last month only (the one
+            # that gets delivered); every month gets its HTML project pages.
+            write_project_pages(load_project_pages(conn, month), settings.output, with_pdf=month == months[-1])
             written.append(str(path))
             context.log_event(progress_observation(PACK_KEY, "rendered", month, path=str(path)))
     return dg.MaterializeResult(metadata={"packs": dg.MetadataValue.json(written), "count": len(written)})
