@@ -1,0 +1,56 @@
+"""Rendering writes atomically: a failed render leaves the previous files exactly as they were."""
+
+import datetime as dt
+
+import pytest
+
+import reports.render as render
+from reports.data import PackData
+
+PROJECT = {"project_id": "P1", "project_name": "Payroll", "tier": 1, "reported_status": "Green",
+           "rag_schedule": "Green", "rag_cost": "Red", "rag_benefits": "Green", "rag_incidents": None,
+           "rag_overall": "Red", "watermelon": True, "cpi": 0.8, "spi": 1.0, "cost_overrun_pct": 0.25,
+           "slip_days": 0, "go_live_actual": None, "go_live_planned": dt.date(2026, 12, 1), "sponsor": "S",
+           "bac": 100.0, "ac": 50.0, "eac": 125.0, "vac": -25.0, "baseline_finish": dt.date(2026, 12, 31),
+           "forecast_finish": dt.date(2026, 12, 31), "milestones_due": 1, "milestones_on_time": 1,
+           "readiness_score": 1.0, "benefits_ready": True}
+
+
+def data(name: str) -> PackData:
+    return PackData(month=dt.date(2026, 10, 1), as_of=dt.date(2026, 10, 31), projects=[{**PROJECT, "project_name": name}])
+
+
+def test_the_same_data_renders_the_same_bytes():
+    assert render.render_pack_html(data("Payroll")) == render.render_pack_html(data("Payroll"))
+
+
+def test_a_failed_render_leaves_the_previous_pack_untouched(tmp_path, monkeypatch):
+    render.write_pack(data("Payroll"), tmp_path)
+    paths = render.pack_paths(tmp_path, dt.date(2026, 10, 1))
+    html, pdf = paths["html"].read_bytes(), paths["pdf"].read_bytes()
+
+    def broken_printer(html_text):
+        raise RuntimeError("printer on fire")
+
+    monkeypatch.setattr(render, "html_to_pdf", broken_printer)
+    with pytest.raises(RuntimeError, match="printer on fire"):
+        render.write_pack(data("Payroll v2"), tmp_path)
+    assert paths["html"].read_bytes() == html and paths["pdf"].read_bytes() == pdf
+    assert b"Payroll v2" not in paths["html"].read_bytes()
+    assert sorted(p.name for p in paths["folder"].iterdir()) == ["steering-pack-2026-10.html",
+                                                                 "steering-pack-2026-10.pdf"]  # no temp files
+
+
+def test_an_interrupted_write_keeps_the_old_file_and_leaves_no_temp(tmp_path, monkeypatch):
+    from pipelines import files
+
+    target = files.write_atomic(tmp_path / "pack.html", "old")
+
+    def disk_full(descriptor):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(files.os, "fsync", disk_full)
+    with pytest.raises(OSError, match="No space left"):
+        files.write_atomic(target, "new")
+    assert target.read_text() == "old"
+    assert [p.name for p in tmp_path.iterdir()] == ["pack.html"]
