@@ -44,7 +44,7 @@ def test_a_failed_render_leaves_the_previous_pack_untouched(tmp_path, monkeypatc
 def test_an_interrupted_write_keeps_the_old_file_and_leaves_no_temp(tmp_path, monkeypatch):
     from pipelines import files
 
-    target = files.write_atomic(tmp_path / "pack.html", "old")
+    target = files.write_atomic(tmp_path / "packs" / "pack.html", "old")
 
     def disk_full(descriptor):
         raise OSError(28, "No space left on device")
@@ -53,4 +53,4 @@ def test_an_interrupted_write_keeps_the_old_file_and_leaves_no_temp(tmp_path, mo
     with pytest.raises(OSError, match="No space left"):
         files.write_atomic(target, "new")
     assert target.read_text() == "old"
-    assert [p.name for p in tmp_path.iterdir()] == ["pack.html"]
+    assert [p.name for p in target.parent.iterdir()] == ["pack.html"]
