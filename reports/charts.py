@@ -47,6 +47,11 @@ def line_chart_svg(title: str, y_label: str, series: dict[str, list[tuple[dt.dat
     axes.spines[["top", "right"]].set_visible(False)
     axes.legend(frameon=False, ncols=len(series), loc="best")
     figure.tight_layout()
+    return _encode(figure, title, as_png)
+
+
+def _encode(figure, title: str, as_png: bool) -> str:
+    """Inline SVG markup, or an <img> holding a PNG (which the PDF prints several times faster)."""
     if as_png:
         binary = io.BytesIO()
         figure.savefig(binary, format="png", dpi=150, metadata={"Software": None})
@@ -58,3 +63,38 @@ def line_chart_svg(title: str, y_label: str, series: dict[str, list[tuple[dt.dat
     plt.close(figure)
     svg = buffer.getvalue()
     return svg[svg.index("<svg"):]  # inline: drop the XML declaration and doctype
+
+
+def slip_chart_svg(title: str, rows: list[tuple[str, dt.date | None, dt.date | None, dt.date | None]],
+                   as_png: bool = False) -> str:
+    """Baseline vs forecast vs actual dates, one row each (milestones, or projects' finishes): a dumbbell chart."""
+    rows = [row for row in rows if row[1] is not None]
+    if not rows:
+        return ""
+    figure, axes = plt.subplots(figsize=(8.0, 0.35 * len(rows) + 1.3))
+    labelled: set[str] = set()
+
+    def mark(kind: str, day: dt.date, index: int, **style) -> None:
+        axes.scatter([day], [index], label=None if kind in labelled else kind, zorder=3, **style)
+        labelled.add(kind)
+
+    for index, (_, baseline, forecast, actual) in enumerate(reversed(rows)):
+        latest = actual or forecast or baseline
+        axes.plot([baseline, latest], [index, index], color="#c0392b" if latest > baseline else "#27ae60",
+                  linewidth=2, zorder=1)
+        mark("baseline", baseline, index, marker="D", color="#7f8c8d", s=28)
+        if actual is not None:
+            mark("actual", actual, index, marker="s", color="#1f2933", s=26)
+        elif forecast is not None:
+            mark("forecast", forecast, index, marker="o", color="#e67e22", s=30)
+    axes.set_yticks(range(len(rows)), [label for label, *_ in reversed(rows)])
+    axes.set_title(title, loc="left", fontsize=10, fontweight="bold")
+    axes.set_xlabel("date")
+    axes.xaxis.set_major_locator(mdates.AutoDateLocator(maxticks=7))
+    axes.xaxis.set_major_formatter(mdates.DateFormatter("%b %y"))
+    axes.grid(axis="x", color="#e5e8eb", linewidth=0.6)
+    axes.spines[["top", "right"]].set_visible(False)
+    if axes.get_legend_handles_labels()[1]:
+        axes.legend(frameon=False, ncols=3, loc="lower right", bbox_to_anchor=(1.0, 1.0), fontsize=8)
+    figure.tight_layout()
+    return _encode(figure, title, as_png)

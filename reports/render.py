@@ -9,7 +9,7 @@ import jinja2
 
 from pipelines.files import write_atomic
 from reports import TEMPLATES_DIR
-from reports.charts import line_chart_svg
+from reports.charts import line_chart_svg, slip_chart_svg
 from reports.data import PackData, ProjectPage
 
 
@@ -52,6 +52,8 @@ def pack_charts(data: PackData) -> dict[str, str]:
                                   {"CPI": series("portfolio_cpi"), "SPI": series("portfolio_spi")}, reference=1.0),
         "s_curve": line_chart_svg("Portfolio S-curve", "base currency",
                                   {"PV": series("pv_total"), "EV": series("ev_total"), "AC": series("ac_total")}),
+        "finish": slip_chart_svg("Finish: baseline vs forecast", [
+            (p["project_name"], p["baseline_finish"], p["forecast_finish"], None) for p in data.projects]),
     }
 
 
@@ -94,6 +96,9 @@ def render_project_html(page: ProjectPage, for_pdf: bool = False) -> str:
                                   {"CPI": series("cpi"), "SPI": series("spi")}, reference=1.0, as_png=for_pdf),
         "s_curve": line_chart_svg("S-curve", "base currency",
                                   {"PV": series("pv"), "EV": series("ev"), "AC": series("ac")}, as_png=for_pdf),
+        "milestones": slip_chart_svg("Milestones: baseline, forecast, actual", [
+            (m["milestone_name"], m["baseline_date"], m["forecast_date"], m["actual_date"]) for m in page.milestones],
+            as_png=for_pdf),
     }
     return ENVIRONMENT.get_template("project.html.j2").render(page=page, css=css, charts=charts)
 

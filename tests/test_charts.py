@@ -20,3 +20,16 @@ def test_money_axes_read_in_millions():
 
 def test_nothing_to_draw_is_no_chart():
     assert line_chart_svg("t", "y", {"CPI": [(D(2026, 8, 1), None)]}) == ""
+
+
+def test_the_slip_chart_draws_baseline_forecast_and_actual():
+    from reports.charts import slip_chart_svg
+
+    svg = slip_chart_svg("Milestones", [("Design approved", D(2026, 3, 1), D(2026, 3, 10), D(2026, 3, 12)),
+                                        ("Go-live", D(2026, 9, 1), D(2026, 10, 1), None),
+                                        ("No baseline", None, D(2026, 5, 1), None)])
+    assert "Design approved" in svg and "Go-live" in svg and "No baseline" not in svg
+    assert "baseline" in svg and "forecast" in svg and "actual" in svg
+    assert slip_chart_svg("Milestones", []) == ""
+    png = slip_chart_svg("Milestones", [("Go-live", D(2026, 9, 1), D(2026, 10, 1), None)], as_png=True)
+    assert png.startswith('<img alt="Milestones" src="data:image/png;base64,')

@@ -110,7 +110,7 @@ def test_the_demo_packs_tell_the_story(demo_run):
     assert contract_gaps == (7,)
     pack = (tmp_path / "output" / "packs" / "2026-10" / "steering-pack-2026-10.html").read_text(encoding="utf-8")
     assert "Watermelons</strong> (reported Green, measured Red):\nEnterprise Data Platform" in pack
-    assert pack.count("<svg") == 2  # CPI/SPI trend and the S-curve, drawn from 18 months of history
+    assert pack.count("<svg") == 3  # CPI/SPI trend, S-curve (18 months of history) and the finish slip chart
 
 
 @pytest.mark.slow
@@ -162,7 +162,7 @@ def test_every_project_has_a_page_reachable_from_the_pack(demo_run):
         assert f"<h1>{project.name} ({project.project_id})</h1>" in page
         assert (october / "projects" / f"{project.project_id}.pdf").read_bytes().startswith(b"%PDF")
     crm = (october / "projects" / "CRM.html").read_text(encoding="utf-8")
-    assert 'href="../steering-pack-2026-10.html"' in crm and crm.count("<svg") == 2
+    assert 'href="../steering-pack-2026-10.html"' in crm and crm.count("<svg") == 3  # with the milestone chart
     # an earlier month of the backfill has its HTML pages; PDFs are printed for the run's last month only
     assert (demo_run / "output" / "packs" / "2026-09" / "projects" / "CRM.html").exists()
     assert not (demo_run / "output" / "packs" / "2026-09" / "projects" / "CRM.pdf").exists()

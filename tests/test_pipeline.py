@@ -57,7 +57,7 @@ def test_a_month_goes_from_inbox_to_pack_and_outbox(workspace, dbt_manifest):
     assert 'data-project="ALPHA"' in pack and 'data-project="BETA"' in pack
     assert 'id="headline"' in pack and "portfolio CPI —, SPI —" in pack  # no plan files, no spend: no EV yet
     assert 'id="chart-s-curve"' in pack and 'id="chart-indices"' not in pack  # nothing to draw without EV
-    assert pack.count("<svg") == 1
+    assert pack.count("<svg") == 2  # the S-curve and the finish slip chart
 
     outbox = workspace.output / "outbox" / "2026-09"
     assert sorted(p.name for p in outbox.iterdir()) == ["bob@example.com.eml", "head.pmo@example.com.eml"]
