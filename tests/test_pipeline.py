@@ -64,7 +64,8 @@ def test_a_month_goes_from_inbox_to_pack_and_outbox(workspace, dbt_manifest):
     head = email.message_from_bytes((outbox / "head.pmo@example.com.eml").read_bytes(), policy=policy.default)
     assert head["Subject"] == "Steering pack — 2026-09 — portfolio"
     assert head["Message-ID"] == message_id(dt.date(2026, 9, 1), "head.pmo@example.com")
-    assert [part.get_filename() for part in head.iter_attachments()] == ["steering-pack-2026-09.html"]
+    assert [part.get_filename() for part in head.iter_attachments()] == [
+        "steering-pack-2026-09.pdf", "steering-pack-2026-09.xlsx", "steering-pack-2026-09.html"]
 
 
 def test_a_scoped_recipient_sees_only_their_projects(workspace, dbt_manifest):

@@ -43,7 +43,8 @@ def pack_delivery(context: dg.AssetExecutionContext, steerpack: SteerpackConfig,
                 scope_ids = scope_project_ids(recipient["recipient_scope"])
                 data = load_pack_data(conn, month, scope_ids)
                 # Only portfolio recipients get the whole pack attached; scoped packs come with the delivery issue.
-                attachments = [pack_paths(settings.output, month)["html"]] if scope_ids is None else []
+                paths = pack_paths(settings.output, month)
+                attachments = [paths["pdf"], paths["xlsx"], paths["html"]] if scope_ids is None else []
                 mailer.send(month, build_message(data, recipient, sender, attachments, sent_at))
                 delivered += 1
             context.log_event(progress_observation(DELIVERY_KEY, "delivered", month, messages=len(recipients)))
