@@ -115,7 +115,7 @@ def test_the_demo_packs_tell_the_story(demo_run):
 
 @pytest.mark.slow
 def test_the_pack_renders_in_headless_chromium(demo_run, tmp_path):
-    """Debian's Chromium opens the HTML pack from disk: no console errors, every project, both charts drawn."""
+    """Debian's Chromium opens the HTML pack from disk: no console errors, every project, every chart drawn."""
     from playwright.sync_api import sync_playwright
 
     pack = demo_run / "output" / "packs" / "2026-10" / "steering-pack-2026-10.html"
@@ -135,7 +135,7 @@ def test_the_pack_renders_in_headless_chromium(demo_run, tmp_path):
         browser.close()
     assert errors == []
     assert sorted(rows) == sorted(p.project_id for p in PROJECTS)
-    assert len(chart_widths) == 2 and all(width > 300 for width in chart_widths)
+    assert len(chart_widths) == 3 and all(width > 300 for width in chart_widths)  # trend, S-curve, finish slip
     assert (tmp_path / "steering-pack-2026-10.png").stat().st_size > 10_000
 
 
