@@ -20,7 +20,8 @@ from pipelines.inbox import InboxError, drop_months, require_inbox
 from pipelines.partitions import months_between, parse_month_arg
 from pipelines.progress import STAGES
 from pipelines.resources.settings import ConfigError, Settings, load_settings
-from pipelines.runner import RunFailed, prepare_environment, run_months
+from pipelines.delivery import RESEND_TAG, SEND_TAG, DeliveryError
+from pipelines.runner import DELIVER_JOB_NAME, JOB_NAME, RunFailed, prepare_environment, run_months
 from pipelines.sources.common import SourceFormatError
 
 
@@ -35,7 +36,7 @@ def with_config(command):
         try:
             settings = load_settings(config)
             return command(settings=settings, **kwargs)
-        except (ConfigError, InboxError, SourceFormatError, ValueError, FileExistsError) as error:
+        except (ConfigError, InboxError, SourceFormatError, DeliveryError, ValueError, FileExistsError) as error:
             raise click.ClickException(str(error)) from None
         except RunFailed as error:
             click.echo(f"steerpack: the run failed:\n{error}", err=True)
@@ -57,9 +58,11 @@ def main() -> None:
     """steerpack: monthly IT-portfolio steering packs from your PMO tools' exports."""
 
 
-def _run_with_progress(settings: Settings, months: list[dt.date], label: str) -> None:
-    require_inbox(settings.inbox)
-    bar = tqdm(total=len(months) * len(STAGES), desc=label, unit="step", file=sys.stderr,
+def _run_with_progress(settings: Settings, months: list[dt.date], label: str, job_name: str = JOB_NAME,
+                       tags: dict[str, str] | None = None, stages: tuple[str, ...] = STAGES) -> None:
+    if job_name == JOB_NAME:
+        require_inbox(settings.inbox)
+    bar = tqdm(total=len(months) * len(stages), desc=label, unit="step", file=sys.stderr,
                disable=None, bar_format="{desc}: {n_fmt}/{total_fmt} {bar} {postfix}")
 
     def on_progress(stage: str, month: dt.date) -> None:
@@ -69,7 +72,7 @@ def _run_with_progress(settings: Settings, months: list[dt.date], label: str) ->
             click.echo(f"{label}: {month:%Y-%m} {stage}", err=True)
 
     try:
-        run_months(settings, months, on_progress)
+        run_months(settings, months, on_progress, job_name=job_name, extra_tags=tags)
     finally:
         bar.close()
 
@@ -92,14 +95,65 @@ def run(settings: Settings, month: dt.date) -> None:
 @main.command()
 @click.option("--from", "first", required=True, callback=_month, help="First month, YYYY-MM.")
 @click.option("--to", "last", required=True, callback=_month, help="Last month, YYYY-MM (inclusive).")
+@click.option("--send", is_flag=True, help="Also email each month's pack (a backfill only re-renders by default).")
 @with_config
-def backfill(settings: Settings, first: dt.date, last: dt.date) -> None:
+def backfill(settings: Settings, first: dt.date, last: dt.date, send: bool) -> None:
     """Recompute a range of months in one run (dbt once over the range), with progress per month."""
     if last < first:
         raise click.BadParameter(f"--to {last:%Y-%m} is before --from {first:%Y-%m}")
     months = months_between(first, last)
-    _run_with_progress(settings, months, f"backfill {first:%Y-%m}..{last:%Y-%m}")
+    _run_with_progress(settings, months, f"backfill {first:%Y-%m}..{last:%Y-%m}",
+                       tags={SEND_TAG: "true" if send else "false"})
     _print_packs(settings, months)
+    if send:
+        for month in months:
+            _print_delivery(settings, month)
+
+
+@main.command()
+@click.option("--month", required=True, callback=_month, help="The month to send, YYYY-MM (already rendered).")
+@click.option("--dry-run", is_flag=True, help="Print who would get what, and send nothing.")
+@click.option("--resend", is_flag=True, help="Send again to recipients who already have the month's pack.")
+@with_config
+def send(settings: Settings, month: dt.date, dry_run: bool, resend: bool) -> None:
+    """Email a rendered month to its distribution list; recipients who already have it are skipped."""
+    from pipelines.delivery import describe_plan, plan_delivery
+
+    if dry_run:
+        with _read_warehouse(settings) as conn:
+            plan = plan_delivery(conn, month, resend)
+        if not plan:
+            raise click.ClickException(f"nobody to send {month:%Y-%m} to: the month has no distribution list "
+                                       "in the warehouse (has it been run?)")
+        click.echo(describe_plan(plan, settings))
+        return
+    _run_with_progress(settings, [month], f"send {month:%Y-%m}", job_name=DELIVER_JOB_NAME,
+                       tags={SEND_TAG: "true", RESEND_TAG: "true" if resend else "false"}, stages=("delivered",))
+    _print_delivery(settings, month)
+
+
+def _read_warehouse(settings: Settings):
+    import duckdb
+
+    if not settings.warehouse.exists():
+        raise click.ClickException(f"no warehouse at {settings.warehouse}: run a month first (steerpack run)")
+    try:
+        return duckdb.connect(str(settings.warehouse), read_only=True)
+    except duckdb.IOException as error:
+        raise click.ClickException(f"the warehouse is busy (a run is writing it); try again when it ends: "
+                                   f"{error}") from None
+
+
+def _print_delivery(settings: Settings, month: dt.date) -> None:
+    from pipelines.delivery import delivery_log_rows
+
+    with _read_warehouse(settings) as conn:
+        rows = delivery_log_rows(conn, month)
+    for recipient, row in sorted(rows.items()):
+        when = f" {row['sent_at']:%Y-%m-%d %H:%M} UTC" if row["sent_at"] else ""
+        error = f" — {row['last_error']}" if row["last_error"] else ""
+        click.echo(f"{month:%Y-%m}  {recipient}  [{row['scope']}]  {row['status']}{when}, "
+                   f"{row['attempts']} attempt(s){error}")
 
 
 @main.command()
@@ -127,9 +181,13 @@ def demo(settings: Settings) -> None:
     months = write_demo_inbox(settings.inbox)
     click.echo(f"demo inbox: {settings.inbox} ({len(months)} monthly drops, "
                f"{months[0]:%Y-%m} to {months[-1]:%Y-%m})")
-    _run_with_progress(settings, drop_months(settings.inbox), "demo")
+    _run_with_progress(settings, drop_months(settings.inbox), "demo", tags={SEND_TAG: "false"})
     click.echo("steering packs:")
     _print_packs(settings, months)
+    # Like a PMO going live: history re-rendered silently, then the latest month emailed.
+    _run_with_progress(settings, [months[-1]], f"send {months[-1]:%Y-%m}", job_name=DELIVER_JOB_NAME,
+                       tags={SEND_TAG: "true"}, stages=("delivered",))
+    _print_delivery(settings, months[-1])
     click.echo(f"outbox: {settings.output / 'outbox'}")
     click.echo(f"warehouse: {settings.warehouse}")
 

@@ -15,19 +15,26 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import dagster as dg
+import yaml
 from dagster._core.storage.tags import ASSET_PARTITION_RANGE_END_TAG, ASSET_PARTITION_RANGE_START_TAG
 
 from pipelines.dbt_project import ensure_manifest
 from pipelines.partitions import partition_key
 from pipelines.progress import PROGRESS_EVENT
+from pipelines.resources.warehouse_lock import WAREHOUSE_POOL
+from pipelines.run_failures import failure_summary
 from pipelines.resources.settings import CONFIG_ENV_VAR, Settings
 
 JOB_NAME = "monthly_pack"
+DELIVER_JOB_NAME = "deliver_pack"
+# Runs the daemon launches (schedule, sensor, UI) queue on the warehouse pool: at most one run holding any
+# of its assets is in progress at a time. CLI runs bypass the queue and wait on the warehouse lock instead.
+INSTANCE_DEFAULTS = {
+    "telemetry": {"enabled": False},
+    "concurrency": {"pools": {"granularity": "run", "default_limit": 1}},
+}
 # The CLI shows its own progress; Dagster's step-by-step DEBUG lines stay in the instance for the UI.
 QUIET_CONSOLE = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}
-
-
-USER_ERRORS = {"SourceFormatError", "InboxError", "ConfigError"}
 
 
 class RunFailed(Exception):
@@ -48,13 +55,21 @@ def prepare_environment(settings: Settings) -> Path:
         os.environ.pop(CONFIG_ENV_VAR, None)
     home = settings.dagster_home
     home.mkdir(parents=True, exist_ok=True)
-    instance_config = home / "dagster.yaml"
-    if not instance_config.exists():
-        # Default SQLite storage in DAGSTER_HOME; the file's presence tells Dagster this is deliberate.
-        instance_config.write_text("telemetry:\n  enabled: false\n", encoding="utf-8")
+    ensure_instance_config(home / "dagster.yaml")
     os.environ["DAGSTER_HOME"] = str(home)
     ensure_manifest()
     return home
+
+
+def ensure_instance_config(path: Path) -> None:
+    """SQLite storage in DAGSTER_HOME (the default) plus the warehouse pool's limit; keys already there are kept."""
+    current = yaml.safe_load(path.read_text(encoding="utf-8")) if path.exists() else None
+    config = dict(current or {})
+    for key, value in INSTANCE_DEFAULTS.items():
+        config.setdefault(key, value)
+    if config != current:
+        path.write_text(f"# steerpack adds missing defaults here; the pool `{WAREHOUSE_POOL}` guards the warehouse.\n"
+                        + yaml.safe_dump(config, sort_keys=False), encoding="utf-8")
 
 
 def check_months(months: list[dt.date], settings: Settings, partition_keys: list[str]) -> None:
@@ -73,16 +88,18 @@ def check_months(months: list[dt.date], settings: Settings, partition_keys: list
 
 
 def run_months(settings: Settings, months: list[dt.date],
-               on_progress: Callable[[str, dt.date], None] | None = None) -> RunOutcome:
-    """Materialize the whole pack (ingest → dbt → pack → delivery) for `months` in one Dagster run."""
+               on_progress: Callable[[str, dt.date], None] | None = None, job_name: str = JOB_NAME,
+               extra_tags: dict[str, str] | None = None) -> RunOutcome:
+    """Materialize `job_name` (by default the whole pack: ingest → dbt → pack → delivery) for `months` in one
+    Dagster run, tagged with `extra_tags` (e.g. steerpack/send)."""
     prepare_environment(settings)
     from pipelines.definitions import defs  # imported late: it reads the config set just above
 
-    job = defs.resolve_job_def(JOB_NAME)
+    job = defs.resolve_job_def(job_name)
     months = sorted(months)
     check_months(months, settings, job.partitions_def.get_partition_keys())
     first, last = partition_key(months[0]), partition_key(months[-1])
-    tags = {ASSET_PARTITION_RANGE_START_TAG: first, ASSET_PARTITION_RANGE_END_TAG: last}
+    tags = {ASSET_PARTITION_RANGE_START_TAG: first, ASSET_PARTITION_RANGE_END_TAG: last, **(extra_tags or {})}
     run_id = str(uuid.uuid4())
     with dg.DagsterInstance.get() as instance:
         result_box: dict[str, object] = {}
@@ -108,7 +125,7 @@ def run_months(settings: Settings, months: list[dt.date],
             raise result_box["error"]  # type: ignore[misc]
         result = result_box["result"]
         if not result.success:  # type: ignore[attr-defined]
-            raise RunFailed(_failure_message(instance, run_id))
+            raise RunFailed(failure_summary(instance, run_id))
     return RunOutcome(run_id=run_id, months=months)
 
 
@@ -122,41 +139,3 @@ def _report_progress(instance: dg.DagsterInstance, run_id: str, seen: int,
             stage = observation.metadata[PROGRESS_EVENT].value
             on_progress(str(stage), dt.date.fromisoformat(observation.partition))
     return len(events)
-
-
-def _failed_checks(instance: dg.DagsterInstance, run_id: str) -> list[str]:
-    """What each blocking data-quality check found, in words a PMO analyst can act on."""
-    lines = []
-    for event in instance.all_logs(run_id, of_type=dg.DagsterEventType.ASSET_CHECK_EVALUATION):
-        evaluation = event.dagster_event.event_specific_data
-        if evaluation.passed or evaluation.severity != dg.AssetCheckSeverity.ERROR:
-            continue
-        table = evaluation.asset_key.to_user_string().replace("/", ".")
-        findings = evaluation.metadata.get("findings")
-        for finding in (findings.value if findings else []):
-            if finding["severity"] != "error":
-                continue
-            example = f"; e.g. {finding['examples'][0]}" if finding["examples"] else ""
-            lines.append(f"{table} {finding['month']}: {finding['description'] or finding['rule']} — "
-                         f"{finding['failed_rows']} row(s){example}")
-    return lines
-
-
-def _failure_message(instance: dg.DagsterInstance, run_id: str) -> str:
-    checks = _failed_checks(instance, run_id)
-    if checks:
-        return "data-quality errors block the month (nothing was published):\n" + "\n".join(checks)
-    messages = []
-    for event in instance.all_logs(run_id, of_type=dg.DagsterEventType.STEP_FAILURE):
-        error = event.dagster_event.step_failure_data.error
-        # The user's exception is the innermost cause; Dagster wraps it in its own.
-        while error is not None and error.cause is not None:
-            error = error.cause
-        step = event.dagster_event.step_key
-        text = error.message.strip() if error else "failed"
-        if error is not None and error.cls_name in USER_ERRORS:
-            # The message already names the file, sheet and column; the exception's module path adds nothing.
-            text = text.split(": ", 1)[-1]
-        messages.append(f"{step}: {text}")
-    return "\n".join(messages) or f"run {run_id} failed"
-

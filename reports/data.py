@@ -92,15 +92,17 @@ def load_pack_data(conn: duckdb.DuckDBPyConnection, month: dt.date,
     """, [month])
     if project_ids is not None:
         projects = [p for p in projects if p["project_id"] in project_ids]
-        return PackData(month=month, as_of=projects[0]["as_of"] if projects else None, projects=projects)
-    trend = query_rows(conn, """
-        select month, as_of, projects_total, projects_red, projects_amber, projects_green, watermelons, new_reds,
-            bac_total, eac_total, pv_total, ev_total, ac_total, portfolio_cpi, portfolio_spi,
-            milestone_on_time_rate, go_lives_this_month, go_lives_next_month
-        from marts.fct_portfolio_month
-        where month <= ?
-        order by month
-    """, [month])
+        # The portfolio's totals and trend include other projects' money: a scoped reader never sees them.
+        trend: list[dict[str, Any]] = []
+    else:
+        trend = query_rows(conn, """
+            select month, as_of, projects_total, projects_red, projects_amber, projects_green, watermelons,
+                new_reds, bac_total, eac_total, pv_total, ev_total, ac_total, portfolio_cpi, portfolio_spi,
+                milestone_on_time_rate, go_lives_this_month, go_lives_next_month
+            from marts.fct_portfolio_month
+            where month <= ?
+            order by month
+        """, [month])
     portfolio = trend[-1] if trend and trend[-1]["month"] == month else None
     freshness = query_rows(conn, """
         select source, snapshot_month_used, is_missing, rows_read, rows_loaded, rows_quarantined, unreadable_files
@@ -109,10 +111,13 @@ def load_pack_data(conn: duckdb.DuckDBPyConnection, month: dt.date,
         order by source
     """, [month])
     as_of = projects[0]["as_of"] if projects else None
+    # Every project-keyed list below goes through `named`, which keeps only the projects loaded above.
     names = {p["project_id"]: p["project_name"] for p in projects}
 
     def named(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
-        return [{**row, "project_name": names.get(row["project_id"], row["project_id"])} for row in rows]
+        """Rows with their project's name; for a scoped reader, rows of the reader's projects only."""
+        return [{**row, "project_name": names.get(row["project_id"], row["project_id"])} for row in rows
+                if project_ids is None or row["project_id"] in names]
 
     changes = named(query_rows(conn, """
         select project_id, rag_overall, previous_rag_overall, rag_moved, is_new_red, slip_days_change
@@ -165,8 +170,9 @@ class ProjectPage:
     incidents: dict[str, Any] | None
 
 
-def load_project_pages(conn: duckdb.DuckDBPyConnection, month: dt.date) -> list[ProjectPage]:
-    """One page's content per project of the month, every number read from the marts."""
+def load_project_pages(conn: duckdb.DuckDBPyConnection, month: dt.date,
+                       project_ids: set[str] | None = None) -> list[ProjectPage]:
+    """One page's content per project of the month (or of `project_ids`), every number read from the marts."""
     projects = query_rows(conn, """
         select project_month.*, project.sponsor, project.project_manager
         from marts.fct_project_month as project_month
@@ -200,6 +206,8 @@ def load_project_pages(conn: duckdb.DuckDBPyConnection, month: dt.date) -> list[
         from marts.fct_benefit_readiness where month = ? order by project_id, benefit_id""", [month])
     incidents = {row["project_id"]: row for row in query_rows(conn, """
         select * from marts.fct_post_golive_incidents where month = ?""", [month])}
+    if project_ids is not None:
+        projects = [project for project in projects if project["project_id"] in project_ids]
     return [
         ProjectPage(month, project, history.get(pid, []), milestones.get(pid, []), raid.get(pid, []),
                     changes.get(pid, []), benefits.get(pid, []), incidents.get(pid))

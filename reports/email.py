@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 from email.message import EmailMessage
 from email.utils import format_datetime
 from pathlib import Path
@@ -14,30 +13,33 @@ from reports.render import ENVIRONMENT
 PORTFOLIO_SCOPE = "portfolio"
 
 
-def scope_project_ids(scope: str) -> set[str] | None:
+def scope_project_ids(scope: str) -> frozenset[str] | None:
     """`portfolio` -> None (everything); `P1; P2` -> {"P1", "P2"}."""
     if scope.strip().lower() == PORTFOLIO_SCOPE:
         return None
-    return {part.strip() for part in scope.split(";") if part.strip()}
+    return frozenset(part.strip() for part in scope.split(";") if part.strip())
 
 
-def message_id(month: dt.date, recipient: str) -> str:
-    """Stable per (month, recipient), so a re-delivered message is recognisably the same one."""
-    digest = hashlib.sha256(f"{month:%Y-%m}|{recipient.lower()}".encode()).hexdigest()[:24]
-    return f"<steerpack.{month:%Y%m}.{digest}@steerpack.invalid>"
+def scope_label(project_ids: frozenset[str] | None) -> str:
+    return PORTFOLIO_SCOPE if project_ids is None else ", ".join(sorted(project_ids))
+
+
+def subject(month: dt.date, project_ids: frozenset[str] | None) -> str:
+    return f"Steering pack — {month:%Y-%m} — {scope_label(project_ids)}"
 
 
 def build_message(data: PackData, recipient: dict, sender: str, attachments: list[Path],
-                  sent_at: dt.datetime) -> EmailMessage:
-    scope_ids = scope_project_ids(recipient["recipient_scope"])
-    scope_label = PORTFOLIO_SCOPE if scope_ids is None else ", ".join(sorted(scope_ids))
+                  sent_at: dt.datetime, message_id: str) -> EmailMessage:
+    project_ids = scope_project_ids(recipient["recipient_scope"])
     message = EmailMessage()
     message["From"] = sender
     message["To"] = recipient["recipient_email"]
-    message["Subject"] = f"Steering pack — {data.month:%Y-%m} — {scope_label}"
+    message["Subject"] = subject(data.month, project_ids)
     message["Date"] = format_datetime(sent_at)
-    message["Message-ID"] = message_id(data.month, recipient["recipient_email"])
-    context = {"data": data, "recipient": recipient, "scope_label": scope_label}
+    message["Message-ID"] = message_id
+    new_reds = [change for change in data.changes if change["is_new_red"]]
+    context = {"data": data, "recipient": recipient, "scope_label": scope_label(project_ids),
+               "new_reds": new_reds, "attachments": [path.name for path in attachments]}
     message.set_content(ENVIRONMENT.get_template("email.txt.j2").render(**context))
     message.add_alternative(ENVIRONMENT.get_template("email.html.j2").render(**context), subtype="html")
     for path in attachments:
@@ -52,3 +54,16 @@ def _mime_type(path: Path) -> tuple[str, str]:
         ".pdf": ("application", "pdf"),
         ".xlsx": ("application", "vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
     }.get(path.suffix.lower(), ("application", "octet-stream"))
+
+
+def build_failure_message(sender: str, to: str, subject_line: str, body: str, sent_at: dt.datetime,
+                          message_id: str) -> EmailMessage:
+    """A plain-text alert for the PMO operations address."""
+    message = EmailMessage()
+    message["From"] = sender
+    message["To"] = to
+    message["Subject"] = subject_line
+    message["Date"] = format_datetime(sent_at)
+    message["Message-ID"] = message_id
+    message.set_content(body)
+    return message

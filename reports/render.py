@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import re
 from pathlib import Path
 
+import duckdb
 import jinja2
 
 from pipelines.files import write_atomic
 from reports import TEMPLATES_DIR
 from reports.charts import line_chart_svg, slip_chart_svg
-from reports.data import PackData, ProjectPage
+from reports.data import PackData, ProjectPage, load_pack_data, load_project_pages
+from reports.workbook import write_workbook
 
 
 def _environment() -> jinja2.Environment:
@@ -40,27 +44,39 @@ def pack_paths(output: Path, month: dt.date) -> dict[str, Path]:
             "pdf": folder / f"{stem}.pdf"}
 
 
-def pack_charts(data: PackData) -> dict[str, str]:
+def pack_charts(data: PackData, as_png: bool = False) -> dict[str, str]:
     """The portfolio's CPI/SPI trend and S-curve as inline SVG (numbers straight from fct_portfolio_month)."""
     months = [row["month"] for row in data.trend]
 
     def series(column: str) -> list:
         return list(zip(months, [row[column] for row in data.trend]))
 
-    return {
-        "indices": line_chart_svg("CPI and SPI", "index (1.0 = on plan)",
-                                  {"CPI": series("portfolio_cpi"), "SPI": series("portfolio_spi")}, reference=1.0),
-        "s_curve": line_chart_svg("Portfolio S-curve", "base currency",
-                                  {"PV": series("pv_total"), "EV": series("ev_total"), "AC": series("ac_total")}),
-        "finish": slip_chart_svg("Finish: baseline vs forecast", [
-            (p["project_name"], p["baseline_finish"], p["forecast_finish"], None) for p in data.projects]),
-    }
+    charts = {}
+    if data.trend:  # portfolio readers only: the trend aggregates every project
+        charts["indices"] = line_chart_svg("CPI and SPI", "index (1.0 = on plan)",
+                                           {"CPI": series("portfolio_cpi"), "SPI": series("portfolio_spi")},
+                                           reference=1.0, as_png=as_png)
+        charts["s_curve"] = line_chart_svg("Portfolio S-curve", "base currency",
+                                           {"PV": series("pv_total"), "EV": series("ev_total"),
+                                            "AC": series("ac_total")}, as_png=as_png)
+    if data.projects:
+        charts["finish"] = slip_chart_svg("Finish: baseline vs forecast", [
+            (p["project_name"], p["baseline_finish"], p["forecast_finish"], None) for p in data.projects],
+            as_png=as_png)
+    return charts
 
 
-def render_pack_html(data: PackData) -> str:
+PORTFOLIO_TITLE = "Portfolio steering pack"
+
+
+def render_pack_html(data: PackData, title: str = PORTFOLIO_TITLE, project_pages: list[ProjectPage] = (),
+                     for_pdf: bool = False) -> str:
+    """The pack; with `project_pages`, those pages follow the executive page in the same document."""
     css = (TEMPLATES_DIR / "pack.css").read_text(encoding="utf-8")
-    charts = pack_charts(data) if data.trend else {}
-    return ENVIRONMENT.get_template("pack.html.j2").render(data=data, css=css, charts=charts)
+    return ENVIRONMENT.get_template("pack.html.j2").render(
+        data=data, css=css, charts=pack_charts(data, as_png=for_pdf), title=title,
+        project_pages=list(project_pages),
+        project_charts=[project_charts(page, for_pdf) for page in project_pages])
 
 
 def html_to_pdf(html: str) -> bytes:
@@ -84,14 +100,13 @@ def project_page_paths(output: Path, month: dt.date, project_id: str) -> dict[st
     return {"html": folder / f"{project_id}.html", "pdf": folder / f"{project_id}.pdf"}
 
 
-def render_project_html(page: ProjectPage, for_pdf: bool = False) -> str:
-    css = (TEMPLATES_DIR / "pack.css").read_text(encoding="utf-8")
+def project_charts(page: ProjectPage, for_pdf: bool = False) -> dict[str, str]:
     months = [row["month"] for row in page.history]
 
     def series(column: str) -> list:
         return list(zip(months, [row[column] for row in page.history]))
 
-    charts = {
+    return {
         "indices": line_chart_svg("CPI and SPI", "index (1.0 = on plan)",
                                   {"CPI": series("cpi"), "SPI": series("spi")}, reference=1.0, as_png=for_pdf),
         "s_curve": line_chart_svg("S-curve", "base currency",
@@ -100,7 +115,12 @@ def render_project_html(page: ProjectPage, for_pdf: bool = False) -> str:
             (m["milestone_name"], m["baseline_date"], m["forecast_date"], m["actual_date"]) for m in page.milestones],
             as_png=for_pdf),
     }
-    return ENVIRONMENT.get_template("project.html.j2").render(page=page, css=css, charts=charts)
+
+
+def render_project_html(page: ProjectPage, for_pdf: bool = False) -> str:
+    css = (TEMPLATES_DIR / "pack.css").read_text(encoding="utf-8")
+    return ENVIRONMENT.get_template("project.html.j2").render(page=page, css=css,
+                                                             charts=project_charts(page, for_pdf))
 
 
 def write_project_pages(pages: list[ProjectPage], output: Path, with_pdf: bool = True) -> list[Path]:
@@ -112,3 +132,32 @@ def write_project_pages(pages: list[ProjectPage], output: Path, with_pdf: bool =
             write_atomic(paths["pdf"], html_to_pdf(render_project_html(page, for_pdf=True)))
         written.append(write_atomic(paths["html"], render_project_html(page)))
     return written
+
+
+def scope_key(project_ids: frozenset[str]) -> str:
+    """A folder name for a scope: its project ids, or a digest when they would make a long or odd name."""
+    joined = "_".join(sorted(project_ids))
+    if len(joined) <= 60 and re.fullmatch(r"[A-Za-z0-9._-]+", joined):
+        return joined
+    return "scope-" + hashlib.sha256("\n".join(sorted(project_ids)).encode()).hexdigest()[:16]
+
+
+def scoped_pack_paths(output: Path, month: dt.date, project_ids: frozenset[str]) -> dict[str, Path]:
+    folder = pack_paths(output, month)["folder"] / "scoped" / scope_key(project_ids)
+    stem = f"steering-pack-{month:%Y-%m}"
+    return {"folder": folder, "html": folder / f"{stem}.html", "xlsx": folder / f"{stem}.xlsx",
+            "pdf": folder / f"{stem}.pdf"}
+
+
+def write_scoped_pack(conn: duckdb.DuckDBPyConnection, month: dt.date, project_ids: frozenset[str],
+                      output: Path) -> dict[str, Path]:
+    """A reader's own pack: the executive page and the project pages of `project_ids` only, in one HTML
+    document, its PDF and a workbook limited to the same projects. Nothing else is read from the marts."""
+    data = load_pack_data(conn, month, set(project_ids))
+    pages = load_project_pages(conn, month, set(project_ids))
+    title = f"Steering pack for {', '.join(sorted(project_ids))}"
+    paths = scoped_pack_paths(output, month, project_ids)
+    write_atomic(paths["pdf"], html_to_pdf(render_pack_html(data, title, pages, for_pdf=True)))
+    write_workbook(conn, month, paths["xlsx"], set(project_ids))
+    write_atomic(paths["html"], render_pack_html(data, title, pages))
+    return paths

@@ -62,13 +62,21 @@ PROJECT_COLUMNS = [
 ]
 
 
-def sections() -> list[Section]:
-    """The workbook's sheets, each a select from one mart for the month (no arithmetic: the marts hold it)."""
-    return [
+SCOPE_FILTER = "and list_contains($project_ids, project_id)"
+
+
+def sections(scoped: bool = False) -> list[Section]:
+    """The workbook's sheets, each a select from one mart for the month (no arithmetic: the marts hold it).
+
+    A scoped workbook keeps only its projects' rows and leaves out the portfolio trend, which aggregates
+    every project; it gets each of its projects' own trend instead.
+    """
+    scope = SCOPE_FILTER if scoped else ""
+    all_sections = [
         Section("Projects", f"""
             select {', '.join(c.name for c in PROJECT_COLUMNS)}
             from marts.fct_project_month
-            where month = $month
+            where month = $month {scope}
             order by tier, project_id""", PROJECT_COLUMNS),
         Section("Trend", """
             select month, portfolio_cpi as cpi, portfolio_spi as spi, pv_total as pv, ev_total as ev,
@@ -78,29 +86,29 @@ def sections() -> list[Section]:
             order by month""",
                 [_c("month", "Month", DATE), _c("cpi", "CPI", RATIO), _c("spi", "SPI", RATIO),
                  _c("pv", "PV", MONEY), _c("ev", "EV", MONEY), _c("ac", "AC", MONEY)]),
-        Section("Milestones", """
+        Section("Milestones", f"""
             select project_id, milestone_name, baseline_date, forecast_date, actual_date, slip_days, is_due,
                    is_on_time
             from marts.fct_milestone_month
-            where month = $month
+            where month = $month {scope}
             order by project_id, baseline_date""",
                 [_c("project_id", "Project"), _c("milestone_name", "Milestone"),
                  _c("baseline_date", "Baseline", DATE), _c("forecast_date", "Forecast", DATE),
                  _c("actual_date", "Actual", DATE), _c("slip_days", "Slip (days)", WHOLE), _c("is_due", "Due"),
                  _c("is_on_time", "On time")]),
-        Section("Benefits", """
+        Section("Benefits", f"""
             select project_id, benefit_id, benefit_description, benefit_owner, metric, checks_met, readiness_score
             from marts.fct_benefit_readiness
-            where month = $month
+            where month = $month {scope}
             order by project_id, benefit_id""",
                 [_c("project_id", "Project"), _c("benefit_id", "Benefit"), _c("benefit_description", "Description"),
                  _c("benefit_owner", "Owner"), _c("metric", "Metric"), _c("checks_met", "Checks met", WHOLE),
                  _c("readiness_score", "Readiness", FRACTION)]),
-        Section("Incidents", """
+        Section("Incidents", f"""
             select project_id, go_live_actual, incidents_total, p1_count, p2_count, open_count, mttr_hours,
                    incidents_per_week, baseline_per_week
             from marts.fct_post_golive_incidents
-            where month = $month
+            where month = $month {scope}
             order by project_id""",
                 [_c("project_id", "Project"), _c("go_live_actual", "Go-live", DATE),
                  _c("incidents_total", "Incidents", WHOLE), _c("p1_count", "P1", WHOLE), _c("p2_count", "P2", WHOLE),
@@ -117,7 +125,16 @@ def sections() -> list[Section]:
                  _c("is_missing", "Missing this month"), _c("rows_read", "Rows read", WHOLE),
                  _c("rows_loaded", "Loaded", WHOLE), _c("rows_quarantined", "Quarantined", WHOLE),
                  _c("unreadable_files", "Unreadable files", WHOLE)]),
+        Section("Project trend", f"""
+            select project_id, month, cpi, spi, pv, ev, ac
+            from marts.fct_project_month
+            where month <= $month {scope}
+            order by project_id, month""",
+                [_c("project_id", "Project"), _c("month", "Month", DATE), _c("cpi", "CPI", RATIO),
+                 _c("spi", "SPI", RATIO), _c("pv", "PV", MONEY), _c("ev", "EV", MONEY), _c("ac", "AC", MONEY)]),
     ]
+    portfolio_only, scoped_only = {"Trend"}, {"Project trend"}
+    return [s for s in all_sections if s.sheet not in (portfolio_only if scoped else scoped_only)]
 
 
 def safe_value(value: Any) -> Any:
@@ -173,22 +190,28 @@ def _trend_charts(workbook: Workbook, months: int) -> None:
     sheet.add_chart(s_curve, "H20")
 
 
-def build_workbook(conn: duckdb.DuckDBPyConnection, month: dt.date) -> bytes:
-    """The month's portfolio workbook."""
+def build_workbook(conn: duckdb.DuckDBPyConnection, month: dt.date, project_ids: set[str] | None = None) -> bytes:
+    """The month's portfolio workbook, or a reader's workbook limited to `project_ids`."""
     workbook = Workbook()
     workbook.remove(workbook.active)
     trend_rows = 0
-    for section in sections():
-        rows = query_rows(conn, section.sql, {"month": month})
+    scoped = project_ids is not None
+    for section in sections(scoped):
+        params = {"month": month}
+        if "$project_ids" in section.sql:
+            params["project_ids"] = sorted(project_ids)
+        rows = query_rows(conn, section.sql, params)
         _write_section(workbook, section, rows)
         if section.sheet == "Trend":
             trend_rows = len(rows)
-    _trend_charts(workbook, trend_rows)
+    if not scoped:
+        _trend_charts(workbook, trend_rows)
     workbook.properties.title = f"Steering pack {month:%Y-%m}"
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
 
 
-def write_workbook(conn: duckdb.DuckDBPyConnection, month: dt.date, path: Path) -> Path:
-    return write_atomic(path, build_workbook(conn, month))
+def write_workbook(conn: duckdb.DuckDBPyConnection, month: dt.date, path: Path,
+                   project_ids: set[str] | None = None) -> Path:
+    return write_atomic(path, build_workbook(conn, month, project_ids))

@@ -12,7 +12,6 @@ import pytest
 from pipelines.assets.checks import QUALITY_CHECKS
 from pipelines.definitions import ASSETS
 from pipelines.resources import build_resources
-from reports.email import message_id
 from tests.helpers import tiny_register_sheets, write_sheets
 
 pytestmark = pytest.mark.slow
@@ -63,7 +62,11 @@ def test_a_month_goes_from_inbox_to_pack_and_outbox(workspace, dbt_manifest):
     assert sorted(p.name for p in outbox.iterdir()) == ["bob@example.com.eml", "head.pmo@example.com.eml"]
     head = email.message_from_bytes((outbox / "head.pmo@example.com.eml").read_bytes(), policy=policy.default)
     assert head["Subject"] == "Steering pack — 2026-09 — portfolio"
-    assert head["Message-ID"] == message_id(dt.date(2026, 9, 1), "head.pmo@example.com")
+    assert query(workspace, "select recipient, scope, message_id, status, attempts from marts.delivery_log "
+                            "where month = ? order by recipient", [dt.date(2026, 9, 1)]) == [
+        ("bob@example.com", "BETA", query(workspace, "select message_id from marts.delivery_log "
+                                                     "where recipient = 'bob@example.com'")[0][0], "sent", 1),
+        ("head.pmo@example.com", "portfolio", head["Message-ID"].strip(), "sent", 1)]
     assert [part.get_filename() for part in head.iter_attachments()] == [
         "steering-pack-2026-09.pdf", "steering-pack-2026-09.xlsx", "steering-pack-2026-09.html"]
 
@@ -73,10 +76,12 @@ def test_a_scoped_recipient_sees_only_their_projects(workspace, dbt_manifest):
     raw = (workspace.output / "outbox" / "2026-09" / "bob@example.com.eml").read_bytes()
     message = email.message_from_bytes(raw, policy=policy.default)
     assert message["Subject"] == "Steering pack — 2026-09 — BETA"
-    assert list(message.iter_attachments()) == []
+    assert [part.get_filename() for part in message.iter_attachments()] == [
+        "steering-pack-2026-09.pdf", "steering-pack-2026-09.xlsx", "steering-pack-2026-09.html"]
     text = message.get_body(("plain",)).get_content() + message.get_body(("html",)).get_content()
-    assert "Beta CRM" in text
-    assert "ALPHA" not in text and "Alpha Billing" not in text
+    html_pack = next(p for p in message.iter_attachments() if p.get_filename().endswith(".html")).get_content()
+    assert "Beta CRM" in text and "Beta CRM" in html_pack
+    assert "ALPHA" not in text + html_pack and "Alpha Billing" not in text + html_pack
 
 
 def test_rerunning_a_month_leaves_counts_unchanged(workspace, dbt_manifest):

@@ -9,6 +9,7 @@ from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
 from pipelines.dbt_project import build_args, dbt_environment, dbt_project
 from pipelines.partitions import monthly_partitions, months_of
 from pipelines.resources import SteerpackConfig
+from pipelines.resources.warehouse_lock import WAREHOUSE_POOL
 
 
 class SteerpackDbtTranslator(DagsterDbtTranslator):
@@ -23,6 +24,7 @@ class SteerpackDbtTranslator(DagsterDbtTranslator):
     project=dbt_project,
     partitions_def=monthly_partitions,
     backfill_policy=dg.BackfillPolicy.single_run(),
+    pool=WAREHOUSE_POOL,
     dagster_dbt_translator=SteerpackDbtTranslator(),
 )
 def steerpack_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, steerpack: SteerpackConfig):

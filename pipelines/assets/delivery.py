@@ -1,22 +1,16 @@
-"""The delivery asset: one message per recipient of each month's distribution list, limited to their scope."""
+"""The delivery asset: each month's pack to each recipient of its distribution list, limited to their scope."""
 
-
-import datetime as dt
 
 import dagster as dg
 from dagster_duckdb import DuckDBResource
 
 from pipelines.assets.report import PACK_KEY
+from pipelines.delivery import deliver_month, is_resend, should_send
 from pipelines.partitions import monthly_partitions, months_of
 from pipelines.progress import progress_observation
 from pipelines.resources import SteerpackConfig
-from pipelines.resources.mailer import OutboxMailer
-from reports.data import load_pack_data, load_recipients
-from reports.email import build_message, scope_project_ids
-from reports.render import pack_paths
-
-DEFAULT_SENDER = "PMO <pmo@localhost>"
-
+from pipelines.resources.mailer import transport_for
+from pipelines.resources.warehouse_lock import WAREHOUSE_POOL
 
 DELIVERY_KEY = dg.AssetKey("pack_delivery")
 
@@ -27,25 +21,43 @@ DELIVERY_KEY = dg.AssetKey("pack_delivery")
     deps=[PACK_KEY, dg.AssetKey(["marts", "fct_distribution_month"])],
     partitions_def=monthly_partitions,
     backfill_policy=dg.BackfillPolicy.single_run(),
-    description="The month's pack delivered to each recipient on the register's Distribution sheet.",
+    pool=WAREHOUSE_POOL,
+    description="The month's pack delivered to each recipient on the register's Distribution sheet "
+                "(one-month runs deliver; a backfill only when tagged steerpack/send=true).",
 )
 def pack_delivery(context: dg.AssetExecutionContext, steerpack: SteerpackConfig,
                   duckdb: DuckDBResource) -> dg.MaterializeResult:
     settings = steerpack.settings()
-    mailer = OutboxMailer(settings.output)
-    sender = settings.smtp.from_ if settings.smtp else DEFAULT_SENDER
-    sent_at = dt.datetime.now(dt.timezone.utc)
-    delivered = 0
+    months = months_of(context.partition_keys)
+    if not should_send(context.run.tags, len(months)):
+        context.log.info(f"{len(months)} months re-rendered; no email sent (a backfill sends only with --send)")
+        for month in months:
+            context.log_event(progress_observation(DELIVERY_KEY, "delivered", month, messages=0))
+        return dg.MaterializeResult(metadata={"sent": 0, "skipped": 0, "failed": 0, "emailed": False})
+    transport = transport_for(settings)
+    outcomes = []
     with duckdb.get_connection() as conn:
-        for month in months_of(context.partition_keys):
-            recipients = load_recipients(conn, month)
-            for recipient in recipients:
-                scope_ids = scope_project_ids(recipient["recipient_scope"])
-                data = load_pack_data(conn, month, scope_ids)
-                # Only portfolio recipients get the whole pack attached; scoped packs come with the delivery issue.
-                paths = pack_paths(settings.output, month)
-                attachments = [paths["pdf"], paths["xlsx"], paths["html"]] if scope_ids is None else []
-                mailer.send(month, build_message(data, recipient, sender, attachments, sent_at))
-                delivered += 1
-            context.log_event(progress_observation(DELIVERY_KEY, "delivered", month, messages=len(recipients)))
-    return dg.MaterializeResult(metadata={"messages": delivered})
+        for month in months:
+            month_outcomes = deliver_month(conn, settings, month, transport, resend=is_resend(context.run.tags))
+            outcomes.extend(month_outcomes)
+            context.log_event(progress_observation(
+                DELIVERY_KEY, "delivered", month, messages=sum(o.status == "sent" for o in month_outcomes)))
+    failed = [o for o in outcomes if o.status == "failed"]
+    metadata = {
+        "sent": sum(o.status == "sent" for o in outcomes),
+        "skipped": sum(o.status == "skipped" for o in outcomes),
+        "failed": len(failed),
+        "emailed": True,
+        "outcomes": dg.MetadataValue.json([
+            {"month": f"{o.month:%Y-%m}", "recipient": o.recipient, "scope": o.scope, "status": o.status,
+             "attempts": o.attempts, "error": o.error} for o in outcomes]),
+    }
+    if failed:
+        # Failing the step makes the run fail, so the failure sensor tells the PMO operations address; the
+        # log already holds who got their message, and the next run sends only the failed ones.
+        raise dg.Failure(
+            description="could not deliver to " + "; ".join(f"{o.recipient} ({o.month:%Y-%m}): {o.error}"
+                                                           for o in failed),
+            metadata=metadata,
+        )
+    return dg.MaterializeResult(metadata=metadata)

@@ -16,6 +16,7 @@ from pipelines.ingest import DROP_PARTS, DropPart, parse_drop_part
 from pipelines.partitions import monthly_partitions, months_of
 from pipelines.progress import progress_observation
 from pipelines.resources import SteerpackConfig
+from pipelines.resources.warehouse_lock import WAREHOUSE_POOL
 from pipelines.resources.warehouse import replace_snapshot
 from pipelines.sources.common import LoadBatch
 
@@ -60,6 +61,7 @@ def build_ingest_asset(part: DropPart) -> dg.AssetsDefinition:
                for key in keys],
         partitions_def=monthly_partitions,
         backfill_policy=dg.BackfillPolicy.single_run(),
+        pool=WAREHOUSE_POOL,
         can_subset=False,
     )
     def ingest(context: dg.AssetExecutionContext, steerpack: SteerpackConfig, duckdb: DuckDBResource):

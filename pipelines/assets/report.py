@@ -7,6 +7,7 @@ from dagster_duckdb import DuckDBResource
 from pipelines.partitions import monthly_partitions, months_of
 from pipelines.progress import progress_observation
 from pipelines.resources import SteerpackConfig
+from pipelines.resources.warehouse_lock import WAREHOUSE_POOL
 from reports.data import load_pack_data, load_project_pages
 from reports.render import pack_paths, write_pack, write_project_pages
 from reports.workbook import write_workbook
@@ -23,6 +24,7 @@ PACK_KEY = dg.AssetKey("steering_pack")
         "fct_project_change_month")],
     partitions_def=monthly_partitions,
     backfill_policy=dg.BackfillPolicy.single_run(),
+    pool=WAREHOUSE_POOL,
     description="The month's steering pack (HTML and Excel), rendered from the marts.",
 )
 def steering_pack(context: dg.AssetExecutionContext, steerpack: SteerpackConfig,

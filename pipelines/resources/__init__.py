@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import os
+
 import dagster as dg
 from dagster_dbt import DbtCliResource
 from dagster_duckdb import DuckDBResource
 
 from pipelines.dbt_project import DBT_PROJECT_DIR, dbt_executable
+from pipelines.resources import warehouse_lock
 from pipelines.resources.settings import Settings, load_settings
 
 
@@ -19,8 +22,18 @@ class SteerpackConfig(dg.ConfigurableResource):
         return load_settings(self.config_file)
 
     def setup_for_execution(self, context: dg.InitResourceContext) -> None:
+        warehouse = self.settings().warehouse
         # DuckDB creates the database file but not its folder.
-        self.settings().warehouse.parent.mkdir(parents=True, exist_ok=True)
+        warehouse.parent.mkdir(parents=True, exist_ok=True)
+        run_id = context.run_id or "?"
+
+        def waiting(holder: str) -> None:
+            context.log.warning(f"waiting for the warehouse {warehouse.name}: {holder} is writing it")
+
+        warehouse_lock.acquire(warehouse, f"run {run_id} (pid {os.getpid()})", on_wait=waiting)
+
+    def teardown_after_execution(self, context: dg.InitResourceContext) -> None:
+        warehouse_lock.release(self.settings().warehouse)
 
 
 def build_resources(settings: Settings) -> dict[str, object]:

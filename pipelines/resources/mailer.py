@@ -1,29 +1,64 @@
-"""Delivery transports. The embedded default writes each message as an .eml file in the month's outbox."""
+"""Delivery transports: SMTP when `smtp` is configured, else `.eml` files in the month's outbox.
+
+A transport sends one message or raises; retries, backoff and the delivery log belong to the caller
+(pipelines.delivery), so both transports are retried and logged the same way.
+"""
 
 from __future__ import annotations
 
-import datetime as dt
 import re
+import smtplib
+import ssl
 from email.message import EmailMessage
 from pathlib import Path
+from typing import Protocol
 
 from pipelines.files import write_atomic
+from pipelines.resources.settings import Settings, SmtpSettings
+
+# What a transport raises for a message it could not hand over (refused, timed out, connection lost).
+TRANSPORT_ERRORS = (smtplib.SMTPException, OSError)
 
 
-def outbox_folder(output: Path, month: dt.date) -> Path:
-    return output / "outbox" / month.strftime("%Y-%m")
+class Transport(Protocol):
+    def send(self, message: EmailMessage, folder: str) -> str:
+        """Hand the message over; return where it went. `folder` names the outbox folder (e.g. `2026-10`)."""
 
 
 def eml_name(recipient: str) -> str:
     return re.sub(r"[^A-Za-z0-9@._+-]", "_", recipient.lower()) + ".eml"
 
 
-class OutboxMailer:
-    """Writes messages to `output/outbox/YYYY-MM/<recipient>.eml` (one file per recipient; re-delivery overwrites)."""
+class OutboxTransport:
+    """Writes each message to `output/outbox/<folder>/<recipient>.eml` (a re-send overwrites the file)."""
 
     def __init__(self, output: Path):
         self.output = output
 
-    def send(self, month: dt.date, message: EmailMessage) -> Path:
-        path = outbox_folder(self.output, month) / eml_name(str(message["To"]))
-        return write_atomic(path, message.as_bytes())
+    def send(self, message: EmailMessage, folder: str) -> str:
+        path = self.output / "outbox" / folder / eml_name(str(message["To"]))
+        return str(write_atomic(path, message.as_bytes()))
+
+
+class SmtpTransport:
+    """SMTP with STARTTLS and login as configured; the password comes only from the named environment variable."""
+
+    def __init__(self, smtp: SmtpSettings):
+        self.smtp = smtp
+        self.password = smtp.password()  # read now: a missing secret fails before any message is built
+
+    def _tls_context(self) -> ssl.SSLContext:
+        return ssl.create_default_context(cafile=str(self.smtp.ca_file) if self.smtp.ca_file else None)
+
+    def send(self, message: EmailMessage, folder: str) -> str:
+        with smtplib.SMTP(self.smtp.host, self.smtp.port, timeout=self.smtp.timeout_seconds) as client:
+            if self.smtp.starttls:
+                client.starttls(context=self._tls_context())
+            if self.smtp.username:
+                client.login(self.smtp.username, self.password or "")
+            client.send_message(message)
+        return f"smtp://{self.smtp.host}:{self.smtp.port}"
+
+
+def transport_for(settings: Settings) -> Transport:
+    return SmtpTransport(settings.smtp) if settings.smtp else OutboxTransport(settings.output)

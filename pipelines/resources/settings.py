@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import re
+import zoneinfo
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -101,12 +102,53 @@ class SmtpSettings(_Strict):
     username: str | None = None
     password_env: str | None = None
     from_: Annotated[str, Field(alias="from")] = "PMO <pmo@localhost>"
+    timeout_seconds: Annotated[float, Field(gt=0)] = 30.0
+    # A private CA bundle for a relay with an internal certificate (the system's CAs are used otherwise).
+    ca_file: Path | None = None
 
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
     def password(self) -> str | None:
-        """The SMTP password, read from the environment variable the config names (never from the file)."""
-        return os.environ.get(self.password_env) if self.password_env else None
+        """The SMTP password, read from the environment variable the config names (never from the file).
+
+        Raises ConfigError when the variable is named but unset, so a missing secret is caught before sending.
+        """
+        if not self.password_env:
+            return None
+        value = os.environ.get(self.password_env)
+        if value is None:
+            raise ConfigError(f"smtp.password_env names {self.password_env}, which is not set in the environment")
+        return value
+
+
+class DeliverySettings(_Strict):
+    """How messages are retried, and where run failures are reported."""
+
+    max_attempts: Annotated[int, Field(ge=1, le=10)] = 3
+    retry_backoff_seconds: Annotated[float, Field(ge=0)] = 2.0  # doubled after each failed attempt
+    ops_email: str | None = None  # the PMO operations address that hears of failed runs
+
+
+class ScheduleSettings(_Strict):
+    """When the monthly run starts: `day_of_month` at `time` in `timezone`, for the month just ended."""
+
+    day_of_month: Annotated[int, Field(ge=1, le=28)] = 3
+    time: Annotated[str, Field(pattern=r"^([01]\d|2[0-3]):[0-5]\d$")] = "06:00"
+    timezone: str = "UTC"
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_timezone(cls, value: str) -> str:
+        try:
+            zoneinfo.ZoneInfo(value)
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown timezone {value!r} (use an IANA name such as Europe/London)") from None
+        return value
+
+    @property
+    def cron(self) -> str:
+        hour, minute = (int(part) for part in self.time.split(":"))
+        return f"{minute} {hour} {self.day_of_month} * *"
 
 
 def _default_tolerances() -> dict[int, int]:
@@ -135,6 +177,8 @@ class Settings(_Strict):
     jira: JiraSettings = JiraSettings()
     finance: FinanceSettings = FinanceSettings()
     smtp: SmtpSettings | None = None
+    delivery: DeliverySettings = DeliverySettings()
+    schedule: ScheduleSettings = ScheduleSettings()
     # Where the file came from; not a key of the file itself.
     config_file: Path | None = Field(default=None, exclude=True)
 
@@ -169,10 +213,14 @@ class Settings(_Strict):
         def absolute(path: Path) -> Path:
             return path if path.is_absolute() else (base / path).resolve()
 
+        smtp = self.smtp
+        if smtp is not None and smtp.ca_file is not None:
+            smtp = smtp.model_copy(update={"ca_file": absolute(smtp.ca_file)})
         return self.model_copy(update={
             "inbox": absolute(self.inbox),
             "warehouse": absolute(self.warehouse),
             "output": absolute(self.output),
+            "smtp": smtp,
         })
 
     @property

@@ -1,0 +1,49 @@
+"""Why a Dagster run failed, in words a PMO analyst can act on: the blocking checks' findings, else the step errors.
+
+Used by the CLI (printed) and by the run-failure sensor (emailed to the PMO operations address).
+"""
+
+from __future__ import annotations
+
+import dagster as dg
+
+# Exceptions whose message already names the file, sheet and column: their module path adds nothing.
+USER_ERRORS = {"SourceFormatError", "InboxError", "ConfigError", "DeliveryError"}
+
+
+def _failed_checks(instance: dg.DagsterInstance, run_id: str) -> list[str]:
+    """What each blocking data-quality check found, in words a PMO analyst can act on."""
+    lines = []
+    for event in instance.all_logs(run_id, of_type=dg.DagsterEventType.ASSET_CHECK_EVALUATION):
+        evaluation = event.dagster_event.event_specific_data
+        if evaluation.passed or evaluation.severity != dg.AssetCheckSeverity.ERROR:
+            continue
+        table = evaluation.asset_key.to_user_string().replace("/", ".")
+        findings = evaluation.metadata.get("findings")
+        for finding in (findings.value if findings else []):
+            if finding["severity"] != "error":
+                continue
+            example = f"; e.g. {finding['examples'][0]}" if finding["examples"] else ""
+            lines.append(f"{table} {finding['month']}: {finding['description'] or finding['rule']} — "
+                         f"{finding['failed_rows']} row(s){example}")
+    return lines
+
+
+def failure_summary(instance: dg.DagsterInstance, run_id: str) -> str:
+    checks = _failed_checks(instance, run_id)
+    if checks:
+        return "data-quality errors block the month (nothing was published):\n" + "\n".join(checks)
+    messages = []
+    for event in instance.all_logs(run_id, of_type=dg.DagsterEventType.STEP_FAILURE):
+        error = event.dagster_event.step_failure_data.error
+        # The user's exception is the innermost cause; Dagster wraps it in its own.
+        while error is not None and error.cause is not None:
+            error = error.cause
+        step = event.dagster_event.step_key
+        text = error.message.strip() if error else "failed"
+        if error is not None and error.cls_name in USER_ERRORS:
+            # The message already names the file, sheet and column; the exception's module path adds nothing.
+            text = text.split(": ", 1)[-1]
+        messages.append(f"{step}: {text}")
+    return "\n".join(messages) or f"run {run_id} failed"
+

@@ -1,0 +1,114 @@
+"""Sensors: a new or changed monthly drop starts that month's run; a failed run emails the PMO operations address."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from email.utils import make_msgid
+from pathlib import Path
+
+import dagster as dg
+
+from pipelines.delivery import SEND_TAG, send_with_retries
+from pipelines.inbox import drop_months, month_folder
+from pipelines.jobs import deliver_pack_job, monthly_pack_job
+from pipelines.partitions import monthly_partitions_for, partition_key
+from pipelines.resources import SteerpackConfig
+from pipelines.resources.mailer import transport_for
+from pipelines.resources.settings import Settings
+from pipelines.run_failures import failure_summary
+from reports.email import build_failure_message
+
+DROP_SENSOR_SECONDS = 60
+
+
+def drop_fingerprint(folder: Path) -> str:
+    """What a drop holds: every file's path, size and modification time (hidden and temp files aside)."""
+    digest = hashlib.sha256()
+    for path in sorted(folder.rglob("*")):
+        if path.is_file() and not path.name.startswith((".", "~$")):
+            stat = path.stat()
+            digest.update(f"{path.relative_to(folder).as_posix()}\t{stat.st_size}\t{stat.st_mtime_ns}\n".encode())
+    return digest.hexdigest()
+
+
+def drop_run_requests(inbox: Path, cursor: dict[str, dict[str, str]], runnable_keys: list[str]
+                      ) -> tuple[list[dg.RunRequest], dict[str, dict[str, str]]]:
+    """Run requests for drops that are new or changed and have stayed the same for one sensor interval
+    (a drop still being copied changes between ticks and waits), and the cursor that remembers them.
+
+    Only the latest complete month is emailed; an older month's run re-renders its pack silently.
+    A folder for a month not yet over (no partition yet) waits until the month ends.
+    """
+    runnable = set(runnable_keys)
+    latest = runnable_keys[-1] if runnable_keys else None
+    requests, new_cursor = [], {month: dict(state) for month, state in cursor.items()}
+    for month in drop_months(inbox):
+        name, key = f"{month:%Y-%m}", partition_key(month)
+        fingerprint = drop_fingerprint(month_folder(inbox, month))
+        state = new_cursor.setdefault(name, {})
+        if state.get("seen") != fingerprint:
+            state["seen"] = fingerprint  # changed since the last tick: let it settle
+            continue
+        if state.get("ran") == fingerprint or key not in runnable:
+            continue
+        requests.append(dg.RunRequest(
+            run_key=f"drop-{name}-{fingerprint[:16]}", partition_key=key,
+            tags={SEND_TAG: "true" if key == latest else "false", "steerpack/trigger": "new drop"}))
+        state["ran"] = fingerprint
+    return requests, new_cursor
+
+
+def build_drop_sensor(settings: Settings) -> dg.SensorDefinition:
+    partitions = monthly_partitions_for(settings.first_month)
+
+    @dg.sensor(
+        name="new_drop_sensor",
+        job=monthly_pack_job,
+        minimum_interval_seconds=DROP_SENSOR_SECONDS,
+        default_status=dg.DefaultSensorStatus.RUNNING,
+        description=f"A new month folder, or a changed file, in {settings.inbox} starts that month's run.",
+    )
+    def new_drop_sensor(context: dg.SensorEvaluationContext):
+        if not settings.inbox.is_dir():
+            return dg.SkipReason(f"no inbox at {settings.inbox}")
+        cursor = json.loads(context.cursor) if context.cursor else {}
+        requests, new_cursor = drop_run_requests(settings.inbox, cursor, partitions.get_partition_keys())
+        return dg.SensorResult(run_requests=requests, cursor=json.dumps(new_cursor, sort_keys=True))
+
+    return new_drop_sensor
+
+
+def _run_window(run: dg.DagsterRun) -> str:
+    tags = run.tags
+    start, end = tags.get("dagster/asset_partition_range_start"), tags.get("dagster/asset_partition_range_end")
+    if start and end:
+        return start[:7] if start == end else f"{start[:7]}..{end[:7]}"
+    return (tags.get("dagster/partition") or "no partition")[:7]
+
+
+@dg.run_failure_sensor(
+    name="ops_alert_on_failure",
+    monitored_jobs=[monthly_pack_job, deliver_pack_job],
+    default_status=dg.DefaultSensorStatus.RUNNING,
+    description="Emails the PMO operations address (delivery.ops_email) when a steerpack run fails.",
+)
+def ops_alert_on_failure(context: dg.RunFailureSensorContext, steerpack: SteerpackConfig):
+    settings = steerpack.settings()
+    to = settings.delivery.ops_email
+    if not to:
+        return dg.SkipReason("delivery.ops_email is not set: nobody to tell")
+    run = context.dagster_run
+    window = _run_window(run)
+    body = (f"The steerpack run {run.run_id} ({run.job_name}, {window}) failed.\n\n"
+            f"{failure_summary(context.instance, run.run_id)}\n\n"
+            "Nothing of this run was published: the previous pack stays in place. Fix the cause and rerun "
+            f"the month (steerpack run --month {window[:7]}), or look at the run in the Dagster UI.\n")
+    sender = settings.smtp.from_ if settings.smtp else "PMO <pmo@localhost>"
+    message = build_failure_message(sender, to, f"steerpack run failed — {window} — {run.job_name}", body,
+                                    dt.datetime.now(dt.timezone.utc), make_msgid(idstring="steerpack.alert"))
+    attempts, error = send_with_retries(transport_for(settings), message, "ops", settings.delivery)
+    if error:
+        raise RuntimeError(f"could not email {to} about run {run.run_id} after {attempts} attempts: {error}")
+    return None
