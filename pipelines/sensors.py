@@ -14,9 +14,8 @@ from pipelines.delivery import SEND_TAG, send_with_retries
 from pipelines.inbox import drop_months, month_folder
 from pipelines.jobs import deliver_pack_job, monthly_pack_job
 from pipelines.partitions import monthly_partitions_for, partition_key
-from pipelines.resources import SteerpackConfig
 from pipelines.resources.mailer import transport_for
-from pipelines.resources.settings import Settings
+from pipelines.resources.settings import Settings, load_settings
 from pipelines.run_failures import failure_summary
 from reports.email import build_failure_message
 
@@ -94,8 +93,10 @@ def _run_window(run: dg.DagsterRun) -> str:
     default_status=dg.DefaultSensorStatus.RUNNING,
     description="Emails the PMO operations address (delivery.ops_email) when a steerpack run fails.",
 )
-def ops_alert_on_failure(context: dg.RunFailureSensorContext, steerpack: SteerpackConfig):
-    settings = steerpack.settings()
+def ops_alert_on_failure(context: dg.RunFailureSensorContext):
+    # Settings straight from $STEERPACK_CONFIG: the SteerpackConfig resource would take the warehouse lock,
+    # and an alert must never wait for the run it reports on.
+    settings = load_settings()
     to = settings.delivery.ops_email
     if not to:
         return dg.SkipReason("delivery.ops_email is not set: nobody to tell")
