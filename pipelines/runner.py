@@ -93,9 +93,10 @@ def run_months(settings: Settings, months: list[dt.date],
     """Materialize `job_name` (by default the whole pack: ingest → dbt → pack → delivery) for `months` in one
     Dagster run, tagged with `extra_tags` (e.g. steerpack/send)."""
     prepare_environment(settings)
-    from pipelines.definitions import defs  # imported late: it reads the config set just above
+    from pipelines.definitions import build_definitions  # imported late: it loads dbt's manifest
 
-    job = defs.resolve_job_def(job_name)
+    # Bound to these settings, not to whatever config the module saw when it was first imported.
+    job = build_definitions(settings).resolve_job_def(job_name)
     months = sorted(months)
     check_months(months, settings, job.partitions_def.get_partition_keys())
     first, last = partition_key(months[0]), partition_key(months[-1])

@@ -197,3 +197,37 @@ def test_scoped_pack_pdf_names_only_the_readers_project(site):
     text = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True, check=True).stdout
     assert "Alpha Billing" in text and "Lower billing cost" in text  # the executive page and ALPHA's own page
     assert "BETA" not in text and "Beta CRM" not in text
+
+
+def test_steerpack_send_dry_run_then_send_then_nothing_left_to_send(rendered_month, tmp_path):
+    """The CLI over the outbox transport: the plan, a delivery-only Dagster run, then an idempotent re-send."""
+    from click.testing import CliRunner
+
+    from pipelines.cli import main
+
+    shutil.copytree(rendered_month / "warehouse", tmp_path / "warehouse")
+    shutil.copytree(rendered_month / "output", tmp_path / "output")
+    (tmp_path / "inbox").mkdir()
+    config = str(write_config(tmp_path))
+    dry = CliRunner().invoke(main, ["send", "--month", "2026-09", "--dry-run", "--config", config])
+    assert dry.exit_code == 0, dry.output
+    assert dry.output.splitlines() == [
+        "2026-09  bob@example.com  [BETA]  would send: BETA/steering-pack-2026-09.pdf, "
+        "BETA/steering-pack-2026-09.xlsx, BETA/steering-pack-2026-09.html",
+        "2026-09  carol@example.com  [ALPHA]  would send: ALPHA/steering-pack-2026-09.pdf, "
+        "ALPHA/steering-pack-2026-09.xlsx, ALPHA/steering-pack-2026-09.html",
+        "2026-09  head.pmo@example.com  [portfolio]  would send: steering-pack-2026-09.pdf, "
+        "steering-pack-2026-09.xlsx, steering-pack-2026-09.html"]
+    assert not (tmp_path / "output" / "outbox").exists()
+
+    sent = CliRunner().invoke(main, ["send", "--month", "2026-09", "--config", config])
+    assert sent.exit_code == 0, sent.output
+    assert sorted(p.name for p in (tmp_path / "output" / "outbox" / "2026-09").iterdir()) == [
+        "bob@example.com.eml", "carol@example.com.eml", "head.pmo@example.com.eml"]
+    assert [line.split("  ")[1:3] for line in sent.output.splitlines() if line.startswith("2026-09")] == [
+        ["bob@example.com", "[BETA]"], ["carol@example.com", "[ALPHA]"], ["head.pmo@example.com", "[portfolio]"]]
+    assert all(", 1 attempt(s)" in line and "  sent " in line for line in sent.output.splitlines()
+               if line.startswith("2026-09"))
+
+    again = CliRunner().invoke(main, ["send", "--month", "2026-09", "--dry-run", "--config", config])
+    assert all("already sent" in line for line in again.output.splitlines())

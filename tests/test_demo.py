@@ -81,7 +81,9 @@ def test_steerpack_demo_backfills_every_month_in_one_run(demo_run):
     tmp_path = demo_run
     packs = sorted((tmp_path / "output" / "packs").glob("*/steering-pack-*.html"))
     assert [p.parent.name for p in packs] == [f"{m:%Y-%m}" for m in demo_months()]
-    assert all(len(list((tmp_path / "output" / "outbox" / f"{m:%Y-%m}").glob("*.eml"))) == 6 for m in demo_months())
+    # history is re-rendered silently; only the latest month goes out, to all six recipients
+    assert sorted(p.name for p in (tmp_path / "output" / "outbox").iterdir()) == ["2026-10"]
+    assert len(list((tmp_path / "output" / "outbox" / "2026-10").glob("*.eml"))) == 6
     with duckdb.connect(str(tmp_path / "warehouse" / "steerpack.duckdb"), read_only=True) as conn:
         per_month = dict(conn.execute("select month, count(*) from marts.fct_project_month group by 1").fetchall())
     assert per_month[D(2025, 12, 1)] == 12 and per_month[D(2026, 1, 1)] == 13
@@ -173,3 +175,54 @@ def test_decisions_needed_and_what_changed(demo_run):
     pack = (demo_run / "output" / "packs" / "2026-10" / "steering-pack-2026-10.html").read_text(encoding="utf-8")
     assert '<ul id="decisions">' in pack and "Overdue High" in pack
     assert '<ul id="changes">' in pack and "Warehouse Management System:" in pack
+
+
+def _message_texts(message, folder: Path) -> dict[str, str]:
+    """Every part of a delivered message as text: both bodies, the HTML pack, the PDF's text, every workbook cell."""
+    from openpyxl import load_workbook
+
+    texts = {"plain body": message.get_body(("plain",)).get_content(),
+             "html body": message.get_body(("html",)).get_content()}
+    for part in message.iter_attachments():
+        name = part.get_filename()
+        path = folder / name
+        path.write_bytes(part.get_content() if isinstance(part.get_content(), bytes)
+                         else part.get_content().encode("utf-8"))
+        if name.endswith(".pdf"):
+            texts[name] = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True,
+                                         check=True).stdout
+        elif name.endswith(".xlsx"):
+            workbook = load_workbook(path)
+            texts[name] = "\n".join(
+                f"{sheet.title}: " + " ".join("" if v is None else str(v) for v in row)
+                for sheet in workbook.worksheets for row in sheet.iter_rows(values_only=True))
+        else:
+            texts[name] = path.read_text(encoding="utf-8")
+    return texts
+
+
+@pytest.mark.slow
+def test_no_reader_receives_another_projects_data(demo_run, tmp_path):
+    """Every delivered message, every part of it: a scoped reader sees their projects and no other's id or name."""
+    import email
+    import re
+    from email import policy
+
+    names = {p.project_id: p.name for p in PROJECTS}
+    scopes = {row[0]: row[3] for row in register_rows(D(2026, 10, 1))["Distribution"] if "@" in str(row[0])}
+    messages = sorted((demo_run / "output" / "outbox" / "2026-10").glob("*.eml"))
+    assert len(messages) == len(scopes) == 6
+    for path in messages:
+        message = email.message_from_bytes(path.read_bytes(), policy=policy.default)
+        scope = scopes[message["To"]]
+        folder = tmp_path / path.stem
+        folder.mkdir()
+        texts = _message_texts(message, folder)
+        assert len(texts) == 5  # two bodies and three attachments
+        allowed = set(names) if scope == "portfolio" else set(scope.split(";"))
+        for part, text in texts.items():
+            for project_id in allowed:
+                assert names[project_id] in text or project_id in text, (path.name, part, project_id)
+            for project_id in set(names) - allowed:
+                assert not re.search(rf"\b{project_id}\b", text), (path.name, part, project_id)
+                assert names[project_id] not in text, (path.name, part, project_id)
