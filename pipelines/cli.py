@@ -193,6 +193,20 @@ def demo(settings: Settings) -> None:
 
 
 @main.command()
+@click.option("--scale", type=click.Choice(["small", "medium", "large"]), default="small", show_default=True,
+              help="small = 50 projects; medium = 500 (~1 M work items); large = 2,000 (~5 M work items).")
+@click.option("--out", type=click.Path(file_okay=False), default="bench/out", show_default=True,
+              help="Where bench.json and bench.md are written.")
+def bench(scale: str, out: str) -> None:
+    """Generate a synthetic portfolio at SCALE, run a month end to end and a 3-month backfill, and measure."""
+    from pipelines.bench import run_bench
+
+    result = run_bench(scale, Path(out).resolve(), say=lambda text: click.echo(text, err=True))
+    click.echo((Path(out) / "bench.md").read_text(encoding="utf-8"))
+    click.echo(f"written: {Path(out) / 'bench.json'} (one month {result['total_seconds']} s)")
+
+
+@main.command()
 @click.option("--port", default=3000, show_default=True, help="Port of the Dagster UI.")
 @with_config
 def ui(settings: Settings, port: int) -> None:

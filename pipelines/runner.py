@@ -7,6 +7,7 @@ like runs launched there. A range is one run (dbt once over the window), tagged 
 from __future__ import annotations
 
 import datetime as dt
+import fcntl
 import os
 import threading
 import uuid
@@ -55,10 +56,21 @@ def prepare_environment(settings: Settings) -> Path:
         os.environ.pop(CONFIG_ENV_VAR, None)
     home = settings.dagster_home
     home.mkdir(parents=True, exist_ok=True)
-    ensure_instance_config(home / "dagster.yaml")
     os.environ["DAGSTER_HOME"] = str(home)
+    _prepare_instance(home)
     ensure_manifest()
     return home
+
+
+def _prepare_instance(home: Path) -> None:
+    """Write the instance config and create its SQLite tables under a lock: two runs starting together on a
+    fresh DAGSTER_HOME would otherwise both create them, and one fails with "table already exists"."""
+    with open(home / ".steerpack-init.lock", "w", encoding="utf-8") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        ensure_instance_config(home / "dagster.yaml")
+        with dg.DagsterInstance.get() as instance:
+            instance.get_runs(limit=1)
+            instance.all_logs("steerpack-init")
 
 
 def ensure_instance_config(path: Path) -> None:

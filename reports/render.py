@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
+import multiprocessing
+import os
 import re
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import duckdb
@@ -60,13 +64,20 @@ def pack_charts(data: PackData, as_png: bool = False) -> dict[str, str]:
                                            {"PV": series("pv_total"), "EV": series("ev_total"),
                                             "AC": series("ac_total")}, as_png=as_png)
     if data.projects:
-        charts["finish"] = slip_chart_svg("Finish: baseline vs forecast", [
-            (p["project_name"], p["baseline_finish"], p["forecast_finish"], None) for p in data.projects],
-            as_png=as_png)
+        shown = data.projects
+        title = "Finish: baseline vs forecast"
+        if len(shown) > FINISH_CHART_ROWS:
+            # A chart of thousands of rows reads as nothing: show the largest slips, the table has the rest.
+            shown = sorted(shown, key=lambda p: (-(p["slip_days"] or 0), p["project_id"]))[:FINISH_CHART_ROWS]
+            title = f"Finish: baseline vs forecast, the {FINISH_CHART_ROWS} largest slips"
+        charts["finish"] = slip_chart_svg(title, [
+            (p["project_name"], p["baseline_finish"], p["forecast_finish"], None) for p in shown], as_png=as_png)
     return charts
 
 
 PORTFOLIO_TITLE = "Portfolio steering pack"
+FINISH_CHART_ROWS = 30
+PARALLEL_PAGES = 40
 
 
 def render_pack_html(data: PackData, title: str = PORTFOLIO_TITLE, project_pages: list[ProjectPage] = (),
@@ -123,15 +134,24 @@ def render_project_html(page: ProjectPage, for_pdf: bool = False) -> str:
                                                              charts=project_charts(page, for_pdf))
 
 
+def write_project_page(page: ProjectPage, output: Path, with_pdf: bool = True) -> Path:
+    paths = project_page_paths(output, page.month, page.project["project_id"])
+    if with_pdf:
+        write_atomic(paths["pdf"], html_to_pdf(render_project_html(page, for_pdf=True)))
+    return write_atomic(paths["html"], render_project_html(page))
+
+
 def write_project_pages(pages: list[ProjectPage], output: Path, with_pdf: bool = True) -> list[Path]:
-    """Each project's page as HTML, and as PDF when `with_pdf` (about a second a page: see the caller)."""
-    written = []
-    for page in pages:
-        paths = project_page_paths(output, page.month, page.project["project_id"])
-        if with_pdf:
-            write_atomic(paths["pdf"], html_to_pdf(render_project_html(page, for_pdf=True)))
-        written.append(write_atomic(paths["html"], render_project_html(page)))
-    return written
+    """Each project's page as HTML, and as PDF when `with_pdf`. Pages are independent and the charts and PDF
+    are CPU-bound, so a large portfolio renders on every core (worker processes cost a second or two to start,
+    which only pays off past a few dozen pages)."""
+    workers = min(os.cpu_count() or 1, 8)
+    if len(pages) < PARALLEL_PAGES or workers < 2:
+        return [write_project_page(page, output, with_pdf) for page in pages]
+    # spawn, not fork: the caller may be a threaded Dagster run, and a forked child would inherit its locks
+    with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn")) as pool:
+        return list(pool.map(functools.partial(write_project_page, output=output, with_pdf=with_pdf), pages,
+                             chunksize=max(1, len(pages) // (workers * 4))))
 
 
 def scope_key(project_ids: frozenset[str]) -> str:
