@@ -7,7 +7,7 @@ labels its files may load as, and the parser to use.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -55,7 +55,13 @@ DROP_PARTS = {
 
 def parse_drop_part(part: DropPart, settings: Settings, month: dt.date,
                     unreadable_is_fatal: bool | None = None) -> list[LoadBatch]:
-    """Parse every file of the part's folders in the month's drop.
+    """Every file of the part's folders in the month's drop, parsed (see `iter_drop_part`)."""
+    return list(iter_drop_part(part, settings, month, unreadable_is_fatal))
+
+
+def iter_drop_part(part: DropPart, settings: Settings, month: dt.date,
+                   unreadable_is_fatal: bool | None = None) -> Iterator[LoadBatch]:
+    """Parse the files of the part's folders in the month's drop, one at a time.
 
     An unreadable file raises when the part says so (or `unreadable_is_fatal`, for a report that must list
     everything); otherwise it becomes a batch with no rows and its error, so the load log names it and the
@@ -63,14 +69,13 @@ def parse_drop_part(part: DropPart, settings: Settings, month: dt.date,
     """
     fatal = part.unreadable_is_fatal if unreadable_is_fatal is None else unreadable_is_fatal
     parse = part.parser(settings)
-    batches = []
     for folder in part.folders:
         for path in source_files(settings.inbox, month, folder):
             name = display_name(settings.inbox, path)
             try:
-                batches.append(parse(path, name))
+                batch = parse(path, name)
             except SourceFormatError as error:
                 if fatal:
                     raise
-                batches.append(LoadBatch(source_file=name, file_format=UNRECOGNISED, source=folder, error=str(error)))
-    return batches
+                batch = LoadBatch(source_file=name, file_format=UNRECOGNISED, source=folder, error=str(error))
+            yield batch

@@ -15,6 +15,7 @@ def test_the_bench_portfolio_mixes_every_plan_tool():
     projects = bench_projects(SCALES["small"])
     assert len(projects) == 50
     assert {p.plan_source for p in projects} == {"jira", "azure_devops", "ms_project", "smartsheet"}
+    assert sum(p.plan_source in ("jira", "azure_devops") for p in projects) == 42
     assert {p.currency for p in projects} == {"USD", "EUR", "GBP"}
 
 
@@ -28,8 +29,10 @@ def test_steerpack_bench_small_runs_every_stage_and_writes_its_figures(tmp_path,
             "machine"} <= set(figures)
     assert (figures["scale"], figures["projects"]) == ("small", 50)
     assert figures["rows"]["projects"] == 50
-    # 40 agile projects x 500 items, 10 schedules x 16 tasks, 50 x 200 spend lines, 2,000 incidents
-    assert figures["rows"]["work_items"] == 20_000 and figures["rows"]["schedule_tasks"] == 160
+    # 42 of the 50 plan in Jira or Azure DevOps: 20,000 // 42 = 476 items each. The other 8 have schedules of
+    # 5 phases with 2 work packages and a milestone each: 20 tasks, plus the project's own summary task in the
+    # 4 MS Project files (a Smartsheet sheet has no such row): 4 x 21 + 4 x 20. 50 projects x 200 spend lines.
+    assert figures["rows"]["work_items"] == 42 * 476 and figures["rows"]["schedule_tasks"] == 4 * 21 + 4 * 20
     assert figures["rows"]["spend"] == 10_000 and figures["rows"]["incidents"] == 2_000
     assert set(figures["stage_seconds"]) == set(STAGES) and all(figures["stage_seconds"][s] > 0 for s in STAGES)
     assert figures["messages_delivered"] == 6  # the head of PMO and five scoped sponsors

@@ -12,7 +12,7 @@ import dagster as dg
 from dagster_duckdb import DuckDBResource
 
 from pipelines.inbox import require_inbox
-from pipelines.ingest import DROP_PARTS, DropPart, parse_drop_part
+from pipelines.ingest import DROP_PARTS, DropPart, iter_drop_part
 from pipelines.partitions import monthly_partitions, months_of
 from pipelines.progress import progress_observation
 from pipelines.resources import SteerpackConfig
@@ -69,19 +69,25 @@ def build_ingest_asset(part: DropPart) -> dg.AssetsDefinition:
         require_inbox(settings.inbox)
         summary = IngestSummary()
         for month in months_of(context.partition_keys):
-            batches = parse_drop_part(part, settings, month)
+            month_batches = []
+
+            def parsed(month=month, month_batches=month_batches):
+                # Streamed into the transaction file by file; only each batch's summary is kept.
+                for batch in iter_drop_part(part, settings, month):
+                    summary.add(batch)
+                    month_batches.append((batch.source_file, len(batch.rejects)))
+                    if batch.error:
+                        context.log.error(batch.error)
+                    yield batch
+
             with duckdb.get_connection() as conn:
-                replace_snapshot(conn, month, part.sources, part.tables, batches)
-            for batch in batches:
-                summary.add(batch)
-                if batch.error:
-                    context.log.error(batch.error)
-            if not batches:
+                replace_snapshot(conn, month, part.sources, part.tables, parsed())
+            if not month_batches:
                 context.log.info(f"{month:%Y-%m}: no {part.name} files in the drop; "
                                  "the latest earlier snapshot will be used")
             context.log_event(progress_observation(
-                keys[0], f"{part.name} ingested", month, files=len(batches),
-                rows_quarantined=sum(len(b.rejects) for b in batches),
+                keys[0], f"{part.name} ingested", month, files=len(month_batches),
+                rows_quarantined=sum(rejected for _, rejected in month_batches),
             ))
         for key in keys:
             yield dg.MaterializeResult(asset_key=key, metadata=summary.metadata(key.path[-1]))

@@ -56,28 +56,31 @@ def replace_snapshot(
 ) -> None:
     """Replace the (snapshot_month, source) slices of `tables`, quarantine and load_log with `batches`.
 
-    One transaction: a failure leaves the previous load of that month as it was.
+    One transaction: a failure leaves the previous load of that month as it was. `batches` may be a generator:
+    each batch is written as it arrives and can then be freed, so a drop of millions of rows never sits in
+    memory all at once.
     """
-    batches = list(batches)
     sources = sorted(set(sources))
-    strays = {b.source for b in batches} - set(sources)
-    if strays:
-        raise ValueError(f"batches of sources {sorted(strays)} outside the slice being replaced {sources}")
-    touched = sorted(set(tables) | {t for b in batches for t in b.tables})
+    tables = sorted(set(tables))
     ensure_raw_schema(conn)
     conn.execute("begin transaction")
     try:
-        for table in [*touched, "quarantine", "load_log"]:
+        for table in [*tables, "quarantine", "load_log"]:
             conn.execute(
                 f"delete from raw.{table} where snapshot_month = ? and source in (select unnest(?))",
                 [snapshot_month, sources],
             )
         for batch in batches:
+            if batch.source not in sources:
+                raise ValueError(f"a batch of source {batch.source!r} is outside the slice being replaced {sources}")
+            strays = sorted(set(batch.tables) - set(tables))
+            if strays:
+                raise ValueError(f"a batch for tables {strays} is outside the tables being replaced {tables}")
             for table, frame in batch.tables.items():
                 _insert(conn, table, batch.with_lineage(frame, snapshot_month))
             _insert(conn, "quarantine", batch.quarantine_frame(snapshot_month))
             _insert(conn, "load_log", batch.load_log_frame(snapshot_month))
         conn.execute("commit")
-    except Exception:
+    except BaseException:
         conn.execute("rollback")
         raise
