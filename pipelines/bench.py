@@ -324,12 +324,25 @@ def run_bench(scale_name: str, out: Path, say: Callable[[str], None] = print) ->
         "messages_delivered": messages,
         "inbox_generate_seconds": generate_seconds,
         "machine": machine(),
+        "commit": source_version(),
     }
     (out / "bench.json").write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
     (out / "bench.md").write_text(bench_markdown(result), encoding="utf-8")
     for folder in ("inbox", "month", "backfill"):
         shutil.rmtree(out / folder, ignore_errors=True)  # gigabytes at large; the figures are what we keep
     return result
+
+
+def source_version() -> str | None:
+    """The commit the figures belong to (None outside a git checkout)."""
+    import subprocess
+
+    try:
+        done = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True,
+                              cwd=Path(__file__).parent, timeout=10)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return done.stdout.strip() or None
 
 
 def machine() -> dict:

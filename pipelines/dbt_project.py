@@ -47,9 +47,12 @@ def build_args(months: list[dt.date], settings_vars: dict[str, Any]) -> list[str
             "--vars", json.dumps(window_vars(months, settings_vars), sort_keys=True)]
 
 
-def dbt_environment(warehouse: Path) -> dict[str, str]:
-    """What the dbt profile reads from the environment (profiles.yml takes the warehouse path from here)."""
-    return {WAREHOUSE_ENV_VAR: str(warehouse)}
+MEMORY_LIMIT_ENV_VAR = "STEERPACK_DUCKDB_MEMORY_LIMIT"
+
+
+def dbt_environment(warehouse: Path, memory_limit: str = "2GB") -> dict[str, str]:
+    """What the dbt profile reads from the environment: the warehouse path and DuckDB's memory limit."""
+    return {WAREHOUSE_ENV_VAR: str(warehouse), MEMORY_LIMIT_ENV_VAR: memory_limit}
 
 
 def _newest_source_mtime() -> float:

@@ -135,10 +135,13 @@ def render_project_html(page: ProjectPage, for_pdf: bool = False) -> str:
 
 
 def write_project_page(page: ProjectPage, output: Path, with_pdf: bool = True) -> Path:
+    """The page's HTML and, with `with_pdf`, its PDF from the very same HTML: the charts are drawn once, as PNG
+    (which WeasyPrint prints several times faster than SVG); a page without PDF keeps its charts as SVG."""
     paths = project_page_paths(output, page.month, page.project["project_id"])
+    html = render_project_html(page, for_pdf=with_pdf)
     if with_pdf:
-        write_atomic(paths["pdf"], html_to_pdf(render_project_html(page, for_pdf=True)))
-    return write_atomic(paths["html"], render_project_html(page))
+        write_atomic(paths["pdf"], html_to_pdf(html))
+    return write_atomic(paths["html"], html)
 
 
 def write_project_pages(pages: list[ProjectPage], output: Path, with_pdf: bool = True) -> list[Path]:

@@ -30,7 +30,8 @@ def test_no_month_is_an_error():
 
 
 def test_dbt_reads_the_warehouse_from_the_environment(tmp_path):
-    assert dbt_environment(tmp_path / "w.duckdb") == {"STEERPACK_WAREHOUSE": str(tmp_path / "w.duckdb")}
+    assert dbt_environment(tmp_path / "w.duckdb") == {"STEERPACK_WAREHOUSE": str(tmp_path / "w.duckdb"),
+                                                      "STEERPACK_DUCKDB_MEMORY_LIMIT": "2GB"}
 
 
 def test_month_helpers():

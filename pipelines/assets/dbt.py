@@ -30,6 +30,6 @@ class SteerpackDbtTranslator(DagsterDbtTranslator):
 def steerpack_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, steerpack: SteerpackConfig):
     settings = steerpack.settings()
     # The profile reads the warehouse path from the environment; dagster-dbt passes os.environ to dbt.
-    os.environ.update(dbt_environment(settings.warehouse))
+    os.environ.update(dbt_environment(settings.warehouse, settings.warehouse_memory_limit))
     args = build_args(months_of(context.partition_keys), settings.dbt_vars())
     yield from dbt.cli(args, context=context).stream()

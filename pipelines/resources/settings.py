@@ -170,6 +170,8 @@ class Settings(_Strict):
     inbox: Path = Path("./inbox")
     warehouse: Path = Path("./warehouse/steerpack.duckdb")
     output: Path = Path("./output")
+    # DuckDB's memory limit, for steerpack's connections and dbt's: past it DuckDB spills to disk.
+    warehouse_memory_limit: Annotated[str, Field(pattern=r"^\d+(\.\d+)?\s*(MB|GB|MiB|GiB)$")] = "2GB"
     base_currency: Annotated[str, Field(pattern=r"^[A-Z]{3}$")] = "USD"
     post_golive_window_days: Annotated[int, Field(gt=0, le=366)] = 30
     milestone_tolerance_days: dict[int, Annotated[int, Field(ge=0)]] = Field(default_factory=_default_tolerances)

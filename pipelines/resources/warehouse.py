@@ -61,22 +61,25 @@ def replace_snapshot(
     memory all at once.
     """
     sources = sorted(set(sources))
-    tables = sorted(set(tables))
+    cleared: set[str] = set()
+
+    def clear(table: str) -> None:
+        # A table's slice is emptied before its first rows of this load (or up front, for the declared tables).
+        if table not in cleared:
+            conn.execute(f"delete from raw.{table} where snapshot_month = ? and source in (select unnest(?))",
+                         [snapshot_month, sources])
+            cleared.add(table)
+
     ensure_raw_schema(conn)
     conn.execute("begin transaction")
     try:
-        for table in [*tables, "quarantine", "load_log"]:
-            conn.execute(
-                f"delete from raw.{table} where snapshot_month = ? and source in (select unnest(?))",
-                [snapshot_month, sources],
-            )
+        for table in [*sorted(set(tables)), "quarantine", "load_log"]:
+            clear(table)
         for batch in batches:
             if batch.source not in sources:
                 raise ValueError(f"a batch of source {batch.source!r} is outside the slice being replaced {sources}")
-            strays = sorted(set(batch.tables) - set(tables))
-            if strays:
-                raise ValueError(f"a batch for tables {strays} is outside the tables being replaced {tables}")
             for table, frame in batch.tables.items():
+                clear(table)
                 _insert(conn, table, batch.with_lineage(frame, snapshot_month))
             _insert(conn, "quarantine", batch.quarantine_frame(snapshot_month))
             _insert(conn, "load_log", batch.load_log_frame(snapshot_month))
