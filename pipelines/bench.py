@@ -268,7 +268,7 @@ def _workspace(folder: Path, inbox: Path) -> Path:
     return config
 
 
-def run_bench(scale_name: str, out: Path, say: Callable[[str], None] = print) -> dict:
+def run_bench(scale_name: str, out: Path, say: Callable[[str], None] = print, reuse_inbox: bool = False) -> dict:
     from pipelines.delivery import SEND_TAG
     from pipelines.resources.settings import load_settings
     from pipelines.runner import run_months
@@ -276,9 +276,12 @@ def run_bench(scale_name: str, out: Path, say: Callable[[str], None] = print) ->
     scale = SCALES[scale_name]
     out.mkdir(parents=True, exist_ok=True)
     inbox = out / "inbox"
-    say(f"writing the {scale_name} inbox ({scale.projects} projects, {len(BENCH_MONTHS)} months) ...")
     started = time.perf_counter()
-    write_bench_inbox(inbox, scale)
+    if reuse_inbox and all((inbox / f"{month:%Y-%m}").is_dir() for month in BENCH_MONTHS):
+        say(f"reusing the inbox in {inbox}")
+    else:
+        say(f"writing the {scale_name} inbox ({scale.projects} projects, {len(BENCH_MONTHS)} months) ...")
+        write_bench_inbox(inbox, scale)
     generate_seconds = round(time.perf_counter() - started, 1)
     saved_home = os.environ.get("DAGSTER_HOME")
     try:
@@ -328,7 +331,7 @@ def run_bench(scale_name: str, out: Path, say: Callable[[str], None] = print) ->
     }
     (out / "bench.json").write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
     (out / "bench.md").write_text(bench_markdown(result), encoding="utf-8")
-    for folder in ("inbox", "month", "backfill"):
+    for folder in ("month", "backfill") if reuse_inbox else ("inbox", "month", "backfill"):
         shutil.rmtree(out / folder, ignore_errors=True)  # gigabytes at large; the figures are what we keep
     return result
 

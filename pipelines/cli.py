@@ -197,11 +197,14 @@ def demo(settings: Settings) -> None:
               help="small = 50 projects; medium = 500 (~1 M work items); large = 2,000 (~5 M work items).")
 @click.option("--out", type=click.Path(file_okay=False), default="bench/out", show_default=True,
               help="Where bench.json and bench.md are written.")
-def bench(scale: str, out: str) -> None:
+@click.option("--reuse-inbox", is_flag=True,
+              help="Keep DIR/inbox between runs and reuse it when complete (for repeated runs by hand).")
+def bench(scale: str, out: str, reuse_inbox: bool) -> None:
     """Generate a synthetic portfolio at SCALE, run a month end to end and a 3-month backfill, and measure."""
     from pipelines.bench import run_bench
 
-    result = run_bench(scale, Path(out).resolve(), say=lambda text: click.echo(text, err=True))
+    result = run_bench(scale, Path(out).resolve(), say=lambda text: click.echo(text, err=True),
+                       reuse_inbox=reuse_inbox)
     click.echo((Path(out) / "bench.md").read_text(encoding="utf-8"))
     click.echo(f"written: {Path(out) / 'bench.json'} (one month {result['total_seconds']} s)")
 

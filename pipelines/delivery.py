@@ -22,7 +22,7 @@ from pathlib import Path
 
 import duckdb
 
-from pipelines.resources.mailer import TRANSPORT_ERRORS, Transport
+from pipelines.resources.mailer import TRANSPORT_ERRORS, Transport, sender_of
 from pipelines.resources.settings import DeliverySettings, Settings
 from reports.data import load_pack_data, load_recipients
 from reports.email import build_message, scope_label, scope_project_ids
@@ -183,7 +183,7 @@ def send_with_retries(transport: Transport, message: EmailMessage, folder: str, 
 def deliver_month(conn: duckdb.DuckDBPyConnection, settings: Settings, month: dt.date, transport: Transport,
                   resend: bool = False, sleep: Callable[[float], None] = time.sleep) -> list[Outcome]:
     """Send the month's messages that are due, each retried with exponential backoff, and log every one."""
-    sender = settings.smtp.from_ if settings.smtp else "PMO <pmo@localhost>"
+    sender = sender_of(settings)
     policy = settings.delivery
     outcomes, rendered = [], {}
     ensure_delivery_log(conn)

@@ -14,7 +14,7 @@ from pipelines.delivery import SEND_TAG, send_with_retries
 from pipelines.inbox import drop_months, month_folder
 from pipelines.jobs import deliver_pack_job, monthly_pack_job
 from pipelines.partitions import monthly_partitions_for, partition_key
-from pipelines.resources.mailer import transport_for
+from pipelines.resources.mailer import sender_of, transport_for
 from pipelines.resources.settings import Settings, load_settings
 from pipelines.run_failures import failure_summary
 from reports.email import build_failure_message
@@ -104,10 +104,11 @@ def ops_alert_on_failure(context: dg.RunFailureSensorContext):
     window = _run_window(run)
     body = (f"The steerpack run {run.run_id} ({run.job_name}, {window}) failed.\n\n"
             f"{failure_summary(context.instance, run.run_id)}\n\n"
-            "Nothing of this run was published: the previous pack stays in place. Fix the cause and rerun "
-            f"the month (steerpack run --month {window[:7]}), or look at the run in the Dagster UI.\n")
-    sender = settings.smtp.from_ if settings.smtp else "PMO <pmo@localhost>"
-    message = build_failure_message(sender, to, f"steerpack run failed — {window} — {run.job_name}", body,
+            "A month whose data failed a blocking check is not published, and its previous pack stays in "
+            "place. Messages already delivered are in marts.delivery_log, and a rerun sends only the rest. "
+            f"Fix the cause, then rerun the month (steerpack run --month {window[:7]}) or open the run in "
+            "the Dagster UI.\n")
+    message = build_failure_message(sender_of(settings), to, f"steerpack run failed — {window} — {run.job_name}", body,
                                     dt.datetime.now(dt.timezone.utc), make_msgid(idstring="steerpack.alert"))
     attempts, error = send_with_retries(transport_for(settings), message, "ops", settings.delivery)
     if error:

@@ -60,5 +60,13 @@ class SmtpTransport:
         return f"smtp://{self.smtp.host}:{self.smtp.port}"
 
 
+DEFAULT_SENDER = "PMO <pmo@localhost>"
+
+
+def sender_of(settings: Settings) -> str:
+    """The From address: smtp.from when SMTP is configured; outbox messages come from the default."""
+    return settings.smtp.from_ if settings.smtp else DEFAULT_SENDER
+
+
 def transport_for(settings: Settings) -> Transport:
     return SmtpTransport(settings.smtp) if settings.smtp else OutboxTransport(settings.output)
