@@ -10,6 +10,7 @@ from pathlib import Path
 
 import dagster as dg
 
+from pipelines.assets.report import PACK_KEY
 from pipelines.delivery import SEND_TAG, send_with_retries
 from pipelines.inbox import drop_months, month_folder
 from pipelines.jobs import deliver_pack_job, monthly_pack_job
@@ -32,13 +33,16 @@ def drop_fingerprint(folder: Path) -> str:
     return digest.hexdigest()
 
 
-def drop_run_requests(inbox: Path, cursor: dict[str, dict[str, str]], runnable_keys: list[str]
+def drop_run_requests(inbox: Path, cursor: dict[str, dict[str, str]], runnable_keys: list[str],
+                      already_built: set[str] = frozenset()
                       ) -> tuple[list[dg.RunRequest], dict[str, dict[str, str]]]:
     """Run requests for drops that are new or changed and have stayed the same for one sensor interval
     (a drop still being copied changes between ticks and waits), and the cursor that remembers them.
 
     Only the latest complete month is emailed; an older month's run re-renders its pack silently.
-    A folder for a month not yet over (no partition yet) waits until the month ends.
+    A folder for a month not yet over (no partition yet) waits until the month ends. A drop seen for the first
+    time whose month already has a pack (`already_built`: a sensor switched on over an existing inbox) counts
+    as run; a later change to it runs it again.
     """
     runnable = set(runnable_keys)
     latest = runnable_keys[-1] if runnable_keys else None
@@ -46,6 +50,9 @@ def drop_run_requests(inbox: Path, cursor: dict[str, dict[str, str]], runnable_k
     for month in drop_months(inbox):
         name, key = f"{month:%Y-%m}", partition_key(month)
         fingerprint = drop_fingerprint(month_folder(inbox, month))
+        if name not in new_cursor and key in already_built:
+            new_cursor[name] = {"seen": fingerprint, "ran": fingerprint}
+            continue
         state = new_cursor.setdefault(name, {})
         if state.get("seen") != fingerprint:
             state["seen"] = fingerprint  # changed since the last tick: let it settle
@@ -73,7 +80,8 @@ def build_drop_sensor(settings: Settings) -> dg.SensorDefinition:
         if not settings.inbox.is_dir():
             return dg.SkipReason(f"no inbox at {settings.inbox}")
         cursor = json.loads(context.cursor) if context.cursor else {}
-        requests, new_cursor = drop_run_requests(settings.inbox, cursor, partitions.get_partition_keys())
+        built = context.instance.get_materialized_partitions(PACK_KEY)
+        requests, new_cursor = drop_run_requests(settings.inbox, cursor, partitions.get_partition_keys(), built)
         return dg.SensorResult(run_requests=requests, cursor=json.dumps(new_cursor, sort_keys=True))
 
     return new_drop_sensor

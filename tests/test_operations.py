@@ -82,14 +82,33 @@ def test_a_drop_runs_once_it_has_settled_and_again_when_a_file_changes(tmp_path)
     assert requests[0].run_key.startswith("drop-2026-09-")
 
 
+def test_a_sensor_switched_on_over_built_months_runs_only_what_is_new_or_changed(tmp_path):
+    inbox = tmp_path / "inbox"
+    drop(inbox, "2026-09")
+    drop(inbox, "2026-10")
+    runnable = ["2026-09-01", "2026-10-01"]
+    built = {"2026-09-01"}  # September's pack exists already; October's does not
+    requests, cursor = drop_run_requests(inbox, {}, runnable, built)
+    assert requests == []
+    requests, cursor = drop_run_requests(inbox, cursor, runnable, built)
+    assert [r.partition_key for r in requests] == ["2026-10-01"]
+    drop(inbox, "2026-09", reported="Red")
+    os.utime(inbox / "2026-09" / "register" / "portfolio.xlsx", ns=(2, 2))
+    requests, cursor = drop_run_requests(inbox, cursor, runnable, built)
+    requests, cursor = drop_run_requests(inbox, cursor, runnable, built)
+    assert [r.partition_key for r in requests] == ["2026-09-01"]  # a correction to a built month still runs
+
+
 def test_the_sensor_reports_run_requests_and_keeps_its_cursor(tmp_path):
     settings = load_settings(write_config(tmp_path))
     drop(settings.inbox, "2026-09")
     sensor = build_drop_sensor(settings)
-    with dg.build_sensor_context(repository_def=defs.get_repository_def()) as context:
+    with dg.build_sensor_context(repository_def=defs.get_repository_def(),
+                                 instance=dg.DagsterInstance.ephemeral()) as context:
         first = sensor.evaluate_tick(context)
     assert first.run_requests == []
-    with dg.build_sensor_context(cursor=first.cursor, repository_def=defs.get_repository_def()) as context:
+    with dg.build_sensor_context(cursor=first.cursor, repository_def=defs.get_repository_def(),
+                                 instance=dg.DagsterInstance.ephemeral()) as context:
         second = sensor.evaluate_tick(context)
     assert [r.partition_key for r in second.run_requests] == ["2026-09-01"]
     assert second.run_requests[0].job_name in (None, "monthly_pack")
