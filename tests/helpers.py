@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import subprocess
 from pathlib import Path
 
 import yaml
@@ -77,3 +78,25 @@ def write_config(folder: Path, **overrides) -> Path:
     path = folder / "steerpack.yaml"
     path.write_text(yaml.safe_dump(config), encoding="utf-8")
     return path
+
+
+def run_logged(command: list[str], folder: Path, timeout: float, **kwargs) -> subprocess.CompletedProcess:
+    """Run a steerpack command with its output in files, not pipes.
+
+    Dagster mirrors a run's stdout through `tail -F` helpers that can outlive the process for a moment; with
+    pipes, waiting for their end-of-file would wait for those helpers too.
+    """
+    folder.mkdir(parents=True, exist_ok=True)
+    out, err = folder / "stdout.txt", folder / "stderr.txt"
+    with out.open("w", encoding="utf-8") as stdout, err.open("w", encoding="utf-8") as stderr:
+        process = subprocess.run(command, stdout=stdout, stderr=stderr, timeout=timeout, **kwargs)
+    return subprocess.CompletedProcess(command, process.returncode, out.read_text(encoding="utf-8"),
+                                       err.read_text(encoding="utf-8"))
+
+
+def start_logged(command: list[str], folder: Path, **kwargs) -> tuple[subprocess.Popen, Path, Path]:
+    """`run_logged` without waiting: the process, and the files its output goes to."""
+    folder.mkdir(parents=True, exist_ok=True)
+    out, err = folder / "stdout.txt", folder / "stderr.txt"
+    with out.open("w", encoding="utf-8") as stdout, err.open("w", encoding="utf-8") as stderr:
+        return subprocess.Popen(command, stdout=stdout, stderr=stderr, **kwargs), out, err

@@ -1,6 +1,5 @@
 """The `steerpack` command as a PMO analyst uses it: one clear message per mistake, a pack when all is well."""
 
-import subprocess
 import sys
 from pathlib import Path
 
@@ -8,13 +7,13 @@ import pytest
 from click.testing import CliRunner
 
 from pipelines.cli import main
-from tests.helpers import tiny_register_sheets, write_config, write_sheets
+from tests.helpers import run_logged, tiny_register_sheets, write_config, write_sheets
 
 STEERPACK = str(Path(sys.executable).with_name("steerpack"))
 
 
 def steerpack(*args, cwd):
-    return subprocess.run([STEERPACK, *args], cwd=cwd, capture_output=True, text=True, timeout=300)
+    return run_logged([STEERPACK, *args], cwd / "logs", timeout=300, cwd=cwd)
 
 
 @pytest.mark.slow

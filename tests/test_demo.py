@@ -10,7 +10,7 @@ import duckdb
 import pytest
 
 from pipelines.demo import DEMO_MARKER, PROJECTS, demo_months, register_rows, write_demo_inbox
-from tests.helpers import register_header, write_config
+from tests.helpers import register_header, run_logged, write_config
 
 D = dt.date
 
@@ -70,8 +70,8 @@ def demo_run(tmp_path_factory):
     config = write_config(tmp_path)
     env = {k: v for k, v in os.environ.items() if k != "STEERPACK_CONFIG"}
     env["DAGSTER_HOME"] = str(tmp_path / ".dagster")
-    done = subprocess.run([str(Path(sys.executable).with_name("steerpack")), "demo", "--config", str(config)],
-                          cwd=tmp_path, capture_output=True, text=True, timeout=600, env=env)
+    done = run_logged([str(Path(sys.executable).with_name("steerpack")), "demo", "--config", str(config)],
+                      tmp_path / "logs", timeout=600, cwd=tmp_path, env=env)
     assert done.returncode == 0, done.stderr
     return tmp_path
 

@@ -3,7 +3,6 @@
 import datetime as dt
 import json
 import os
-import subprocess
 import sys
 import zoneinfo
 
@@ -18,7 +17,7 @@ from pipelines.resources.warehouse_lock import WAREHOUSE_POOL
 from pipelines.runner import prepare_environment
 from pipelines.schedules import build_monthly_schedule, reporting_month
 from pipelines.sensors import build_drop_sensor, drop_run_requests
-from tests.helpers import tiny_register_sheets, write_config, write_sheets
+from tests.helpers import start_logged, tiny_register_sheets, write_config, write_sheets
 
 UTC = dt.timezone.utc
 
@@ -132,11 +131,11 @@ def test_two_concurrent_runs_on_one_warehouse_take_turns(workspace, dbt_manifest
     command = [sys.executable, "-m", "pipelines.cli", "run", "--month", "2026-09",
                "--config", str(workspace.config_file)]
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
-    first = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
-    second = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
-    outputs = [process.communicate(timeout=600) for process in (first, second)]
-    assert [first.returncode, second.returncode] == [0, 0], [err[-2000:] for _, err in outputs]
-    waited = [err for _, err in outputs if "waiting for the warehouse steerpack.duckdb" in err]
+    runs = [start_logged(command, workspace.base_dir / f"logs-{n}", env=env) for n in (1, 2)]
+    codes = [process.wait(timeout=600) for process, _, _ in runs]
+    errors = [err.read_text(encoding="utf-8") for _, _, err in runs]
+    assert codes == [0, 0], [text[-2000:] for text in errors]
+    waited = [text for text in errors if "waiting for the warehouse steerpack.duckdb" in text]
     assert len(waited) == 1  # one run waited for the other instead of failing on DuckDB's lock
     with duckdb.connect(str(workspace.warehouse), read_only=True) as conn:
         assert conn.execute("select count(*) from marts.fct_project_month").fetchone() == (2,)
