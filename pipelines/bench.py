@@ -30,12 +30,10 @@ import dagster as dg
 import duckdb
 import yaml
 
-from pipelines.demo import DemoProject, _benefits, _changes, _milestones, _raid, month_end, schedule_tasks, \
-    write_register
+from pipelines.demo import DemoProject, month_end, register_rows, schedule_tasks, write_register
 from pipelines.demo_exports import Incident, SpendLine, WorkItem, write_azure_devops_csv, write_fx_rates_csv, \
     write_generic_spend_csv, write_jira_csv, write_mspdi, write_servicenow_csv, write_smartsheet_xlsx
 from pipelines.partitions import months_between
-from pipelines.sources.register import SHEETS
 
 BENCH_MONTHS = months_between(dt.date(2026, 8, 1), dt.date(2026, 10, 1))
 RUN_MONTH = BENCH_MONTHS[-1]
@@ -85,23 +83,11 @@ def bench_projects(scale: Scale) -> list[DemoProject]:
     return projects
 
 
-def _register(projects: list[DemoProject], month: dt.date) -> dict[str, list[list]]:
-    as_of = month_end(month)
-    sheets: dict[str, list[list]] = {name: [] for name in SHEETS}
-    for project in projects:
-        sheets["Projects"].append([
-            project.project_id, project.name, project.tier, project.sponsor, project.manager, "Green", "Execution",
-            project.bac, project.currency, project.start, project.finish, project.go_live,
-            project.go_live if project.go_live <= as_of else None, project.plan_source, project.plan_key,
-            project.finance_code(), project.services])
-        sheets["Milestones"].extend(_milestones(project, as_of))
-        sheets["Benefits"].extend(_benefits(project))
-        sheets["RAID"].extend(_raid(project, as_of))
-        sheets["Changes"].extend(_changes(project, as_of))
+def _distribution(projects: list[DemoProject]) -> list[list[str]]:
+    """The head of PMO, and five sponsors with three projects each."""
     ids = [p.project_id for p in projects]
-    sheets["Distribution"] = [["pmo.head@example.com", "Head of PMO", "PMO", "portfolio"]] + [
+    return [["pmo.head@example.com", "Head of PMO", "PMO", "portfolio"]] + [
         [f"sponsor{n}@example.com", f"Sponsor {n}", "Sponsor", ";".join(ids[n * 3:n * 3 + 3])] for n in range(5)]
-    return sheets
 
 
 def _work_items(project: DemoProject, count: int, as_of: dt.date, rng: random.Random) -> list[WorkItem]:
@@ -187,7 +173,8 @@ def write_bench_inbox(inbox: Path, scale: Scale, months: list[dt.date] = BENCH_M
         shutil.rmtree(inbox)
     for month in months:
         folder = inbox / f"{month:%Y-%m}"
-        write_register(folder / "register" / "portfolio.xlsx", _register(projects, month))
+        write_register(folder / "register" / "portfolio.xlsx",
+                       register_rows(month, projects, _distribution(projects)))
         _write_plans(folder, projects, scale, month)
         _write_finance(folder, projects, scale, month)
         _write_incidents(folder, projects, scale, month)

@@ -16,13 +16,14 @@ from pathlib import Path
 import click
 from tqdm import tqdm
 
+from pipelines.delivery import RESEND_TAG, SEND_TAG, DeliveryError
 from pipelines.inbox import InboxError, drop_months, require_inbox
 from pipelines.partitions import months_between, parse_month_arg
 from pipelines.progress import STAGES
 from pipelines.resources.settings import ConfigError, Settings, load_settings
-from pipelines.delivery import RESEND_TAG, SEND_TAG, DeliveryError
 from pipelines.runner import DELIVER_JOB_NAME, JOB_NAME, RunFailed, prepare_environment, run_months
 from pipelines.sources.common import SourceFormatError
+from reports.render import pack_paths
 
 
 
@@ -79,8 +80,7 @@ def _run_with_progress(settings: Settings, months: list[dt.date], label: str, jo
 
 def _print_packs(settings: Settings, months: list[dt.date]) -> None:
     for month in months:
-        pack = settings.output / "packs" / f"{month:%Y-%m}" / f"steering-pack-{month:%Y-%m}.html"
-        click.echo(f"{month:%Y-%m}: {pack}")
+        click.echo(f"{month:%Y-%m}: {pack_paths(settings.output, month)['html']}")
 
 
 @main.command()

@@ -26,7 +26,7 @@ from pipelines.resources.mailer import TRANSPORT_ERRORS, Transport, sender_of
 from pipelines.resources.settings import DeliverySettings, Settings
 from reports.data import load_pack_data, load_recipients
 from reports.email import build_message, scope_label, scope_project_ids
-from reports.render import pack_paths, scoped_pack_paths, write_scoped_pack
+from reports.render import ATTACHED_KINDS, pack_paths, scoped_pack_paths, write_scoped_pack
 
 SEND_TAG = "steerpack/send"
 RESEND_TAG = "steerpack/resend"
@@ -153,7 +153,7 @@ def attachments_for(conn: duckdb.DuckDBPyConnection, settings: Settings, month: 
     """The portfolio pack's files, or the reader's own scoped pack (rendered once per scope and month)."""
     if project_ids is None:
         paths = pack_paths(settings.output, month)
-        missing = [path for path in (paths["pdf"], paths["xlsx"], paths["html"]) if not path.exists()]
+        missing = [paths[kind] for kind in ATTACHED_KINDS if not paths[kind].exists()]
         if missing:
             raise DeliveryError(f"the {month:%Y-%m} pack has not been rendered ({missing[0]} is missing): "
                                 f"run `steerpack run --month {month:%Y-%m}` first")
@@ -161,7 +161,7 @@ def attachments_for(conn: duckdb.DuckDBPyConnection, settings: Settings, month: 
         if project_ids not in rendered:
             rendered[project_ids] = write_scoped_pack(conn, month, project_ids, settings.output)
         paths = rendered[project_ids]
-    return [paths["pdf"], paths["xlsx"], paths["html"]]
+    return [paths[kind] for kind in ATTACHED_KINDS]
 
 
 def send_with_retries(transport: Transport, message: EmailMessage, folder: str, policy: DeliverySettings,
@@ -214,10 +214,10 @@ def describe_plan(plan: list[PlannedMessage], settings: Settings) -> str:
     for planned in plan:
         month = planned.month
         if planned.project_ids is None:
-            files = [path.name for path in (pack_paths(settings.output, month)[k] for k in ("pdf", "xlsx", "html"))]
+            files = [pack_paths(settings.output, month)[kind].name for kind in ATTACHED_KINDS]
         else:
             paths = scoped_pack_paths(settings.output, month, planned.project_ids)
-            files = [f"{paths['folder'].name}/{paths[k].name}" for k in ("pdf", "xlsx", "html")]
+            files = [f"{paths['folder'].name}/{paths[kind].name}" for kind in ATTACHED_KINDS]
         if planned.action == "skip":
             when = planned.previous["sent_at"]
             what = f"already sent{f' {when:%Y-%m-%d %H:%M} UTC' if when else ''}; skipped (use --resend)"

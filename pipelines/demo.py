@@ -217,11 +217,12 @@ DISTRIBUTION = [
 ]
 
 
-def register_rows(month: dt.date) -> dict[str, list[list]]:
-    """The register's sheets as they stand at the end of `month`."""
+def register_rows(month: dt.date, projects: list[DemoProject] | None = None,
+                  distribution: list[list[str]] | None = None) -> dict[str, list[list]]:
+    """The register's sheets as they stand at the end of `month` (the demo's portfolio unless given another)."""
     as_of = month_end(month)
     sheets: dict[str, list[list]] = {name: [] for name in SHEETS}
-    for project in PROJECTS:
+    for project in PROJECTS if projects is None else projects:
         if project.joins and month < project.joins:
             continue
         forecast_go_live = project.go_live + dt.timedelta(days=_slip_so_far(project, as_of))
@@ -240,7 +241,7 @@ def register_rows(month: dt.date) -> dict[str, list[list]]:
     sheets["Distribution"] = [
         [email, name, role, scope if scope == "portfolio" else
          ";".join(p for p in scope.split(";") if p in present)]
-        for email, name, role, scope in DISTRIBUTION
+        for email, name, role, scope in (DISTRIBUTION if distribution is None else distribution)
     ]
     return sheets
 

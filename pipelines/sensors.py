@@ -9,6 +9,8 @@ from email.utils import make_msgid
 from pathlib import Path
 
 import dagster as dg
+from dagster._core.storage.tags import (ASSET_PARTITION_RANGE_END_TAG, ASSET_PARTITION_RANGE_START_TAG,
+                                        PARTITION_NAME_TAG)
 
 from pipelines.assets.report import PACK_KEY
 from pipelines.delivery import SEND_TAG, send_with_retries
@@ -89,10 +91,10 @@ def build_drop_sensor(settings: Settings) -> dg.SensorDefinition:
 
 def _run_window(run: dg.DagsterRun) -> str:
     tags = run.tags
-    start, end = tags.get("dagster/asset_partition_range_start"), tags.get("dagster/asset_partition_range_end")
+    start, end = tags.get(ASSET_PARTITION_RANGE_START_TAG), tags.get(ASSET_PARTITION_RANGE_END_TAG)
     if start and end:
         return start[:7] if start == end else f"{start[:7]}..{end[:7]}"
-    return (tags.get("dagster/partition") or "no partition")[:7]
+    return (tags.get(PARTITION_NAME_TAG) or "no partition")[:7]
 
 
 @dg.run_failure_sensor(

@@ -41,11 +41,16 @@ def _environment() -> jinja2.Environment:
 ENVIRONMENT = _environment()
 
 
-def pack_paths(output: Path, month: dt.date) -> dict[str, Path]:
-    folder = output / "packs" / month.strftime("%Y-%m")
+ATTACHED_KINDS = ("pdf", "xlsx", "html")  # what a delivered message carries, in this order
+
+
+def _pack_files(folder: Path, month: dt.date) -> dict[str, Path]:
     stem = f"steering-pack-{month:%Y-%m}"
-    return {"folder": folder, "html": folder / f"{stem}.html", "xlsx": folder / f"{stem}.xlsx",
-            "pdf": folder / f"{stem}.pdf"}
+    return {"folder": folder, **{kind: folder / f"{stem}.{kind}" for kind in ("html", "xlsx", "pdf")}}
+
+
+def pack_paths(output: Path, month: dt.date) -> dict[str, Path]:
+    return _pack_files(output / "packs" / month.strftime("%Y-%m"), month)
 
 
 def pack_charts(data: PackData, as_png: bool = False) -> dict[str, str]:
@@ -166,10 +171,7 @@ def scope_key(project_ids: frozenset[str]) -> str:
 
 
 def scoped_pack_paths(output: Path, month: dt.date, project_ids: frozenset[str]) -> dict[str, Path]:
-    folder = pack_paths(output, month)["folder"] / "scoped" / scope_key(project_ids)
-    stem = f"steering-pack-{month:%Y-%m}"
-    return {"folder": folder, "html": folder / f"{stem}.html", "xlsx": folder / f"{stem}.xlsx",
-            "pdf": folder / f"{stem}.pdf"}
+    return _pack_files(pack_paths(output, month)["folder"] / "scoped" / scope_key(project_ids), month)
 
 
 def write_scoped_pack(conn: duckdb.DuckDBPyConnection, month: dt.date, project_ids: frozenset[str],

@@ -69,25 +69,25 @@ def build_ingest_asset(part: DropPart) -> dg.AssetsDefinition:
         require_inbox(settings.inbox)
         summary = IngestSummary()
         for month in months_of(context.partition_keys):
-            month_batches = []
+            counts = {"files": 0, "rows_quarantined": 0}
 
-            def parsed(month=month, month_batches=month_batches):
+            def parsed(month=month, counts=counts):
                 # Streamed into the transaction file by file; only each batch's summary is kept.
                 for batch in iter_drop_part(part, settings, month):
                     summary.add(batch)
-                    month_batches.append((batch.source_file, len(batch.rejects)))
+                    counts["files"] += 1
+                    counts["rows_quarantined"] += len(batch.rejects)
                     if batch.error:
                         context.log.error(batch.error)
                     yield batch
 
             with duckdb.get_connection() as conn:
                 replace_snapshot(conn, month, part.sources, part.tables, parsed())
-            if not month_batches:
+            if not counts["files"]:
                 context.log.info(f"{month:%Y-%m}: no {part.name} files in the drop; "
                                  "the latest earlier snapshot will be used")
             context.log_event(progress_observation(
-                keys[0], f"{part.name} ingested", month, files=len(month_batches),
-                rows_quarantined=sum(rejected for _, rejected in month_batches),
+                keys[0], f"{part.name} ingested", month, **counts,
             ))
         for key in keys:
             yield dg.MaterializeResult(asset_key=key, metadata=summary.metadata(key.path[-1]))

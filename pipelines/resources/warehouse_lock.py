@@ -44,7 +44,7 @@ def acquire(warehouse: Path, holder: str, on_wait: Callable[[str], None] | None 
             break
         except BlockingIOError:
             if on_wait and not told:
-                on_wait(Path(path).read_text(encoding="utf-8", errors="replace").strip() or "another run")
+                on_wait(path.read_text(encoding="utf-8", errors="replace").strip() or "another run")
                 told = True
             time.sleep(poll_seconds)
     os.ftruncate(fd, 0)
