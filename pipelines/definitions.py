@@ -8,7 +8,7 @@ from pipelines.assets.delivery import pack_delivery
 from pipelines.assets.ingest import INGEST_ASSETS
 from pipelines.assets.report import steering_pack
 from pipelines.jobs import deliver_pack_job, monthly_pack_job
-from pipelines.resources import build_resources
+from pipelines.resources.run_resources import build_resources
 from pipelines.resources.settings import Settings, load_settings
 from pipelines.schedules import build_monthly_schedule
 from pipelines.sensors import build_drop_sensor, ops_alert_on_failure

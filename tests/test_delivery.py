@@ -14,7 +14,7 @@ from pipelines.assets.checks import QUALITY_CHECKS
 from pipelines.assets.delivery import pack_delivery
 from pipelines.definitions import ASSETS
 from pipelines.delivery import RESEND_TAG, SEND_TAG, deliver_month, plan_delivery, should_send
-from pipelines.resources import build_resources
+from pipelines.resources.run_resources import build_resources
 from pipelines.resources.mailer import SmtpTransport
 from pipelines.resources.settings import CONFIG_ENV_VAR, ConfigError, load_settings
 from pipelines.sensors import ops_alert_on_failure

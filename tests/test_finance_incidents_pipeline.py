@@ -7,7 +7,7 @@ import dagster as dg
 import pytest
 
 from pipelines.definitions import ASSETS
-from pipelines.resources import build_resources
+from pipelines.resources.run_resources import build_resources
 from tests.test_finance_incident_parsers import FIXTURES, REALDATA
 from tests.test_pipeline import materialize, query, run_month
 

@@ -11,7 +11,7 @@ import pytest
 
 from pipelines.assets.checks import QUALITY_CHECKS
 from pipelines.definitions import ASSETS
-from pipelines.resources import build_resources
+from pipelines.resources.run_resources import build_resources
 from tests.helpers import tiny_register_sheets, write_sheets
 
 pytestmark = pytest.mark.slow

@@ -10,7 +10,7 @@ from dagster_duckdb import DuckDBResource
 
 from pipelines.partitions import monthly_partitions, months_of
 from pipelines.quality import EXPECTATIONS_DIR, ERROR, load_suites, record_findings, severity_of, validate_table
-from pipelines.resources import SteerpackConfig
+from pipelines.resources.run_resources import SteerpackConfig
 
 CHECK_NAME = "quality_suite"
 

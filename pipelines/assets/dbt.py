@@ -8,7 +8,7 @@ from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
 
 from pipelines.dbt_project import build_args, dbt_environment, dbt_project
 from pipelines.partitions import monthly_partitions, months_of
-from pipelines.resources import SteerpackConfig
+from pipelines.resources.run_resources import SteerpackConfig
 from pipelines.resources.warehouse_lock import WAREHOUSE_POOL
 
 

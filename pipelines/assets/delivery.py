@@ -8,7 +8,7 @@ from pipelines.assets.report import PACK_KEY
 from pipelines.delivery import deliver_month, is_resend, should_send
 from pipelines.partitions import monthly_partitions, months_of
 from pipelines.progress import progress_observation
-from pipelines.resources import SteerpackConfig
+from pipelines.resources.run_resources import SteerpackConfig
 from pipelines.resources.mailer import transport_for
 from pipelines.resources.warehouse_lock import WAREHOUSE_POOL
 

@@ -15,7 +15,7 @@ from pipelines.inbox import require_inbox
 from pipelines.ingest import DROP_PARTS, DropPart, iter_drop_part
 from pipelines.partitions import monthly_partitions, months_of
 from pipelines.progress import progress_observation
-from pipelines.resources import SteerpackConfig
+from pipelines.resources.run_resources import SteerpackConfig
 from pipelines.resources.warehouse_lock import WAREHOUSE_POOL
 from pipelines.resources.warehouse import replace_snapshot
 from pipelines.sources.common import LoadBatch

@@ -6,7 +6,7 @@ from dagster_duckdb import DuckDBResource
 
 from pipelines.partitions import monthly_partitions, months_of
 from pipelines.progress import progress_observation
-from pipelines.resources import SteerpackConfig
+from pipelines.resources.run_resources import SteerpackConfig
 from pipelines.resources.warehouse_lock import WAREHOUSE_POOL
 from reports.data import load_pack_data, load_project_pages
 from reports.render import pack_paths, write_pack, write_project_pages

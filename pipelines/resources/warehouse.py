@@ -32,17 +32,23 @@ def ensure_raw_schema(conn: duckdb.DuckDBPyConnection) -> None:
             conn.execute(f'alter table raw.{table} add column if not exists "{name}" {sql_type}')
 
 
-def _insert(conn: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFrame) -> None:
+def _insert(conn: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFrame,
+            lineage: dict[str, object] | None = None) -> None:
+    """Append `frame`'s rows; `lineage` values are the same for every row, so they go in as query parameters."""
     if frame.empty:
         return
+    lineage = lineage or {}
     columns = columns_of(table)
-    missing = [c for c in columns if c not in frame.columns]
+    from_frame = [c for c in columns if c not in lineage]
+    missing = [c for c in from_frame if c not in frame.columns]
     if missing:
         raise ValueError(f"raw.{table}: frame lacks columns {missing}")
-    conn.register("incoming_rows", frame[columns])
+    conn.register("incoming_rows", frame[from_frame])
     try:
         column_sql = ", ".join(f'"{c}"' for c in columns)
-        conn.execute(f"insert into raw.{table} ({column_sql}) select {column_sql} from incoming_rows")
+        select_sql = ", ".join("?" if c in lineage else f'"{c}"' for c in columns)
+        conn.execute(f"insert into raw.{table} ({column_sql}) select {select_sql} from incoming_rows",
+                     [lineage[c] for c in columns if c in lineage])
     finally:
         conn.unregister("incoming_rows")
 
@@ -75,15 +81,48 @@ def replace_snapshot(
     try:
         for table in [*sorted(set(tables)), "quarantine", "load_log"]:
             clear(table)
+        inserts = _GatheredInserts(conn, snapshot_month)
         for batch in batches:
             if batch.source not in sources:
                 raise ValueError(f"a batch of source {batch.source!r} is outside the slice being replaced {sources}")
             for table, frame in batch.tables.items():
                 clear(table)
-                _insert(conn, table, batch.with_lineage(frame, snapshot_month))
-            _insert(conn, "quarantine", batch.quarantine_frame(snapshot_month))
-            _insert(conn, "load_log", batch.load_log_frame(snapshot_month))
+                inserts.add(table, frame, batch.source, batch.source_file)
+            inserts.add("quarantine", batch.quarantine_frame(snapshot_month), batch.source, batch.source_file)
+            inserts.add("load_log", batch.load_log_frame(snapshot_month), batch.source, batch.source_file)
+        inserts.flush()
         conn.execute("commit")
     except BaseException:
         conn.execute("rollback")
         raise
+
+
+class _GatheredInserts:
+    """Small frames gathered per table and written together: an insert costs milliseconds however few its rows,
+    and a month's drop can be thousands of small files. A large frame is written at once, without a copy."""
+
+    def __init__(self, conn: duckdb.DuckDBPyConnection, snapshot_month: dt.date, max_rows: int = 250_000):
+        self.conn, self.snapshot_month, self.max_rows = conn, snapshot_month, max_rows
+        self.gathered: dict[str, list[pd.DataFrame]] = {}
+        self.rows: dict[str, int] = {}
+
+    def add(self, table: str, frame: pd.DataFrame, source: str, source_file: str) -> None:
+        if frame.empty:
+            return
+        if len(frame) >= self.max_rows:
+            self.flush(table)
+            _insert(self.conn, table, frame,
+                    {"snapshot_month": self.snapshot_month, "source": source, "source_file": source_file})
+            return
+        self.gathered.setdefault(table, []).append(frame.assign(source=source, source_file=source_file))
+        self.rows[table] = self.rows.get(table, 0) + len(frame)
+        if self.rows[table] >= self.max_rows:
+            self.flush(table)
+
+    def flush(self, table: str | None = None) -> None:
+        for name in [table] if table else list(self.gathered):
+            frames = self.gathered.pop(name, [])
+            self.rows.pop(name, None)
+            if frames:
+                combined = frames[0] if len(frames) == 1 else pd.concat(frames, ignore_index=True)
+                _insert(self.conn, name, combined, {"snapshot_month": self.snapshot_month})

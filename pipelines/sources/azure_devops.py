@@ -78,14 +78,14 @@ def parse_azure_devops(table: RawTable, display_name: str) -> LoadBatch:
     frame["priority"] = priority.replace("", None) if priority is not None else None
     assignee = table.column("Assigned To")
     # `Jane Doe <jane@contoso.com>` -> `Jane Doe`
-    frame["assignee"] = assignee.str.replace(r"\s*<[^>]*>\s*$", "", regex=True).replace("", None) \
+    frame["assignee"] = assignee.str.replace(r"[ \t]*<[^>]*>[ \t]*$", "", regex=True).replace("", None) \
         if assignee is not None else None
     parent = table.column("Parent")
     frame["parent_key"] = parent.replace("", None) if parent is not None else None
     iteration = table.column("Iteration Path")
     frame["sprint"] = iteration.replace("", None) if iteration is not None else None
     tags = table.column("Tags")
-    frame["labels"] = tags.str.replace(r"\s*;\s*", ";", regex=True).replace("", None) if tags is not None else None
+    frame["labels"] = tags.str.replace(r"[ \t]*;[ \t]*", ";", regex=True).replace("", None) if tags is not None else None
 
     points = pd.Series(np.nan, index=frame.index)
     for name in SIZE_COLUMNS:
@@ -106,6 +106,6 @@ def parse_azure_devops(table: RawTable, display_name: str) -> LoadBatch:
         values, bad = parse_datetimes(column, DATETIME_FORMATS)
         frame[target] = values
         problems = add_problem(problems, bad, names[0], column, "is not a date")
-    frame["due_date"] = frame.pop("due").dt.date
+    frame["due_date"] = frame.pop("due").dt.normalize()
     split_rows(batch, table, frame, problems, "work_items")
     return batch

@@ -52,13 +52,6 @@ class LoadBatch:
     def rows_quarantined(self, table: str) -> int:
         return sum(1 for r in self.rejects if r.table == table)
 
-    def with_lineage(self, frame: pd.DataFrame, snapshot_month: dt.date) -> pd.DataFrame:
-        out = frame.copy()
-        out.insert(0, "snapshot_month", snapshot_month)
-        out.insert(1, "source", self.source)
-        out.insert(2, "source_file", self.source_file)
-        return out
-
     def quarantine_frame(self, snapshot_month: dt.date) -> pd.DataFrame:
         return pd.DataFrame(
             [

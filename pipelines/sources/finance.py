@@ -154,7 +154,7 @@ def parse_spend(table: RawTable, display_name: str, layout: SpendLayout, is_xlsx
     raw_date = _column(table, layout.columns["posting_date"])
     formats = ("%Y-%m-%d", "%Y-%m-%d %H:%M:%S") if is_xlsx else layout.date_formats
     dates, bad_date = parse_datetimes(raw_date, formats)
-    frame["posting_date"] = dates.dt.date
+    frame["posting_date"] = dates.dt.normalize()
     problems = add_problem(problems, bad_date, layout.columns["posting_date"], raw_date, "is not a date")
     problems = require(problems, raw_date, "posting_date")
     problems = require(problems, frame["document_id"], "document_id")
@@ -177,7 +177,7 @@ def parse_fx_rates(table: RawTable, display_name: str) -> LoadBatch:
     problems = no_problems(table.frame.index)
     raw_month = table.column("month")
     months, bad_month = parse_datetimes(raw_month, ("%Y-%m", "%Y-%m-%d", "%m/%Y"))
-    frame["month"] = months.dt.to_period("M").dt.start_time.dt.date
+    frame["month"] = months.dt.to_period("M").dt.start_time
     problems = add_problem(problems, bad_month, "month", raw_month, "is not a month (YYYY-MM)")
     frame["currency"] = table.column("currency").str.upper().replace("", None)
     raw_rate = table.column("rate_to_base")

@@ -59,8 +59,10 @@ def is_pagerduty(header: list[str]) -> bool:
 def priority_from_text(values: pd.Series) -> pd.Series:
     """`1 - Critical`, `P2`, `3`, `Highest` … → 1-5 (NaN when unknown)."""
     text = values.fillna("").astype("str").str.strip()
-    leading = text.str.extract(r"^[Pp]?(\d)\b", expand=False)
-    numbers = pd.to_numeric(leading, errors="coerce")
+    # `[0-9]` and no `\b`: patterns Arrow's regex engine runs itself, not Python's row by row
+    leading = r"^[Pp]?[0-9](?:[^0-9A-Za-z_].*)?$"
+    digit = text.str.replace(r"^[Pp]?([0-9]).*$", r"\1", regex=True).where(text.str.contains(leading, regex=True), "")
+    numbers = pd.to_numeric(digit.replace("", None), errors="coerce")
     named = text.str.lower().map(JIRA_PRIORITIES)
     return numbers.fillna(named)
 

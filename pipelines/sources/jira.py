@@ -16,6 +16,7 @@ from pipelines.sources.tabular import (
     RawTable,
     add_problem,
     normalise_header,
+    on_distinct,
     parse_datetimes,
     parse_numbers,
     require,
@@ -113,9 +114,13 @@ def parse_jira_datetimes(table: RawTable, name: str) -> tuple[pd.Series, pd.Seri
     if column is None:
         return pd.Series(pd.NaT, index=table.frame.index, dtype="datetime64[us]"), \
             pd.Series(False, index=table.frame.index)
-    translated = translate_month_names(column, MONTHS)
-    translated = translated.str.replace(r"\s*a\.\s?m\.?$", " AM", regex=True, case=False)
-    translated = translated.str.replace(r"\s*p\.\s?m\.?$", " PM", regex=True, case=False)
+    return on_distinct(column, _parse_jira_datetimes)
+
+
+def _parse_jira_datetimes(values: pd.Series) -> tuple[pd.Series, pd.Series]:
+    translated = translate_month_names(values, MONTHS)
+    translated = translated.str.replace(r"(?i)[ \t]*a\.[ \t]?m\.?$", " AM", regex=True)
+    translated = translated.str.replace(r"(?i)[ \t]*p\.[ \t]?m\.?$", " PM", regex=True)
     return parse_datetimes(translated, DATETIME_FORMATS)
 
 
@@ -154,7 +159,7 @@ def parse_jira(table: RawTable, display_name: str, story_points_fields: list[str
     frame["labels"] = labels.replace("", None) if labels is not None else None
     sprints = english.joined("Sprint")
     # an item carried over sits in several sprints; the last one is where it is now
-    frame["sprint"] = sprints.str.rsplit(";", n=1).str[-1].replace("", None) if sprints is not None else None
+    frame["sprint"] = sprints.str.replace(r"^.*;", "", regex=True).replace("", None) if sprints is not None else None
     frame["area_path"] = None
 
     problems = pd.Series("", index=frame.index)
@@ -171,7 +176,7 @@ def parse_jira(table: RawTable, display_name: str, story_points_fields: list[str
         values, bad = parse_jira_datetimes(english, name)
         frame[target] = values
         problems = add_problem(problems, bad, name, english.column(name), "is not a date")
-    frame["due_date"] = frame.pop("due").dt.date
+    frame["due_date"] = frame.pop("due").dt.normalize()
     problems = require(problems, frame["item_key"], "Issue key")
     split_rows(batch, english, frame, problems, "work_items")
     return batch
