@@ -6,8 +6,10 @@ A suite is `expectations/<table>.json`, a Great Expectations 1.x suite. Each exp
 files that balance): each is a DuckDB query returning the offending rows, over the run's months in
 `check_months`. Adding a rule is an edit to the JSON, not to this code.
 
-Validation reads one table's rows for the checked months into pandas once, and GX evaluates each expectation
-on whole columns; SQL rules run inside DuckDB.
+GX evaluates each expectation on whole columns; SQL rules run inside DuckDB. A table of up to `CHUNK_ROWS` rows
+is read into pandas once. A larger one (millions of work items) is validated in chunks of that many rows, so
+memory stays bounded: the row-by-row expectations run on each chunk and their counts add up, and those that
+need the whole table (uniqueness, aggregates) run once on just the columns they name.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ import logging
 import os
 from dataclasses import dataclass, field
 from functools import cache
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +33,15 @@ from pipelines.resources.warehouse import columns_of
 EXPECTATIONS_DIR = REPO_ROOT / "expectations"
 ERROR, WARN = "error", "warn"
 EXAMPLES = 5
+CHUNK_ROWS = 250_000
+# Map expectations that still compare rows with each other, so a chunk cannot decide them alone.
+WHOLE_TABLE_TYPES = {"expect_column_values_to_be_unique", "expect_compound_columns_to_be_unique",
+                     "expect_select_column_values_to_be_unique_within_record"}
+# Table-level expectations that look at the columns, not the rows: any chunk can decide them.
+SCHEMA_TYPES = {"expect_table_columns_to_match_set", "expect_table_columns_to_match_ordered_list",
+                "expect_column_to_exist", "expect_table_column_count_to_equal",
+                "expect_table_column_count_to_be_between"}
+LOCATING_COLUMNS = ("source_file", "source_row")
 
 
 @dataclass(frozen=True)
@@ -62,6 +74,9 @@ class Suite:
     gx_suite: Any
     severities: list[str]
     sql_rules: list[SqlRule]
+    row_wise: Any = None  # the expectations a chunk of rows can decide
+    whole_table: Any = None  # the others, and the columns they read
+    whole_table_columns: tuple[str, ...] = ()
 
 
 def _quiet_gx() -> None:
@@ -100,8 +115,33 @@ def load_suite(path: Path) -> Suite:
     sql_rules = [SqlRule(rule["name"], rule.get("severity", ERROR), rule.get("description", ""), rule["sql"])
                  for rule in extension.get("sql_rules", [])]
     table = extension.get("table", path.stem)
-    return Suite(table, ExpectationSuite(name=data.get("name", path.stem), expectations=expectations),
-                 severities, sql_rules)
+    name = data.get("name", path.stem)
+    row_wise = [e for e in expectations if _decided_by_a_chunk(e)]
+    whole_table = [e for e in expectations if not _decided_by_a_chunk(e)]
+    columns = [c for e in whole_table for c in _columns_named(e.configuration.kwargs)]
+    return Suite(table, ExpectationSuite(name=name, expectations=expectations), severities, sql_rules,
+                 row_wise=ExpectationSuite(name=f"{name}_row_wise", expectations=row_wise),
+                 whole_table=ExpectationSuite(name=f"{name}_whole_table", expectations=whole_table),
+                 whole_table_columns=tuple(dict.fromkeys([*columns, *LOCATING_COLUMNS])))
+
+
+def _decided_by_a_chunk(expectation: Any) -> bool:
+    from great_expectations.expectations.expectation import (
+        ColumnMapExpectation,
+        ColumnPairMapExpectation,
+        MulticolumnMapExpectation,
+    )
+
+    kind = expectation.expectation_type
+    if kind in WHOLE_TABLE_TYPES:
+        return False
+    return kind in SCHEMA_TYPES or isinstance(
+        expectation, (ColumnMapExpectation, ColumnPairMapExpectation, MulticolumnMapExpectation))
+
+
+def _columns_named(kwargs: dict[str, Any]) -> list[str]:
+    named = [kwargs.get(key) for key in ("column", "column_A", "column_B")]
+    return [c for c in named if c] + list(kwargs.get("column_list") or [])
 
 
 @cache
@@ -109,10 +149,30 @@ def load_suites(folder: Path = EXPECTATIONS_DIR) -> dict[str, Suite]:
     return {suite.table: suite for suite in (load_suite(path) for path in sorted(folder.glob("*.json")))}
 
 
-def _table_rows(conn: duckdb.DuckDBPyConnection, table: str, month: dt.date) -> pd.DataFrame:
-    columns = ", ".join(f'"{c}"' for c in columns_of(table))
-    frame = conn.execute(
-        f"select {columns} from raw.{table} where snapshot_month = ? order by source_file, source_row", [month]).df()
+def _row_count(conn: duckdb.DuckDBPyConnection, table: str, month: dt.date) -> int:
+    return conn.execute(f"select count(*) from raw.{table} where snapshot_month = ?", [month]).fetchall()[0][0]
+
+
+def _table_chunks(conn: duckdb.DuckDBPyConnection, table: str, month: dt.date, chunk_rows: int | None,
+                  columns: list[str] | None = None) -> Iterator[pd.DataFrame]:
+    """The table's rows of `month` in file and row order, `chunk_rows` at a time (all at once when None)."""
+    column_sql = ", ".join(f'"{c}"' for c in (columns or columns_of(table)))
+    result = conn.sql(
+        f"select {column_sql} from raw.{table} where snapshot_month = ? order by source_file, source_row",
+        params=[month])
+    if chunk_rows is None:
+        yield _as_checked(result.to_arrow_table().to_pandas(date_as_object=False))
+        return
+    reader = result.to_arrow_reader(chunk_rows)
+    empty = True
+    for batch in reader:
+        empty = False
+        yield _as_checked(batch.to_pandas(date_as_object=False))
+    if empty:  # an empty snapshot is still validated: its columns can be wrong
+        yield _as_checked(reader.schema.empty_table().to_pandas(date_as_object=False))
+
+
+def _as_checked(frame: pd.DataFrame) -> pd.DataFrame:
     # Dates compare as ISO text in GX suites (GX 1.x with pandas 3 compares datetime columns badly).
     for column in frame.columns:
         if pd.api.types.is_datetime64_any_dtype(frame[column]):
@@ -120,23 +180,25 @@ def _table_rows(conn: duckdb.DuckDBPyConnection, table: str, month: dt.date) -> 
     return frame
 
 
-def _gx_findings(suite: Suite, frame: pd.DataFrame) -> list[Finding]:
+def _gx_findings(table: str, gx_suite: Any, frame: pd.DataFrame) -> list[Finding]:
+    if not gx_suite.expectations:
+        return []
     context = _gx_context()
-    name = f"steerpack_{suite.table}"
+    name = f"steerpack_{table}"
     try:
         source = context.data_sources.get(name)
     except (KeyError, ValueError):
         source = context.data_sources.add_pandas(name)
     try:
-        asset = source.get_asset(suite.table)
+        asset = source.get_asset(table)
     except LookupError:
-        asset = source.add_dataframe_asset(suite.table)
+        asset = source.add_dataframe_asset(table)
     try:
         definition = asset.get_batch_definition("rows")
     except (KeyError, ValueError):
         definition = asset.add_batch_definition_whole_dataframe("rows")
     result = definition.get_batch(batch_parameters={"dataframe": frame}).validate(
-        suite.gx_suite, result_format={"result_format": "COMPLETE", "partial_unexpected_count": EXAMPLES})
+        gx_suite, result_format={"result_format": "COMPLETE", "partial_unexpected_count": EXAMPLES})
     findings = []
     # GX does not keep the suite's order in its results: each result's own config carries its severity
     for outcome in result.results:
@@ -147,13 +209,13 @@ def _gx_findings(suite: Suite, frame: pd.DataFrame) -> list[Finding]:
         kwargs = {k: v for k, v in config.kwargs.items() if k not in ("batch_id",)}
         rule = f"{config.type}({', '.join(f'{k}={v!r}' for k, v in kwargs.items())})"
         if outcome.exception_info and outcome.exception_info.get("raised_exception"):
-            findings.append(Finding(suite.table, rule, severity, len(frame),
+            findings.append(Finding(table, rule, severity, len(frame),
                                     f"could not be evaluated: {outcome.exception_info['exception_message']}"))
             continue
         indexes = outcome.result.get("unexpected_index_list") or []
         examples = [_example(frame, i) for i in indexes[:EXAMPLES] if isinstance(i, int) and i < len(frame)]
         count = outcome.result.get("unexpected_count")
-        findings.append(Finding(suite.table, rule, severity, int(count if count is not None else len(frame)),
+        findings.append(Finding(table, rule, severity, int(count if count is not None else len(frame)),
                                 config.meta.get("description", "") if config.meta else "", examples))
     return findings
 
@@ -195,11 +257,29 @@ def _sql_findings(conn: duckdb.DuckDBPyConnection, suite: Suite, month: dt.date,
 
 
 def validate_table(conn: duckdb.DuckDBPyConnection, suite: Suite, month: dt.date,
-                   variables: dict[str, str] | None = None) -> list[Finding]:
+                   variables: dict[str, str] | None = None, chunk_rows: int = CHUNK_ROWS) -> list[Finding]:
     """Every failed expectation and SQL rule of `suite` on the table's snapshot of `month`."""
-    frame = _table_rows(conn, suite.table, month)
-    findings = _gx_findings(suite, frame) if suite.severities else []
+    findings: list[Finding] = []
+    if suite.severities and _row_count(conn, suite.table, month) <= chunk_rows:
+        for frame in _table_chunks(conn, suite.table, month, chunk_rows):
+            findings = _gx_findings(suite.table, suite.gx_suite, frame)
+    elif suite.severities:
+        for frame in _table_chunks(conn, suite.table, month, chunk_rows):
+            findings = _added_up(findings, _gx_findings(suite.table, suite.row_wise, frame))
+        for frame in _table_chunks(conn, suite.table, month, None, list(suite.whole_table_columns)):
+            findings += _gx_findings(suite.table, suite.whole_table, frame)
     return findings + _sql_findings(conn, suite, month, variables or {})
+
+
+def _added_up(findings: list[Finding], more: list[Finding]) -> list[Finding]:
+    """One finding per rule across chunks: failed rows summed, the first examples kept."""
+    by_rule = {(f.rule, f.severity): f for f in findings}
+    for finding in more:
+        seen = by_rule.get((finding.rule, finding.severity))
+        by_rule[(finding.rule, finding.severity)] = finding if seen is None else Finding(
+            seen.table, seen.rule, seen.severity, seen.failed_rows + finding.failed_rows, seen.description,
+            (seen.examples + finding.examples)[:EXAMPLES])
+    return list(by_rule.values())
 
 
 def severity_of(findings: list[Finding]) -> str | None:

@@ -113,6 +113,29 @@ def test_unique_natural_keys_per_snapshot(conn):
     assert (example["source_file"], example["task_uid"]) == ("schedule_tasks.file", "1")
 
 
+def test_a_table_validated_in_chunks_gets_the_findings_of_the_whole_table(conn):
+    # 7 rows in chunks of 2: a duplicate key whose two rows sit in different chunks, negative points in two
+    # chunks, an unknown status category, and a resolution before creation.
+    good = GOOD["work_items"]
+    rows = [good, {**good, "item_key": "ONE-2", "story_points": -1.0},
+            {**good, "item_key": "ONE-3"}, {**good, "item_key": "ONE-4", "status_category": "Doing"},
+            {**good, "item_key": "ONE-5", "story_points": -2.0}, {**good, "item_key": "ONE-3"},
+            {**good, "item_key": "ONE-7", "resolved_at": dt.datetime(2025, 1, 1)}]
+    insert(conn, "work_items", rows)
+    suite = load_suites()["work_items"]
+    assert "expect_compound_columns_to_be_unique" in {e.expectation_type for e in suite.whole_table.expectations}
+    chunked = validate_table(conn, suite, SEP, VARIABLES, chunk_rows=2)
+    at_once = validate_table(conn, suite, SEP, VARIABLES)
+    counted = {f.rule.split("(")[0]: f.failed_rows for f in chunked}
+    assert counted == {f.rule.split("(")[0]: f.failed_rows for f in at_once} == {
+        "expect_compound_columns_to_be_unique": 2, "expect_column_values_to_be_between": 2,
+        "expect_column_values_to_be_in_set": 1, "expect_column_pair_values_a_to_be_greater_than_b": 1}
+    points = next(f for f in chunked if f.rule.startswith("expect_column_values_to_be_between"))
+    assert [e["item_key"] for e in points.examples] == ["ONE-2", "ONE-5"]  # one from each chunk, in file order
+    duplicate = next(f for f in chunked if f.rule.startswith("expect_compound_columns_to_be_unique"))
+    assert [(e["item_key"], e["source_row"]) for e in duplicate.examples] == [("ONE-3", 4), ("ONE-3", 7)]
+
+
 def test_every_register_project_needs_a_plan_now_or_earlier(conn):
     insert(conn, "projects", [GOOD["projects"], {**GOOD["projects"], "project_id": "P2", "plan_key": "TWO"}])
     insert(conn, "work_items", [{**GOOD["work_items"], "plan_key": "ONE"}], month=dt.date(2026, 7, 1))
@@ -137,7 +160,7 @@ def test_missing_required_column_is_caught_by_the_suite():
 
     suite = load_suites()["fx_rates"]
     frame = pd.DataFrame({"month": ["2026-09-01"], "currency": ["EUR"]})  # rate_to_base missing
-    rules = [f.rule for f in _gx_findings(suite, frame)]
+    rules = [f.rule for f in _gx_findings(suite.table, suite.gx_suite, frame)]
     assert any(rule.startswith("expect_table_columns_to_match_set") for rule in rules)
 
 
