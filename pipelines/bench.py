@@ -255,7 +255,8 @@ def _workspace(folder: Path, inbox: Path) -> Path:
     return config
 
 
-def run_bench(scale_name: str, out: Path, say: Callable[[str], None] = print, reuse_inbox: bool = False) -> dict:
+def run_bench(scale_name: str, out: Path, say: Callable[[str], None] = print, reuse_inbox: bool = False,
+              backfill: bool = True) -> dict:
     from pipelines.delivery import SEND_TAG
     from pipelines.resources.settings import load_settings
     from pipelines.runner import run_months
@@ -283,12 +284,14 @@ def run_bench(scale_name: str, out: Path, say: Callable[[str], None] = print, re
         rows = row_counts(month_settings.warehouse, RUN_MONTH)
         messages = len(list((month_settings.output / "outbox" / f"{RUN_MONTH:%Y-%m}").glob("*.eml")))
 
-        say(f"a {len(BENCH_MONTHS)}-month backfill ...")
-        backfill_settings = load_settings(_workspace(out / "backfill", inbox))
-        os.environ["DAGSTER_HOME"] = str(out / "backfill" / ".dagster")
-        started = time.perf_counter()
-        run_months(backfill_settings, BENCH_MONTHS)
-        backfill_seconds = round(time.perf_counter() - started, 2)
+        backfill_seconds = None
+        if backfill:
+            say(f"a {len(BENCH_MONTHS)}-month backfill ...")
+            backfill_settings = load_settings(_workspace(out / "backfill", inbox))
+            os.environ["DAGSTER_HOME"] = str(out / "backfill" / ".dagster")
+            started = time.perf_counter()
+            run_months(backfill_settings, BENCH_MONTHS)
+            backfill_seconds = round(time.perf_counter() - started, 2)
     finally:
         if saved_home is None:
             os.environ.pop("DAGSTER_HOME", None)
@@ -304,7 +307,7 @@ def run_bench(scale_name: str, out: Path, say: Callable[[str], None] = print, re
         "stage_seconds": stages,
         "total_seconds": total_seconds,
         "backfill_3_months_seconds": backfill_seconds,
-        "backfill_vs_one_month": round(backfill_seconds / total_seconds, 2),
+        "backfill_vs_one_month": round(backfill_seconds / total_seconds, 2) if backfill_seconds else None,
         "peak_rss_mb": peak_rss_mb(),
         "duckdb_native_seconds": native_seconds,
         "duckdb_native_files": native_files,
@@ -356,7 +359,8 @@ def bench_markdown(result: dict) -> str:
           for stage, seconds in result["stage_seconds"].items()],
         f"| **one month end to end** | **{result['total_seconds']:.1f}** | |", "",
         f"- three-month backfill: {result['backfill_3_months_seconds']:.1f} s "
-        f"({result['backfill_vs_one_month']} x one month)",
+        f"({result['backfill_vs_one_month']} x one month)" if result["backfill_3_months_seconds"] is not None
+        else "- three-month backfill: not measured (`--no-backfill`)",
         f"- peak RSS: {result['peak_rss_mb']:.0f} MB",
         f"- DuckDB's own read_csv of the drop's {result['duckdb_native_files']} CSV files: "
         f"{result['duckdb_native_seconds']:.1f} s; steerpack's ingest is "

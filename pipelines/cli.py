@@ -199,12 +199,13 @@ def demo(settings: Settings) -> None:
               help="Where bench.json and bench.md are written.")
 @click.option("--reuse-inbox", is_flag=True,
               help="Keep DIR/inbox between runs and reuse it when complete (for repeated runs by hand).")
-def bench(scale: str, out: str, reuse_inbox: bool) -> None:
+@click.option("--no-backfill", is_flag=True, help="Measure the month only (backfill_3_months_seconds is null).")
+def bench(scale: str, out: str, reuse_inbox: bool, no_backfill: bool) -> None:
     """Generate a synthetic portfolio at SCALE, run a month end to end and a 3-month backfill, and measure."""
     from pipelines.bench import run_bench
 
     result = run_bench(scale, Path(out).resolve(), say=lambda text: click.echo(text, err=True),
-                       reuse_inbox=reuse_inbox)
+                       reuse_inbox=reuse_inbox, backfill=not no_backfill)
     click.echo((Path(out) / "bench.md").read_text(encoding="utf-8"))
     click.echo(f"written: {Path(out) / 'bench.json'} (one month {result['total_seconds']} s)")
 
