@@ -136,9 +136,8 @@ def read_delimited(path: Path, display_name: str, delimiter: str | None = None,
     elif data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
     del text
-    first_line = data.split(b"\n", 1)[0].decode("utf-8", errors="replace")
-    delimiter = delimiter or sniff_delimiter(first_line)
     header_text = data[:_header_end(data)].decode("utf-8")
+    delimiter = delimiter or sniff_delimiter(header_text.split("\n", 1)[0])
     header = [h.strip() for h in next(csv.reader(io.StringIO(header_text, newline=""), delimiter=delimiter), [])]
     width = len(header)
     if not width:
@@ -201,15 +200,17 @@ def _is_utf8(encoding: str, data: bytes) -> bool:
         not data.startswith((b"\xff\xfe", b"\xfe\xff"))
 
 
-def _header_end(data: bytes) -> int:
-    """Where the header record ends: the first newline outside quotes."""
+def _header_end(data: bytes, longest: int = 1 << 20) -> int:
+    """Where the header record ends: the first newline outside quotes (or the first newline at all, for a
+    header with a quote that never closes)."""
     quoted = False
-    for position, byte in enumerate(data):
+    for position, byte in enumerate(data[:longest]):
         if byte == 0x22:
             quoted = not quoted
         elif byte == 0x0A and not quoted:
             return position
-    return len(data)
+    newline = data.find(b"\n")
+    return newline if newline >= 0 else len(data)
 
 
 # --- column conversions ------------------------------------------------------------------------------------

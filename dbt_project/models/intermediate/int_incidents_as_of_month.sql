@@ -23,16 +23,27 @@ project_services as (
     where trim(services.service_name) <> ''
 ),
 
+-- An incident's service and CI as rows, so the mapping is an equality (a hash join), not an IN over columns.
+incident_service_keys as (
+    select month, incident_source, incident_id, lower(trim(service)) as service_key
+    from incidents_as_of
+    where service is not null
+    union
+    select month, incident_source, incident_id, lower(trim(cmdb_ci)) as service_key
+    from incidents_as_of
+    where cmdb_ci is not null
+),
+
 mapped as (
     select distinct
         project_services.project_id,
-        incidents_as_of.month,
-        incidents_as_of.incident_source,
-        incidents_as_of.incident_id
-    from incidents_as_of
+        incident_service_keys.month,
+        incident_service_keys.incident_source,
+        incident_service_keys.incident_id
+    from incident_service_keys
     inner join project_services
-        on project_services.month = incidents_as_of.month
-        and project_services.service_key in (lower(trim(incidents_as_of.service)), lower(trim(incidents_as_of.cmdb_ci)))
+        on project_services.month = incident_service_keys.month
+        and project_services.service_key = incident_service_keys.service_key
 )
 
 select

@@ -30,19 +30,41 @@ projects as (
     select month, project_id, plan_source, plan_key
     from {{ ref('int_projects_as_of_month') }}
     where plan_source in ('jira', 'azure_devops')
+),
+
+-- The keys an item may map by, each an equality so the join is a hash join (an OR or a prefix test in the join
+-- would compare every item with every project): a Jira item's project key; an Azure DevOps item's area path
+-- and every path above it.
+items_with_plan_keys as (
+    select
+        items_as_of.*,
+        unnest(
+            case
+                when items_as_of.work_item_source = 'azure_devops' and items_as_of.plan_key is not null
+                    then [
+                        array_to_string(string_split(items_as_of.plan_key, '\')[1:depth], '\')
+                        for depth in range(1, len(string_split(items_as_of.plan_key, '\')) + 1)
+                    ]
+                else [items_as_of.plan_key]
+            end
+        ) as mapped_plan_key
+    from items_as_of
+),
+
+-- One row per item: the project of the deepest matching area path, or no project at all.
+mapped as (
+    select
+        projects.project_id,
+        items_with_plan_keys.* exclude (mapped_plan_key)
+    from items_with_plan_keys
+    left join projects
+        on projects.month = items_with_plan_keys.month
+        and projects.plan_source = items_with_plan_keys.work_item_source
+        and projects.plan_key = items_with_plan_keys.mapped_plan_key
+    qualify row_number() over (
+        partition by items_with_plan_keys.month, items_with_plan_keys.work_item_source, items_with_plan_keys.item_key
+        order by projects.project_id is null, length(items_with_plan_keys.mapped_plan_key) desc
+    ) = 1
 )
 
-select
-    projects.project_id,
-    items_as_of.*
-from items_as_of
-left join projects
-    on projects.month = items_as_of.month
-    and projects.plan_source = items_as_of.work_item_source
-    and (
-        items_as_of.plan_key = projects.plan_key
-        or (
-            items_as_of.work_item_source = 'azure_devops'
-            and starts_with(items_as_of.plan_key, projects.plan_key || '\')
-        )
-    )
+select * from mapped
