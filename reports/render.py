@@ -9,6 +9,7 @@ import multiprocessing
 import os
 import re
 from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
@@ -83,14 +84,36 @@ def pack_charts(data: PackData, as_png: bool = False) -> dict[str, str]:
 PORTFOLIO_TITLE = "Portfolio steering pack"
 FINISH_CHART_ROWS = 30
 PARALLEL_PAGES = 40
+PRINTED_PROJECTS_LIMIT = 200
+
+
+@dataclass(frozen=True)
+class PrintedRows:
+    projects: list[dict]
+    incidents: list[dict]
+    omitted: int = 0
+
+
+def printed_rows(data: PackData, for_pdf: bool) -> PrintedRows:
+    """The per-project rows a pack lists. The HTML lists every project; a PDF of more than
+    `PRINTED_PROJECTS_LIMIT` lists those not rated Green overall, because WeasyPrint lays out about 150 table rows
+    a second, and 2,000 projects in five tables are 400 pages that nobody reads on paper."""
+    if not for_pdf or len(data.projects) <= PRINTED_PROJECTS_LIMIT:
+        return PrintedRows(data.projects, data.incidents)
+    kept = [project for project in data.projects if project.get("rag_overall") != "Green"]
+    ids = {project["project_id"] for project in kept}
+    return PrintedRows(kept, [row for row in data.incidents if row.get("project_id") in ids],
+                       omitted=len(data.projects) - len(kept))
 
 
 def render_pack_html(data: PackData, title: str = PORTFOLIO_TITLE, project_pages: list[ProjectPage] = (),
                      for_pdf: bool = False) -> str:
-    """The pack; with `project_pages`, those pages follow the executive page in the same document."""
+    """The pack; with `project_pages`, those pages follow the executive page in the same document. `for_pdf`
+    gives the markup to print: PNG charts, and at scale only the projects that are not Green."""
     css = (TEMPLATES_DIR / "pack.css").read_text(encoding="utf-8")
     return ENVIRONMENT.get_template("pack.html.j2").render(
-        data=data, css=css, charts=pack_charts(data, as_png=for_pdf), title=title,
+        data=data, printed=printed_rows(data, for_pdf), css=css, charts=pack_charts(data, as_png=for_pdf),
+        title=title,
         project_pages=list(project_pages),
         project_charts=[project_charts(page, for_pdf) for page in project_pages])
 
@@ -105,10 +128,8 @@ def html_to_pdf(html: str) -> bytes:
 def write_pack(data: PackData, output: Path) -> Path:
     """The HTML pack and its PDF, each written atomically (a failed render leaves the previous files)."""
     paths = pack_paths(output, data.month)
-    html = render_pack_html(data)
-    pdf = html_to_pdf(html)
-    write_atomic(paths["pdf"], pdf)
-    return write_atomic(paths["html"], html)
+    write_atomic(paths["pdf"], html_to_pdf(render_pack_html(data, for_pdf=True)))
+    return write_atomic(paths["html"], render_pack_html(data))
 
 
 def project_page_paths(output: Path, month: dt.date, project_id: str) -> dict[str, Path]:

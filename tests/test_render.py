@@ -54,3 +54,26 @@ def test_an_interrupted_write_keeps_the_old_file_and_leaves_no_temp(tmp_path, mo
         files.write_atomic(target, "new")
     assert target.read_text() == "old"
     assert [p.name for p in target.parent.iterdir()] == ["pack.html"]
+
+
+def test_a_large_portfolio_prints_the_projects_that_are_not_green_and_says_where_the_others_are():
+    grades = ["Green", "Amber", "Red", "Green", "Green"]
+    projects = [{**PROJECT, "project_id": f"P{n:03}", "project_name": f"Project {n:03}", "watermelon": False,
+                 "rag_overall": grades[n % 5]} for n in range(render.PRINTED_PROJECTS_LIMIT + 5)]  # 205: 123 Green
+    incidents = [{"project_id": "P001", "project_name": "Project 001", "go_live_actual": dt.date(2026, 9, 1),
+                  "incidents_total": 4, "p1_count": 1, "p2_count": 0, "open_count": 1, "mttr_hours": 2.0,
+                  "incidents_per_week": 1.0, "baseline_per_week": 0.5, "is_in_window": True},
+                 {**PROJECT, "project_id": "P000", "project_name": "Project 000", "go_live_actual": dt.date(2026, 9, 1),
+                  "incidents_total": 9, "p1_count": 0, "p2_count": 0, "open_count": 0, "mttr_hours": 1.0,
+                  "incidents_per_week": 2.0, "baseline_per_week": 2.0, "is_in_window": True}]
+    pack = PackData(month=dt.date(2026, 10, 1), as_of=dt.date(2026, 10, 31), projects=projects, incidents=incidents)
+    printed = render.render_pack_html(pack, for_pdf=True)
+    on_screen = render.render_pack_html(pack)
+    # four per-project tables (projects, cost, schedule, benefits): 82 rows each on paper, 205 on screen
+    assert printed.count('<tr data-project="P001"') == 1 and printed.count('<tr data-project="P000"') == 0
+    assert printed.count("<td>Project 002</td>") == 4 and "<td>Project 003</td>" not in printed
+    assert on_screen.count("<td>Project 003</td>") == 4
+    assert "lists the 82 projects not rated Green overall. The other 123, all Green" in printed
+    assert "not rated Green overall" not in on_screen
+    assert "Project 001" in printed.split('id="incidents"')[1] and "Project 000" not in printed.split('id="incidents"')[1]
+    assert "Project 000" in on_screen.split('id="incidents"')[1]
