@@ -153,23 +153,23 @@ def _row_count(conn: duckdb.DuckDBPyConnection, table: str, month: dt.date) -> i
     return conn.execute(f"select count(*) from raw.{table} where snapshot_month = ?", [month]).fetchall()[0][0]
 
 
-def _table_chunks(conn: duckdb.DuckDBPyConnection, table: str, month: dt.date, chunk_rows: int | None,
-                  columns: list[str] | None = None) -> Iterator[pd.DataFrame]:
-    """The table's rows of `month` in file and row order, `chunk_rows` at a time (all at once when None)."""
+def _rows_sql(table: str, columns: list[str] | None = None) -> str:
     column_sql = ", ".join(f'"{c}"' for c in (columns or columns_of(table)))
-    result = conn.sql(
-        f"select {column_sql} from raw.{table} where snapshot_month = ? order by source_file, source_row",
-        params=[month])
-    if chunk_rows is None:
-        yield _as_checked(result.to_arrow_table().to_pandas(date_as_object=False))
-        return
-    reader = result.to_arrow_reader(chunk_rows)
-    empty = True
-    for batch in reader:
-        empty = False
+    return f"select {column_sql} from raw.{table} where snapshot_month = ? order by source_file, source_row"
+
+
+def _table_rows(conn: duckdb.DuckDBPyConnection, table: str, month: dt.date,
+                columns: list[str] | None = None) -> pd.DataFrame:
+    """The table's rows of `month` (only `columns`, when given) in file and row order."""
+    rows = conn.sql(_rows_sql(table, columns), params=[month]).to_arrow_table()
+    return _as_checked(rows.to_pandas(date_as_object=False))
+
+
+def _table_chunks(conn: duckdb.DuckDBPyConnection, table: str, month: dt.date,
+                  chunk_rows: int) -> Iterator[pd.DataFrame]:
+    """The same rows, `chunk_rows` at a time."""
+    for batch in conn.sql(_rows_sql(table), params=[month]).to_arrow_reader(chunk_rows):
         yield _as_checked(batch.to_pandas(date_as_object=False))
-    if empty:  # an empty snapshot is still validated: its columns can be wrong
-        yield _as_checked(reader.schema.empty_table().to_pandas(date_as_object=False))
 
 
 def _as_checked(frame: pd.DataFrame) -> pd.DataFrame:
@@ -261,13 +261,12 @@ def validate_table(conn: duckdb.DuckDBPyConnection, suite: Suite, month: dt.date
     """Every failed expectation and SQL rule of `suite` on the table's snapshot of `month`."""
     findings: list[Finding] = []
     if suite.severities and _row_count(conn, suite.table, month) <= chunk_rows:
-        for frame in _table_chunks(conn, suite.table, month, chunk_rows):
-            findings = _gx_findings(suite.table, suite.gx_suite, frame)
+        findings = _gx_findings(suite.table, suite.gx_suite, _table_rows(conn, suite.table, month))
     elif suite.severities:
         for frame in _table_chunks(conn, suite.table, month, chunk_rows):
             findings = _added_up(findings, _gx_findings(suite.table, suite.row_wise, frame))
-        for frame in _table_chunks(conn, suite.table, month, None, list(suite.whole_table_columns)):
-            findings += _gx_findings(suite.table, suite.whole_table, frame)
+        findings += _gx_findings(suite.table, suite.whole_table,
+                                 _table_rows(conn, suite.table, month, list(suite.whole_table_columns)))
     return findings + _sql_findings(conn, suite, month, variables or {})
 
 

@@ -1,6 +1,8 @@
 """`steerpack bench --scale small`: a smoke test of the harness (keys and stages, not timings)."""
 
 import json
+import os
+import time
 
 import pytest
 from click.testing import CliRunner
@@ -25,8 +27,8 @@ def test_steerpack_bench_small_runs_every_stage_and_writes_its_figures(tmp_path,
     assert result.exit_code == 0, result.output
     figures = json.loads((out / "bench.json").read_text(encoding="utf-8"))
     assert {"scale", "projects", "rows", "stage_seconds", "total_seconds", "backfill_3_months_seconds",
-            "peak_rss_mb", "duckdb_native_seconds", "ingest_vs_duckdb_ratio", "render_ms_per_project",
-            "machine"} <= set(figures)
+            "peak_rss_mb", "peak_rss_largest_process_mb", "duckdb_native_seconds", "ingest_vs_duckdb_ratio",
+            "render_ms_per_project", "machine"} <= set(figures)
     assert (figures["scale"], figures["projects"]) == ("small", 50)
     assert figures["rows"]["projects"] == 50
     # 42 of the 50 plan in Jira or Azure DevOps: 20,000 // 42 = 476 items each. The other 8 have schedules of
@@ -40,3 +42,22 @@ def test_steerpack_bench_small_runs_every_stage_and_writes_its_figures(tmp_path,
     assert {"cores", "memory_gib", "python", "duckdb"} <= set(figures["machine"])
     assert "one month end to end" in (out / "bench.md").read_text(encoding="utf-8")
     assert not (out / "inbox").exists()  # the generated data is cleaned up; the figures stay
+
+
+def test_the_memory_sampler_counts_child_processes():
+    import subprocess
+    import sys
+
+    from pipelines.bench import TreeMemorySampler, _process_tree, _rss_kb
+
+    child = subprocess.Popen([sys.executable, "-c", "b = bytearray(200 * 1024 * 1024); import time; time.sleep(3)"])
+    try:
+        time.sleep(1.0)
+        assert child.pid in _process_tree(os.getpid())
+        assert _rss_kb(child.pid) > 200 * 1024  # the child's 200 MB are resident
+        with TreeMemorySampler(interval=0.05) as memory:
+            time.sleep(0.3)
+        assert memory.peak_mb > _rss_kb(os.getpid()) / 1024 + 200
+    finally:
+        child.kill()
+        child.wait()

@@ -76,3 +76,30 @@ def test_quarantine_keeps_the_raw_record(conn):
     assert conn.execute("select source_row, reason, raw_record from raw.quarantine").fetchall() == [
         (7, "tier: 'x' is not a number", '{"tier": "x"}')]
     assert conn.execute("select rows_read, rows_loaded, rows_quarantined from raw.load_log").fetchall() == [(1, 0, 1)]
+
+
+def test_many_small_files_and_one_large_keep_each_row_with_its_own_file(conn, monkeypatch):
+    import pipelines.resources.warehouse as warehouse
+
+    class FewRows(warehouse._GatheredInserts):  # gather at most 5 rows, so both paths run on a handful of rows
+        def __init__(self, conn, snapshot_month):
+            super().__init__(conn, snapshot_month, max_rows=5)
+
+    monkeypatch.setattr(warehouse, "_GatheredInserts", FewRows)
+    columns = [c for c in columns_of("fx_rates") if c not in ("snapshot_month", "source", "source_file")]
+
+    def rates(file: str, count: int) -> LoadBatch:
+        frame = pd.DataFrame({"source_row": range(2, count + 2), "month": [pd.Timestamp(2026, 9, 1)] * count,
+                              "currency": [f"C{n:02}" for n in range(count)], "rate_to_base": [1.0] * count})
+        return LoadBatch(file, "fx_rates_csv", "finance", tables={"fx_rates": frame[columns]},
+                         rows_read={"fx_rates": count})
+
+    batches = [rates("a.csv", 2), rates("b.csv", 2), rates("big.csv", 7), rates("c.csv", 3), rates("d.csv", 1)]
+    replace_snapshot(conn, SEP, ["finance"], ["fx_rates"], batches)
+    per_file = conn.execute("select source_file, count(*), min(source_row), max(source_row), min(source) "
+                            "from raw.fx_rates where snapshot_month = ? group by 1 order by 1", [SEP]).fetchall()
+    assert per_file == [("a.csv", 2, 2, 3, "finance"), ("b.csv", 2, 2, 3, "finance"), ("big.csv", 7, 2, 8, "finance"),
+                        ("c.csv", 3, 2, 4, "finance"), ("d.csv", 1, 2, 2, "finance")]
+    assert conn.execute("select month from raw.fx_rates limit 1").fetchone() == (SEP,)
+    assert conn.execute("select source_file, rows_loaded from raw.load_log order by 1").fetchall() == [
+        ("a.csv", 2), ("b.csv", 2), ("big.csv", 7), ("c.csv", 3), ("d.csv", 1)]
