@@ -144,6 +144,17 @@ def test_every_register_project_needs_a_plan_now_or_earlier(conn):
     assert finding.failed_rows == 1 and finding.examples[0]["project_id"] == "P2"
 
 
+def test_an_azure_devops_project_is_planned_by_items_at_or_below_its_area_path(conn):
+    ado = {**GOOD["projects"], "plan_source": "azure_devops"}
+    insert(conn, "projects", [{**ado, "project_id": "P1", "plan_key": "Contoso\\Portal"},
+                              {**ado, "project_id": "P2", "plan_key": "Contoso\\Port"},
+                              {**ado, "project_id": "P3", "plan_key": "Contoso\\Portal\\Search"}])
+    conn.execute("insert into raw.work_items (snapshot_month, source, source_file, source_row, plan_key, item_key) "
+                 "values (?, 'azure_devops', 'ado.csv', 2, 'Contoso\\Portal\\Search', '1')", [SEP])
+    finding = failures(conn, "projects")[("every_project_has_a_plan", WARN)]
+    assert [example["project_id"] for example in finding.examples] == ["P2"]  # 'Contoso\Port' is not a parent
+
+
 def test_an_unbalanced_load_log_fails(conn):
     conn.execute("insert into raw.load_log values (?, 'jira', 'jira/x.csv', 'work_items', 'jira_csv', 10, 8, 1, "
                  "null, null)", [SEP])
