@@ -305,7 +305,7 @@ def render_timings(warehouse: Path, month: dt.date, scratch: Path) -> tuple[floa
     write_project_pages(pages, scratch, with_pdf=False)
     per_page_ms = (time.perf_counter() - started) * 1000 / max(1, len(pages))
     started = time.perf_counter()
-    html_to_pdf(render_pack_html(data))
+    html_to_pdf(render_pack_html(data, for_pdf=True))  # as write_pack prints it
     return round(per_page_ms, 1), round(time.perf_counter() - started, 2)
 
 

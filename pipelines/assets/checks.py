@@ -8,6 +8,7 @@ raw.quality_findings for the pack and shown in the Dagster UI with a few example
 import dagster as dg
 from dagster_duckdb import DuckDBResource
 
+from pipelines.memory import release_freed_memory
 from pipelines.partitions import monthly_partitions, months_of
 from pipelines.quality import EXPECTATIONS_DIR, ERROR, load_suites, record_findings, severity_of, validate_table
 from pipelines.resources.run_resources import SteerpackConfig
@@ -33,6 +34,7 @@ def build_quality_check(table: str) -> dg.AssetChecksDefinition:
                 month_findings = validate_table(conn, suite, month, variables)
                 record_findings(conn, table, month, month_findings)
                 findings += [(month, finding) for finding in month_findings]
+                release_freed_memory()
         severity = severity_of([finding for _, finding in findings])
         for month, finding in findings:
             log = context.log.error if finding.severity == ERROR else context.log.warning

@@ -12,6 +12,7 @@ import dagster as dg
 from dagster_duckdb import DuckDBResource
 
 from pipelines.inbox import require_inbox
+from pipelines.memory import release_freed_memory
 from pipelines.ingest import DROP_PARTS, DropPart, iter_drop_part
 from pipelines.partitions import monthly_partitions, months_of
 from pipelines.progress import progress_observation
@@ -83,6 +84,7 @@ def build_ingest_asset(part: DropPart) -> dg.AssetsDefinition:
 
             with duckdb.get_connection() as conn:
                 replace_snapshot(conn, month, part.sources, part.tables, parsed())
+            release_freed_memory()
             if not counts["files"]:
                 context.log.info(f"{month:%Y-%m}: no {part.name} files in the drop; "
                                  "the latest earlier snapshot will be used")
