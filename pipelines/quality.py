@@ -19,8 +19,8 @@ import json
 import logging
 import os
 from dataclasses import dataclass, field
-from functools import cache
 from collections.abc import Iterator
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -74,9 +74,9 @@ class Suite:
     gx_suite: Any
     severities: list[str]
     sql_rules: list[SqlRule]
-    row_wise: Any = None  # the expectations a chunk of rows can decide
-    whole_table: Any = None  # the others, and the columns they read
-    whole_table_columns: tuple[str, ...] = ()
+    row_wise: Any  # the expectations a chunk of rows can decide
+    whole_table: Any  # the others, and the columns they read
+    whole_table_columns: tuple[str, ...]
 
 
 def _quiet_gx() -> None:

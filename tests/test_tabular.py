@@ -11,7 +11,7 @@ import pytest
 from pipelines.ingest import DROP_PARTS, iter_drop_part
 from pipelines.resources.settings import Settings
 from pipelines.sources.common import SourceFormatError
-from pipelines.sources.tabular import parse_datetimes, read_delimited, translate_month_names
+from pipelines.sources.tabular import on_distinct, parse_datetimes, read_delimited, translate_month_names
 
 
 def test_records_keep_their_numbers_across_multiline_cells_blank_lines_and_bad_records(tmp_path):
@@ -58,10 +58,17 @@ def test_unreadable_files_say_why(tmp_path, content, message):
 def test_dates_are_parsed_once_per_distinct_value_with_the_same_result():
     values = pd.Series(["19/nov/25 12:00 AM", "", "3/Okt/26 5:00 PM", "19/nov/25 12:00 AM", "soon"] * 3)
     translated = translate_month_names(values, {"nov": "Nov", "okt": "Oct"})
-    parsed, bad = parse_datetimes(translated, ["%d/%b/%y %I:%M %p"])
-    assert parsed.tolist()[:5] == [pd.Timestamp(2025, 11, 19), pd.NaT, pd.Timestamp(2026, 10, 3, 17),
-                                   pd.Timestamp(2025, 11, 19), pd.NaT]
-    assert bad.tolist()[:5] == [False, False, False, False, True]
+    seen: list[list[str]] = []
+
+    def parse(distinct: pd.Series) -> tuple[pd.Series, pd.Series]:
+        seen.append(distinct.tolist())
+        return parse_datetimes(distinct, ["%d/%b/%y %I:%M %p"])
+
+    parsed, bad = on_distinct(translated, parse)
+    assert seen == [["19/Nov/25 12:00 AM", "", "3/Oct/26 5:00 PM", "soon"]]  # 4 distinct of 15 values, once
+    assert parsed.tolist() == [pd.Timestamp(2025, 11, 19), pd.NaT, pd.Timestamp(2026, 10, 3, 17),
+                               pd.Timestamp(2025, 11, 19), pd.NaT] * 3
+    assert bad.tolist() == [False, False, False, False, True] * 3
 
 
 def test_a_drop_parsed_in_worker_processes_matches_the_file_by_file_parse(tmp_path):
