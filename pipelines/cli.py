@@ -9,7 +9,6 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import os
-import subprocess
 import sys
 from pathlib import Path
 
@@ -21,6 +20,7 @@ from pipelines.inbox import InboxError, drop_months, require_inbox
 from pipelines.partitions import months_between, parse_month_arg
 from pipelines.progress import STAGES
 from pipelines.resources.settings import ConfigError, Settings, load_settings
+from pipelines.run_signals import run_in_new_session, signal_name
 from pipelines.runner import DELIVER_JOB_NAME, JOB_NAME, RunFailed, prepare_environment, run_months
 from pipelines.sources.common import SourceFormatError
 from reports.render import pack_paths
@@ -220,7 +220,10 @@ def ui(settings: Settings, port: int) -> None:
     command = [str(dagster) if dagster.exists() else "dagster", "dev", "-m", "pipelines.definitions",
                "--port", str(port)]
     click.echo(f"Dagster UI on http://127.0.0.1:{port} (instance: {os.environ['DAGSTER_HOME']})")
-    raise SystemExit(subprocess.call(command))
+    # dagster dev in a session of its own: a stop signal to steerpack (a service manager's SIGTERM, Ctrl-C) is
+    # forwarded to its whole group (webserver, daemon, code server), which is then waited for, SIGKILL after 15 s.
+    raise SystemExit(run_in_new_session(command, grace=15.0, on_stop=lambda signum: click.echo(
+        f"steerpack: stopped by {signal_name(signum)}; the Dagster UI is shut down", err=True)))
 
 
 if __name__ == "__main__":

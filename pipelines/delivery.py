@@ -22,7 +22,7 @@ from pathlib import Path
 
 import duckdb
 
-from pipelines.resources.mailer import TRANSPORT_ERRORS, Transport, sender_of
+from pipelines.resources.mailer import TRANSPORT_ERRORS, RecipientError, Transport, sender_of
 from pipelines.resources.settings import DeliverySettings, Settings
 from reports.data import load_pack_data, load_recipients
 from reports.email import build_message, scope_label, scope_project_ids
@@ -150,7 +150,7 @@ def _message_id(planned: PlannedMessage, sender: str, resend: bool) -> str:
 
 def attachments_for(conn: duckdb.DuckDBPyConnection, settings: Settings, month: dt.date,
                     project_ids: frozenset[str] | None, rendered: dict) -> list[Path]:
-    """The portfolio pack's files, or the reader's own scoped pack (rendered once per scope and month)."""
+    """The portfolio pack's files, or the reader's own scoped pack (rendered with the month's pack)."""
     if project_ids is None:
         paths = pack_paths(settings.output, month)
         missing = [paths[kind] for kind in ATTACHED_KINDS if not paths[kind].exists()]
@@ -158,9 +158,10 @@ def attachments_for(conn: duckdb.DuckDBPyConnection, settings: Settings, month: 
             raise DeliveryError(f"the {month:%Y-%m} pack has not been rendered ({missing[0]} is missing): "
                                 f"run `steerpack run --month {month:%Y-%m}` first")
     else:
-        if project_ids not in rendered:
+        paths = scoped_pack_paths(settings.output, month, project_ids)
+        # Rendered with the month's pack; a month rendered before scoped packs were part of it gets them now.
+        if project_ids not in rendered and not all(paths[kind].exists() for kind in ATTACHED_KINDS):
             rendered[project_ids] = write_scoped_pack(conn, month, project_ids, settings.output)
-        paths = rendered[project_ids]
     return [paths[kind] for kind in ATTACHED_KINDS]
 
 
@@ -173,6 +174,8 @@ def send_with_retries(transport: Transport, message: EmailMessage, folder: str, 
         try:
             transport.send(message, folder)
             return attempt, None
+        except RecipientError as refused:  # no retry can make a bad address good
+            return attempt, str(refused)
         except TRANSPORT_ERRORS as failure:
             error = f"{type(failure).__name__}: {failure}"
             if attempt < policy.max_attempts:

@@ -7,6 +7,7 @@ labels its files may load as, and the parser to use.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import multiprocessing
 import os
 from collections import deque
@@ -24,6 +25,7 @@ from pipelines.sources.finance import parse_finance_file
 from pipelines.sources.incidents import INCIDENT_SOURCES, parse_incident_file
 from pipelines.sources.plans import PLAN_SOURCES, PLAN_TABLES, parse_plan_file
 
+LOGGER = logging.getLogger(__name__)
 UNRECOGNISED = "unrecognised"
 Parser = Callable[[Path, str], LoadBatch]
 
@@ -44,14 +46,16 @@ class DropPart:
 
 DROP_PARTS = {
     "register": DropPart("register", ("register",), tuple(register.TABLES), (),
-                         lambda settings: register.parse_register, unreadable_is_fatal=True),
+                         lambda settings: lambda path, name: register.parse_register(
+                             path, name, settings.limits.workbook()),
+                         unreadable_is_fatal=True),
     "plans": DropPart("plans", PLAN_SOURCES, PLAN_TABLES, (),
                       lambda settings: lambda path, name: parse_plan_file(
-                          path, name, list(settings.jira.story_points_fields)),
+                          path, name, list(settings.jira.story_points_fields), settings.limits.workbook()),
                       unreadable_is_fatal=False),
     "finance": DropPart("finance", ("finance",), ("spend", "fx_rates"), (),
                         lambda settings: lambda path, name: parse_finance_file(
-                            path, name, settings.finance.spend_layouts()),
+                            path, name, settings.finance.spend_layouts(), settings.limits.workbook()),
                         unreadable_is_fatal=False),
     "incidents": DropPart("incidents", ("incidents",), ("incidents",), INCIDENT_SOURCES,
                           lambda settings: parse_incident_file, unreadable_is_fatal=False),
@@ -96,7 +100,15 @@ def iter_drop_part(part: DropPart, settings: Settings, month: dt.date,
 def _parse_one(parse: Parser, settings: Settings, folder: str, path: Path, fatal: bool) -> LoadBatch:
     name = display_name(settings.inbox, path)
     try:
-        return parse(path, name)
+        try:
+            return parse(path, name)
+        except (SourceFormatError, MemoryError, RecursionError):
+            raise
+        except Exception as error:  # noqa: BLE001 - a file no parser rule foresaw is still only an unreadable file
+            # The file is what is wrong for the user (one line, naming it); the traceback is for the developers.
+            LOGGER.exception("parsing %s failed", name)
+            raise SourceFormatError(f"{name}: could not be read ({type(error).__name__}: {str(error)[:200]}); "
+                                    "check the file, or report it with the file attached") from None
     except SourceFormatError as error:
         if fatal:
             raise

@@ -29,6 +29,7 @@ import pandas as pd
 
 from pipelines import REPO_ROOT
 from pipelines.resources.warehouse import columns_of
+from pipelines.sources.schema import CANONICAL
 
 EXPECTATIONS_DIR = REPO_ROOT / "expectations"
 ERROR, WARN = "error", "warn"
@@ -256,9 +257,40 @@ def _sql_findings(conn: duckdb.DuckDBPyConnection, suite: Suite, month: dt.date,
     return findings
 
 
+PLAUSIBLE_DATES_RULE = "dates_plausible"
+DEFAULT_PLAUSIBLE_YEARS = 20
+
+
+def _date_columns(table: str) -> list[str]:
+    return [name for name, sql_type in CANONICAL.get(table, []) if sql_type in ("DATE", "TIMESTAMP")]
+
+
+def implausible_dates(conn: duckdb.DuckDBPyConnection, table: str, month: dt.date,
+                      years: int = DEFAULT_PLAUSIBLE_YEARS) -> list[Finding]:
+    """A warning per date column holding dates more than `years` from the snapshot's month (1900, 2999): a
+    typo there is taken as a date and distorts every KPI that reads it (a 45,000-day baseline)."""
+    low, high = dt.date(month.year - years, month.month, 1), dt.date(month.year + years, month.month, 1)
+    findings = []
+    for column in _date_columns(table):
+        rows = conn.execute(f"""
+            select source_file, source_row, cast("{column}" as varchar) as value from raw.{table}
+            where snapshot_month = ? and "{column}" is not null
+                and ("{column}" < cast(? as date) or "{column}" >= cast(? as date))
+            order by source_file, source_row""", [month, low, high]).fetchall()
+        if rows:
+            findings.append(Finding(
+                table, f"{PLAUSIBLE_DATES_RULE}({column})", WARN, len(rows),
+                f"{column} is more than {years} years from {month:%Y-%m} (before {low:%Y-%m} or from {high:%Y-%m} "
+                "on): check the cell, such a date distorts every KPI that reads it (quality.plausible_date_years)",
+                [{"source_file": file, "source_row": row, column: value} for file, row, value in rows[:EXAMPLES]]))
+    return findings
+
+
 def validate_table(conn: duckdb.DuckDBPyConnection, suite: Suite, month: dt.date,
-                   variables: dict[str, str] | None = None, chunk_rows: int = CHUNK_ROWS) -> list[Finding]:
-    """Every failed expectation and SQL rule of `suite` on the table's snapshot of `month`."""
+                   variables: dict[str, str] | None = None, chunk_rows: int = CHUNK_ROWS,
+                   plausible_date_years: int = DEFAULT_PLAUSIBLE_YEARS) -> list[Finding]:
+    """Every failed expectation and SQL rule of `suite` on the table's snapshot of `month`, and its implausible
+    dates."""
     findings: list[Finding] = []
     if suite.severities and _row_count(conn, suite.table, month) <= chunk_rows:
         findings = _gx_findings(suite.table, suite.gx_suite, _table_rows(conn, suite.table, month))
@@ -267,7 +299,8 @@ def validate_table(conn: duckdb.DuckDBPyConnection, suite: Suite, month: dt.date
             findings = _added_up(findings, _gx_findings(suite.table, suite.row_wise, frame))
         findings += _gx_findings(suite.table, suite.whole_table,
                                  _table_rows(conn, suite.table, month, list(suite.whole_table_columns)))
-    return findings + _sql_findings(conn, suite, month, variables or {})
+    return (findings + _sql_findings(conn, suite, month, variables or {})
+            + implausible_dates(conn, suite.table, month, plausible_date_years))
 
 
 def _added_up(findings: list[Finding], more: list[Finding]) -> list[Finding]:

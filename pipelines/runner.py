@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import datetime as dt
 import fcntl
+import functools
 import os
+import sys
 import threading
 import uuid
 from collections.abc import Callable
@@ -22,7 +24,9 @@ from dagster._core.storage.tags import ASSET_PARTITION_RANGE_END_TAG, ASSET_PART
 from pipelines.dbt_project import ensure_manifest
 from pipelines.partitions import partition_key
 from pipelines.progress import PROGRESS_EVENT
+from pipelines.resources import warehouse_lock
 from pipelines.resources.warehouse_lock import WAREHOUSE_POOL
+from pipelines.run_signals import signal_name, stop_children_on_signal
 from pipelines.run_failures import failure_summary
 from pipelines.resources.settings import CONFIG_ENV_VAR, Settings
 
@@ -116,6 +120,7 @@ def run_months(settings: Settings, months: list[dt.date],
     run_id = str(uuid.uuid4())
     with dg.DagsterInstance.get() as instance:
         result_box: dict[str, object] = {}
+        stopped = functools.partial(_report_stopped, instance, run_id, months)
 
         def execute() -> None:
             try:
@@ -125,13 +130,16 @@ def run_months(settings: Settings, months: list[dt.date],
             except BaseException as error:  # surfaced in the calling thread
                 result_box["error"] = error
 
-        worker = threading.Thread(target=execute, name=f"steerpack-run-{run_id[:8]}")
-        worker.start()
-        seen = 0
-        while worker.is_alive():
-            worker.join(timeout=0.3)
-            if on_progress:
-                seen = _report_progress(instance, run_id, seen, on_progress)
+        # SIGTERM/SIGINT/SIGHUP while the run is in progress: dbt and every other child stopped, the run marked
+        # failed, exit 128 + signal (run_signals). The handlers live on the main thread, so around this loop.
+        with stop_children_on_signal(on_stop=stopped, before_stop=_hold_warehouse_lock):
+            worker = threading.Thread(target=execute, name=f"steerpack-run-{run_id[:8]}")
+            worker.start()
+            seen = 0
+            while worker.is_alive():
+                worker.join(timeout=0.3)
+                if on_progress:
+                    seen = _report_progress(instance, run_id, seen, on_progress)
         if on_progress:
             _report_progress(instance, run_id, seen, on_progress)
         if "error" in result_box:
@@ -140,6 +148,49 @@ def run_months(settings: Settings, months: list[dt.date],
         if not result.success:  # type: ignore[attr-defined]
             raise RunFailed(failure_summary(instance, run_id))
     return RunOutcome(run_id=run_id, months=months)
+
+
+def _hold_warehouse_lock(signum: int) -> None:
+    """Keep the warehouse lock until this process exits, that is until its children are gone.
+
+    Once dbt is killed its step fails, and the run's worker thread goes on to tear the resources down, which
+    would release the lock while other children may still be ending. Holding the lock module's guard blocks that
+    release (and any new take). The process exits right after its last child is gone (stop_children_on_signal),
+    and only then does the OS close the lock's file and so release it: the fd is O_CLOEXEC, no child holds it.
+    """
+    warehouse_lock._guard.acquire(timeout=5)  # held by other threads only for a moment; never released
+
+
+def _report_stopped(instance: dg.DagsterInstance, run_id: str, months: list[dt.date], signum: int) -> None:
+    """After a stop signal, once the children are gone: the run FAILURE (never left STARTED), and one line."""
+    span = f"{months[0]:%Y-%m}" if len(months) == 1 else f"{months[0]:%Y-%m}..{months[-1]:%Y-%m}"
+    name = signal_name(signum)
+    run = instance.get_run_by_id(run_id)
+    if run is None:
+        said = "the run had not started"
+    elif run.is_finished:
+        said = f"the run {run_id} had already ended ({run.status.value})"
+    else:
+        instance.report_run_failed(run, f"steerpack was stopped by {name}: its child processes were ended, and "
+                                        "the run with them")
+        said = f"the run {run_id} is marked failed"
+    print(f"steerpack: stopped by {name}; {said}, {_published(instance, run_id, span)}", file=sys.stderr)
+
+
+def _published(instance: dg.DagsterInstance, run_id: str, span: str) -> str:
+    """What of the run reached readers: the pack (written by its step) and email (from the delivery step on)."""
+    from pipelines.assets.delivery import DELIVERY_KEY
+    from pipelines.assets.report import PACK_KEY
+
+    started = {event.dagster_event.step_key
+               for event in instance.all_logs(run_id, of_type=dg.DagsterEventType.STEP_START)}
+    if DELIVERY_KEY.to_python_identifier() in started:
+        return f"but the delivery of {span} had begun: its delivery log says who was sent it"
+    written = {event.dagster_event.asset_key
+               for event in instance.all_logs(run_id, of_type=dg.DagsterEventType.ASSET_MATERIALIZATION)}
+    if PACK_KEY in written:
+        return f"but the pack of {span} had been written (not sent)"
+    return f"nothing of {span} was published"
 
 
 def _report_progress(instance: dg.DagsterInstance, run_id: str, seen: int,

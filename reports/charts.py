@@ -17,7 +17,10 @@ import matplotlib.pyplot as plt  # noqa: E402
 from matplotlib.ticker import FuncFormatter  # noqa: E402
 
 # text stays text in the SVG (searchable, selectable, extractable from the PDF)
-plt.rcParams.update({"svg.hashsalt": "steerpack", "svg.fonttype": "none", "font.family": "DejaVu Sans", "font.size": 9,
+# Labels are project and milestone names: `$1M` is money, never matplotlib's mathtext (which crashed on
+# `Sign-off: $1M #1, $2M #2` and ate the dollars of `Save $100 per seat & $20 per user`).
+plt.rcParams.update({"text.parse_math": False,
+                     "svg.hashsalt": "steerpack", "svg.fonttype": "none", "font.family": "DejaVu Sans", "font.size": 9,
                      # a fixed title height: placing it around top-axis labels (there are none) cost a tenth of a chart
                      "axes.titley": 1.0})
 COLOURS = {"CPI": "#1f77b4", "SPI": "#9467bd", "PV": "#7f8c8d", "EV": "#27ae60", "AC": "#c0392b"}

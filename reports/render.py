@@ -15,10 +15,10 @@ from pathlib import Path
 import duckdb
 import jinja2
 
-from pipelines.files import write_atomic
+from pipelines.files import STAGING_FOLDER, discard, publish_folder, safe_name, staging_root, write_atomic
 from reports import TEMPLATES_DIR
 from reports.charts import line_chart_svg, slip_chart_svg
-from reports.data import PackData, ProjectPage, load_pack_data, load_project_pages
+from reports.data import PackData, ProjectPage, load_pack_data, load_project_pages, load_recipients
 from reports.workbook import write_workbook
 
 
@@ -128,13 +128,16 @@ def html_to_pdf(html: str) -> bytes:
 def write_pack(data: PackData, output: Path) -> Path:
     """The HTML pack and its PDF, each written atomically (a failed render leaves the previous files)."""
     paths = pack_paths(output, data.month)
-    write_atomic(paths["pdf"], html_to_pdf(render_pack_html(data, for_pdf=True)))
-    return write_atomic(paths["html"], render_pack_html(data))
+    write_atomic(paths["pdf"], html_to_pdf(render_pack_html(data, for_pdf=True)), output)
+    return write_atomic(paths["html"], render_pack_html(data), output)
 
 
 def project_page_paths(output: Path, month: dt.date, project_id: str) -> dict[str, Path]:
+    """A project's page files, named by its id when that is a safe file name (the register's rule), else by a
+    digest of it: an id such as `../../x` or `A/B` never names a folder."""
     folder = pack_paths(output, month)["folder"] / "projects"
-    return {"html": folder / f"{project_id}.html", "pdf": folder / f"{project_id}.pdf"}
+    stem = safe_name(project_id)
+    return {"html": folder / f"{stem}.html", "pdf": folder / f"{stem}.pdf"}
 
 
 def project_charts(page: ProjectPage, for_pdf: bool = False) -> dict[str, str]:
@@ -166,8 +169,8 @@ def write_project_page(page: ProjectPage, output: Path, with_pdf: bool = True) -
     paths = project_page_paths(output, page.month, page.project["project_id"])
     html = render_project_html(page, for_pdf=with_pdf)
     if with_pdf:
-        write_atomic(paths["pdf"], html_to_pdf(html))
-    return write_atomic(paths["html"], html)
+        write_atomic(paths["pdf"], html_to_pdf(html), output)
+    return write_atomic(paths["html"], html, output)
 
 
 def write_project_pages(pages: list[ProjectPage], output: Path, with_pdf: bool = True) -> list[Path]:
@@ -203,7 +206,40 @@ def write_scoped_pack(conn: duckdb.DuckDBPyConnection, month: dt.date, project_i
     pages = load_project_pages(conn, month, set(project_ids))
     title = f"Steering pack for {', '.join(sorted(project_ids))}"
     paths = scoped_pack_paths(output, month, project_ids)
-    write_atomic(paths["pdf"], html_to_pdf(render_pack_html(data, title, pages, for_pdf=True)))
-    write_workbook(conn, month, paths["xlsx"], set(project_ids))
-    write_atomic(paths["html"], render_pack_html(data, title, pages))
+    write_atomic(paths["pdf"], html_to_pdf(render_pack_html(data, title, pages, for_pdf=True)), output)
+    write_workbook(conn, month, paths["xlsx"], output, set(project_ids))
+    write_atomic(paths["html"], render_pack_html(data, title, pages), output)
     return paths
+
+
+def month_scopes(conn: duckdb.DuckDBPyConnection, month: dt.date) -> list[frozenset[str]]:
+    """The distinct project scopes of the month's recipients (portfolio readers get the portfolio pack)."""
+    from reports.email import scope_project_ids  # reports.email imports this module
+
+    scopes = {scope_project_ids(recipient["recipient_scope"]) for recipient in load_recipients(conn, month)}
+    return sorted((scope for scope in scopes if scope), key=sorted)
+
+
+def publish_month(conn: duckdb.DuckDBPyConnection, month: dt.date, output: Path, with_pdf: bool = True) -> Path:
+    """Render the whole month — the pack, its workbook, the project pages (their PDFs with `with_pdf`) and every
+    recipient's scoped pack — into a staging folder, then swap it in with one rename: a failure or a kill at
+    any point leaves the previous month's folder whole, and a corrected re-run never keeps a stale page."""
+    staged = staging_root(output)
+    try:
+        write_pack(load_pack_data(conn, month), staged)
+        write_workbook(conn, month, pack_paths(staged, month)["xlsx"], staged)
+        write_project_pages(load_project_pages(conn, month), staged, with_pdf=with_pdf)
+        if with_pdf:
+            for project_ids in month_scopes(conn, month):
+                write_scoped_pack(conn, month, project_ids, staged)
+        published = pack_paths(output, month)
+        publish_folder(pack_paths(staged, month)["folder"], published["folder"], output)
+        return published["html"]
+    finally:
+        discard(staged)
+
+
+def discard_abandoned_staging(output: Path) -> None:
+    """Staging folders a killed run left behind (only one run renders at a time: it holds the warehouse lock)."""
+    discard(output / STAGING_FOLDER)
+

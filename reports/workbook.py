@@ -212,6 +212,7 @@ def build_workbook(conn: duckdb.DuckDBPyConnection, month: dt.date, project_ids:
     return buffer.getvalue()
 
 
-def write_workbook(conn: duckdb.DuckDBPyConnection, month: dt.date, path: Path,
+def write_workbook(conn: duckdb.DuckDBPyConnection, month: dt.date, path: Path, root: Path,
                    project_ids: set[str] | None = None) -> Path:
-    return write_atomic(path, build_workbook(conn, month, project_ids))
+    """The workbook at `path`, which must lie under `root` (the output folder)."""
+    return write_atomic(path, build_workbook(conn, month, project_ids), root)

@@ -44,14 +44,14 @@ def test_a_failed_render_leaves_the_previous_pack_untouched(tmp_path, monkeypatc
 def test_an_interrupted_write_keeps_the_old_file_and_leaves_no_temp(tmp_path, monkeypatch):
     from pipelines import files
 
-    target = files.write_atomic(tmp_path / "packs" / "pack.html", "old")
+    target = files.write_atomic(tmp_path / "packs" / "pack.html", "old", tmp_path)
 
     def disk_full(descriptor):
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr(files.os, "fsync", disk_full)
     with pytest.raises(OSError, match="No space left"):
-        files.write_atomic(target, "new")
+        files.write_atomic(target, "new", tmp_path)
     assert target.read_text() == "old"
     assert [p.name for p in target.parent.iterdir()] == ["pack.html"]
 

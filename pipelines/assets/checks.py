@@ -27,11 +27,13 @@ def build_quality_check(table: str) -> dg.AssetChecksDefinition:
     def quality_check(context: dg.AssetCheckExecutionContext, steerpack: SteerpackConfig,
                       duckdb: DuckDBResource) -> dg.AssetCheckResult:
         suite = load_suites()[table]
-        variables = {"base_currency": steerpack.settings().base_currency}
+        settings = steerpack.settings()
+        variables = {"base_currency": settings.base_currency}
         findings = []
         with duckdb.get_connection() as conn:
             for month in months_of(context.op_execution_context.partition_keys):
-                month_findings = validate_table(conn, suite, month, variables)
+                month_findings = validate_table(conn, suite, month, variables,
+                                                plausible_date_years=settings.quality.plausible_date_years)
                 record_findings(conn, table, month, month_findings)
                 findings += [(month, finding) for finding in month_findings]
                 release_freed_memory()

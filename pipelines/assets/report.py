@@ -8,9 +8,7 @@ from pipelines.partitions import monthly_partitions, months_of
 from pipelines.progress import progress_observation
 from pipelines.resources.run_resources import SteerpackConfig
 from pipelines.resources.warehouse_lock import WAREHOUSE_POOL
-from reports.data import load_pack_data, load_project_pages
-from reports.render import pack_paths, write_pack, write_project_pages
-from reports.workbook import write_workbook
+from reports.render import discard_abandoned_staging, publish_month
 
 PACK_KEY = dg.AssetKey("steering_pack")
 
@@ -32,14 +30,12 @@ def steering_pack(context: dg.AssetExecutionContext, steerpack: SteerpackConfig,
     settings = steerpack.settings()
     written = []
     months = months_of(context.partition_keys)
+    discard_abandoned_staging(settings.output)
     with duckdb.get_connection() as conn:
         for month in months:
-            data = load_pack_data(conn, month)
-            path = write_pack(data, settings.output)
-            write_workbook(conn, month, pack_paths(settings.output, month)["xlsx"])
-            # Project PDFs cost about a second each, so a backfill prints them for its last month only (the one
-            # that gets delivered); every month gets its HTML project pages.
-            write_project_pages(load_project_pages(conn, month), settings.output, with_pdf=month == months[-1])
+            # Project and scoped PDFs cost about a second each, so a backfill prints them for its last month
+            # only (the one that gets delivered); every month gets its pack and HTML project pages.
+            path = publish_month(conn, month, settings.output, with_pdf=month == months[-1])
             written.append(str(path))
             context.log_event(progress_observation(PACK_KEY, "rendered", month, path=str(path)))
     return dg.MaterializeResult(metadata={"packs": dg.MetadataValue.json(written), "count": len(written)})

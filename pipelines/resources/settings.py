@@ -17,6 +17,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from pipelines.sources.finance import BUILT_IN_LAYOUTS, SPEND_COLUMNS, SpendLayout
+from pipelines.sources.xlsx import WorkbookLimits
 
 CONFIG_ENV_VAR = "STEERPACK_CONFIG"
 DEFAULT_CONFIG_NAME = "steerpack.yaml"
@@ -121,6 +122,25 @@ class SmtpSettings(_Strict):
         return value
 
 
+class LimitSettings(_Strict):
+    """Caps on what one input file may hold (DESIGN §4a): an input over a cap is refused, naming the file and
+    the cap, instead of exhausting memory or time. The defaults are far above any real PMO export."""
+
+    member_bytes: Annotated[int, Field(gt=0)] = WorkbookLimits.member_bytes
+    compression_ratio: Annotated[int, Field(gt=1)] = WorkbookLimits.compression_ratio
+    sheet_rows: Annotated[int, Field(gt=0)] = WorkbookLimits.sheet_rows
+    sheet_columns: Annotated[int, Field(gt=0)] = WorkbookLimits.sheet_columns
+    empty_rows_run: Annotated[int, Field(gt=0)] = WorkbookLimits.empty_rows_run
+
+    def workbook(self) -> WorkbookLimits:
+        return WorkbookLimits(**self.model_dump())
+
+
+class QualitySettings(_Strict):
+    # A date further than this from the snapshot's month is implausible (warned, with file and row).
+    plausible_date_years: Annotated[int, Field(ge=1, le=200)] = 20
+
+
 class DeliverySettings(_Strict):
     """How messages are retried, and where run failures are reported."""
 
@@ -179,6 +199,8 @@ class Settings(_Strict):
     jira: JiraSettings = JiraSettings()
     finance: FinanceSettings = FinanceSettings()
     smtp: SmtpSettings | None = None
+    limits: LimitSettings = LimitSettings()
+    quality: QualitySettings = QualitySettings()
     delivery: DeliverySettings = DeliverySettings()
     schedule: ScheduleSettings = ScheduleSettings()
     # Where the file came from; not a key of the file itself.

@@ -19,7 +19,6 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from openpyxl import load_workbook
 
 from pipelines.sources.common import LoadBatch, SourceFormatError
 from pipelines.sources.schema import parser_columns
@@ -35,6 +34,7 @@ from pipelines.sources.tabular import (
     require,
     split_rows,
 )
+from pipelines.sources.xlsx import WorkbookLimits, iter_sheet, open_workbook
 
 SPEND_FORMAT_PREFIX = "finance:"
 FX_FORMAT = "fx_rates_csv"
@@ -87,20 +87,18 @@ def _column(table: RawTable, spec: str | tuple[str, ...]) -> pd.Series:
     return joined
 
 
-def read_xlsx(path: Path, display_name: str) -> RawTable:
+def read_xlsx(path: Path, display_name: str, limits: WorkbookLimits = WorkbookLimits()) -> RawTable:
+    """The first sheet of a finance workbook as a delimited file would hold it (streamed, within `limits`)."""
+    workbook = open_workbook(path, display_name, limits)
     try:
-        workbook = load_workbook(path, read_only=True, data_only=True)
-    except Exception as error:  # openpyxl raises many kinds for a broken file
-        raise SourceFormatError(f"{display_name}: not a readable Excel workbook ({error})") from None
-    try:
-        rows = workbook.worksheets[0].iter_rows(values_only=True)
-        header = [str(h).strip() if h is not None else "" for h in next(rows, [])]
+        rows = iter_sheet(workbook.worksheets[0], display_name, limits)
+        first = next(rows, None)
+        header = [str(h).strip() if h is not None else "" for h in (first.cells if first else ())]
         records, numbers = [], []
-        for number, values in enumerate(rows, start=2):
-            if values is None or all(v is None or str(v).strip() == "" for v in values):
-                continue
-            records.append([_cell_text(v) for v in list(values)[:len(header)]] + [""] * (len(header) - len(values)))
-            numbers.append(number)
+        for row in rows:
+            values = list(row.cells)[:len(header)]
+            records.append([_cell_text(v) for v in values] + [""] * (len(header) - len(values)))
+            numbers.append(row.number)
     finally:
         workbook.close()
     frame = pd.DataFrame(records, columns=range(len(header)), dtype="str") if records else \
@@ -190,10 +188,15 @@ def parse_fx_rates(table: RawTable, display_name: str) -> LoadBatch:
     return batch
 
 
-def parse_finance_file(path: Path, display_name: str, layouts: tuple[SpendLayout, ...]) -> LoadBatch:
+def parse_finance_file(path: Path, display_name: str, layouts: tuple[SpendLayout, ...],
+                       limits: WorkbookLimits = WorkbookLimits()) -> LoadBatch:
     """A finance drop file: FX rates, or spend in whichever declared layout its header matches."""
-    is_xlsx = path.read_bytes()[:4] == b"PK\x03\x04"
-    table = read_xlsx(path, display_name) if is_xlsx else None
+    try:
+        with path.open("rb") as handle:
+            is_xlsx = handle.read(4) == b"PK\x03\x04"
+    except OSError as error:
+        raise SourceFormatError(f"{display_name}: cannot be read ({error.strerror})") from None
+    table = read_xlsx(path, display_name, limits) if is_xlsx else None
     header = table.header if table is not None else peek_header(path, display_name)
     if is_fx_header(header):
         return parse_fx_rates(table or read_delimited(path, display_name), display_name)

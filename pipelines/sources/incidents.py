@@ -8,6 +8,8 @@ and staging keeps each incident's latest state, as it keeps the latest snapshot 
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pandas as pd
 
@@ -70,7 +72,7 @@ def priority_from_text(values: pd.Series) -> pd.Series:
 def _missing_as_empty(table: RawTable) -> RawTable:
     """ServiceNow's `?` means no value."""
     frame = table.frame.replace("?", "")
-    return RawTable(table.header, frame, table.source_row, table.malformed)
+    return dataclasses.replace(table, frame=frame)
 
 
 def _text(table: RawTable, *names: str) -> pd.Series | None:
@@ -163,8 +165,7 @@ def _naive_utc(values: pd.Series) -> pd.Series:
 
 def parse_jira_service_management(table: RawTable, display_name: str) -> LoadBatch:
     """A Jira CSV export of a service project: rows of issue type Incident are incidents; others are refused."""
-    english = RawTable([jira.english_header(h) for h in table.header], table.frame, table.source_row,
-                       table.malformed)
+    english = dataclasses.replace(table, header=[jira.english_header(h) for h in table.header])
     batch = LoadBatch(source_file=display_name, file_format=JSM_FORMAT, source="jira_service_management")
     frame = pd.DataFrame(index=english.frame.index)
     frame["source_row"] = english.source_row

@@ -8,6 +8,8 @@ not a new parser.
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pandas as pd
 
@@ -133,8 +135,7 @@ def _vocabulary(values: pd.Series | None, mapping: dict[str, str]) -> pd.Series 
 
 def parse_jira(table: RawTable, display_name: str, story_points_fields: list[str]) -> LoadBatch:
     """Canonical `work_items` rows from a Jira export already read as strings."""
-    english = RawTable(header=[english_header(h) for h in table.header], frame=table.frame,
-                       source_row=table.source_row, malformed=table.malformed)
+    english = dataclasses.replace(table, header=[english_header(h) for h in table.header])
     batch = LoadBatch(source_file=display_name, file_format=FILE_FORMAT, source="jira")
     keys = english.column("Issue key")
     if keys is None:

@@ -12,6 +12,8 @@ import datetime as dt
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
+import defusedxml
+import defusedxml.ElementTree as SafeET
 import pandas as pd
 
 from pipelines.sources.common import LoadBatch, Reject, SourceFormatError
@@ -58,7 +60,13 @@ def parse_ms_project(path: Path, display_name: str) -> LoadBatch:
     """Canonical `schedule_tasks` rows; plan_key is the file's stem (DESIGN §5)."""
     batch = LoadBatch(source_file=display_name, file_format=FILE_FORMAT, source="ms_project")
     try:
-        root = ET.parse(path).getroot()
+        # Project never writes a DTD: one in the file (entity expansion, external entities) is refused outright.
+        root = SafeET.parse(path, forbid_dtd=True).getroot()
+    except defusedxml.DefusedXmlException as error:
+        raise SourceFormatError(f"{display_name}: refused: the XML declares a DTD or entities ({type(error).__name__}), "
+                                "which MS Project never writes; export the plan again from Project") from None
+    except OSError as error:
+        raise SourceFormatError(f"{display_name}: cannot be read ({error.strerror or error})") from None
     except ET.ParseError as error:
         line, column = error.position
         reason = str(error).split(": line ")[0]  # expat appends the position we already give

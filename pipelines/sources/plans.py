@@ -12,6 +12,7 @@ from pathlib import Path
 from pipelines.sources import azure_devops, jira, ms_project, smartsheet
 from pipelines.sources.common import LoadBatch, SourceFormatError
 from pipelines.sources.tabular import read_delimited
+from pipelines.sources.xlsx import WorkbookLimits
 
 PLAN_SOURCES = ("jira", "azure_devops", "ms_project", "smartsheet")
 PLAN_TABLES = ("work_items", "schedule_tasks")
@@ -22,13 +23,15 @@ EXPECTED = ("Jira CSV (Issue key or Key, Summary, Issue Type, Status ...), "
             "Smartsheet Excel (Task Name, Start, Finish ...)")
 
 
-def parse_plan_file(path: Path, display_name: str, story_points_fields: list[str]) -> LoadBatch:
+def parse_plan_file(path: Path, display_name: str, story_points_fields: list[str],
+                    limits: WorkbookLimits = WorkbookLimits()) -> LoadBatch:
     try:
-        head = path.read_bytes()[:4096]
+        with path.open("rb") as handle:
+            head = handle.read(4096)
     except OSError as error:
         raise SourceFormatError(f"{display_name}: cannot be read ({error.strerror})") from None
     if head.startswith(ZIP_MAGIC):
-        return smartsheet.parse_smartsheet(path, display_name)
+        return smartsheet.parse_smartsheet(path, display_name, limits)
     if head.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"<"):
         if ms_project.matches_xml_head(head):
             return ms_project.parse_ms_project(path, display_name)

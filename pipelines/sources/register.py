@@ -7,15 +7,16 @@ value is rejected with the column and the reason, and the rest of the sheet load
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
+from email.utils import getaddresses
 from pathlib import Path
 from typing import Any
-from zipfile import BadZipFile
 
-import openpyxl
 import pandas as pd
 
 from pipelines.sources.common import LoadBatch, Reject, SourceFormatError, to_date, to_int, to_number, to_text
+from pipelines.sources.xlsx import SheetReading, WorkbookLimits, iter_sheet, open_workbook
 
 FILE_FORMAT = "portfolio_register_xlsx"
 
@@ -35,6 +36,37 @@ def _lower(value: Any) -> str | None:
 def _upper(value: Any) -> str | None:
     text = to_text(value)
     return text.upper() if text else None
+
+
+_ADDRESS = re.compile(r"[^@\s,;<>\"()\[\]]+@[^@\s,;<>\"()\[\]]+\.[^@\s,;<>\"()\[\]]+")
+
+
+def _one_address(value: Any) -> str | None:
+    """A Distribution cell holds exactly one address (`pat@example.com` or `Pat <pat@example.com>`): a second
+    one in the same cell would become a second recipient of a pack meant for the first."""
+    text = to_text(value)
+    if text is None:
+        return None
+    addresses = [address for _, address in getaddresses([text]) if address]
+    if len(addresses) != 1:
+        raise ValueError(f"{text!r} holds {len(addresses)} addresses; write one address per row")
+    if not _ADDRESS.fullmatch(addresses[0]):
+        raise ValueError(f"{text!r} is not an e-mail address")
+    return addresses[0]
+
+
+def _scope(value: Any) -> str | None:
+    """`portfolio`, or project ids separated by `;` (repeats dropped): a scope naming nothing is an error, not a
+    reader who silently receives nothing."""
+    text = to_text(value)
+    if text is None:
+        return None
+    if text.lower() == "portfolio":
+        return "portfolio"
+    project_ids = list(dict.fromkeys(part.strip() for part in text.split(";") if part.strip()))
+    if not project_ids:
+        raise ValueError(f"{text!r} names no project (write portfolio, or project ids separated by ;)")
+    return ";".join(project_ids)
 
 
 # sheet -> (canonical table, [(column, converter, required)])
@@ -69,7 +101,7 @@ SHEETS: dict[str, tuple[str, list[tuple[str, Converter, bool]]]] = {
         ("cost_impact", to_number, False), ("schedule_impact_days", to_int, False),
     ]),
     "Distribution": ("distribution", [
-        ("email", to_text, True), ("name", to_text, False), ("role", to_text, False), ("scope", to_text, True),
+        ("email", _one_address, True), ("name", to_text, False), ("role", to_text, False), ("scope", _scope, True),
     ]),
 }
 
@@ -80,17 +112,11 @@ def _key(header: Any) -> str:
     return " ".join(str(header or "").split()).lower()
 
 
-def _open_workbook(path: Path, display_name: str) -> openpyxl.Workbook:
-    try:
-        return openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except (BadZipFile, KeyError, OSError, ValueError) as error:
-        raise SourceFormatError(f"{display_name}: not a readable Excel workbook ({error})") from None
-
-
-def parse_register(path: Path, display_name: str | None = None) -> LoadBatch:
+def parse_register(path: Path, display_name: str | None = None,
+                   limits: WorkbookLimits = WorkbookLimits()) -> LoadBatch:
     """Parse the register workbook into the six register tables; bad rows become rejects."""
     display_name = display_name or path.name
-    workbook = _open_workbook(path, display_name)
+    workbook = open_workbook(path, display_name, limits)
     try:
         sheets_by_key = {_key(name): name for name in workbook.sheetnames}
         missing = [name for name in SHEETS if _key(name) not in sheets_by_key]
@@ -101,8 +127,12 @@ def parse_register(path: Path, display_name: str | None = None) -> LoadBatch:
             )
         batch = LoadBatch(source_file=display_name, file_format=FILE_FORMAT, source="register")
         for sheet_name, (table, spec) in SHEETS.items():
-            rows = workbook[sheets_by_key[_key(sheet_name)]].iter_rows(values_only=True)
+            reading = SheetReading()
+            rows = iter_sheet(workbook[sheets_by_key[_key(sheet_name)]], display_name, limits, reading=reading)
             _parse_sheet(rows, display_name, sheet_name, table, spec, batch)
+            note = reading.note(sheet_name, limits)
+            if note:
+                batch.notes.append(note)
         return batch
     finally:
         workbook.close()
@@ -110,10 +140,10 @@ def parse_register(path: Path, display_name: str | None = None) -> LoadBatch:
 
 def _parse_sheet(rows, display_name: str, sheet_name: str, table: str,
                  spec: list[tuple[str, Converter, bool]], batch: LoadBatch) -> None:
-    header = next(rows, None)
-    if header is None:
+    header_row = next(rows, None)
+    if header_row is None:
         raise SourceFormatError(f"{display_name}, sheet '{sheet_name}': the sheet is empty (no header row)")
-    position = {_key(h): i for i, h in enumerate(header) if _key(h)}
+    position = {_key(h): i for i, h in enumerate(header_row.cells) if _key(h)}
     missing = [column for column, _, _ in spec if _key(column) not in position]
     if missing:
         raise SourceFormatError(
@@ -122,10 +152,9 @@ def _parse_sheet(rows, display_name: str, sheet_name: str, table: str,
         )
     records: list[dict[str, Any]] = []
     read = 0
-    # Row numbers are Excel's (header is row 1), so an analyst can go straight to the cell.
-    for excel_row, values in enumerate(rows, start=2):
-        if values is None or all(v is None or (isinstance(v, str) and not v.strip()) for v in values):
-            continue
+    # Row numbers are Excel's, so an analyst can go straight to the cell; empty rows never reach here.
+    for row in rows:
+        excel_row, values = row.number, row.cells
         read += 1
         raw = {column: _cell(values, position[_key(column)]) for column, _, _ in spec}
         record: dict[str, Any] = {"source_row": excel_row}

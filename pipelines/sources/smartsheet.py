@@ -11,13 +11,12 @@ import datetime as dt
 import re
 from pathlib import Path
 from typing import Any
-from zipfile import BadZipFile
 
-import openpyxl
 import pandas as pd
 
 from pipelines.sources.common import LoadBatch, Reject, SourceFormatError, is_empty, to_date, to_text
 from pipelines.sources.schema import parser_columns
+from pipelines.sources.xlsx import SheetReading, WorkbookLimits, iter_sheet, open_workbook
 
 FILE_FORMAT = "smartsheet_xlsx"
 COLUMNS = {
@@ -87,25 +86,29 @@ def _date(value: Any, column: str) -> dt.date | None:
         raise ValueError(f"{column} {value!r} is not a date cell") from None
 
 
-def parse_smartsheet(path: Path, display_name: str) -> LoadBatch:
+def parse_smartsheet(path: Path, display_name: str, limits: WorkbookLimits = WorkbookLimits()) -> LoadBatch:
     """Canonical `schedule_tasks` rows; plan_key is the file's stem, task_uid the sheet row number."""
     batch = LoadBatch(source_file=display_name, file_format=FILE_FORMAT, source="smartsheet")
+    # Streamed: the outline levels come with each row, so read-only mode loses nothing (see pipelines.sources.xlsx).
+    workbook = open_workbook(path, display_name, limits)
     try:
-        # Not read-only: the outline levels live in the row dimensions, which read-only mode does not load.
-        workbook = openpyxl.load_workbook(path, data_only=True)
-    except (BadZipFile, KeyError, OSError, ValueError) as error:
-        raise SourceFormatError(f"{display_name}: not a readable Excel workbook ({error})") from None
-    sheet = workbook.worksheets[0]
-    rows = list(sheet.iter_rows())
-    if not rows or not matches_header([c.value for c in rows[0]]):
+        reading = SheetReading()
+        rows = list(iter_sheet(workbook.worksheets[0], display_name, limits, cells=True, reading=reading))
+        sheet_title = workbook.worksheets[0].title
+    finally:
+        workbook.close()
+    if not rows or not matches_header([getattr(c, "value", None) for c in rows[0].cells]):
         raise SourceFormatError(f"{display_name}: first sheet has no Smartsheet header "
                                 "(expected Task Name, Start, Finish or End Date)")
-    position = {_key(c.value): i for i, c in enumerate(rows[0]) if _key(c.value)}
+    note = reading.note(sheet_title, limits)
+    if note:
+        batch.notes.append(note)
+    position = {_key(c.value): i for i, c in enumerate(rows[0].cells) if c is not None and _key(c.value)}
     columns = {target: next((position[a] for a in aliases if a in position), None)
                for target, aliases in COLUMNS.items()}
 
-    body = [(r[0].row, r) for r in rows[1:] if any(not is_empty(c.value) for c in r)]
-    levels = [sheet.row_dimensions[number].outline_level or 0 for number, _ in body]
+    body = [(row.number, row.cells) for row in rows[1:]]
+    levels = [row.outline_level for row in rows[1:]]
     records = []
     for index, (number, cells) in enumerate(body):
         def cell(target):
@@ -146,7 +149,6 @@ def parse_smartsheet(path: Path, display_name: str) -> LoadBatch:
         if record["is_milestone"] and record["percent_complete"] == 100 and record["actual_finish"] is None:
             record["actual_finish"] = record["finish_date"]  # a finished milestone finished on its Finish
         records.append(record)
-    workbook.close()
     batch.rows_read["schedule_tasks"] = len(body)
     batch.tables["schedule_tasks"] = pd.DataFrame.from_records(records, columns=parser_columns("schedule_tasks"))
     return batch

@@ -23,6 +23,8 @@ import pyarrow.csv as pa_csv
 from pipelines.sources.common import LoadBatch, Reject, SourceFormatError
 
 csv.field_size_limit(64 * 1024 * 1024)  # Jira descriptions and ServiceNow work notes run long
+BLOCK_BYTES = 16 * 1024 * 1024  # Arrow parses a file a block at a time
+MAX_BLOCK_BYTES = 2**31 - 1
 
 
 @dataclass
@@ -33,6 +35,7 @@ class RawTable:
     frame: pd.DataFrame  # columns 0..n-1 (positional, so repeated header names survive), str values
     source_row: np.ndarray
     malformed: list[tuple[int, str, list[str]]] = field(default_factory=list)  # (row, reason, fields)
+    notes: list[str] = field(default_factory=list)  # what reading changed, for the load log (encoding, NULs)
 
     @property
     def rows_read(self) -> int:
@@ -78,20 +81,64 @@ def normalise_header(name: str) -> str:
     return " ".join(str(name).replace("\ufeff", "").split()).lower()
 
 
-def _decode(data: bytes, display_name: str, encoding: str) -> str:
+_BOMS = ((b"\xef\xbb\xbf", "utf-8-sig"), (b"\xff\xfe", "utf-16"), (b"\xfe\xff", "utf-16"))
+_BINARY_MAGIC = ((b"PK\x03\x04", "a zip archive (an Excel workbook?)"), (b"%PDF", "a PDF document"),
+                 (b"\xd0\xcf\x11\xe0", "an old Office file (.xls: save it as CSV or .xlsx)"),
+                 (b"\x1f\x8b", "a gzip archive"))
+_UTF8_NAMES = ("utf-8", "utf-8-sig", "utf8")
+
+
+def sniff_encoding(sample: bytes, declared: str) -> str:
+    """A byte-order mark wins; UTF-16 without one shows as a NUL in every other byte (ASCII text in two-byte
+    units); otherwise the declared encoding."""
+    for bom, encoding in _BOMS:
+        if sample.startswith(bom):
+            return encoding
+    even, odd = sample[0::2], sample[1::2]
+    if len(odd) >= 2:
+        even_nul, odd_nul = even.count(0) / len(even), odd.count(0) / len(odd)
+        if odd_nul > 0.3 and even_nul < 0.05:
+            return "utf-16-le"
+        if even_nul > 0.3 and odd_nul < 0.05:
+            return "utf-16-be"
+    return declared
+
+
+def binary_kind(sample: bytes) -> str | None:
+    """What a file that is not text at all looks like, or None for text (stray NUL bytes included)."""
+    for magic, kind in _BINARY_MAGIC:
+        if sample.startswith(magic):
+            return kind
+    if sniff_encoding(sample, "") in ("utf-16", "utf-16-le", "utf-16-be"):
+        return None
+    # Text has tabs and line breaks, not other control bytes; a stray NUL here and there is a broken export.
+    control = sum(1 for byte in sample if byte < 0x20 and byte not in b"\t\n\r\f")
+    if sample and control / len(sample) > 0.05:
+        return "binary data"
+    return None
+
+
+def _decode(data: bytes, display_name: str, encoding: str) -> tuple[str, str, list[str]]:
+    """The file's text, the encoding read, and notes for the load log. NUL characters (a stray binary zero
+    from a broken export) carry no text: they are removed wherever they are, and the load log says how many."""
     sample = data[:4096]
-    if b"\x00" in sample and not sample.startswith((b"\xff\xfe", b"\xfe\xff")):
-        raise SourceFormatError(f"{display_name}: binary data, not a text export")
-    if sample.startswith((b"\xff\xfe", b"\xfe\xff")):
-        encoding = "utf-16"
+    kind = binary_kind(sample)
+    if kind:
+        raise SourceFormatError(f"{display_name}: {kind}, not a text export")
+    encoding = sniff_encoding(sample, encoding)
     try:
-        return data.decode(encoding)
+        text = data.decode(encoding)
     except UnicodeDecodeError as error:
-        shown = "UTF-8" if encoding.replace("_", "-").lower() in ("utf-8", "utf-8-sig", "utf8") else encoding
+        shown = "UTF-8" if encoding.replace("_", "-").lower() in _UTF8_NAMES else encoding
         raise SourceFormatError(
             f"{display_name}: not {shown} text (byte 0x{data[error.start]:02x} at offset {error.start}); "
             "export the file as UTF-8 or declare its encoding"
         ) from None
+    notes = []
+    if "\x00" in text:
+        notes.append(f"{text.count(chr(0))} NUL character(s) removed (binary zeros carry no text)")
+        text = text.replace("\x00", "")
+    return text, encoding, notes
 
 
 def sniff_delimiter(first_line: str, candidates: str = ",;\t|") -> str:
@@ -109,9 +156,11 @@ def peek_header(path: Path, display_name: str) -> list[str]:
         raise SourceFormatError(f"{display_name}: cannot be read ({error.strerror})") from None
     if not head.strip():
         raise SourceFormatError(f"{display_name}: the file is empty")
-    if b"\x00" in head[:4096] and not head.startswith((b"\xff\xfe", b"\xfe\xff")):
-        raise SourceFormatError(f"{display_name}: binary data, not a text export")
-    text = head.decode("utf-8", errors="replace").lstrip("\ufeff")
+    kind = binary_kind(head[:4096])
+    if kind:
+        raise SourceFormatError(f"{display_name}: {kind}, not a text export")
+    encoding = sniff_encoding(head[:4096], "utf-8")
+    text = head.decode(encoding, errors="replace").replace("\x00", "").lstrip("\ufeff")
     first_line = text.splitlines()[0] if text.splitlines() else ""
     return [h.strip() for h in next(csv.reader([first_line], delimiter=sniff_delimiter(first_line)), [])]
 
@@ -128,11 +177,11 @@ def read_delimited(path: Path, display_name: str, delimiter: str | None = None,
         data = path.read_bytes()
     except OSError as error:
         raise SourceFormatError(f"{display_name}: cannot be read ({error.strerror})") from None
-    text = _decode(data, display_name, encoding)
+    text, encoding, notes = _decode(data, display_name, encoding)
     if not text.strip().lstrip("\ufeff").strip():
         raise SourceFormatError(f"{display_name}: the file is empty")
-    if not _is_utf8(encoding, data):
-        data = text.lstrip("\ufeff").encode("utf-8")
+    if notes or encoding.replace("_", "-").lower() not in _UTF8_NAMES:
+        data = text.lstrip("\ufeff").encode("utf-8")  # Arrow reads UTF-8 only
     elif data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
     del text
@@ -149,16 +198,26 @@ def read_delimited(path: Path, display_name: str, delimiter: str | None = None,
         reported.append((row.number, row.text))
         return "skip"
 
-    try:
-        table = pa_csv.read_csv(
-            io.BytesIO(data),
+    def read(content: bytes, block_size: int) -> pa.Table:
+        reported.clear()
+        return pa_csv.read_csv(
+            io.BytesIO(content),
             read_options=pa_csv.ReadOptions(column_names=names, skip_rows=1, use_threads=False,
-                                            block_size=16 * 1024 * 1024),
+                                            block_size=block_size),
             parse_options=pa_csv.ParseOptions(delimiter=delimiter, newlines_in_values=True,
                                               ignore_empty_lines=False, invalid_row_handler=invalid),
             convert_options=pa_csv.ConvertOptions(column_types={name: pa.string() for name in names},
                                                   strings_can_be_null=False, quoted_strings_can_be_null=False),
         )
+
+    try:
+        try:
+            table = read(data, BLOCK_BYTES)
+        except pa.ArrowInvalid as error:
+            if "straddl" not in str(error) or len(data) < BLOCK_BYTES:
+                raise
+            # A record longer than a block (a 50 MB description): read the file as one block instead.
+            table = read(data, min(len(data) + 1, MAX_BLOCK_BYTES))
     except pa.ArrowInvalid as error:
         raise SourceFormatError(f"{display_name}: not a readable CSV ({error})") from None
     del data
@@ -192,12 +251,10 @@ def read_delimited(path: Path, display_name: str, delimiter: str | None = None,
         source_row = np.concatenate([source_row, np.asarray([n for n, _ in rescued], dtype="int64")])
         order = np.argsort(source_row, kind="stable")
         frame, source_row = frame.iloc[order], source_row[order]
-    return RawTable(header=header, frame=frame.reset_index(drop=True), source_row=source_row, malformed=malformed)
-
-
-def _is_utf8(encoding: str, data: bytes) -> bool:
-    return encoding.replace("_", "-").lower() in ("utf-8", "utf-8-sig", "utf8") and \
-        not data.startswith((b"\xff\xfe", b"\xfe\xff"))
+    if encoding.replace("_", "-").lower() not in _UTF8_NAMES:
+        notes.insert(0, f"read as {encoding}")
+    return RawTable(header=header, frame=frame.reset_index(drop=True), source_row=source_row, malformed=malformed,
+                    notes=notes)
 
 
 def _header_end(data: bytes, longest: int = 1 << 20) -> int:
@@ -276,9 +333,11 @@ _MONTH_TOKEN = r"[^\d/\s]+"
 def translate_month_names(values: pd.Series, months: dict[str, str]) -> pd.Series:
     """Replace a localised month name between slashes (`10/nov/25`, `3/Okt/26`) with its English abbreviation."""
     text = values.fillna("").astype("str")
+    if text.empty:  # a header-only export: Arrow hands back a chunked array of no chunks
+        return text
     tokens = pa_compute.extract_regex(pa.array(text, type=pa.string()), f"/(?P<token>{_MONTH_TOKEN})/")
     # a column holds a dozen distinct month names at most, so each is replaced across the column at once
-    for token in pa_compute.unique(tokens.field("token").drop_null()).to_pylist():
+    for token in pa_compute.unique(pa_compute.struct_field(tokens, "token").drop_null()).to_pylist():
         english = months.get(token.lower().rstrip("."))
         if english and english != token:
             text = text.str.replace(f"/{token}/", f"/{english}/", n=1, regex=False)
@@ -316,3 +375,4 @@ def split_rows(batch: LoadBatch, table: RawTable, frame: pd.DataFrame, problems:
         batch.rejects.append(Reject(name, row, reason, {"fields": fields}))
     batch.tables[name] = frame.loc[~bad].reset_index(drop=True)
     batch.rows_read[name] = table.rows_read
+    batch.notes.extend(note for note in table.notes if note not in batch.notes)
