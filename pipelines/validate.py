@@ -21,6 +21,7 @@ from pipelines.resources.warehouse import ensure_raw_schema, replace_snapshot
 from pipelines.sources.common import LoadBatch
 
 TOP_REASONS = 3
+SHOWN_EXAMPLES = 3
 _ROW_PREFIX = re.compile(r"^(?:sheet '[^']*' )?row \d+: ")
 
 
@@ -103,6 +104,8 @@ def format_report(reports: list[MonthReport], settings: Settings) -> str:
             what = finding.description or finding.rule
             lines.append(f"    {finding.severity.upper():<5}  raw.{finding.table}: {what} — "
                          f"{finding.failed_rows} row(s){example}")
+            # a rule about rows that conflict (one address, two scopes) is fixed by looking at all of them
+            lines += [f"           and {other}" for other in finding.examples[1:SHOWN_EXAMPLES]]
     errors = sum(r.errors for r in reports)
     warnings = sum(r.warnings for r in reports)
     lines.append("")
