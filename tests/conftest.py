@@ -1,10 +1,11 @@
-import os
 from pathlib import Path
 
+import duckdb
 import pytest
 
 from pipelines.dbt_project import ensure_manifest
 from pipelines.resources.settings import CONFIG_ENV_VAR, load_settings
+from pipelines.resources.warehouse import ensure_raw_schema
 from tests.helpers import tiny_register_sheets, write_config, write_sheets
 
 # Before any test module imports the Dagster definitions, which read the manifest once at import.
@@ -32,3 +33,12 @@ def workspace(tmp_path):
     config = write_config(tmp_path)
     write_sheets(tmp_path / "inbox" / "2026-09" / "register" / "portfolio.xlsx", tiny_register_sheets())
     return load_settings(config)
+
+
+@pytest.fixture
+def conn():
+    """An in-memory DuckDB holding the empty raw schema, for the quality rules."""
+    connection = duckdb.connect(":memory:")
+    ensure_raw_schema(connection)
+    yield connection
+    connection.close()

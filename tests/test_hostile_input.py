@@ -12,7 +12,6 @@ from email import policy
 from email.message import EmailMessage
 from pathlib import Path
 
-import duckdb
 import pytest
 from openpyxl import Workbook
 from openpyxl.styles import Font
@@ -21,7 +20,6 @@ from pipelines import files
 from pipelines.quality import ERROR, WARN, load_suites, validate_table
 from pipelines.resources.mailer import OutboxTransport, RecipientError, SmtpTransport, eml_name
 from pipelines.resources.settings import SmtpSettings
-from pipelines.resources.warehouse import ensure_raw_schema
 from pipelines.sources.common import SourceFormatError
 from pipelines.sources.finance import parse_finance_file
 from pipelines.sources.incidents import parse_incident_file
@@ -41,14 +39,6 @@ from tests.test_quality import GOOD, insert
 SEP = dt.date(2026, 9, 1)
 VARIABLES = {"base_currency": "USD"}
 STORY_POINTS = ["Custom field (Story Points)", "Custom field (Story point estimate)"]
-
-
-@pytest.fixture
-def conn():
-    connection = duckdb.connect(":memory:")
-    ensure_raw_schema(connection)
-    yield connection
-    connection.close()
 
 
 def findings(conn, table, **kwargs):

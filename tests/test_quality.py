@@ -4,13 +4,12 @@ import datetime as dt
 import json
 import shutil
 
-import duckdb
 import pytest
 from click.testing import CliRunner
 
 from pipelines.cli import main
 from pipelines.quality import ERROR, WARN, load_suites, validate_table
-from pipelines.resources.warehouse import columns_of, ensure_raw_schema
+from pipelines.resources.warehouse import columns_of
 from tests.helpers import tiny_register_sheets, write_sheets
 from tests.test_pipeline import materialize, query, run_month
 from tests.test_plan_parsers import FIXTURES
@@ -49,14 +48,6 @@ def insert(conn, table, rows, month=SEP):
         columns = [c for c in columns_of(table) if c in record]
         conn.execute(f"insert into raw.{table} ({', '.join(columns)}) values ({', '.join('?' * len(columns))})",
                      [record[c] for c in columns])
-
-
-@pytest.fixture
-def conn():
-    connection = duckdb.connect(":memory:")
-    ensure_raw_schema(connection)
-    yield connection
-    connection.close()
 
 
 def failures(conn, table):
