@@ -7,7 +7,8 @@ every descendant gets SIGTERM, whatever is left after a grace period gets SIGKIL
 the caller's `on_stop` run and the process exit with 128 + the signal's number. `run_in_new_session` does the same
 for a long-running child with a process tree of its own (`steerpack ui` → `dagster dev` → webserver, daemon).
 
-No psutil (not a declared dependency): the process table is read from /proc, or from `ps` where there is none.
+The process table comes from psutil: the same process tree on Linux, macOS and the BSDs, and Process objects that
+carry their start time, so a pid the OS has since given to another process is never signalled.
 Descendants are found by parent pid, not by process group: steerpack's own group holds its parent (a shell,
 pytest) too, so signalling the group would stop the caller.
 """
@@ -23,22 +24,12 @@ import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from pathlib import Path
+
+import psutil
 
 # SIGHUP too: a closed terminal would otherwise kill steerpack and leave its children running.
 STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT, signal.SIGHUP)
 _POLL_SECONDS = 0.05
-
-
-@dataclass(frozen=True)
-class ProcessInfo:
-    """One process as the process table showed it."""
-
-    pid: int
-    ppid: int
-    pgrp: int
-    zombie: bool
-    started: str  # start time (clock ticks since boot, or ps's lstart): tells a reused pid from the original
 
 
 @dataclass
@@ -66,60 +57,12 @@ def signal_name(signum: int) -> str:
         return f"signal {signum}"
 
 
-def _process_table() -> dict[int, ProcessInfo]:
-    if Path("/proc/self/stat").exists():
-        return _proc_table()
-    return _ps_table()
-
-
-def _proc_table() -> dict[int, ProcessInfo]:
-    table = {}
-    for entry in os.scandir("/proc"):
-        if not entry.name.isdigit():
-            continue
-        try:
-            with open(f"/proc/{entry.name}/stat", encoding="utf-8", errors="replace") as stat:
-                text = stat.read()
-        except OSError:  # ended while we looked
-            continue
-        # "pid (comm) state ppid pgrp session ... starttime(22nd)": comm may hold spaces and parentheses.
-        fields = text[text.rfind(")") + 2:].split()
-        if len(fields) < 20:
-            continue
-        pid = int(entry.name)
-        table[pid] = ProcessInfo(pid, int(fields[1]), int(fields[2]), fields[0] in "ZX", fields[19])
-    return table
-
-
-def _ps_table() -> dict[int, ProcessInfo]:
-    listing = subprocess.run(["ps", "-A", "-o", "pid=,ppid=,pgid=,stat=,lstart="], capture_output=True,
-                             text=True, check=True).stdout
-    table = {}
-    for line in listing.splitlines():
-        parts = line.split(None, 4)
-        if len(parts) == 5:
-            pid = int(parts[0])
-            table[pid] = ProcessInfo(pid, int(parts[1]), int(parts[2]), parts[3].startswith("Z"), parts[4].strip())
-    return table
-
-
-def _tree(table: dict[int, ProcessInfo], root: int) -> list[ProcessInfo]:
-    """The living descendants of `root` in `table`, parents before their children."""
-    children: dict[int, list[ProcessInfo]] = {}
-    for process in table.values():
-        children.setdefault(process.ppid, []).append(process)
-    found, pending = [], [root]
-    while pending:
-        for child in children.get(pending.pop(0), []):
-            if child.pid != root and not child.zombie:
-                found.append(child)
-                pending.append(child.pid)
-    return found
-
-
-def snapshot(root: int | None = None) -> list[ProcessInfo]:
+def snapshot(root: int | None = None) -> list[psutil.Process]:
     """`root`'s living descendants (default: this process's), parents first; zombies left out."""
-    return _tree(_process_table(), os.getpid() if root is None else root)
+    try:
+        return [process for process in psutil.Process(root).children(recursive=True) if _running(process)]
+    except psutil.Error:  # root itself is gone
+        return []
 
 
 def descendants(root: int | None = None) -> list[int]:
@@ -127,62 +70,76 @@ def descendants(root: int | None = None) -> list[int]:
     return [process.pid for process in snapshot(root)]
 
 
-def _living(table: dict[int, ProcessInfo], known: set[tuple[int, str]]) -> list[int]:
-    return [pid for pid, started in known if pid in table and table[pid].started == started and not table[pid].zombie]
-
-
-def _send(pid: int, signum: int) -> None:
+def _running(process: psutil.Process) -> bool:
+    """Neither ended nor a zombie, and its pid not since taken by another process."""
     try:
-        os.kill(pid, signum)
-    except (ProcessLookupError, PermissionError):
+        return process.is_running() and process.status() != psutil.STATUS_ZOMBIE
+    except psutil.Error:
+        return False
+
+
+def _ignores(pid: int, signum: int) -> bool:
+    """Whether `pid` ignores `signum` (SIG_IGN, as multiprocessing's resource tracker does SIGTERM): waiting for
+    it to end of that signal would be waiting in vain. False where that cannot be told (no /proc; psutil has no
+    signal-mask API)."""
+    try:
+        with open(f"/proc/{pid}/status", encoding="utf-8") as status:
+            for line in status:
+                if line.startswith("SigIgn:"):
+                    return bool(int(line.split()[1], 16) >> (signum - 1) & 1)
+    except (OSError, ValueError):
+        pass
+    return False
+
+
+def _send(process: psutil.Process, signum: int) -> None:
+    try:
+        process.send_signal(signum)  # checks first that the pid is still this process's
+    except psutil.Error:
         pass
 
 
 def terminate_descendants(timeout: float = 10.0, root: int | None = None, kill_timeout: float = 5.0,
-                          also: Iterable[ProcessInfo] = ()) -> StopReport:
+                          also: Iterable[psutil.Process] = ()) -> StopReport:
     """SIGTERM every descendant of `root` (default: this process), SIGKILL whatever is left after `timeout`
-    seconds, and wait (up to `kill_timeout` more) until none is left.
+    seconds, and wait (up to `kill_timeout` more) until none is left. Once only processes that ignore SIGTERM are
+    left, they get SIGKILL at once rather than after the timeout.
 
     Each process is remembered when first seen, so a grandchild still counts after its parent died and it was
     handed to init; the tree is looked at again every 50 ms, so a child started meanwhile is caught too. `also`:
     more processes to stop with them (seen earlier, e.g. by `snapshot`; one whose pid now belongs to another
-    process, by its start time, is left alone). A zombie counts as gone: it holds no file
-    and runs no code, only its exit status waits to be collected. Returns what was signalled and what remains.
+    process is left alone). A zombie counts as gone: it holds no file and runs no code, only its exit status waits
+    to be collected (never reaped here: that is its parent's, e.g. a Popen's, to do). Returns what was signalled
+    and what remains.
     """
     root = os.getpid() if root is None else root
     report = StopReport()
-    known: set[tuple[int, str]] = set()
-    also = list(also)
+    known: set[psutil.Process] = set()  # a Process is equal to another by pid and start time
+    also = [process for process in also if process.pid != root]
 
-    def take_in(table: dict[int, ProcessInfo], signum: int | None) -> None:
-        extra = [table[p.pid] for p in also
-                 if p.pid in table and table[p.pid].started == p.started and not table[p.pid].zombie
-                 and p.pid != root]
-        for process in [*_tree(table, root), *extra]:
-            if (process.pid, process.started) not in known:
-                known.add((process.pid, process.started))
+    def living(signum: int | None) -> list[psutil.Process]:
+        """Take in the processes not seen before (sending them `signum`); return the known ones still running."""
+        for process in [*snapshot(root), *filter(_running, also)]:
+            if process not in known:
+                known.add(process)
                 if signum is not None:
-                    _send(process.pid, signum)
+                    _send(process, signum)
                     report.terminated.append(process.pid)
+        return [process for process in known if _running(process)]
 
     deadline = time.monotonic() + timeout
-    while True:
-        table = _process_table()
-        take_in(table, signal.SIGTERM)
-        if not _living(table, known) or time.monotonic() >= deadline:
-            break
+    while (not all(_ignores(process.pid, signal.SIGTERM) for process in living(signal.SIGTERM))
+           and time.monotonic() < deadline):
         time.sleep(_POLL_SECONDS)
     deadline = time.monotonic() + kill_timeout
     while True:
-        table = _process_table()
-        take_in(table, None)
-        living = _living(table, known)
-        for pid in living:
-            if pid not in report.killed:
-                _send(pid, signal.SIGKILL)
-                report.killed.append(pid)
-        if not living or time.monotonic() >= deadline:
-            report.left = living
+        left = living(None)
+        for process in left:
+            if process.pid not in report.killed:
+                _send(process, signal.SIGKILL)
+                report.killed.append(process.pid)
+        if not left or time.monotonic() >= deadline:
+            report.left = [process.pid for process in left]
             return report
         time.sleep(_POLL_SECONDS)
 
@@ -243,18 +200,24 @@ def stop_children_on_signal(on_stop: Callable[[int], None], before_stop: Callabl
             yield
     except StopRequested as stop:
         with _handlers(lambda signum, frame: None, signals):  # no second stop midway through this one
-            status = 128 + stop.signum
             try:
-                if before_stop:
-                    before_stop(stop.signum)
-                report = terminate_descendants(timeout)
-                if report.left:
-                    print(f"steerpack: processes {report.left} did not end even after SIGKILL", file=sys.stderr)
-                on_stop(stop.signum)
-            except BaseException as error:  # the exit below must happen whatever went wrong
-                print(f"steerpack: while stopping: {error!r}", file=sys.stderr)
+                # Each step is tried even if the one before failed; the exit happens whatever went wrong.
+                for step in (before_stop, _stop_descendants(timeout), on_stop):
+                    try:
+                        if step:
+                            step(stop.signum)
+                    except Exception as error:  # noqa: BLE001 - whatever failed, the next step and the exit still come
+                        print(f"steerpack: while stopping: {error!r}", file=sys.stderr)
             finally:
-                _exit_now(status)
+                _exit_now(128 + stop.signum)
+
+
+def _stop_descendants(timeout: float) -> Callable[[int], None]:
+    def stop(signum: int) -> None:
+        report = terminate_descendants(timeout)
+        if report.left:
+            print(f"steerpack: processes {report.left} were still there after SIGKILL", file=sys.stderr)
+    return stop
 
 
 def run_in_new_session(command: list[str], grace: float = 15.0, signals: Iterable[int] = STOP_SIGNALS,
@@ -302,5 +265,11 @@ def _signal_group(pgid: int, signum: int) -> None:
         pass
 
 
-def _group_members(pgid: int) -> list[ProcessInfo]:
-    return [process for process in _process_table().values() if process.pgrp == pgid and not process.zombie]
+def _group_members(pgid: int) -> list[psutil.Process]:
+    """The running processes of group `pgid`, wherever they are in the tree (a straggler may be init's now)."""
+    def in_group(process: psutil.Process) -> bool:
+        try:
+            return os.getpgid(process.pid) == pgid
+        except OSError:
+            return False
+    return [process for process in psutil.process_iter() if in_group(process) and _running(process)]

@@ -26,8 +26,8 @@ from pipelines.partitions import partition_key
 from pipelines.progress import PROGRESS_EVENT
 from pipelines.resources import warehouse_lock
 from pipelines.resources.warehouse_lock import WAREHOUSE_POOL
-from pipelines.run_signals import signal_name, stop_children_on_signal
 from pipelines.run_failures import failure_summary
+from pipelines.run_signals import signal_name, stop_children_on_signal
 from pipelines.resources.settings import CONFIG_ENV_VAR, Settings
 
 JOB_NAME = "monthly_pack"
@@ -174,7 +174,8 @@ def _report_stopped(instance: dg.DagsterInstance, run_id: str, months: list[dt.d
         instance.report_run_failed(run, f"steerpack was stopped by {name}: its child processes were ended, and "
                                         "the run with them")
         said = f"the run {run_id} is marked failed"
-    print(f"steerpack: stopped by {name}; {said}, {_published(instance, run_id, span)}", file=sys.stderr)
+    fresh_line = "\n" if sys.stderr.isatty() else ""  # after a progress bar
+    print(f"{fresh_line}steerpack: stopped by {name}; {said}, {_published(instance, run_id, span)}", file=sys.stderr)
 
 
 def _published(instance: dg.DagsterInstance, run_id: str, span: str) -> str:

@@ -70,34 +70,95 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
-def test_terminate_descendants_kills_a_grandchild_that_ignores_sigterm(tmp_path):
-    grandchild = textwrap.dedent(f"""
-        import os, signal, time
-        signal.signal(signal.SIGTERM, signal.SIG_IGN)
-        open({str(tmp_path / "grandchild")!r}, "w").write(str(os.getpid()))
-        time.sleep(120)
-    """)
+def test_terminate_descendants_kills_grandchildren_that_ignore_sigterm(tmp_path):
+    """A child that ends on SIGTERM, and under it a grandchild ignoring SIGTERM (SIG_IGN) and one whose handler does
+    nothing: both grandchildren, handed to init once their parent died, are still found and SIGKILLed."""
+    def grandchild(name: str, handler: str) -> str:
+        return textwrap.dedent(f"""
+            import os, signal, time
+            signal.signal(signal.SIGTERM, {handler})
+            open({str(tmp_path / name)!r}, "w").write(str(os.getpid()))
+            time.sleep(120)
+        """)
+
     child = textwrap.dedent(f"""
         import subprocess, sys, time
-        subprocess.Popen([sys.executable, "-c", {grandchild!r}])
+        subprocess.Popen([sys.executable, "-c", {grandchild("ignoring", "signal.SIG_IGN")!r}])
+        subprocess.Popen([sys.executable, "-c", {grandchild("deaf", "lambda *args: None")!r}])
         time.sleep(120)
     """)
     process = subprocess.Popen([sys.executable, "-c", child])
-    grandchild_pid = int(_wait_for(lambda: (tmp_path / "grandchild").exists()
-                                   and (tmp_path / "grandchild").read_text(), 30, "the grandchild"))
-    assert _tree(os.getpid()).keys() == {process.pid, grandchild_pid}
+    def written_pid(name: str) -> int:
+        marker = tmp_path / name
+        return int(_wait_for(lambda: marker.exists() and marker.read_text(), 30, name))
+
+    ignoring, deaf = written_pid("ignoring"), written_pid("deaf")
+    assert _tree(os.getpid()).keys() == {process.pid, ignoring, deaf}
 
     started = time.monotonic()
     report = terminate_descendants(timeout=1.0)
     took = time.monotonic() - started
 
-    # The child ended on SIGTERM; the grandchild, handed to init when its parent died, was still SIGKILLed.
-    assert set(report.terminated) == {process.pid, grandchild_pid}
-    assert report.killed == [grandchild_pid]
+    assert set(report.terminated) == {process.pid, ignoring, deaf}
+    assert set(report.killed) == {ignoring, deaf}  # the SIGKILL fallback; the child itself ended on SIGTERM
     assert report.left == []
-    assert _alive([process.pid, grandchild_pid]) == []
-    assert 1.0 <= took < 3.0
+    assert _alive([process.pid, ignoring, deaf]) == []
+    assert 1.0 <= took < 3.0  # the deaf one was given the whole timeout
     assert process.wait(timeout=5) == -signal.SIGTERM
+
+
+def test_a_process_that_ignores_sigterm_is_killed_without_waiting_out_the_timeout(tmp_path):
+    code = textwrap.dedent(f"""
+        import signal, time
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+        open({str(tmp_path / "ready")!r}, "w").close()
+        time.sleep(120)
+    """)
+    process = subprocess.Popen([sys.executable, "-c", code])
+    _wait_for(lambda: (tmp_path / "ready").exists(), 30, "the child")
+    started = time.monotonic()
+    report = terminate_descendants(timeout=10.0)
+    assert time.monotonic() - started < 2.0
+    assert report.killed == [process.pid]
+    assert process.wait(timeout=5) == -signal.SIGKILL
+
+
+def test_a_stop_signal_inside_the_block_stops_the_children_then_calls_on_stop_then_exits(tmp_path):
+    script = textwrap.dedent(f"""
+        import signal, subprocess, sys, time
+        from pipelines.run_signals import stop_children_on_signal
+
+        before = signal.getsignal(signal.SIGINT)
+        with stop_children_on_signal(on_stop=print):
+            pass
+        assert signal.getsignal(signal.SIGINT) is before  # put back when the block ends
+
+        child = subprocess.Popen([sys.executable, "-c",
+                                  "import signal, time; signal.signal(signal.SIGTERM, signal.SIG_IGN); time.sleep(60)"])
+
+        def on_stop(signum):
+            state = subprocess.run(["ps", "-o", "stat=", "-p", str(child.pid)], capture_output=True, text=True)
+            open({str(tmp_path / "stopped")!r}, "w").write(f"{{signum}} {{state.stdout.strip()[:1] or 'gone'}}")
+
+        with stop_children_on_signal(on_stop=on_stop, timeout=5):
+            open({str(tmp_path / "ready")!r}, "w").close()
+            time.sleep(60)
+        print("not reached")
+    """)
+    process, out, _ = start_logged([sys.executable, "-c", script], tmp_path / "logs", cwd=Path.cwd())
+    try:
+        _wait_for(lambda: (tmp_path / "ready").exists(), 30, "the script")
+        started = time.monotonic()
+        process.send_signal(signal.SIGINT)
+        code = process.wait(timeout=10)
+    finally:
+        if process.poll() is None:
+            process.kill()
+    assert code == 128 + signal.SIGINT
+    assert time.monotonic() - started < 3.0
+    # on_stop ran once the child (ignoring SIGTERM, so SIGKILLed) was gone: a zombie left for its parent, or reaped
+    assert (tmp_path / "stopped").read_text() in (f"{signal.SIGINT.value} Z", f"{signal.SIGINT.value} gone")
+    assert "not reached" not in out.read_text(encoding="utf-8")
 
 
 @pytest.mark.slow
@@ -106,11 +167,12 @@ def test_ui_stopped_by_sigterm_takes_dagster_dev_and_its_services_with_it(tmp_pa
     config = write_config(tmp_path)
     process, _, err = start_logged([STEERPACK, "ui", "--port", str(port), "--config", str(config)],
                                    tmp_path / "logs", cwd=tmp_path)
+    direct = urllib.request.build_opener(urllib.request.ProxyHandler({}))  # no HTTP proxy for 127.0.0.1
     try:
         def answers() -> bool:
             assert process.poll() is None, err.read_text(encoding="utf-8")[-3000:]
             try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/server_info", timeout=2) as response:
+                with direct.open(f"http://127.0.0.1:{port}/server_info", timeout=2) as response:
                     return response.status == 200
             except OSError:
                 return False
