@@ -51,14 +51,18 @@ DROP_PARTS = {
                          unreadable_is_fatal=True),
     "plans": DropPart("plans", PLAN_SOURCES, PLAN_TABLES, (),
                       lambda settings: lambda path, name: parse_plan_file(
-                          path, name, list(settings.jira.story_points_fields), settings.limits.workbook()),
+                          path, name, list(settings.jira.story_points_fields), settings.limits.workbook(),
+                          settings.encoding_for(path.parent.name)),
                       unreadable_is_fatal=False),
     "finance": DropPart("finance", ("finance",), ("spend", "fx_rates"), (),
                         lambda settings: lambda path, name: parse_finance_file(
-                            path, name, settings.finance.spend_layouts(), settings.limits.workbook()),
+                            path, name, settings.finance.spend_layouts(), settings.limits.workbook(),
+                            settings.finance.encoding),
                         unreadable_is_fatal=False),
     "incidents": DropPart("incidents", ("incidents",), ("incidents",), INCIDENT_SOURCES,
-                          lambda settings: parse_incident_file, unreadable_is_fatal=False),
+                          lambda settings: lambda path, name: parse_incident_file(
+                              path, name, settings.incidents.encoding),
+                          unreadable_is_fatal=False),
 }
 
 

@@ -34,13 +34,15 @@ class FileReport:
     rows_quarantined: int
     error: str | None
     top_reasons: list[tuple[str, int]] = field(default_factory=list)
+    encoding: str | None = None
+    notes: list[str] = field(default_factory=list)
 
     @classmethod
     def of(cls, batch: LoadBatch) -> "FileReport":
         reasons = Counter(_ROW_PREFIX.sub("", r.reason) for r in batch.rejects)
         return cls(batch.source_file, batch.file_format, sum(batch.rows_read.values()),
                    sum(batch.rows_loaded(t) for t in batch.tables), len(batch.rejects), batch.error,
-                   reasons.most_common(TOP_REASONS))
+                   reasons.most_common(TOP_REASONS), batch.encoding, list(batch.notes))
 
 
 @dataclass
@@ -92,8 +94,9 @@ def format_report(reports: list[MonthReport], settings: Settings) -> str:
             if file.error:
                 lines.append(f"    {file.source_file:<{width}}  ERROR  {file.error}")
                 continue
-            lines.append(f"    {file.source_file:<{width}}  {file.file_format:<28} {file.rows_read:>7} read "
-                         f"{file.rows_loaded:>7} loaded {file.rows_quarantined:>5} quarantined")
+            lines.append(f"    {file.source_file:<{width}}  {file.file_format:<28} {file.encoding or '':<12} "
+                         f"{file.rows_read:>7} read {file.rows_loaded:>7} loaded {file.rows_quarantined:>5} quarantined")
+            lines += [f"        note: {note}" for note in file.notes[:TOP_REASONS]]
             for reason, count in file.top_reasons:
                 lines.append(f"        {count} × {reason}")
         lines.append("  suites")

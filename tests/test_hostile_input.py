@@ -393,7 +393,7 @@ def test_utf16_with_or_without_a_byte_order_mark_keeps_its_accents(tmp_path, enc
     table = read_delimited(path, "jira.csv")
     assert table.column("Summary").tolist() == ["Résumé", "Story 2"]
     assert table.column("Description").tolist() == ["Café crème", "Ærøskøbing naïve"]
-    assert any(note.startswith("read as utf-16") for note in table.notes)
+    assert any(note.startswith("read as UTF-16") for note in table.notes)
 
 
 def test_real_binary_is_still_refused(tmp_path):

@@ -238,7 +238,7 @@ def test_validate_names_the_broken_file_reports_the_others_and_exits_1(workspace
     lines = result.output.splitlines()
     assert any("2026-09/jira/broken.csv" in line and "ERROR  2026-09/jira/broken.csv: binary data, not a text export"
                in line for line in lines)
-    assert any(line.split()[:5] == ["2026-09/jira/ALP.csv", "jira_csv", "5", "read", "4"] for line in lines)
+    assert any(line.split()[:6] == ["2026-09/jira/ALP.csv", "jira_csv", "UTF-8", "5", "read", "4"] for line in lines)
     assert "        1 × Custom field (Story Points): 'x' is not a number; Created: '31/Feb/26 1:30 PM' is not a date" \
         in lines
     assert any(line.split()[:2] == ["2026-09/register/portfolio.xlsx", "portfolio_register_xlsx"] for line in lines)

@@ -43,16 +43,17 @@ def test_repeated_header_names_stay_positional_and_utf16_is_read(tmp_path):
     assert table.joined("Labels").tolist() == ["a;b", "c"]
 
 
-@pytest.mark.parametrize("content, message", [
-    (b"", "the file is empty"),
-    (b"\xef\xbb\xbf \n", "the file is empty"),
-    (b"Key,Summary\nK-1,caf\xe9\n", r"not UTF-8 text \(byte 0xe9 at offset 19\)"),
+@pytest.mark.parametrize("content, encoding, message", [
+    (b"", None, "the file is empty"),
+    (b"\xef\xbb\xbf \n", None, "the file is empty"),
+    # declared UTF-8 (the config's `encoding:`), the bytes are not: said, not guessed around
+    (b"Key,Summary\nK-1,caf\xe9\n", "utf-8", r"not UTF-8 text \(byte 0xe9 at offset 19\)"),
 ])
-def test_unreadable_files_say_why(tmp_path, content, message):
+def test_unreadable_files_say_why(tmp_path, content, encoding, message):
     path = tmp_path / "bad.csv"
     path.write_bytes(content)
     with pytest.raises(SourceFormatError, match=f"^bad.csv: {message}"):
-        read_delimited(path, "bad.csv")
+        read_delimited(path, "bad.csv", encoding=encoding)
 
 
 def test_dates_are_parsed_once_per_distinct_value_with_the_same_result():

@@ -6,6 +6,7 @@ so a PMO analyst editing the file by hand sees exactly which line to fix.
 
 from __future__ import annotations
 
+import codecs
 import datetime as dt
 import os
 import re
@@ -14,7 +15,7 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from pipelines.sources.finance import BUILT_IN_LAYOUTS, SPEND_COLUMNS, SpendLayout
 from pipelines.sources.xlsx import WorkbookLimits
@@ -43,7 +44,26 @@ class RagThreshold(_Strict):
         return self
 
 
-class JiraSettings(_Strict):
+def _known_encoding(value: str | None) -> str | None:
+    if value is None:
+        return None
+    try:
+        codecs.lookup(value)
+    except LookupError:
+        raise ValueError(f"unknown encoding {value!r} (use a name such as utf-8, utf-16 or windows-1252)") from None
+    return value
+
+
+Encoding = Annotated[str | None, AfterValidator(_known_encoding)]
+
+
+class SourceSettings(_Strict):
+    """A source's CSV exports: `encoding` overrides detection (UTF-8, UTF-16, Windows-1252 are detected)."""
+
+    encoding: Encoding = None
+
+
+class JiraSettings(SourceSettings):
     story_points_fields: list[str] = ["Custom field (Story Points)", "Custom field (Story point estimate)"]
 
 
@@ -54,7 +74,7 @@ class FinanceLayout(_Strict):
     decimal: Literal[".", ","] = "."
     thousands: str | None = None
     date_format: str | list[str] = "%Y-%m-%d"
-    encoding: str = "utf-8-sig"
+    encoding: Encoding = None  # None: the finance section's, else detected
     columns: dict[str, str | list[str]]
     defaults: dict[str, str] = {}  # constant values for columns the export lacks, e.g. {currency: GBP}
 
@@ -87,7 +107,7 @@ class FinanceLayout(_Strict):
         )
 
 
-class FinanceSettings(_Strict):
+class FinanceSettings(SourceSettings):
     layouts: dict[str, FinanceLayout] = {}
 
     def spend_layouts(self) -> tuple[SpendLayout, ...]:
@@ -197,6 +217,8 @@ class Settings(_Strict):
     milestone_tolerance_days: dict[int, Annotated[int, Field(ge=0)]] = Field(default_factory=_default_tolerances)
     rag_thresholds: dict[int, RagThreshold] = Field(default_factory=_default_thresholds)
     jira: JiraSettings = JiraSettings()
+    azure_devops: SourceSettings = SourceSettings()
+    incidents: SourceSettings = SourceSettings()
     finance: FinanceSettings = FinanceSettings()
     smtp: SmtpSettings | None = None
     limits: LimitSettings = LimitSettings()
@@ -246,6 +268,12 @@ class Settings(_Strict):
             "output": absolute(self.output),
             "smtp": smtp,
         })
+
+    def encoding_for(self, source_folder: str) -> str | None:
+        """The declared encoding of a source's CSVs, by its inbox folder (None: detect)."""
+        section = {"jira": self.jira, "azure_devops": self.azure_devops, "incidents": self.incidents,
+                   "finance": self.finance}.get(source_folder)
+        return section.encoding if section else None
 
     @property
     def dagster_home(self) -> Path:

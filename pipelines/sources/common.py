@@ -44,6 +44,7 @@ class LoadBatch:
     rows_read: dict[str, int] = field(default_factory=dict)
     error: str | None = None  # the whole file could not be read
     notes: list[str] = field(default_factory=list)  # findings that reject no row (an inverted baseline)
+    encoding: str | None = None  # how a text file was read (UTF-8, Windows-1252 ...); None for workbooks and XML
 
     def rows_loaded(self, table: str) -> int:
         frame = self.tables.get(table)

@@ -33,6 +33,7 @@ from pipelines.sources.tabular import (
     read_delimited,
     require,
     split_rows,
+    thousands_for,
 )
 from pipelines.sources.xlsx import WorkbookLimits, iter_sheet, open_workbook
 
@@ -51,7 +52,7 @@ class SpendLayout:
     decimal: str = "."
     thousands: str | None = None
     date_formats: tuple[str, ...] = ("%Y-%m-%d",)
-    encoding: str = "utf-8-sig"
+    encoding: str | None = None  # None: detected (UTF-8, UTF-16, Windows-1252 ...)
     defaults: dict[str, str] = field(default_factory=dict)
 
     def headers(self) -> list[str]:
@@ -144,8 +145,8 @@ def parse_spend(table: RawTable, display_name: str, layout: SpendLayout, is_xlsx
         frame["line_no"] = (frame.groupby("document_id", dropna=False).cumcount() + 1).astype("str")
     raw_amount = _column(table, layout.columns["amount"])
     # XLSX cells are already numbers: only CSV text carries the locale's marks
-    decimal, thousands = (".", None) if is_xlsx else (layout.decimal, layout.thousands)
-    amounts, bad_amount = parse_numbers(raw_amount, decimal=decimal, thousands=thousands, trailing_minus=True)
+    decimal, thousands = (".", None) if is_xlsx else (layout.decimal, thousands_for(layout.decimal, layout.thousands))
+    amounts, bad_amount = parse_numbers(raw_amount, decimal=decimal, thousands=thousands)
     frame["amount"] = amounts
     problems = add_problem(problems, bad_amount, layout.columns["amount"], raw_amount, "is not an amount")
     problems = require(problems, raw_amount, "amount")
@@ -189,17 +190,18 @@ def parse_fx_rates(table: RawTable, display_name: str) -> LoadBatch:
 
 
 def parse_finance_file(path: Path, display_name: str, layouts: tuple[SpendLayout, ...],
-                       limits: WorkbookLimits = WorkbookLimits()) -> LoadBatch:
-    """A finance drop file: FX rates, or spend in whichever declared layout its header matches."""
+                       limits: WorkbookLimits = WorkbookLimits(), encoding: str | None = None) -> LoadBatch:
+    """A finance drop file: FX rates, or spend in whichever declared layout its header matches. A CSV is read
+    in its layout's encoding, else the finance section's `encoding`, else the one detected."""
     try:
         with path.open("rb") as handle:
             is_xlsx = handle.read(4) == b"PK\x03\x04"
     except OSError as error:
         raise SourceFormatError(f"{display_name}: cannot be read ({error.strerror})") from None
     table = read_xlsx(path, display_name, limits) if is_xlsx else None
-    header = table.header if table is not None else peek_header(path, display_name)
+    header = table.header if table is not None else peek_header(path, display_name, encoding)
     if is_fx_header(header):
-        return parse_fx_rates(table or read_delimited(path, display_name), display_name)
+        return parse_fx_rates(table or read_delimited(path, display_name, encoding=encoding), display_name)
     layout = match_layout(header, layouts)
     if layout is None:
         expected = "; ".join(f"{known.name}: {', '.join(known.headers())}" for known in layouts)
@@ -207,5 +209,5 @@ def parse_finance_file(path: Path, display_name: str, layouts: tuple[SpendLayout
         raise SourceFormatError(f"{display_name}: header matches no finance layout (found: {shown}); "
                                 f"expected fx rates (month, currency, rate_to_base) or a layout — {expected}")
     if table is None:
-        table = read_delimited(path, display_name, layout.delimiter, layout.encoding)
+        table = read_delimited(path, display_name, layout.delimiter, layout.encoding or encoding)
     return parse_spend(table, display_name, layout, is_xlsx=is_xlsx)

@@ -192,12 +192,12 @@ def parse_jira_service_management(table: RawTable, display_name: str) -> LoadBat
 
 
 
-def parse_incident_file(path, display_name: str) -> LoadBatch:
-    """An incidents drop file, recognised by its header."""
+def parse_incident_file(path, display_name: str, encoding: str | None = None) -> LoadBatch:
+    """An incidents drop file, recognised by its header; `encoding` as declared in the config (else detected)."""
     from pipelines.sources.common import SourceFormatError
     from pipelines.sources.tabular import read_delimited
 
-    table = read_delimited(path, display_name)
+    table = read_delimited(path, display_name, encoding=encoding)
     if is_servicenow(table.header):
         return parse_servicenow(table, display_name)
     if is_pagerduty(table.header):

@@ -24,7 +24,8 @@ EXPECTED = ("Jira CSV (Issue key or Key, Summary, Issue Type, Status ...), "
 
 
 def parse_plan_file(path: Path, display_name: str, story_points_fields: list[str],
-                    limits: WorkbookLimits = WorkbookLimits()) -> LoadBatch:
+                    limits: WorkbookLimits = WorkbookLimits(), encoding: str | None = None) -> LoadBatch:
+    """A plan file of any of the four tools; `encoding` is the config's for a CSV (else it is detected)."""
     try:
         with path.open("rb") as handle:
             head = handle.read(4096)
@@ -36,7 +37,7 @@ def parse_plan_file(path: Path, display_name: str, story_points_fields: list[str
         if ms_project.matches_xml_head(head):
             return ms_project.parse_ms_project(path, display_name)
         raise SourceFormatError(f"{display_name}: an XML file that is not MS Project XML; expected {EXPECTED}")
-    table = read_delimited(path, display_name)
+    table = read_delimited(path, display_name, encoding=encoding)
     if jira.matches(table.header):
         return jira.parse_jira(table, display_name, story_points_fields)
     if azure_devops.matches(table.header):

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -36,6 +37,7 @@ class RawTable:
     source_row: np.ndarray
     malformed: list[tuple[int, str, list[str]]] = field(default_factory=list)  # (row, reason, fields)
     notes: list[str] = field(default_factory=list)  # what reading changed, for the load log (encoding, NULs)
+    encoding: str = "UTF-8"  # how the file was read, as steerpack validate shows it
 
     @property
     def rows_read(self) -> int:
@@ -118,27 +120,70 @@ def binary_kind(sample: bytes) -> str | None:
     return None
 
 
-def _decode(data: bytes, display_name: str, encoding: str) -> tuple[str, str, list[str]]:
-    """The file's text, the encoding read, and notes for the load log. NUL characters (a stray binary zero
-    from a broken export) carry no text: they are removed wherever they are, and the load log says how many."""
+def detect_encoding(data: bytes) -> str | None:
+    """How bytes that are not UTF-8 were written. Windows-1252 (what Excel writes on a Western Windows, a superset
+    of Latin-1) whenever it reads them as plausible text; otherwise charset-normalizer's best guess (Cyrillic,
+    Central European and other code pages). Detection among single-byte code pages is a guess: a Turkish or Baltic
+    file that also reads as Western text needs its `encoding:` declared. None when no encoding reads the bytes."""
+    from charset_normalizer import from_bytes  # imported here: a UTF-8 drop never needs it
+    from charset_normalizer.md import mess_ratio
+
+    sample = data[:PLAUSIBLE_SAMPLE_BYTES]
+    try:
+        western = data.decode(WINDOWS_1252)
+    except UnicodeDecodeError:
+        western = None
+    if western is not None and mess_ratio(western[:PLAUSIBLE_SAMPLE_BYTES], maximum_threshold=1.0) <= 0.2:
+        return WINDOWS_1252
+    best = from_bytes(sample if len(data) > PLAUSIBLE_SAMPLE_BYTES else data).best()
+    return None if best is None else best.encoding
+
+
+PLAUSIBLE_SAMPLE_BYTES = 256 * 1024
+WINDOWS_1252 = "cp1252"
+ENCODING_NAMES = {"utf_8": "UTF-8", "utf-8": "UTF-8", "utf-8-sig": "UTF-8", "utf_16": "UTF-16", "utf-16": "UTF-16",
+                  "utf-16-le": "UTF-16 LE", "utf-16-be": "UTF-16 BE", "cp1252": "Windows-1252"}
+
+
+def encoding_label(encoding: str) -> str:
+    return ENCODING_NAMES.get(encoding.lower(), encoding)
+
+
+def _decode(data: bytes, display_name: str, encoding: str | None) -> tuple[str, str, list[str]]:
+    """The file's text, the encoding read, and notes for the load log.
+
+    A byte-order mark or UTF-16's every-other-byte NULs win; then the declared encoding (config `encoding:`);
+    else UTF-8 when the bytes are UTF-8, and otherwise what `detect_encoding` finds. NUL characters (a stray
+    binary zero from a broken export) carry no text: they are removed wherever they are, and the load log says
+    how many."""
     sample = data[:4096]
     kind = binary_kind(sample)
     if kind:
         raise SourceFormatError(f"{display_name}: {kind}, not a text export")
-    encoding = sniff_encoding(sample, encoding)
-    try:
-        text = data.decode(encoding)
-    except UnicodeDecodeError as error:
-        shown = "UTF-8" if encoding.replace("_", "-").lower() in _UTF8_NAMES else encoding
-        raise SourceFormatError(
-            f"{display_name}: not {shown} text (byte 0x{data[error.start]:02x} at offset {error.start}); "
-            "export the file as UTF-8 or declare its encoding"
-        ) from None
     notes = []
+    sniffed = sniff_encoding(sample, "")
+    chosen = sniffed or encoding or "utf-8-sig"
+    try:
+        text = data.decode(chosen)
+    except UnicodeDecodeError as error:
+        detected = None if (sniffed or encoding) else detect_encoding(data)
+        if detected is None:
+            shown = encoding_label(chosen)
+            raise SourceFormatError(
+                f"{display_name}: not {shown} text (byte 0x{data[error.start]:02x} at offset {error.start}); "
+                "export the file as UTF-8 or declare its encoding (`encoding:` of its source in steerpack.yaml)"
+            ) from None
+        chosen, text = detected, data.decode(detected, errors="replace")
+        notes.append(f"read as {encoding_label(detected)} (detected: the file is not UTF-8)")
+    else:
+        if encoding and not sniffed:
+            notes.append(f"read as {encoding_label(chosen)} (declared)")
+        elif sniffed and sniffed not in ("utf-8-sig",):
+            notes.append(f"read as {encoding_label(chosen)}")
     if "\x00" in text:
         notes.append(f"{text.count(chr(0))} NUL character(s) removed (binary zeros carry no text)")
         text = text.replace("\x00", "")
-    return text, encoding, notes
+    return text, chosen, notes
 
 
 def sniff_delimiter(first_line: str, candidates: str = ",;\t|") -> str:
@@ -147,7 +192,7 @@ def sniff_delimiter(first_line: str, candidates: str = ",;\t|") -> str:
     return best if counts[best] else ","
 
 
-def peek_header(path: Path, display_name: str) -> list[str]:
+def peek_header(path: Path, display_name: str, encoding: str | None = None) -> list[str]:
     """The header of a delimited file, read leniently (any encoding, any delimiter) to choose how to read the rest."""
     try:
         with path.open("rb") as handle:
@@ -159,14 +204,21 @@ def peek_header(path: Path, display_name: str) -> list[str]:
     kind = binary_kind(head[:4096])
     if kind:
         raise SourceFormatError(f"{display_name}: {kind}, not a text export")
-    encoding = sniff_encoding(head[:4096], "utf-8")
+    encoding = sniff_encoding(head[:4096], "") or encoding
+    if encoding is None:
+        complete = head[:head.rfind(b"\n") + 1] or head  # no character cut in two at the end
+        try:
+            complete.decode("utf-8")
+            encoding = "utf-8"
+        except UnicodeDecodeError:
+            encoding = detect_encoding(complete) or "utf-8"
     text = head.decode(encoding, errors="replace").replace("\x00", "").lstrip("\ufeff")
     first_line = text.splitlines()[0] if text.splitlines() else ""
     return [h.strip() for h in next(csv.reader([first_line], delimiter=sniff_delimiter(first_line)), [])]
 
 
 def read_delimited(path: Path, display_name: str, delimiter: str | None = None,
-                   encoding: str = "utf-8-sig") -> RawTable:
+                   encoding: str | None = None) -> RawTable:
     """Every record of a delimited text file; malformed records are kept aside with their reason.
 
     Arrow's CSV reader splits the records (row by row in Python was most of ingest's time at scale). It reports
@@ -251,10 +303,8 @@ def read_delimited(path: Path, display_name: str, delimiter: str | None = None,
         source_row = np.concatenate([source_row, np.asarray([n for n, _ in rescued], dtype="int64")])
         order = np.argsort(source_row, kind="stable")
         frame, source_row = frame.iloc[order], source_row[order]
-    if encoding.replace("_", "-").lower() not in _UTF8_NAMES:
-        notes.insert(0, f"read as {encoding}")
     return RawTable(header=header, frame=frame.reset_index(drop=True), source_row=source_row, malformed=malformed,
-                    notes=notes)
+                    notes=notes, encoding=encoding_label(encoding))
 
 
 def _header_end(data: bytes, longest: int = 1 << 20) -> int:
@@ -284,6 +334,10 @@ def on_distinct(values: pd.Series, convert: Callable[[pd.Series], tuple[pd.Serie
             pd.Series(bad.to_numpy()[codes], index=values.index, dtype="bool"))
 
 
+EXCEL_EPOCH = pd.Timestamp("1899-12-30")
+EXCEL_SERIAL_RANGE = (20_000, 80_000)  # 1954-10-03 to 2119-01-10: a serial, not a year or an id
+
+
 def parse_datetimes(values: pd.Series, formats: Iterable[str]) -> tuple[pd.Series, pd.Series]:
     """Try each format in turn on the values not parsed yet; empty stays NaT and is not an error."""
     formats = list(formats)
@@ -301,30 +355,61 @@ def _parse_datetimes(values: pd.Series, formats: list[str]) -> tuple[pd.Series, 
         ok = parsed.notna()
         result.loc[ok[ok].index] = parsed[ok]
         pending.loc[ok[ok].index] = False
+    if pending.any():
+        # An Excel serial date (days since 1899-12-30) where a CSV was saved from a date column without format.
+        serial = pd.to_numeric(text[pending], errors="coerce")
+        ok = serial.between(*EXCEL_SERIAL_RANGE)
+        if ok.any():
+            days = pd.to_timedelta((serial[ok] * 86400).round(), unit="s")
+            result.loc[ok[ok].index] = (EXCEL_EPOCH + days).astype(result.dtype)
+            pending.loc[ok[ok].index] = False
     return result, pending
 
 
+_CURRENCY_SYMBOLS = "$€£¥₹₽₩¢"
+_SPACES = ("\u00a0", "\u202f", " ")  # no-break, narrow no-break and plain spaces group thousands too
+
+
 def parse_numbers(values: pd.Series, decimal: str = ".", thousands: str | None = None,
-                  trailing_minus: bool = False) -> tuple[pd.Series, pd.Series]:
-    """Numbers as written by a locale: `1.234,56`, `1,234.56`, SAP's trailing minus `1.234,56-`, `(12.00)`."""
-    text = values.fillna("").astype("str").str.strip().str.replace("\u00a0", "", regex=False)
-    text = text.str.replace(" ", "", regex=False)
+                  trailing_minus: bool = True) -> tuple[pd.Series, pd.Series]:
+    """Numbers as written by a locale: `1.234,56`, `1,234.56`, `1 234,56`, SAP's trailing minus `1.234,56-`,
+    `(12.00)`, currency symbols and codes (`€1.234,56`, `-$12`, `12.00 USD`).
+
+    `thousands` is the grouping mark to accept (none when None). It is taken only where it groups by threes:
+    with thousands `.`, `1.234.567,89` reads, `12.5` is an error, never 125.
+    """
+    text = values.fillna("").astype("str").str.strip()
+    for space in _SPACES:
+        text = text.str.replace(space, "", regex=False)
     empty = text == ""
+    text = text.str.replace(f"[{_CURRENCY_SYMBOLS}]", "", regex=True)
+    text = text.str.replace(r"^[A-Za-z]+|[A-Za-z]+$", "", regex=True)  # ISO codes either side: EUR 12, 12 USD
     negative = text.str.match(r"^\(.*\)$")
     text = text.str.replace(r"^\((.*)\)$", r"\1", regex=True)
     if trailing_minus:
-        trailing = text.str.endswith("-")
+        trailing = text.str.endswith("-") & (text.str.len() > 1)
         negative = negative | trailing
         text = text.where(~trailing, text.str[:-1])
-    if thousands:
+    bad_grouping = pd.Series(False, index=text.index)
+    if thousands and thousands not in _SPACES:
+        mark, point = re.escape(thousands), re.escape(decimal)
+        grouped = text.str.match(f"^[-+]?[0-9]{{1,3}}({mark}[0-9]{{3}})+({point}[0-9]*)?$")
+        bad_grouping = text.str.contains(thousands, regex=False) & ~grouped
         text = text.str.replace(thousands, "", regex=False)
     if decimal != ".":
+        text = text.where(~text.str.contains(".", regex=False), "not a number")  # `.` is no mark of this locale
         text = text.str.replace(decimal, ".", regex=False)
-    text = text.str.replace(r"^[^0-9\-+.]+|[^0-9.]+$", "", regex=True)  # currency symbols around the number
     numbers = pd.to_numeric(text.where(~empty, None), errors="coerce")
     numbers = numbers.where(~negative, -numbers.abs())
-    bad = numbers.isna() & ~empty
-    return numbers.astype("float64"), bad
+    bad = (numbers.isna() & ~empty) | bad_grouping
+    return numbers.where(~bad_grouping).astype("float64"), bad
+
+
+def thousands_for(decimal: str, declared: str | None) -> str:
+    """The thousands mark a layout implies: the declared one, else `.` for a decimal comma and `,` for a point."""
+    if declared is not None:
+        return declared
+    return "." if decimal == "," else ","
 
 
 _MONTH_TOKEN = r"[^\d/\s]+"
@@ -376,3 +461,4 @@ def split_rows(batch: LoadBatch, table: RawTable, frame: pd.DataFrame, problems:
     batch.tables[name] = frame.loc[~bad].reset_index(drop=True)
     batch.rows_read[name] = table.rows_read
     batch.notes.extend(note for note in table.notes if note not in batch.notes)
+    batch.encoding = table.encoding
