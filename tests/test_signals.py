@@ -4,6 +4,7 @@ Real processes throughout. The process table is read here with `ps`, independent
 """
 
 import fcntl
+import json
 import os
 import signal
 import socket
@@ -18,7 +19,6 @@ import dagster as dg
 import pytest
 
 from pipelines.resources.warehouse_lock import lock_path
-from pipelines.run_signals import terminate_descendants
 from tests.helpers import start_logged, write_config
 
 STEERPACK = str(Path(sys.executable).with_name("steerpack"))
@@ -70,6 +70,16 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
+def _in_a_driver(tmp_path, body: str, timeout: float = 60) -> dict:
+    """Run `body` in a fresh Python process (its own children only: pytest's other children are never touched)
+    and return the JSON it writes to `result`."""
+    script = "import json, os, signal, subprocess, sys, time\nfrom pipelines.run_signals import terminate_descendants\n"
+    script += textwrap.dedent(body)
+    done = subprocess.run([sys.executable, "-c", script], cwd=Path.cwd(), timeout=timeout, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    return json.loads((tmp_path / "result").read_text())
+
+
 def test_terminate_descendants_kills_grandchildren_that_ignore_sigterm(tmp_path):
     """A child that ends on SIGTERM, and under it a grandchild ignoring SIGTERM (SIG_IGN) and one whose handler does
     nothing: both grandchildren, handed to init once their parent died, are still found and SIGKILLed."""
@@ -87,40 +97,45 @@ def test_terminate_descendants_kills_grandchildren_that_ignore_sigterm(tmp_path)
         subprocess.Popen([sys.executable, "-c", {grandchild("deaf", "lambda *args: None")!r}])
         time.sleep(120)
     """)
-    process = subprocess.Popen([sys.executable, "-c", child])
-    def written_pid(name: str) -> int:
-        marker = tmp_path / name
-        return int(_wait_for(lambda: marker.exists() and marker.read_text(), 30, name))
-
-    ignoring, deaf = written_pid("ignoring"), written_pid("deaf")
-    assert _tree(os.getpid()).keys() == {process.pid, ignoring, deaf}
-
-    started = time.monotonic()
-    report = terminate_descendants(timeout=1.0)
-    took = time.monotonic() - started
-
-    assert set(report.terminated) == {process.pid, ignoring, deaf}
-    assert set(report.killed) == {ignoring, deaf}  # the SIGKILL fallback; the child itself ended on SIGTERM
-    assert report.left == []
-    assert _alive([process.pid, ignoring, deaf]) == []
-    assert 1.0 <= took < 3.0  # the deaf one was given the whole timeout
-    assert process.wait(timeout=5) == -signal.SIGTERM
+    result = _in_a_driver(tmp_path, f"""
+        process = subprocess.Popen([sys.executable, "-c", {child!r}])
+        deadline = time.monotonic() + 30
+        while not all(os.path.exists(os.path.join({str(tmp_path)!r}, n)) and
+                      open(os.path.join({str(tmp_path)!r}, n)).read() for n in ("ignoring", "deaf")):
+            assert time.monotonic() < deadline
+            time.sleep(0.05)
+        pids = [int(open(os.path.join({str(tmp_path)!r}, n)).read()) for n in ("ignoring", "deaf")]
+        started = time.monotonic()
+        report = terminate_descendants(timeout=1.0)
+        took = time.monotonic() - started
+        json.dump({{"child": process.pid, "grandchildren": pids, "terminated": report.terminated,
+                   "killed": report.killed, "left": report.left, "took": took,
+                   "child_status": process.wait(timeout=5)}}, open(os.path.join({str(tmp_path)!r}, "result"), "w"))
+    """)
+    ignoring, deaf = result["grandchildren"]
+    assert set(result["terminated"]) == {result["child"], ignoring, deaf}
+    assert set(result["killed"]) == {ignoring, deaf}  # the SIGKILL fallback; the child itself ended on SIGTERM
+    assert result["left"] == []
+    assert _alive([result["child"], ignoring, deaf]) == []
+    assert 1.0 <= result["took"] < 3.0  # the deaf one was given the whole timeout
+    assert result["child_status"] == -signal.SIGTERM
 
 
 def test_a_process_that_ignores_sigterm_is_killed_without_waiting_out_the_timeout(tmp_path):
-    code = textwrap.dedent(f"""
-        import signal, time
-        signal.signal(signal.SIGTERM, signal.SIG_IGN)
-        open({str(tmp_path / "ready")!r}, "w").close()
-        time.sleep(120)
+    code = "import signal, time; signal.signal(signal.SIGTERM, signal.SIG_IGN); open('ready', 'w').close(); time.sleep(120)"
+    result = _in_a_driver(tmp_path, f"""
+        os.chdir({str(tmp_path)!r})
+        process = subprocess.Popen([sys.executable, "-c", {code!r}])
+        while not os.path.exists("ready"):
+            time.sleep(0.05)
+        started = time.monotonic()
+        report = terminate_descendants(timeout=10.0)
+        json.dump({{"took": time.monotonic() - started, "killed": report.killed, "pid": process.pid,
+                   "status": process.wait(timeout=5)}}, open("result", "w"))
     """)
-    process = subprocess.Popen([sys.executable, "-c", code])
-    _wait_for(lambda: (tmp_path / "ready").exists(), 30, "the child")
-    started = time.monotonic()
-    report = terminate_descendants(timeout=10.0)
-    assert time.monotonic() - started < 2.0
-    assert report.killed == [process.pid]
-    assert process.wait(timeout=5) == -signal.SIGKILL
+    assert result["took"] < 2.0
+    assert result["killed"] == [result["pid"]]
+    assert result["status"] == -signal.SIGKILL
 
 
 def test_a_stop_signal_inside_the_block_stops_the_children_then_calls_on_stop_then_exits(tmp_path):
