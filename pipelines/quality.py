@@ -286,11 +286,47 @@ def implausible_dates(conn: duckdb.DuckDBPyConnection, table: str, month: dt.dat
     return findings
 
 
+MOSTLY_QUARANTINED_RULE = "file_mostly_quarantined"
+DEFAULT_BLOCK_SHARE = 0.5
+
+
+def mostly_quarantined_files(conn: duckdb.DuckDBPyConnection, table: str, month: dt.date,
+                             share: float = DEFAULT_BLOCK_SHARE) -> list[Finding]:
+    """An ERROR for the files more than `share` of whose rows of `table` were quarantined (DESIGN §4a): bad rows
+    do not block a month, but a file that mostly cannot be read is a layout or locale problem (a decimal comma
+    read as a point, a date format, an encoding), and publishing what little loaded would be wrong."""
+    rows = conn.execute("""
+        with files as (
+            select source_file, rows_read, rows_quarantined from raw.load_log
+            where snapshot_month = ? and table_name = ? and rows_read > 0 and rows_quarantined > ? * rows_read
+        ),
+        reasons as (
+            select source_file,
+                mode(regexp_replace(reason, '^(sheet ''[^'']*'' )?(row|task) [0-9]+[^:]*: ', '')) as commonest_reason
+            from raw.quarantine
+            where snapshot_month = ? and table_name = ?
+            group by source_file
+        )
+        select files.source_file, files.rows_read, files.rows_quarantined, reasons.commonest_reason
+        from files left join reasons on files.source_file = reasons.source_file
+        order by files.source_file""", [month, table, share, month, table]).fetchall()
+    if not rows:
+        return []
+    return [Finding(
+        table, MOSTLY_QUARANTINED_RULE, ERROR, len(rows),
+        f"more than {share:.0%} of a file's rows could not be loaded: that is the file's layout or locale (decimal "
+        "mark, date format, encoding, columns), not bad rows; fix the layout in steerpack.yaml or the export "
+        "(quality.block_file_quarantine_share)",
+        [{"source_file": file, "rows_read": read, "rows_quarantined": quarantined, "commonest_reason": reason}
+         for file, read, quarantined, reason in rows[:EXAMPLES]])]
+
+
 def validate_table(conn: duckdb.DuckDBPyConnection, suite: Suite, month: dt.date,
                    variables: dict[str, str] | None = None, chunk_rows: int = CHUNK_ROWS,
-                   plausible_date_years: int = DEFAULT_PLAUSIBLE_YEARS) -> list[Finding]:
-    """Every failed expectation and SQL rule of `suite` on the table's snapshot of `month`, and its implausible
-    dates."""
+                   plausible_date_years: int = DEFAULT_PLAUSIBLE_YEARS,
+                   block_file_quarantine_share: float = DEFAULT_BLOCK_SHARE) -> list[Finding]:
+    """Every failed expectation and SQL rule of `suite` on the table's snapshot of `month`, its implausible
+    dates, and its files that were mostly quarantined."""
     findings: list[Finding] = []
     if suite.severities and _row_count(conn, suite.table, month) <= chunk_rows:
         findings = _gx_findings(suite.table, suite.gx_suite, _table_rows(conn, suite.table, month))
@@ -300,7 +336,8 @@ def validate_table(conn: duckdb.DuckDBPyConnection, suite: Suite, month: dt.date
         findings += _gx_findings(suite.table, suite.whole_table,
                                  _table_rows(conn, suite.table, month, list(suite.whole_table_columns)))
     return (findings + _sql_findings(conn, suite, month, variables or {})
-            + implausible_dates(conn, suite.table, month, plausible_date_years))
+            + implausible_dates(conn, suite.table, month, plausible_date_years)
+            + mostly_quarantined_files(conn, suite.table, month, block_file_quarantine_share))
 
 
 def _added_up(findings: list[Finding], more: list[Finding]) -> list[Finding]:

@@ -74,9 +74,8 @@ def validate_drop(settings: Settings, months: list[dt.date]) -> list[MonthReport
                 replace_snapshot(conn, month, part.sources, part.tables, batches)
                 report.files += [FileReport.of(batch) for batch in batches]
             for table, suite in sorted(suites.items()):
-                report.findings += validate_table(
-                    conn, suite, month, {"base_currency": settings.base_currency},
-                    plausible_date_years=settings.quality.plausible_date_years)
+                report.findings += validate_table(conn, suite, month, {"base_currency": settings.base_currency},
+                                                  **settings.quality.rule_settings())
             reports.append(report)
     return reports
 

@@ -100,3 +100,29 @@ def test_every_delimited_source_notes_a_utf16_or_windows_file_in_validate(tmp_pa
     path.write_bytes("month,currency,rate_to_base\n2026-10,EUR,1.08\n".encode("utf-16"))
     table = read_delimited(path, "fx_rates.csv")
     assert table.encoding == "UTF-16" and table.column("currency").tolist() == ["EUR"]
+
+
+def test_a_spend_file_whose_lines_mostly_fail_blocks_the_month_naming_the_file_and_the_column(tmp_path):
+    from pipelines.resources.settings import load_settings
+    from pipelines.validate import format_report, validate_drop
+    from tests.helpers import tiny_register_sheets, write_config, write_sheets
+
+    write_sheets(tmp_path / "inbox" / "2026-09" / "register" / "portfolio.xlsx", tiny_register_sheets())
+    finance = tmp_path / "inbox" / "2026-09" / "finance"
+    finance.mkdir(parents=True)
+    # declared with a decimal comma, written with decimal points: 2 of 3 lines unreadable
+    (finance / "erp.csv").write_text("WBS;Datum;Beleg;Pos;Betrag;Währung\nWBS-A;01.09.2026;D1;1;1,234.56;USD\n"
+                                     "WBS-A;02.09.2026;D2;1;99.10;USD\nWBS-A;03.09.2026;D3;1;12;USD\n", encoding="utf-8")
+    settings = load_settings(write_config(tmp_path, finance={"layouts": {"erp": SAP_LIKE}}))
+    [report] = validate_drop(settings, [dt.date(2026, 9, 1)])
+    blocking = [f for f in report.findings if f.rule == "file_mostly_quarantined"]
+    assert [(f.severity, f.table) for f in blocking] == [("error", "spend")]
+    [example] = blocking[0].examples
+    assert (example["source_file"], example["rows_read"], example["rows_quarantined"]) == ("2026-09/finance/erp.csv", 3, 2)
+    assert example["commonest_reason"].startswith("Betrag: '")
+    assert "fix the errors before the monthly run" in format_report([report], settings)
+    # at the default share, one bad line of three is only a quarantined line
+    (finance / "erp.csv").write_text("WBS;Datum;Beleg;Pos;Betrag;Währung\nWBS-A;01.09.2026;D1;1;1.234,56;USD\n"
+                                     "WBS-A;02.09.2026;D2;1;99.10;USD\nWBS-A;03.09.2026;D3;1;12;USD\n", encoding="utf-8")
+    [report] = validate_drop(settings, [dt.date(2026, 9, 1)])
+    assert not [f for f in report.findings if f.rule == "file_mostly_quarantined"]

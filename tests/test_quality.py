@@ -68,20 +68,22 @@ def test_good_rows_pass_every_suite(conn):
     assert {table: list(failures(conn, table)) for table in GOOD} == {table: [] for table in GOOD}
 
 
+# Row defects are quarantined by the parsers (DESIGN §4a), so their rules here are a safety net that warns;
+# what makes a month's numbers wrong (a duplicate project, a missing FX rate, an unknown scope) still blocks.
 @pytest.mark.parametrize("table, change, rule, severity", [
-    ("projects", {"project_id": None}, "expect_column_values_to_not_be_null", ERROR),  # non-null key
-    ("projects", {"tier": 4}, "expect_column_values_to_be_in_set", ERROR),  # tier 1-3
+    ("projects", {"project_id": None}, "expect_column_values_to_not_be_null", WARN),  # non-null key
+    ("projects", {"tier": 4}, "expect_column_values_to_be_in_set", WARN),  # tier 1-3
     ("projects", {"reported_status": "Purple"}, "expect_column_values_to_be_in_set", WARN),  # RAG words
-    ("projects", {"plan_source": "trello"}, "expect_column_values_to_be_in_set", ERROR),  # plan sources
-    ("projects", {"bac": -5.0}, "expect_column_values_to_be_between", ERROR),  # non-negative BAC
-    ("projects", {"currency": "usd"}, "expect_column_values_to_match_regex", ERROR),
+    ("projects", {"plan_source": "trello"}, "expect_column_values_to_be_in_set", WARN),  # plan sources
+    ("projects", {"bac": -5.0}, "expect_column_values_to_be_between", WARN),  # non-negative BAC
+    ("projects", {"currency": "usd"}, "expect_column_values_to_match_regex", WARN),
     ("projects", {"baseline_finish": dt.date(2025, 12, 1)}, "expect_column_pair_values_a_to_be_greater_than_b",
-     ERROR),  # baseline start <= finish
-    ("schedule_tasks", {"percent_complete": 101.0}, "expect_column_values_to_be_between", ERROR),  # 0-100
+     WARN),  # baseline start <= finish
+    ("schedule_tasks", {"percent_complete": 101.0}, "expect_column_values_to_be_between", WARN),  # 0-100
     ("schedule_tasks", {"baseline_finish": dt.date(2025, 12, 1)}, "expect_column_pair_values_a_to_be_greater_than_b",
      WARN),  # an inverted task baseline is reported, the month goes on
-    ("incidents", {"priority": 7}, "expect_column_values_to_be_in_set", ERROR),  # priorities 1-5
-    ("work_items", {"story_points": -1.0}, "expect_column_values_to_be_between", ERROR),
+    ("incidents", {"priority": 7}, "expect_column_values_to_be_in_set", WARN),  # priorities 1-5
+    ("work_items", {"story_points": -1.0}, "expect_column_values_to_be_between", WARN),
     ("spend", {"currency": "EUR"}, "fx_rate_for_every_currency_and_month", ERROR),  # cross-table: no rate
     ("distribution", {"scope": "P1;P9"}, "scope_names_known_projects", ERROR),  # cross-table: unknown project
 ])

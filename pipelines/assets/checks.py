@@ -32,8 +32,7 @@ def build_quality_check(table: str) -> dg.AssetChecksDefinition:
         findings = []
         with duckdb.get_connection() as conn:
             for month in months_of(context.op_execution_context.partition_keys):
-                month_findings = validate_table(conn, suite, month, variables,
-                                                plausible_date_years=settings.quality.plausible_date_years)
+                month_findings = validate_table(conn, suite, month, variables, **settings.quality.rule_settings())
                 record_findings(conn, table, month, month_findings)
                 findings += [(month, finding) for finding in month_findings]
                 release_freed_memory()

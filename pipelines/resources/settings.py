@@ -157,8 +157,15 @@ class LimitSettings(_Strict):
 
 
 class QualitySettings(_Strict):
+    # A file more than this share of whose rows are quarantined blocks the month (a layout or locale problem).
+    block_file_quarantine_share: Annotated[float, Field(ge=0, le=1)] = 0.5
     # A date further than this from the snapshot's month is implausible (warned, with file and row).
     plausible_date_years: Annotated[int, Field(ge=1, le=200)] = 20
+
+    def rule_settings(self) -> dict[str, float]:
+        """What `quality.validate_table` takes of these settings."""
+        return {"plausible_date_years": self.plausible_date_years,
+                "block_file_quarantine_share": self.block_file_quarantine_share}
 
 
 class DeliverySettings(_Strict):

@@ -94,6 +94,7 @@ def parse_azure_devops(table: RawTable, display_name: str) -> LoadBatch:
             continue
         values, bad = parse_numbers(column)
         problems = add_problem(problems, bad, name, column, "is not a number")
+        problems = add_problem(problems, values < 0, name, column, "is negative")
         points = points.fillna(values)
     frame["story_points"] = points
 

@@ -160,6 +160,8 @@ def parse_spend(table: RawTable, display_name: str, layout: SpendLayout, is_xlsx
     if frame["currency"].isna().any() and "currency" not in layout.defaults:
         problems = require(problems, frame["currency"], "currency")
     frame["currency"] = frame["currency"].str.upper()
+    not_iso = frame["currency"].notna() & ~frame["currency"].fillna("").str.fullmatch("[A-Z]{3}")
+    problems = add_problem(problems, not_iso, "currency", frame["currency"], "is not an ISO currency code")
     split_rows(batch, table, frame[parser_columns("spend")], problems, "spend")
     return batch
 

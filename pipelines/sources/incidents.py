@@ -84,6 +84,9 @@ def _finish(batch: LoadBatch, table: RawTable, frame: pd.DataFrame, problems: pd
     bad_priority = frame["priority"].isna() | ~frame["priority"].between(1, 5)
     problems = problems.where(~bad_priority, problems + "priority: no priority 1-5 could be read; ")
     problems = require(problems, frame["incident_id"], "incident id")
+    # an incident without an opened date cannot be placed in any window: a row defect, not a null for later
+    no_opened = frame["opened_at"].isna() & (problems == "")
+    problems = problems.where(~no_opened, problems + "opened date: required value is empty or unreadable; ")
     frame["priority"] = frame["priority"].astype("Int64")
     for column in parser_columns("incidents"):
         if column not in frame:

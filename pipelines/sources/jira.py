@@ -170,6 +170,7 @@ def parse_jira(table: RawTable, display_name: str, story_points_fields: list[str
         for position in english.positions(field_name):
             values, bad = parse_numbers(english.frame[position])
             problems = add_problem(problems, bad, field_name, english.frame[position], "is not a number")
+            problems = add_problem(problems, values < 0, field_name, english.frame[position], "is negative")
             points = points.fillna(values)
     frame["story_points"] = points
 

@@ -69,15 +69,64 @@ def _scope(value: Any) -> str | None:
     return ";".join(project_ids)
 
 
+PLAN_SOURCES = ("ms_project", "smartsheet", "jira", "azure_devops")
+RAID_TYPES = ("Risk", "Assumption", "Issue", "Dependency")
+
+
+def _tier(value: Any) -> int | None:
+    tier = to_int(value)
+    if tier is not None and tier not in (1, 2, 3):
+        raise ValueError(f"{value!r} is not a tier (1, 2 or 3)")
+    return tier
+
+
+def _plan_source(value: Any) -> str | None:
+    source = _lower(value)
+    if source is not None and source not in PLAN_SOURCES:
+        raise ValueError(f"{value!r} is not a plan source ({', '.join(PLAN_SOURCES)})")
+    return source
+
+
+def _amount(value: Any) -> float | None:
+    number = to_number(value)
+    if number is not None and number < 0:
+        raise ValueError(f"{value!r} is negative")
+    return number
+
+
+def _currency(value: Any) -> str | None:
+    code = _upper(value)
+    if code is not None and not re.fullmatch("[A-Z]{3}", code):
+        raise ValueError(f"{value!r} is not an ISO currency code such as USD")
+    return code
+
+
+def _raid_type(value: Any) -> str | None:
+    text = to_text(value)
+    if text is None:
+        return None
+    for known in RAID_TYPES:
+        if text.lower() == known.lower():
+            return known
+    raise ValueError(f"{value!r} is not a RAID type ({', '.join(RAID_TYPES)})")
+
+
+# A row's values that only make sense together: (sheet, check on the converted record, reason).
+ROW_RULES = {
+    "Projects": [(lambda r: r["baseline_start"] is None or r["baseline_finish"] is None
+                  or r["baseline_finish"] >= r["baseline_start"], "baseline_finish is before baseline_start")],
+}
+
+
 # sheet -> (canonical table, [(column, converter, required)])
 SHEETS: dict[str, tuple[str, list[tuple[str, Converter, bool]]]] = {
     "Projects": ("projects", [
-        ("project_id", to_text, True), ("project_name", to_text, True), ("tier", to_int, True),
+        ("project_id", to_text, True), ("project_name", to_text, True), ("tier", _tier, True),
         ("sponsor", to_text, False), ("project_manager", to_text, False), ("reported_status", _rag_word, False),
-        ("phase", to_text, False), ("bac", to_number, True), ("currency", _upper, False),
+        ("phase", to_text, False), ("bac", _amount, True), ("currency", _currency, False),
         ("baseline_start", to_date, True), ("baseline_finish", to_date, True),
         ("go_live_planned", to_date, False), ("go_live_actual", to_date, False),
-        ("plan_source", _lower, False), ("plan_key", to_text, False), ("finance_codes", to_text, False),
+        ("plan_source", _plan_source, False), ("plan_key", to_text, False), ("finance_codes", to_text, False),
         ("services", to_text, False),
     ]),
     "Milestones": ("milestones", [
@@ -90,7 +139,7 @@ SHEETS: dict[str, tuple[str, list[tuple[str, Converter, bool]]]] = {
         ("target_value", to_number, False), ("target_date", to_date, False), ("tracking_start", to_date, False),
     ]),
     "RAID": ("raid", [
-        ("raid_id", to_text, True), ("project_id", to_text, True), ("type", to_text, True),
+        ("raid_id", to_text, True), ("project_id", to_text, True), ("type", _raid_type, True),
         ("title", to_text, False), ("owner", to_text, False), ("severity", to_text, False),
         ("status", to_text, False), ("raised_date", to_date, False), ("last_updated", to_date, False),
         ("due_date", to_date, False),
@@ -168,6 +217,8 @@ def _parse_sheet(rows, display_name: str, sheet_name: str, table: str,
             if required and value is None:
                 problems.append(f"{column}: required value is empty")
             record[column] = value
+        if not problems:
+            problems = [reason for check, reason in ROW_RULES.get(sheet_name, []) if not check(record)]
         if problems:
             batch.rejects.append(Reject(table, excel_row, f"sheet '{sheet_name}' row {excel_row}: "
                                         + "; ".join(problems), raw))

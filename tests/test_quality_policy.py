@@ -1,0 +1,61 @@
+"""The quality policy of DESIGN §4a: a row defect is quarantined with its reason and never blocks by itself."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from pipelines.sources.incidents import parse_incident_file
+from pipelines.sources.register import parse_register
+from tests.helpers import tiny_register_sheets, write_sheets
+from tests.test_exports_as_they_come import SERVICENOW_HEADER
+
+INCIDENTS = [
+    "INC001,Till down,2026-09-02 09:00:00,2026-09-02 11:00:00,,1 - Critical,Resolved,,Billing,Ops,",
+    "INC002,No opened date,?,2026-09-03 11:00:00,,2 - High,Resolved,,Billing,Ops,",
+    "INC003,Slow,2026-09-04 09:00:00,,,3 - Moderate,New,,Billing,Ops,",
+]
+
+
+def test_an_incident_without_an_opened_date_is_a_quarantined_row(tmp_path):
+    path = tmp_path / "incidents.csv"
+    path.write_text(SERVICENOW_HEADER + "\n" + "\n".join(INCIDENTS) + "\n", encoding="utf-8")
+    batch = parse_incident_file(path, "incidents.csv")
+    assert batch.tables["incidents"]["incident_id"].tolist() == ["INC001", "INC003"]
+    [reject] = batch.rejects
+    assert (reject.source_row, reject.raw_record["number"]) == (3, "INC002")
+    assert "opened date: required value is empty or unreadable" in reject.reason
+
+
+@pytest.mark.parametrize("sheet, column, value, reason", [
+    ("Projects", 2, 4, "4 is not a tier (1, 2 or 3)"),
+    ("Projects", 7, -5, "-5 is negative"),
+    ("Projects", 8, "dollars", "'dollars' is not an ISO currency code"),
+    ("Projects", 13, "trello", "'trello' is not a plan source"),
+    ("Projects", 10, dt.date(2025, 12, 1), "baseline_finish is before baseline_start"),
+    ("RAID", 2, "Opportunity", "'Opportunity' is not a RAID type"),
+])
+def test_a_register_row_with_a_bad_value_is_quarantined_and_the_others_load(tmp_path, sheet, column, value, reason):
+    sheets = tiny_register_sheets()
+    sheets[sheet][1][column] = value
+    batch = parse_register(write_sheets(tmp_path / "portfolio.xlsx", sheets), "portfolio.xlsx")
+    table = {"Projects": "projects", "RAID": "raid"}[sheet]
+    [reject] = [r for r in batch.rejects if r.table == table]
+    assert reject.source_row == 2 and reason in reject.reason
+    assert batch.rows_read[table] == batch.rows_loaded(table) + 1
+
+
+@pytest.mark.slow
+def test_a_month_whose_incident_extract_has_a_row_without_an_opened_date_publishes(workspace, dbt_manifest):
+    from tests.test_pipeline import materialize, query
+
+    folder = workspace.inbox / "2026-09" / "incidents"
+    folder.mkdir(parents=True)
+    (folder / "servicenow.csv").write_text(SERVICENOW_HEADER + "\n" + "\n".join(INCIDENTS) + "\n", encoding="utf-8")
+    materialize(workspace, "2026-09-01")
+    assert (workspace.output / "packs" / "2026-09" / "steering-pack-2026-09.html").exists()
+    assert query(workspace, "select source_file, source_row, table_name from raw.quarantine") == [
+        ("2026-09/incidents/servicenow.csv", 3, "incidents")]
+    assert query(workspace, "select rows_read, rows_loaded, rows_quarantined from raw.load_log "
+                            "where table_name = 'incidents'") == [(3, 2, 1)]
