@@ -119,6 +119,11 @@ def send(settings: Settings, month: dt.date, dry_run: bool, resend: bool) -> Non
     """Email a rendered month to its distribution list; recipients who already have it are skipped."""
     from pipelines.delivery import describe_plan, plan_delivery
 
+    published = pack_paths(settings.output, month)["html"]
+    if not published.exists():
+        # A month never run, or blocked by its quality gate: there is nothing to send, and the run would only fail.
+        raise click.ClickException(f"{month:%Y-%m} has no published pack ({published} does not exist): run "
+                                   f"`steerpack run --month {month:%Y-%m}` first, or fix what blocked it")
     if dry_run:
         with _read_warehouse(settings) as conn:
             plan = plan_delivery(conn, month, resend)

@@ -59,3 +59,18 @@ def test_a_month_whose_incident_extract_has_a_row_without_an_opened_date_publish
         ("2026-09/incidents/servicenow.csv", 3, "incidents")]
     assert query(workspace, "select rows_read, rows_loaded, rows_quarantined from raw.load_log "
                             "where table_name = 'incidents'") == [(3, 2, 1)]
+
+
+def test_send_for_a_month_without_a_published_pack_says_so_in_one_line_and_exits_1(workspace):
+    from click.testing import CliRunner
+
+    from pipelines.cli import main
+
+    for extra in ([], ["--dry-run"]):
+        result = CliRunner().invoke(main, ["send", "--month", "2026-09", "--config", str(workspace.config_file),
+                                           *extra])
+        assert result.exit_code == 1
+        lines = result.output.strip().splitlines()
+        assert len(lines) == 1 and "2026-09 has no published pack" in lines[0] and "steerpack run --month 2026-09" \
+            in lines[0], result.output
+        assert "Traceback" not in result.output
