@@ -1,30 +1,33 @@
--- The projects as the newest register at or before the window's last month describes them.
+-- Every project any register snapshot has named, as its latest snapshot describes it (DESIGN §6). Built from
+-- every snapshot, not from the run's window: a backfill of an old month never shrinks it, and a project closed
+-- and dropped from a later register keeps its row for the months it was reported in.
 with projects as (
-    select * from {{ ref('int_projects_as_of_month') }}
+    select * from {{ ref('stg_register__projects') }}
 ),
 
-latest_month as (
-    select max(month) as month
+latest_description as (
+    select
+        *,
+        row_number() over (partition by project_id order by snapshot_month desc) as recency
     from projects
 )
 
 select
-    projects.project_id,
-    projects.project_name,
-    projects.tier,
-    projects.sponsor,
-    projects.project_manager,
-    projects.phase,
-    projects.currency,
-    projects.plan_source,
-    projects.plan_key,
-    projects.baseline_start,
-    projects.baseline_finish,
-    projects.go_live_planned,
-    projects.go_live_actual,
-    projects.finance_codes,
-    projects.services,
-    projects.snapshot_month as register_snapshot_month
-from projects
-inner join latest_month
-    on projects.month = latest_month.month
+    project_id,
+    project_name,
+    tier,
+    sponsor,
+    project_manager,
+    phase,
+    currency,
+    plan_source,
+    plan_key,
+    baseline_start,
+    baseline_finish,
+    go_live_planned,
+    go_live_actual,
+    finance_codes,
+    services,
+    snapshot_month as register_snapshot_month
+from latest_description
+where recency = 1

@@ -1,0 +1,46 @@
+"""Re-running a past month on a warehouse that holds later months (DESIGN §2, §6)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from tests.helpers import tiny_register_sheets, write_sheets
+from tests.test_pipeline import materialize, query
+
+pytestmark = pytest.mark.slow
+SEP, OCT = "2026-09-01", "2026-10-01"
+
+
+def october_register() -> dict:
+    """October: BETA closed and dropped from the register, GAMMA new."""
+    sheets = tiny_register_sheets()
+    gamma = list(sheets["Projects"][1])
+    gamma[:2] = ["GAMMA", "Gamma Portal"]
+    gamma[14:16] = ["GAM", "WBS-G"]
+    sheets["Projects"] = [sheets["Projects"][0], sheets["Projects"][1], gamma]
+    sheets["Changes"] = sheets["Changes"][:1]
+    sheets["Distribution"] = sheets["Distribution"][:2]
+    return sheets
+
+
+def test_rerunning_an_early_month_after_a_later_one_changes_only_that_month(workspace, dbt_manifest):
+    write_sheets(workspace.inbox / "2026-10" / "register" / "portfolio.xlsx", october_register())
+    materialize(workspace, SEP)
+    materialize(workspace, OCT)
+    october_sql = ("select project_id, month, project_name, reported_status, bac, rag_overall from marts.fct_project_month "
+                   "where month = ? order by project_id")
+    october = query(workspace, october_sql, [dt.date(2026, 10, 1)])
+    assert [row[0] for row in october] == ["ALPHA", "GAMMA"]
+
+    materialize(workspace, SEP)  # a corrected September, after October
+
+    assert query(workspace, october_sql, [dt.date(2026, 10, 1)]) == october
+    assert query(workspace, "select project_id from marts.fct_project_month where month = ? order by 1",
+                 [dt.date(2026, 9, 1)]) == [("ALPHA",), ("BETA",)]
+    # every project any snapshot named, described by its latest snapshot
+    assert query(workspace, "select project_id, project_name, register_snapshot_month from marts.dim_project "
+                            "order by project_id") == [
+        ("ALPHA", "Alpha Billing", dt.date(2026, 10, 1)), ("BETA", "Beta CRM", dt.date(2026, 9, 1)),
+        ("GAMMA", "Gamma Portal", dt.date(2026, 10, 1))]
