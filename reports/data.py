@@ -35,6 +35,11 @@ class PackData:
         return counts
 
     @property
+    def projects_with_data_gaps(self) -> int:
+        """How many of the pack's projects have a data gap (fct_project_month.data_complete false)."""
+        return sum(1 for project in self.projects if project.get("data_complete") is False)
+
+    @property
     def watermelons(self) -> list[dict[str, Any]]:
         return [p for p in self.projects if p.get("watermelon")]
 
@@ -82,6 +87,8 @@ def load_pack_data(conn: duckdb.DuckDBPyConnection, month: dt.date,
             project_month.rag_incidents,
             project_month.rag_overall,
             project_month.watermelon,
+            project_month.data_complete,
+            project_month.data_gaps,
             project.sponsor,
             project.project_manager
         from marts.fct_project_month as project_month

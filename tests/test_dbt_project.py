@@ -17,7 +17,7 @@ from pipelines.resources.settings import parse_settings
 from pipelines.resources.warehouse import ensure_raw_schema
 
 pytestmark = pytest.mark.slow
-UNIT_TESTS = 16
+UNIT_TESTS = 17
 
 
 def test_dbt_build_with_unit_tests_passes_on_an_empty_warehouse(tmp_path, dbt_manifest):

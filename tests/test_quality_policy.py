@@ -74,3 +74,28 @@ def test_send_for_a_month_without_a_published_pack_says_so_in_one_line_and_exits
         assert len(lines) == 1 and "2026-09 has no published pack" in lines[0] and "steerpack run --month 2026-09" \
             in lines[0], result.output
         assert "Traceback" not in result.output
+
+
+@pytest.mark.slow
+def test_projects_without_spend_past_start_or_with_quarantined_spend_carry_their_data_gaps(workspace, dbt_manifest):
+    from tests.test_pipeline import materialize, query
+
+    # ALPHA (start 5 Jan 2026, codes WBS-A) gets one good and two unreadable spend lines; BETA (start 2 Mar 2026)
+    # gets none: as of 30 Sep 2026 it is 6 months past its baseline start (datediff by month, 2026-03 to 2026-09).
+    finance = workspace.inbox / "2026-09" / "finance"
+    finance.mkdir(parents=True)
+    (finance / "spend.csv").write_text(
+        "document_id,line_no,posting_date,project_code,amount,currency,supplier,description,cost_type\n"
+        "D1,1,2026-09-05,WBS-A,1000,USD,,,\nD2,1,2026-09-06,WBS-A,lots,USD,,,\nD3,1,2026-09-07,WBS-A,n/a?,USD,,,\n"
+        "D4,1,2026-09-07,WBS-A,250,USD,,,\nD5,1,2026-09-08,WBS-A,400,USD,,,\n", encoding="utf-8")
+    materialize(workspace, "2026-09-01")
+    gaps = dict(query(workspace, "select project_id, data_gaps from marts.fct_project_month order by project_id"))
+    assert gaps["ALPHA"] == ("2 spend line(s) on WBS-A quarantined (amount unreadable); "
+                             "no plan rows for plan key ALP")
+    assert gaps["BETA"] == ("no plan rows for plan key beta_plan; no spend although 6 month(s) past baseline start")
+    assert query(workspace, "select count(*) from marts.fct_project_month where data_complete") == [(0,)]
+    # the pack says so: a count on the executive page, the sentences on the project's page
+    pack = (workspace.output / "packs" / "2026-09" / "steering-pack-2026-09.html").read_text(encoding="utf-8")
+    assert '<span id="data-gaps-count">2 with data gaps</span>' in pack
+    page = (workspace.output / "packs" / "2026-09" / "projects" / "BETA.html").read_text(encoding="utf-8")
+    assert "<li>no spend although 6 month(s) past baseline start</li>" in page

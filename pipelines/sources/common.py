@@ -30,6 +30,9 @@ class Reject:
     source_row: int
     reason: str
     raw_record: dict[str, Any]
+    # What ties the row to a project, where it could be read: the project code of a spend line, the plan key of
+    # a task or work item, the project id of a register row. The project gets a data gap for it (DESIGN §4a).
+    record_key: str | None = None
 
 
 @dataclass
@@ -60,10 +63,12 @@ class LoadBatch:
                     "snapshot_month": snapshot_month, "source": self.source, "source_file": self.source_file,
                     "source_row": r.source_row, "table_name": r.table, "reason": r.reason,
                     "raw_record": json.dumps(r.raw_record, default=str, ensure_ascii=False),
+                    "record_key": r.record_key,
                 }
                 for r in self.rejects
             ],
-            columns=["snapshot_month", "source", "source_file", "source_row", "table_name", "reason", "raw_record"],
+            columns=["snapshot_month", "source", "source_file", "source_row", "table_name", "reason", "raw_record",
+                     "record_key"],
         )
 
     def load_log_frame(self, snapshot_month: dt.date) -> pd.DataFrame:

@@ -83,7 +83,7 @@ def parse_ms_project(path: Path, display_name: str) -> LoadBatch:
             record = _task_record(fields, task, display_name, batch)
         except ValueError as error:
             batch.rejects.append(Reject("schedule_tasks", position, f"task {position} (UID {fields.get('UID', '?')}): "
-                                        f"{error}", fields))
+                                        f"{error}", fields, path.stem))
             continue
         record["source_row"] = position
         record["plan_key"] = path.stem

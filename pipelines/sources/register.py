@@ -221,12 +221,19 @@ def _parse_sheet(rows, display_name: str, sheet_name: str, table: str,
             problems = [reason for check, reason in ROW_RULES.get(sheet_name, []) if not check(record)]
         if problems:
             batch.rejects.append(Reject(table, excel_row, f"sheet '{sheet_name}' row {excel_row}: "
-                                        + "; ".join(problems), raw))
+                                        + "; ".join(problems), raw, _record_key(raw.get("project_id"))))
         else:
             records.append(record)
     batch.rows_read[table] = read
     columns = ["source_row", *(column for column, _, _ in spec)]
     batch.tables[table] = pd.DataFrame.from_records(records, columns=columns)
+
+
+def _record_key(value: Any) -> str | None:
+    try:
+        return to_text(value)
+    except ValueError:
+        return None
 
 
 def _cell(values: tuple, index: int) -> Any:

@@ -75,7 +75,7 @@ CANONICAL: dict[str, list[tuple[str, str]]] = {
 BOOKKEEPING: dict[str, list[tuple[str, str]]] = {
     "quarantine": [
         ("snapshot_month", "DATE"), ("source", "VARCHAR"), ("source_file", "VARCHAR"), ("source_row", "INTEGER"),
-        ("table_name", "VARCHAR"), ("reason", "VARCHAR"), ("raw_record", "VARCHAR"),
+        ("table_name", "VARCHAR"), ("reason", "VARCHAR"), ("raw_record", "VARCHAR"), ("record_key", "VARCHAR"),
     ],
     "load_log": [
         ("snapshot_month", "DATE"), ("source", "VARCHAR"), ("source_file", "VARCHAR"), ("table_name", "VARCHAR"),

@@ -144,7 +144,7 @@ def parse_smartsheet(path: Path, display_name: str, limits: WorkbookLimits = Wor
             if record["percent_complete"] is not None and not 0 <= record["percent_complete"] <= 100:
                 raise ValueError(f"% Complete {record['percent_complete']:g} % is outside 0-100 %")
         except ValueError as error:
-            batch.rejects.append(Reject("schedule_tasks", number, f"row {number}: {error}", raw))
+            batch.rejects.append(Reject("schedule_tasks", number, f"row {number}: {error}", raw, path.stem))
             continue
         if record["is_milestone"] and record["percent_complete"] == 100 and record["actual_finish"] is None:
             record["actual_finish"] = record["finish_date"]  # a finished milestone finished on its Finish

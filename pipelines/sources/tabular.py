@@ -450,12 +450,20 @@ def require(problems: pd.Series, values: pd.Series, column: str) -> pd.Series:
     return problems.where(~empty, problems + column + ": required value is empty; ")
 
 
+# The canonical column that ties a quarantined row to its project (see Reject.record_key).
+RECORD_KEYS = {"spend": "project_code", "work_items": "plan_key", "schedule_tasks": "plan_key"}
+
+
 def split_rows(batch: LoadBatch, table: RawTable, frame: pd.DataFrame, problems: pd.Series, name: str) -> None:
     """Good rows into the batch's table; the others, and the file's malformed records, into its rejects."""
     bad = (problems != "").to_numpy()
+    key_column = RECORD_KEYS.get(name)
+    keys = frame[key_column] if key_column in frame else None
     for index in np.flatnonzero(bad):
         row = int(frame["source_row"].iat[index])
-        batch.rejects.append(Reject(name, row, f"row {row}: {problems.iat[index].rstrip('; ')}", table.record(index)))
+        key = keys.iat[index] if keys is not None else None
+        batch.rejects.append(Reject(name, row, f"row {row}: {problems.iat[index].rstrip('; ')}", table.record(index),
+                                    str(key).strip() if isinstance(key, str) and key.strip() else None))
     for row, reason, fields in table.malformed:
         batch.rejects.append(Reject(name, row, reason, {"fields": fields}))
     batch.tables[name] = frame.loc[~bad].reset_index(drop=True)

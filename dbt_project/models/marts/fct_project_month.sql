@@ -15,6 +15,11 @@ with graded as (
 projects as (
     select month, project_id, project_name, phase, snapshot_month
     from {{ ref('int_projects_as_of_month') }}
+),
+
+data_gaps as (
+    select month, project_id, data_complete, data_gaps
+    from {{ ref('int_project_data_gaps') }}
 )
 
 select
@@ -68,8 +73,13 @@ select
     graded.rag_incidents,
     graded.rag_overall,
     graded.watermelon,
+    data_gaps.data_complete,
+    data_gaps.data_gaps,
     projects.snapshot_month as register_snapshot_month
 from graded
 inner join projects
     on projects.month = graded.month
     and projects.project_id = graded.project_id
+inner join data_gaps
+    on data_gaps.month = graded.month
+    and data_gaps.project_id = graded.project_id

@@ -9,5 +9,6 @@ select
     source_row,
     table_name,
     reason,
-    raw_record
+    raw_record,
+    record_key
 from source
