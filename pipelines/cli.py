@@ -21,7 +21,8 @@ from pipelines.partitions import months_between, parse_month_arg
 from pipelines.progress import STAGES
 from pipelines.resources.settings import ConfigError, Settings, load_settings
 from pipelines.run_signals import run_in_new_session, signal_name
-from pipelines.runner import DELIVER_JOB_NAME, JOB_NAME, RunFailed, prepare_environment, run_months
+from pipelines.runner import (DELIVER_JOB_NAME, JOB_NAME, MonthsBlocked, RunFailed, prepare_environment,
+                              run_each_month_on_its_own)
 from pipelines.sources.common import SourceFormatError
 from reports.render import pack_paths
 
@@ -41,6 +42,11 @@ def with_config(command):
             raise click.ClickException(str(error)) from None
         except RunFailed as error:
             click.echo(f"steerpack: the run failed:\n{error}", err=True)
+            sys.exit(1)
+        except MonthsBlocked as error:
+            for month in error.published:
+                click.echo(f"{month:%Y-%m}: {pack_paths(settings.output, month)['html']}")
+            click.echo(f"steerpack: {error}", err=True)
             sys.exit(1)
     return wrapper
 
@@ -73,7 +79,7 @@ def _run_with_progress(settings: Settings, months: list[dt.date], label: str, jo
             click.echo(f"{label}: {month:%Y-%m} {stage}", err=True)
 
     try:
-        run_months(settings, months, on_progress, job_name=job_name, extra_tags=tags)
+        run_each_month_on_its_own(settings, months, on_progress, job_name=job_name, extra_tags=tags)
     finally:
         bar.close()
 

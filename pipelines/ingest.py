@@ -37,7 +37,7 @@ class DropPart:
     tables: tuple[str, ...]
     extra_sources: tuple[str, ...]  # labels the files may load as, besides their folder's name
     parser: Callable[[Settings], Parser]
-    unreadable_is_fatal: bool  # the register: without it nothing of the month makes sense
+    unreadable_is_fatal: bool  # raise on an unreadable file rather than record it (no part does: the gate blocks)
 
     @property
     def sources(self) -> tuple[str, ...]:
@@ -48,7 +48,9 @@ DROP_PARTS = {
     "register": DropPart("register", ("register",), tuple(register.TABLES), (),
                          lambda settings: lambda path, name: register.parse_register(
                              path, name, settings.limits.workbook()),
-                         unreadable_is_fatal=True),
+                         # recorded, not raised: the month's gate blocks it (projects' register_readable rule),
+                         # and in a range the other months still publish
+                         unreadable_is_fatal=False),
     "plans": DropPart("plans", PLAN_SOURCES, PLAN_TABLES, (),
                       lambda settings: lambda path, name: parse_plan_file(
                           path, name, list(settings.jira.story_points_fields), settings.limits.workbook(),

@@ -29,6 +29,23 @@ def _failed_checks(instance: dg.DagsterInstance, run_id: str) -> list[str]:
     return lines
 
 
+def blocked_months(instance: dg.DagsterInstance, run_id: str) -> dict[str, list[str]]:
+    """The months (YYYY-MM) whose quality gate failed in the run, each with its blocking findings as sentences."""
+    months: dict[str, list[str]] = {}
+    for event in instance.all_logs(run_id, of_type=dg.DagsterEventType.ASSET_CHECK_EVALUATION):
+        evaluation = event.dagster_event.event_specific_data
+        if evaluation.passed or evaluation.severity != dg.AssetCheckSeverity.ERROR:
+            continue
+        table = evaluation.asset_key.to_user_string().replace("/", ".")
+        findings = evaluation.metadata.get("findings")
+        for finding in (findings.value if findings else []):
+            if finding["severity"] == "error":
+                example = f"; e.g. {finding['examples'][0]}" if finding["examples"] else ""
+                months.setdefault(finding["month"], []).append(
+                    f"{table}: {finding['description'] or finding['rule']} — {finding['failed_rows']} row(s){example}")
+    return months
+
+
 def failure_summary(instance: dg.DagsterInstance, run_id: str) -> str:
     checks = _failed_checks(instance, run_id)
     if checks:

@@ -26,7 +26,7 @@ from pipelines.partitions import partition_key
 from pipelines.progress import PROGRESS_EVENT
 from pipelines.resources import warehouse_lock
 from pipelines.resources.warehouse_lock import WAREHOUSE_POOL
-from pipelines.run_failures import failure_summary
+from pipelines.run_failures import blocked_months, failure_summary
 from pipelines.run_signals import signal_name, stop_children_on_signal
 from pipelines.resources.settings import CONFIG_ENV_VAR, Settings
 
@@ -43,7 +43,24 @@ QUIET_CONSOLE = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}
 
 
 class RunFailed(Exception):
-    """A Dagster run that did not succeed; the message carries the failing step's error."""
+    """A Dagster run that did not succeed; the message carries the failing step's error, and `blocked` the
+    months whose quality gate failed (YYYY-MM -> the blocking findings as sentences)."""
+
+    def __init__(self, message: str, blocked: dict[str, list[str]] | None = None):
+        super().__init__(message)
+        self.blocked = blocked or {}
+
+
+class MonthsBlocked(Exception):
+    """Some months of a range were blocked by their quality gate; the others were published."""
+
+    def __init__(self, blocked: dict[str, list[str]], published: list[dt.date]):
+        self.blocked, self.published = blocked, published
+        lines = [f"{len(blocked)} month(s) blocked by the quality gate (nothing of them was published; each keeps "
+                 "its previous pack):"]
+        for month, findings in sorted(blocked.items()):
+            lines += [f"{month}:"] + [f"  {finding}" for finding in findings]
+        super().__init__("\n".join(lines))
 
 
 @dataclass(frozen=True)
@@ -146,8 +163,48 @@ def run_months(settings: Settings, months: list[dt.date],
             raise result_box["error"]  # type: ignore[misc]
         result = result_box["result"]
         if not result.success:  # type: ignore[attr-defined]
-            raise RunFailed(failure_summary(instance, run_id))
+            raise RunFailed(failure_summary(instance, run_id), blocked_months(instance, run_id))
     return RunOutcome(run_id=run_id, months=months)
+
+
+def run_each_month_on_its_own(settings: Settings, months: list[dt.date],
+                              on_progress: Callable[[str, dt.date], None] | None = None, job_name: str = JOB_NAME,
+                              extra_tags: dict[str, str] | None = None) -> list[RunOutcome]:
+    """`run_months` for a range, where a month that fails its quality gate does not hold the others back.
+
+    The range runs as one run (dbt once over the window). If the gate blocks some of its months, those publish
+    nothing and keep their previous pack, and the other months run again in runs of consecutive months. Raises
+    MonthsBlocked, naming each blocked month with its findings, once the others are published."""
+    months = sorted(months)
+    try:
+        return [run_months(settings, months, on_progress, job_name, extra_tags)]
+    except RunFailed as failure:
+        blocked = {month: findings for month, findings in failure.blocked.items()
+                   if month in {f"{m:%Y-%m}" for m in months}}
+        if not blocked or len(months) == 1:
+            raise
+    outcomes = []
+    for segment in consecutive_runs([m for m in months if f"{m:%Y-%m}" not in blocked]):
+        try:
+            outcomes.append(run_months(settings, segment, on_progress, job_name, extra_tags))
+        except RunFailed as failure:
+            if not failure.blocked:
+                raise
+            blocked.update(failure.blocked)
+    published = [month for outcome in outcomes for month in outcome.months]
+    raise MonthsBlocked(blocked, published)
+
+
+def consecutive_runs(months: list[dt.date]) -> list[list[dt.date]]:
+    """Sorted months split where one is missing: [Jan, Feb, Apr] -> [[Jan, Feb], [Apr]]."""
+    runs: list[list[dt.date]] = []
+    for month in months:
+        previous = runs[-1][-1] if runs else None
+        if previous is not None and (previous.year * 12 + previous.month) + 1 == month.year * 12 + month.month:
+            runs[-1].append(month)
+        else:
+            runs.append([month])
+    return runs
 
 
 def _hold_warehouse_lock(signum: int) -> None:

@@ -35,7 +35,9 @@ def test_a_register_missing_a_sheet_stops_the_run_naming_file_and_sheet(workspac
     write_sheets(workspace.inbox / "2026-09" / "register" / "portfolio.xlsx", sheets)
     done = steerpack("run", "--month", "2026-09", "--config", str(workspace.config_file), cwd=tmp_path)
     assert done.returncode == 1
-    assert "register_ingest: 2026-09/register/portfolio.xlsx: sheet 'RAID' missing" in done.stderr
+    assert "data-quality errors block the month" in done.stderr
+    assert "the month's register could not be read" in done.stderr
+    assert "2026-09/register/portfolio.xlsx: sheet 'RAID' missing" in done.stderr
     assert not (workspace.output / "packs" / "2026-09").exists()
 
 

@@ -99,3 +99,13 @@ def test_projects_without_spend_past_start_or_with_quarantined_spend_carry_their
     assert '<span id="data-gaps-count">2 with data gaps</span>' in pack
     page = (workspace.output / "packs" / "2026-09" / "projects" / "BETA.html").read_text(encoding="utf-8")
     assert "<li>no spend although 6 month(s) past baseline start</li>" in page
+
+
+def test_the_months_left_of_a_range_run_in_consecutive_runs():
+    from pipelines.runner import consecutive_runs
+
+    d = dt.date
+    assert consecutive_runs([d(2025, 11, 1), d(2025, 12, 1), d(2026, 1, 1), d(2026, 3, 1), d(2026, 5, 1),
+                             d(2026, 6, 1)]) == [[d(2025, 11, 1), d(2025, 12, 1), d(2026, 1, 1)], [d(2026, 3, 1)],
+                                                 [d(2026, 5, 1), d(2026, 6, 1)]]
+    assert consecutive_runs([]) == []

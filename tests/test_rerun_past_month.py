@@ -44,3 +44,24 @@ def test_rerunning_an_early_month_after_a_later_one_changes_only_that_month(work
                             "order by project_id") == [
         ("ALPHA", "Alpha Billing", dt.date(2026, 10, 1)), ("BETA", "Beta CRM", dt.date(2026, 9, 1)),
         ("GAMMA", "Gamma Portal", dt.date(2026, 10, 1))]
+
+
+def test_a_backfill_whose_middle_month_is_blocked_publishes_the_others(workspace, tmp_path, dbt_manifest):
+    from tests.test_cli import steerpack
+
+    for month in ("2026-08", "2026-10"):
+        write_sheets(workspace.inbox / month / "register" / "portfolio.xlsx", tiny_register_sheets())
+    broken = tiny_register_sheets()
+    del broken["RAID"]
+    write_sheets(workspace.inbox / "2026-09" / "register" / "portfolio.xlsx", broken)
+    done = steerpack("backfill", "--from", "2026-08", "--to", "2026-10", "--config", str(workspace.config_file),
+                     cwd=tmp_path)
+    assert done.returncode == 1, done.stderr
+    packs = workspace.output / "packs"
+    assert sorted(p.name for p in packs.iterdir()) == ["2026-08", "2026-10"]  # September: nothing, as before
+    assert "1 month(s) blocked by the quality gate" in done.stderr
+    assert "2026-09:\n  raw.projects: the month's register could not be read" in done.stderr
+    assert "sheet 'RAID' missing" in done.stderr
+    assert f"2026-10: {packs / '2026-10' / 'steering-pack-2026-10.html'}" in done.stdout
+    assert query(workspace, "select distinct month from marts.fct_project_month order by 1") == [
+        (dt.date(2026, 8, 1),), (dt.date(2026, 10, 1),)]
