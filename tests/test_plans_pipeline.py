@@ -122,3 +122,23 @@ def test_rerunning_a_month_replaces_its_plans_exactly_and_later_exports_win(work
     assert october["ALP-1"] == (OCT, "Reopened")
     assert october["ALP-2"] == (SEP, "In Progress")
     assert rows(workspace, "select count(*) from raw.work_items where snapshot_month = ?", [SEP]) == [(8,)]
+
+
+def test_an_unreadable_plan_is_served_from_its_previous_export_and_the_month_publishes(workspace, dbt_manifest):
+    drop_plans(workspace.inbox, SEP, broken=False)
+    materialize(workspace, "2026-09-01")
+    drop_plans(workspace.inbox, OCT, broken=False)
+    # October's export of Beta's schedule is truncated: its September export serves it, and the pack says so
+    (workspace.inbox / "2026-10" / "ms_project" / "compact_no_indent.xml").write_bytes(
+        (FIXTURES / "compact_no_indent.xml").read_bytes()[:500])
+    result = materialize(workspace, "2026-10-01")
+    warned = [e.asset_check_evaluation_data for e in result.all_events if e.event_type_value == "ASSET_CHECK_EVALUATION"
+              and e.asset_check_evaluation_data.asset_key.to_user_string() == "raw/schedule_tasks"]
+    findings = warned[0].metadata["findings"].value
+    assert [(f["rule"], f["severity"], f["examples"][0]["served_from"]) for f in findings] == [
+        ("unreadable_file_served_from_earlier_snapshot", "warn", "2026-09")]
+    assert rows(workspace, "select month, project_id, ev is not null from marts.fct_project_month "
+                           "where project_id = 'BETA' order by month") == [(SEP, "BETA", True), (OCT, "BETA", True)]
+    [(gaps,)] = rows(workspace, "select data_gaps from marts.fct_project_month where project_id = 'BETA' and month = ?",
+                     [OCT])
+    assert gaps is None or "no plan rows" not in gaps  # served rows are plan rows
