@@ -54,13 +54,13 @@ class RunFailed(Exception):
 class MonthsBlocked(Exception):
     """Some months of a range were blocked by their quality gate; the others were published."""
 
-    def __init__(self, blocked: dict[str, list[str]], published: list[dt.date]):
+    def __init__(self, blocked: dict[str, list[str]], published: list[dt.date], drafts: list[str] = ()):
         self.blocked, self.published = blocked, published
         lines = [f"{len(blocked)} month(s) blocked by the quality gate (nothing of them was published; each keeps "
                  "its previous pack):"]
         for month, findings in sorted(blocked.items()):
             lines += [f"{month}:"] + [f"  {finding}" for finding in findings]
-        super().__init__("\n".join(lines))
+        super().__init__("\n".join(lines + list(drafts)))
 
 
 @dataclass(frozen=True)
@@ -181,8 +181,11 @@ def run_each_month_on_its_own(settings: Settings, months: list[dt.date],
     except RunFailed as failure:
         blocked = {month: findings for month, findings in failure.blocked.items()
                    if month in {f"{m:%Y-%m}" for m in months}}
-        if not blocked or len(months) == 1:
+        if not blocked:
             raise
+        if len(months) == 1:
+            raise RunFailed(f"{failure}\n{_draft(settings, months[0], blocked[f'{months[0]:%Y-%m}'])}",
+                            blocked) from None
     outcomes = []
     for segment in consecutive_runs([m for m in months if f"{m:%Y-%m}" not in blocked]):
         try:
@@ -192,7 +195,19 @@ def run_each_month_on_its_own(settings: Settings, months: list[dt.date],
                 raise
             blocked.update(failure.blocked)
     published = [month for outcome in outcomes for month in outcome.months]
-    raise MonthsBlocked(blocked, published)
+    drafts = [_draft(settings, dt.date.fromisoformat(f"{month}-01"), findings)
+              for month, findings in sorted(blocked.items())]
+    raise MonthsBlocked(blocked, published, drafts)
+
+
+def _draft(settings: Settings, month: dt.date, findings: list[str]) -> str:
+    """Render the blocked month's draft; a sentence saying where it is (or why there is none)."""
+    from pipelines.drafts import render_draft
+
+    try:
+        return f"a draft of {month:%Y-%m} (not published, never sent): {render_draft(settings, month, findings)}"
+    except Exception as error:  # noqa: BLE001 - the gate's verdict stands; the draft is a courtesy
+        return f"no draft of {month:%Y-%m} could be rendered ({type(error).__name__}: {error})"
 
 
 def consecutive_runs(months: list[dt.date]) -> list[list[dt.date]]:

@@ -107,13 +107,14 @@ def printed_rows(data: PackData, for_pdf: bool) -> PrintedRows:
 
 
 def render_pack_html(data: PackData, title: str = PORTFOLIO_TITLE, project_pages: list[ProjectPage] = (),
-                     for_pdf: bool = False) -> str:
+                     for_pdf: bool = False, draft: dict | None = None) -> str:
     """The pack; with `project_pages`, those pages follow the executive page in the same document. `for_pdf`
-    gives the markup to print: PNG charts, and at scale only the projects that are not Green."""
+    gives the markup to print: PNG charts, and at scale only the projects that are not Green. `draft`
+    ({"findings": [...], "computed": bool}) marks every page as a draft of a blocked month, findings first."""
     css = (TEMPLATES_DIR / "pack.css").read_text(encoding="utf-8")
     return ENVIRONMENT.get_template("pack.html.j2").render(
         data=data, printed=printed_rows(data, for_pdf), css=css, charts=pack_charts(data, as_png=for_pdf),
-        title=title,
+        title=title, draft=draft,
         project_pages=list(project_pages),
         project_charts=[project_charts(page, for_pdf) for page in project_pages])
 

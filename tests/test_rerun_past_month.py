@@ -65,3 +65,12 @@ def test_a_backfill_whose_middle_month_is_blocked_publishes_the_others(workspace
     assert f"2026-10: {packs / '2026-10' / 'steering-pack-2026-10.html'}" in done.stdout
     assert query(workspace, "select distinct month from marts.fct_project_month order by 1") == [
         (dt.date(2026, 8, 1),), (dt.date(2026, 10, 1),)]
+    # September gets a draft, marked on every page, its blocking findings first; nothing is sent
+    draft = workspace.output / "drafts" / "2026-09" / "steering-pack-2026-09-draft.html"
+    assert f"a draft of 2026-09 (not published, never sent): {draft}" in done.stderr
+    html = draft.read_text(encoding="utf-8")
+    assert html.index("DRAFT — not published") < html.index("the month&#39;s register could not be read") \
+        < html.index('<table id="projects">')
+    assert html.count('class="draft-banner draft-mark"') == 2  # each project page of the draft
+    assert (draft.with_suffix(".pdf")).read_bytes().startswith(b"%PDF")
+    assert not (workspace.output / "outbox").exists()
