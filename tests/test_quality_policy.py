@@ -109,3 +109,28 @@ def test_the_months_left_of_a_range_run_in_consecutive_runs():
                              d(2026, 6, 1)]) == [[d(2025, 11, 1), d(2025, 12, 1), d(2026, 1, 1)], [d(2026, 3, 1)],
                                                  [d(2026, 5, 1), d(2026, 6, 1)]]
     assert consecutive_runs([]) == []
+
+
+@pytest.mark.slow
+def test_a_finance_file_whose_lines_are_all_unreadable_blocks_the_month_and_its_draft_shows_the_effect(
+        tmp_path, dbt_manifest):
+    from pipelines.resources.settings import load_settings
+    from tests.helpers import write_config
+    from tests.test_cli import steerpack
+    from tests.test_exports_as_they_come import SAP_LIKE
+
+    settings = load_settings(write_config(tmp_path, finance={"layouts": {"erp": SAP_LIKE}}))
+    write_sheets(settings.inbox / "2026-09" / "register" / "portfolio.xlsx", tiny_register_sheets())
+    finance = settings.inbox / "2026-09" / "finance"
+    finance.mkdir(parents=True)
+    # declared with a decimal comma, exported with decimal points: not one amount reads
+    (finance / "erp.csv").write_text("WBS;Datum;Beleg;Pos;Betrag;Währung\nWBS-A;01.09.2026;D1;1;1234.56;USD\n"
+                                     "WBS-A;02.09.2026;D2;1;99.10;USD\n", encoding="utf-8")
+    done = steerpack("run", "--month", "2026-09", "--config", str(settings.config_file), cwd=tmp_path)
+    assert done.returncode == 1
+    assert "raw.spend 2026-09: more than 50% of a file's rows could not be loaded" in done.stderr
+    assert "'source_file': '2026-09/finance/erp.csv'" in done.stderr and "Betrag: '1234.56'" in done.stderr
+    assert not (settings.output / "packs" / "2026-09").exists()
+    draft = (settings.output / "drafts" / "2026-09" / "steering-pack-2026-09-draft.html").read_text(encoding="utf-8")
+    assert "DRAFT — not published" in draft
+    assert "<li>2 spend line(s) on WBS-A quarantined (amount unreadable)" in draft  # on ALPHA's page of the draft
