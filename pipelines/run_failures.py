@@ -11,9 +11,9 @@ import dagster as dg
 USER_ERRORS = {"SourceFormatError", "InboxError", "ConfigError", "DeliveryError"}
 
 
-def _failed_checks(instance: dg.DagsterInstance, run_id: str) -> list[str]:
-    """What each blocking data-quality check found, in words a PMO analyst can act on."""
-    lines = []
+def _blocking_findings(instance: dg.DagsterInstance, run_id: str) -> list[tuple[str, str, str]]:
+    """(month YYYY-MM, table, sentence) for each error finding of the run's failed data-quality checks."""
+    found = []
     for event in instance.all_logs(run_id, of_type=dg.DagsterEventType.ASSET_CHECK_EVALUATION):
         evaluation = event.dagster_event.event_specific_data
         if evaluation.passed or evaluation.severity != dg.AssetCheckSeverity.ERROR:
@@ -24,25 +24,21 @@ def _failed_checks(instance: dg.DagsterInstance, run_id: str) -> list[str]:
             if finding["severity"] != "error":
                 continue
             example = f"; e.g. {finding['examples'][0]}" if finding["examples"] else ""
-            lines.append(f"{table} {finding['month']}: {finding['description'] or finding['rule']} — "
-                         f"{finding['failed_rows']} row(s){example}")
-    return lines
+            found.append((finding["month"], table, f"{finding['description'] or finding['rule']} — "
+                                                   f"{finding['failed_rows']} row(s){example}"))
+    return found
+
+
+def _failed_checks(instance: dg.DagsterInstance, run_id: str) -> list[str]:
+    """What each blocking data-quality check found, in words a PMO analyst can act on."""
+    return [f"{table} {month}: {sentence}" for month, table, sentence in _blocking_findings(instance, run_id)]
 
 
 def blocked_months(instance: dg.DagsterInstance, run_id: str) -> dict[str, list[str]]:
     """The months (YYYY-MM) whose quality gate failed in the run, each with its blocking findings as sentences."""
     months: dict[str, list[str]] = {}
-    for event in instance.all_logs(run_id, of_type=dg.DagsterEventType.ASSET_CHECK_EVALUATION):
-        evaluation = event.dagster_event.event_specific_data
-        if evaluation.passed or evaluation.severity != dg.AssetCheckSeverity.ERROR:
-            continue
-        table = evaluation.asset_key.to_user_string().replace("/", ".")
-        findings = evaluation.metadata.get("findings")
-        for finding in (findings.value if findings else []):
-            if finding["severity"] == "error":
-                example = f"; e.g. {finding['examples'][0]}" if finding["examples"] else ""
-                months.setdefault(finding["month"], []).append(
-                    f"{table}: {finding['description'] or finding['rule']} — {finding['failed_rows']} row(s){example}")
+    for month, table, sentence in _blocking_findings(instance, run_id):
+        months.setdefault(month, []).append(f"{table}: {sentence}")
     return months
 
 
