@@ -27,10 +27,6 @@ class UnsafePathError(ValueError):
     """A path that would be written outside the folder it belongs in."""
 
 
-def is_safe_name(name: str) -> bool:
-    return bool(SAFE_NAME.fullmatch(name))
-
-
 def safe_name(text: str, keep: re.Pattern = SAFE_NAME) -> str:
     """`text` itself when it is a safe file name; else its safe characters plus a digest of the whole text, so
     two different texts never share a name (`a'b` and `a_b` differ) and nothing in it can name a folder."""
