@@ -26,7 +26,9 @@ STEERPACK = str(Path(sys.executable).with_name("steerpack"))
 
 def _table() -> dict[int, tuple[int, str, str]]:
     """pid -> (parent pid, state, command line), from ps."""
-    ps = subprocess.Popen(["ps", "-A", "-o", "pid=,ppid=,stat=,args="], stdout=subprocess.PIPE, text=True)
+    # -ww: never cut the command line to the terminal's width (COLUMNS, or a tty on stderr, would cut it to 80
+    # columns, and "dbt build" past column 80 went unseen in CI).
+    ps = subprocess.Popen(["ps", "-ww", "-A", "-o", "pid=,ppid=,stat=,args="], stdout=subprocess.PIPE, text=True)
     listing, _ = ps.communicate(timeout=30)
     table = {}
     for line in listing.splitlines():
