@@ -37,6 +37,9 @@ def render_draft(settings: Settings, month: dt.date, findings: list[str]) -> Pat
     from reports.data import PackData, load_pack_data, load_project_pages
     from reports.render import PORTFOLIO_TITLE, html_to_pdf, render_pack_html
 
+    # Under the warehouse lock throughout: the copy is taken from a warehouse no run is writing, and a run's
+    # clean-up of abandoned staging folders (which it does under the lock) never removes this draft's.
+    warehouse_lock.acquire(settings.warehouse, f"draft of {month:%Y-%m} (pid {os.getpid()})")
     staged = staging_root(settings.output)
     try:
         copy = staged / "warehouse.duckdb"
@@ -56,19 +59,16 @@ def render_draft(settings: Settings, month: dt.date, findings: list[str]) -> Pat
         return published["html"]
     finally:
         discard(staged)
+        warehouse_lock.release(settings.warehouse)
 
 
 def _compute_month(settings: Settings, month: dt.date, copy: Path) -> bool:
-    """Copy the warehouse (under its lock, so no run writes it meanwhile) and run the month's models on the
-    copy; False when dbt cannot compute them."""
-    warehouse_lock.acquire(settings.warehouse, f"draft of {month:%Y-%m} (pid {os.getpid()})")
-    try:
-        shutil.copyfile(settings.warehouse, copy)
-        wal = settings.warehouse.with_name(settings.warehouse.name + ".wal")
-        if wal.exists():
-            shutil.copyfile(wal, copy.with_name(copy.name + ".wal"))
-    finally:
-        warehouse_lock.release(settings.warehouse)
+    """Copy the warehouse (the caller holds its lock, so no run writes it meanwhile) and run the month's models
+    on the copy; False when dbt cannot compute them."""
+    shutil.copyfile(settings.warehouse, copy)
+    wal = settings.warehouse.with_name(settings.warehouse.name + ".wal")
+    if wal.exists():
+        shutil.copyfile(wal, copy.with_name(copy.name + ".wal"))
     command = [dbt_executable(), "run", "--vars", json.dumps(window_vars([month], settings.dbt_vars())),
                "--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR),
                "--target-path", str(copy.parent / "target"), "--log-path", str(copy.parent / "logs"), "--quiet"]

@@ -8,7 +8,7 @@ from __future__ import annotations
 import dagster as dg
 
 # Exceptions whose message already names the file, sheet and column: their module path adds nothing.
-USER_ERRORS = {"SourceFormatError", "InboxError", "ConfigError", "DeliveryError"}
+USER_ERRORS = {"SourceFormatError", "InboxError", "ConfigError", "DeliveryError", "Failure"}
 
 
 def _blocking_findings(instance: dg.DagsterInstance, run_id: str) -> list[tuple[str, str, str]]:

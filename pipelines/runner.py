@@ -204,8 +204,15 @@ def _draft(settings: Settings, month: dt.date, findings: list[str]) -> str:
     """Render the blocked month's draft; a sentence saying where it is (or why there is none)."""
     from pipelines.drafts import render_draft
 
+    def stopped(signum: int) -> None:
+        print(f"steerpack: stopped by {signal_name(signum)} while drafting {month:%Y-%m}; nothing of it was "
+              "published", file=sys.stderr)
+
     try:
-        return f"a draft of {month:%Y-%m} (not published, never sent): {render_draft(settings, month, findings)}"
+        # A stop signal while the draft's dbt runs ends dbt too (and the lock is held until it is gone).
+        with stop_children_on_signal(on_stop=stopped, before_stop=_hold_warehouse_lock):
+            drafted = render_draft(settings, month, findings)
+        return f"a draft of {month:%Y-%m} (not published, never sent): {drafted}"
     except Exception as error:  # noqa: BLE001 - the gate's verdict stands; the draft is a courtesy
         return f"no draft of {month:%Y-%m} could be rendered ({type(error).__name__}: {error})"
 

@@ -15,7 +15,7 @@ from pathlib import Path
 import duckdb
 import jinja2
 
-from pipelines.files import STAGING_FOLDER, discard, publish_folder, safe_name, staging_root, write_atomic
+from pipelines.files import SAFE_NAME, STAGING_FOLDER, discard, publish_folder, safe_name, staging_root, write_atomic
 from reports import TEMPLATES_DIR
 from reports.charts import line_chart_svg, slip_chart_svg
 from reports.data import PackData, ProjectPage, load_pack_data, load_project_pages, load_recipients
@@ -188,9 +188,11 @@ def write_project_pages(pages: list[ProjectPage], output: Path, with_pdf: bool =
 
 
 def scope_key(project_ids: frozenset[str]) -> str:
-    """A folder name for a scope: its project ids, or a digest when they would make a long or odd name."""
-    joined = "_".join(sorted(project_ids))
-    if len(joined) <= 60 and re.fullmatch(r"[A-Za-z0-9._-]+", joined):
+    """A folder name for a scope, one per scope: its project ids joined by `+`, or a digest when that would make
+    a long or odd name. `+` is never part of a safe project id, so {CRM, EU} and {CRM_EU} never share a folder
+    (a shared folder would send one reader's projects to the other)."""
+    joined = "+".join(sorted(project_ids))
+    if len(joined) <= 60 and all(SAFE_NAME.fullmatch(project_id) for project_id in project_ids) and project_ids:
         return joined
     return "scope-" + hashlib.sha256("\n".join(sorted(project_ids)).encode()).hexdigest()[:16]
 

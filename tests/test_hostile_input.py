@@ -30,7 +30,7 @@ from pipelines.sources.smartsheet import parse_smartsheet
 from pipelines.sources.tabular import read_delimited
 from pipelines.sources.xlsx import WorkbookLimits
 from reports.charts import line_chart_svg, slip_chart_svg
-from reports.render import project_page_paths
+from reports.render import project_page_paths, scoped_pack_paths
 from tests.helpers import tiny_register_sheets, write_sheets
 from tests.smtp_server import PASSWORD, SmtpServer
 from tests.test_plan_parsers import FIXTURES
@@ -48,7 +48,7 @@ def findings(conn, table, **kwargs):
 # --- project ids and output paths --------------------------------------------------------------------------
 
 @pytest.mark.parametrize("project_id", ["../../../../var/x", "/tmp/x", "A/B", "A\\B", "..", ".", "a b", "P1\n",
-                                        "x" * 101, "ü-project"])
+                                        "x" * 101, "ü-project", "P\x001"])
 def test_a_project_id_that_is_not_a_safe_name_blocks_the_month(conn, project_id):
     insert(conn, "projects", [{**GOOD["projects"], "project_id": project_id}])
     errors = [f for f in validate_table(conn, load_suites()["projects"], SEP, VARIABLES) if f.severity == ERROR]
@@ -86,6 +86,21 @@ def test_no_writer_can_write_outside_its_root(tmp_path):
     with pytest.raises(files.UnsafePathError):
         files.write_atomic(output / "link" / "x.html", "x", output)
     assert not (tmp_path / "escape.html").exists() and not list((tmp_path / "elsewhere").iterdir())
+
+
+def test_each_scope_gets_a_folder_of_its_own_inside_scoped(tmp_path):
+    """{CRM, EU} and {CRM_EU} once shared the folder `CRM_EU`: one reader's pack overwrote the other's, and both
+    were sent the same attachments."""
+    output = tmp_path / "output"
+    scoped = output / "packs" / "2026-09" / "scoped"
+    scopes = [frozenset({"CRM", "EU"}), frozenset({"CRM_EU"}), frozenset({"EU", "CRM"}), frozenset({".."}),
+              frozenset({"../x"}), frozenset({"a/b", "c"})]
+    folders = [scoped_pack_paths(output, SEP, scope)["html"].parent for scope in scopes]
+    assert folders[0].name == "CRM+EU" and folders[1].name == "CRM_EU" and folders[2] == folders[0]
+    assert len({folders[0], folders[1], *folders[3:]}) == 5
+    for folder in folders:
+        assert folder.parent == scoped and folder.name not in (".", "..")
+        files.inside(output, folder / "x.html")
 
 
 # --- recipients -----------------------------------------------------------------------------------------------

@@ -4,9 +4,15 @@ from __future__ import annotations
 
 import datetime as dt
 
+import dagster as dg
 import pytest
 
+from pipelines.assets.checks import QUALITY_CHECKS
+from pipelines.definitions import ASSETS
+from pipelines.resources.run_resources import build_resources
+from pipelines.run_failures import failure_summary
 from tests.helpers import tiny_register_sheets, write_sheets
+from tests.test_plan_parsers import FIXTURES
 from tests.test_pipeline import materialize, query
 
 pytestmark = pytest.mark.slow
@@ -74,3 +80,48 @@ def test_a_backfill_whose_middle_month_is_blocked_publishes_the_others(workspace
     assert html.count('class="draft-banner draft-mark"') == 2  # each project page of the draft
     assert (draft.with_suffix(".pdf")).read_bytes().startswith(b"%PDF")
     assert not (workspace.output / "outbox").exists()
+
+
+def _every_mart(workspace) -> dict[str, list]:
+    tables = query(workspace, "select table_name from information_schema.tables where table_schema = 'marts' "
+                              "and table_type = 'BASE TABLE' order by 1")
+    return {name: query(workspace, f'select * from marts."{name}" order by all') for (name,) in tables}
+
+
+def test_a_month_whose_dbt_tests_fail_leaves_every_mart_as_it_was_and_says_which_rows(workspace, dbt_manifest):
+    """dbt build writes a model, then tests it: a failing test used to leave the month's marts rewritten while
+    the pack on disk showed the previous ones. Now dbt builds a copy that replaces the warehouse only once every
+    test passed. An export in a language steerpack cannot translate (Italian status categories) is such a case:
+    the quality gate only warns about it, dbt's accepted_values test fails."""
+    jira = workspace.inbox / "2026-09" / "jira"
+    jira.mkdir(parents=True)
+    export = (FIXTURES / "jira_cloud_quirks.csv").read_text(encoding="utf-8-sig")
+    (jira / "ALP.csv").write_text(export, encoding="utf-8")
+    materialize(workspace, SEP)
+    before = _every_mart(workspace)
+    assert [row[0] for row in before["fct_project_month"]] == ["ALPHA", "BETA"]
+    pack = workspace.output / "packs" / "2026-09" / "steering-pack-2026-09.html"
+    pack_before = pack.read_bytes()
+
+    # A corrected export comes in Italian: "Completato" for Done, "In corso" for In Progress
+    italian = export.replace(",Done,ALP-100", ",Completato,ALP-100").replace(",In Progress,\n", ",In corso,\n")
+    assert italian.count("Completato") == 1 and italian.count("In corso") == 1
+    (jira / "ALP.csv").write_text(italian, encoding="utf-8")
+    # and the register renames a project: models that do not depend on the Jira export would be rebuilt with it
+    renamed = tiny_register_sheets()
+    renamed["Projects"][2][1] = "Beta CRM Renamed"
+    write_sheets(workspace.inbox / "2026-09" / "register" / "portfolio.xlsx", renamed)
+    instance = dg.DagsterInstance.ephemeral()
+    result = dg.materialize([*ASSETS, *QUALITY_CHECKS], partition_key=SEP, resources=build_resources(workspace),
+                            instance=instance, raise_on_error=False)
+    assert not result.success
+
+    assert _every_mart(workspace) == before  # every mart row as it was
+    assert pack.read_bytes() == pack_before  # and the pack with them
+    assert not (workspace.warehouse.parent / ".candidate").exists()
+    summary = failure_summary(instance, result.run_id)
+    assert "the marts were not published and stay as they were" in summary
+    assert ("stg_jira__work_items.status_category must be one of To Do, In Progress, Done (dbt test "
+            "accepted_values): 2 failing row(s), e.g. ") in summary
+    assert "'Completato'" in summary and "'In corso'" in summary
+    assert "Traceback" not in summary
