@@ -156,6 +156,17 @@ def test_a_cell_with_two_addresses_or_an_empty_scope_is_refused_and_blocks_the_m
     assert blocking.severity == ERROR and "holds 2 addresses" in blocking.examples[0]["reason"]
 
 
+def test_an_address_with_the_dns_roots_dot_is_the_same_address_and_cannot_take_a_second_scope(tmp_path, conn):
+    batch = parse_distribution(tmp_path, ("pm.ab@example.com", "BETA"), ("PM.AB@example.com.", "portfolio"),
+                               ("x@example..com", "BETA"), ("y@.example.com", "BETA"))
+    assert batch.tables["distribution"]["email"].tolist() == ["pm.ab@example.com", "PM.AB@example.com"]
+    reasons = {r.source_row: r.reason for r in batch.rejects if r.table == "distribution"}
+    assert sorted(reasons) == [4, 5] and all("is not an e-mail address" in reason for reason in reasons.values())
+    insert(conn, "projects", [{**GOOD["projects"], "project_id": "BETA"}])
+    insert(conn, "distribution", distribution_rows(("pm.ab@example.com", "BETA"), ("PM.AB@example.com", "portfolio")))
+    assert findings(conn, "distribution")["one_scope_per_address"].severity == ERROR
+
+
 def message_to(to: str, body: str = "hello") -> EmailMessage:
     message = EmailMessage()
     message["From"] = "PMO <pmo@example.com>"
@@ -172,7 +183,13 @@ def test_smtp_gets_exactly_one_envelope_recipient_and_a_two_address_header_is_re
         transport.send(message_to("pm.ab@example.com"), "2026-09")
         with pytest.raises(RecipientError, match="not exactly one address"):
             transport.send(message_to("outsider@evil.example, pm.ab@example.com"), "2026-09")
-        assert [r.envelope_to for r in server.mailbox.received] == [["pm.ab@example.com"]]
+        # a Cc or Bcc header (none is ever built, but whatever the message says) never adds an envelope recipient:
+        # smtplib.send_message would take them as recipients unless to_addrs names the one
+        copied = message_to("pm.cd@example.com")
+        copied["Cc"] = "outsider@evil.example"
+        copied["Bcc"] = "other.outsider@evil.example"
+        transport.send(copied, "2026-09")
+        assert [r.envelope_to for r in server.mailbox.received] == [["pm.ab@example.com"], ["pm.cd@example.com"]]
 
 
 def test_addresses_that_sanitise_alike_get_their_own_outbox_files(tmp_path):
@@ -553,3 +570,44 @@ def test_validate_names_both_rows_of_a_recipient_listed_with_two_scopes(workspac
     assert any("different scopes" in line and "'source_row': 3" in line for line in lines), result.output
     assert any("could not be read" in line and "holds 2 addresses" in line for line in lines), result.output
     assert "fix the errors before the monthly run" in result.output
+
+
+@pytest.mark.parametrize("error, expected", [
+    ("2026-09/finance/sap.xlsx: not a readable Excel workbook (BadZipFile: File is not a zip file)",
+     ("unreadable_file_served_from_earlier_snapshot", WARN)),
+    ("2026-09/finance/sap.xlsx: part xl/worksheets/sheet1.xml would inflate to 5,400 MiB, over the cap of 256 MiB "
+     "(limits.member_bytes); this is not a workbook steerpack reads", ("every_file_readable", ERROR)),
+    ("2026-09/finance/sap.xlsx: sheet 'Lines' has more than 1,000,000 rows per sheet (limits.sheet_rows)",
+     ("every_file_readable", ERROR)),
+])
+def test_a_file_over_a_size_cap_blocks_the_month_even_with_an_earlier_snapshot(conn, error, expected):
+    """DESIGN §4a: an input over a size cap blocks; a merely unreadable file is served from the month before."""
+    conn.execute("insert into raw.load_log (snapshot_month, source, source_file, table_name, file_format, rows_read, "
+                 "rows_loaded, rows_quarantined, error) values "
+                 "(date '2026-08-01', 'finance', '2026-08/finance/sap.xlsx', 'spend', 'sap', 3, 3, 0, null), "
+                 "(date '2026-09-01', 'finance', '2026-09/finance/sap.xlsx', 'spend', 'unrecognised', 0, 0, 0, ?)",
+                 [error])
+    found = [(f.rule.split("(")[0], f.severity) for f in validate_table(conn, load_suites()["spend"], SEP, VARIABLES)
+             if "file" in f.rule]
+    assert found == [expected]
+
+
+def test_a_finance_workbook_cut_short_by_empty_rows_says_so_in_its_load_log(tmp_path):
+    from pipelines.sources.finance import GENERIC, SPEND_COLUMNS
+
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append(list(SPEND_COLUMNS))
+    sheet.append(["D1", 1, "2026-09-10", "WBS-A", 100, "USD", "Acme", "licences", "Software"])
+    for row in range(3, 9):
+        sheet.cell(row=row, column=1).font = Font(bold=True)  # six styled, empty rows
+    sheet.append(["D9", 1, "2026-09-12", "WBS-A", 50, "USD", "Acme", "hours", "Services"])
+    path = tmp_path / "sap.xlsx"
+    workbook.save(path)
+    batch = parse_finance_file(path, "sap.xlsx", (GENERIC,), WorkbookLimits(empty_rows_run=5))
+    assert batch.tables["spend"]["document_id"].tolist() == ["D1"]
+    assert batch.load_log_frame(SEP)["notes"].tolist() == [
+        "sheet 'Sheet': reading stopped after row 2, followed by 5 empty rows (limits.empty_rows_run); anything "
+        "below them was not read"]
+    batch = parse_finance_file(path, "sap.xlsx", (GENERIC,))
+    assert batch.tables["spend"]["document_id"].tolist() == ["D1", "D9"] and not batch.notes

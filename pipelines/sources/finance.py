@@ -35,7 +35,7 @@ from pipelines.sources.tabular import (
     split_rows,
     thousands_for,
 )
-from pipelines.sources.xlsx import WorkbookLimits, iter_sheet, open_workbook
+from pipelines.sources.xlsx import SheetReading, WorkbookLimits, iter_sheet, open_workbook
 
 SPEND_FORMAT_PREFIX = "finance:"
 FX_FORMAT = "fx_rates_csv"
@@ -91,8 +91,10 @@ def _column(table: RawTable, spec: str | tuple[str, ...]) -> pd.Series:
 def read_xlsx(path: Path, display_name: str, limits: WorkbookLimits = WorkbookLimits()) -> RawTable:
     """The first sheet of a finance workbook as a delimited file would hold it (streamed, within `limits`)."""
     workbook = open_workbook(path, display_name, limits)
+    reading = SheetReading()
     try:
-        rows = iter_sheet(workbook.worksheets[0], display_name, limits)
+        sheet = workbook.worksheets[0]
+        rows = iter_sheet(sheet, display_name, limits, reading=reading)
         first = next(rows, None)
         header = [str(h).strip() if h is not None else "" for h in (first.cells if first else ())]
         records, numbers = [], []
@@ -100,11 +102,13 @@ def read_xlsx(path: Path, display_name: str, limits: WorkbookLimits = WorkbookLi
             values = list(row.cells)[:len(header)]
             records.append([_cell_text(v) for v in values] + [""] * (len(header) - len(values)))
             numbers.append(row.number)
+        note = reading.note(sheet.title, limits)  # rows below a long run of empty rows are not read: say so
     finally:
         workbook.close()
     frame = pd.DataFrame(records, columns=range(len(header)), dtype="str") if records else \
         pd.DataFrame({i: pd.Series(dtype="str") for i in range(len(header))})
-    return RawTable(header=header, frame=frame, source_row=np.asarray(numbers, dtype="int64"))
+    return RawTable(header=header, frame=frame, source_row=np.asarray(numbers, dtype="int64"),
+                    notes=[note] if note else [])
 
 
 def _cell_text(value) -> str:

@@ -50,9 +50,12 @@ def _one_address(value: Any) -> str | None:
     addresses = [address for _, address in getaddresses([text]) if address]
     if len(addresses) != 1:
         raise ValueError(f"{text!r} holds {len(addresses)} addresses; write one address per row")
-    if not _ADDRESS.fullmatch(addresses[0]):
+    # `pat@example.com.` (the DNS root's dot) is the same mailbox as `pat@example.com`: compared as one, so a
+    # second row cannot give it another scope.
+    address = addresses[0][:-1] if addresses[0].endswith(".") else addresses[0]
+    if not _ADDRESS.fullmatch(address) or ".." in address or address.split("@")[1].startswith("."):
         raise ValueError(f"{text!r} is not an e-mail address")
-    return addresses[0]
+    return address
 
 
 def _scope(value: Any) -> str | None:
