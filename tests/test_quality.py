@@ -266,3 +266,14 @@ def test_validate_lists_a_broken_register_with_its_reason(workspace):
     assert result.exit_code == 1
     assert "2026-09/register/portfolio.xlsx  ERROR  2026-09/register/portfolio.xlsx: sheet 'Changes' missing" \
         in result.output
+
+
+def test_an_fx_rate_is_needed_only_for_lines_posted_by_the_months_end(conn):
+    """An accrual in EUR dated next month is not in this month's AC (dbt leaves it out): it needs no rate yet,
+    and must not stop the month. A EUR line posted on the month's last day does need one."""
+    insert(conn, "spend", [{**GOOD["spend"], "currency": "EUR", "posting_date": dt.date(2026, 10, 1)}])
+    assert ("fx_rate_for_every_currency_and_month", ERROR) not in failures(conn, "spend")
+    insert(conn, "spend", [{**GOOD["spend"], "document_id": "D2", "currency": "EUR",
+                            "posting_date": dt.date(2026, 9, 30)}])
+    finding = failures(conn, "spend")[("fx_rate_for_every_currency_and_month", ERROR)]
+    assert finding.failed_rows == 1 and finding.examples == [{"currency": "EUR", "posting_month": "2026-09"}]
