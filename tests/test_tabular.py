@@ -11,7 +11,7 @@ import pytest
 from pipelines.ingest import DROP_PARTS, iter_drop_part
 from pipelines.resources.settings import Settings
 from pipelines.sources.common import SourceFormatError
-from pipelines.sources.tabular import on_distinct, parse_datetimes, read_delimited, translate_month_names
+from pipelines.sources.tabular import on_distinct, parse_datetimes, parse_numbers, read_delimited, translate_month_names
 
 
 def test_records_keep_their_numbers_across_multiline_cells_blank_lines_and_bad_records(tmp_path):
@@ -90,3 +90,27 @@ def test_a_drop_parsed_in_worker_processes_matches_the_file_by_file_parse(tmp_pa
         assert serial.rejects == parallel.rejects
         assert [r.source_row for r in parallel.rejects] == [41]
     assert sum(b.rows_loaded("work_items") for b in in_workers) == 5 * 39
+
+
+@pytest.mark.parametrize("decimal, thousands, written, expected", [
+    (",", ".", "1.234,56", 1234.56),
+    (",", ".", "1.234,56-", -1234.56),
+    (",", ".", "1\u00a0234,56", 1234.56),  # no-break space groups thousands
+    (",", ".", "1\u202f234,56", 1234.56),  # narrow no-break space (French Excel)
+    (",", ".", "EUR 1.234,56", 1234.56),
+    (",", ".", "€1.234,56-", -1234.56),
+    (",", ".", "12.5", None),  # a point is no mark of this locale, never 125
+    (".", ",", "(1,234.56)", -1234.56),
+    (".", ",", "-$12", -12.0),
+    (".", ",", "12.00 USD", 12.0),
+    (".", ",", "1,234,567.89", 1234567.89),
+    (".", ",", "12,34", None),  # does not group by threes
+    (".", ",", "12abc", None),  # letters that are no currency code
+    (".", ",", "abc", None),
+    (".", ",", "USD", None),
+    (".", ",", "12 abcd", None),
+])
+def test_numbers_in_either_locale(decimal, thousands, written, expected):
+    numbers, bad = parse_numbers(pd.Series([written, ""], dtype="string[pyarrow]"), decimal, thousands)
+    assert bad.tolist() == [expected is None, False]
+    assert (None if pd.isna(numbers[0]) else round(numbers[0], 2)) == expected and pd.isna(numbers[1])

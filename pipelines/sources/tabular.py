@@ -383,7 +383,10 @@ def parse_numbers(values: pd.Series, decimal: str = ".", thousands: str | None =
         text = text.str.replace(space, "", regex=False)
     empty = text == ""
     text = text.str.replace(f"[{_CURRENCY_SYMBOLS}]", "", regex=True)
-    text = text.str.replace(r"^[A-Za-z]+|[A-Za-z]+$", "", regex=True)  # ISO codes either side: EUR 12, 12 USD
+    # ISO currency codes either side (EUR 12, 12 USD): three capitals beside the number, nothing else, so `12abc`
+    # stays an error instead of reading as 12
+    text = text.str.replace(r"^[A-Z]{3}([-+(0-9.,])", r"\1", regex=True)
+    text = text.str.replace(r"([-0-9.,)])[A-Z]{3}$", r"\1", regex=True)
     negative = text.str.match(r"^\(.*\)$")
     text = text.str.replace(r"^\((.*)\)$", r"\1", regex=True)
     if trailing_minus:
