@@ -50,10 +50,19 @@ class MonthReport:
     month: dt.date
     files: list[FileReport] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
+    earlier_snapshots: str | None = None
 
     @property
     def errors(self) -> int:
-        return sum(1 for f in self.files if f.error) + sum(1 for f in self.findings if f.severity == ERROR)
+        # As the monthly run's gate decides: an unreadable file blocks only through its rule (every_file_readable,
+        # register_readable), not when an earlier snapshot serves what it held.
+        return sum(1 for f in self.findings if f.severity == ERROR)
+
+    def blocking_reasons(self, source_file: str) -> list[str]:
+        """Why this file would block the month: the error findings that name it."""
+        return [finding.description or finding.rule for finding in self.findings
+                if finding.severity == ERROR and any(example.get("source_file") == source_file
+                                                     for example in finding.examples)]
 
     @property
     def warnings(self) -> int:
@@ -66,6 +75,7 @@ def validate_drop(settings: Settings, months: list[dt.date]) -> list[MonthReport
     suites = load_suites()
     with duckdb.connect(":memory:") as conn:
         ensure_raw_schema(conn)
+        earlier = copy_earlier_snapshots(conn, settings, min(months)) if months else None
         for month in sorted(months):
             report = MonthReport(month)
             for part in DROP_PARTS.values():
@@ -76,8 +86,51 @@ def validate_drop(settings: Settings, months: list[dt.date]) -> list[MonthReport
             for table, suite in sorted(suites.items()):
                 report.findings += validate_table(conn, suite, month, {"base_currency": settings.base_currency},
                                                   **settings.quality.rule_settings())
+            report.earlier_snapshots = earlier
             reports.append(report)
     return reports
+
+
+# What the rules read of months before the one checked: which files loaded (to serve an unreadable one), the FX
+# rates, and which plan keys had rows. Plan rows are copied as their keys only: the rules read nothing else of
+# an earlier month, and a large portfolio holds millions of them.
+_EARLIER_COLUMNS = {
+    "load_log": None,
+    "fx_rates": None,
+    "work_items": ("snapshot_month", "source", "plan_key"),
+    "schedule_tasks": ("snapshot_month", "source", "plan_key"),
+}
+
+
+def copy_earlier_snapshots(conn: duckdb.DuckDBPyConnection, settings: Settings, before: dt.date) -> str:
+    """Copy what the rules need of the warehouse's snapshots before `before` into the scratch database, so the
+    drop is judged as the monthly run would judge it; returns a sentence saying what was used."""
+    if not settings.warehouse.exists():
+        return "no warehouse yet: no earlier snapshot can serve an unreadable file"
+    try:
+        conn.execute("attach ? as warehouse (read_only)", [str(settings.warehouse)])
+    except duckdb.Error as error:
+        return f"the warehouse could not be read ({str(error).splitlines()[0][:120]}): earlier snapshots not used"
+    try:
+        present = {row[0] for row in conn.execute(
+            "select table_name from duckdb_tables() where database_name = 'warehouse' and schema_name = 'raw'"
+        ).fetchall()}
+        for table, wanted in _EARLIER_COLUMNS.items():
+            if table not in present:
+                continue
+            have = {row[0] for row in conn.execute(
+                "select column_name from duckdb_columns() where database_name = 'warehouse' and schema_name = 'raw' "
+                "and table_name = ?", [table]).fetchall()}
+            ours = [row[0] for row in conn.execute(
+                "select column_name from duckdb_columns() where database_name = 'memory' and schema_name = 'raw' "
+                "and table_name = ?", [table]).fetchall()]
+            columns = ", ".join(f'"{c}"' for c in ours if c in have and (wanted is None or c in wanted))
+            conn.execute(f"insert into raw.{table} ({columns}) select distinct {columns} from warehouse.raw.{table} "
+                         "where snapshot_month < ?", [before])
+        months = conn.execute("select count(distinct snapshot_month) from raw.load_log").fetchone()[0]
+    finally:
+        conn.execute("detach warehouse")
+    return f"earlier snapshots from the warehouse {settings.warehouse.name}: {months} month(s)"
 
 
 def format_report(reports: list[MonthReport], settings: Settings) -> str:
@@ -85,16 +138,22 @@ def format_report(reports: list[MonthReport], settings: Settings) -> str:
     for report in reports:
         lines.append("")
         lines.append(f"{report.month:%Y-%m}")
+        if report.earlier_snapshots:
+            lines.append(f"  ({report.earlier_snapshots})")
         lines.append("  files")
         if not report.files:
             lines.append("    (no files in this month's drop)")
         width = max([len(f.source_file) for f in report.files] + [10])
         for file in report.files:
+            blocking = report.blocking_reasons(file.source_file)
             if file.error:
-                lines.append(f"    {file.source_file:<{width}}  ERROR  {file.error}")
+                lines.append(f"    {file.source_file:<{width}}  {'BLOCKS' if blocking else 'UNREADABLE'}  {file.error}")
+                if not blocking:
+                    lines.append("        what it held is served from the latest earlier snapshot (see suites)")
                 continue
             lines.append(f"    {file.source_file:<{width}}  {file.file_format:<28} {file.encoding or '':<12} "
                          f"{file.rows_read:>7} read {file.rows_loaded:>7} loaded {file.rows_quarantined:>5} quarantined")
+            lines += [f"        would block the month: {reason}" for reason in blocking]
             lines += [f"        note: {note}" for note in file.notes[:TOP_REASONS]]
             for reason, count in file.top_reasons:
                 lines.append(f"        {count} × {reason}")

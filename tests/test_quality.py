@@ -2,6 +2,7 @@
 
 import datetime as dt
 import json
+import re
 import shutil
 
 import pytest
@@ -238,7 +239,7 @@ def test_validate_names_the_broken_file_reports_the_others_and_exits_1(workspace
     result = CliRunner().invoke(main, ["validate", "--month", "2026-09", "--config", str(workspace.config_file)])
     assert result.exit_code == 1, result.output
     lines = result.output.splitlines()
-    assert any("2026-09/jira/broken.csv" in line and "ERROR  2026-09/jira/broken.csv: binary data, not a text export"
+    assert any("2026-09/jira/broken.csv" in line and "BLOCKS  2026-09/jira/broken.csv: binary data, not a text export"
                in line for line in lines)
     assert any(line.split()[:6] == ["2026-09/jira/ALP.csv", "jira_csv", "UTF-8", "5", "read", "4"] for line in lines)
     assert "        1 × Custom field (Story Points): 'x' is not a number; Created: '31/Feb/26 1:30 PM' is not a date" \
@@ -246,8 +247,41 @@ def test_validate_names_the_broken_file_reports_the_others_and_exits_1(workspace
     assert any(line.split()[:2] == ["2026-09/register/portfolio.xlsx", "portfolio_register_xlsx"] for line in lines)
     assert "ERROR  raw.work_items: a file of the drop could not be read at all (format, encoding, truncation)" \
         in result.output
-    assert lines[-1] == "result: 2 error(s), 1 warning(s) — fix the errors before the monthly run: it would be blocked"
+    assert lines[-1] == "result: 1 error(s), 1 warning(s) — fix the errors before the monthly run: it would be blocked"
     assert not workspace.warehouse.exists()  # validate writes nothing
+
+
+def test_validate_judges_an_unreadable_file_as_the_run_would_served_from_the_warehouses_earlier_snapshot(
+        workspace):
+    """The monthly run serves an unreadable plan from its previous export; validate used to call it an error
+    because it never looked at the warehouse's earlier snapshots."""
+    import duckdb
+
+    from pipelines.resources.warehouse import ensure_raw_schema
+
+    workspace.warehouse.parent.mkdir(parents=True)
+    with duckdb.connect(str(workspace.warehouse)) as conn:
+        ensure_raw_schema(conn)
+        conn.execute("insert into raw.load_log (snapshot_month, source, source_file, table_name, file_format, "
+                     "rows_read, rows_loaded, rows_quarantined) values "
+                     "(date '2026-08-01', 'jira', '2026-08/jira/ALP.csv', 'work_items', 'jira_csv', 4, 4, 0)")
+        conn.execute("insert into raw.work_items (snapshot_month, source, source_file, source_row, plan_key, "
+                     "item_key) values (date '2026-08-01', 'jira', '2026-08/jira/ALP.csv', 2, 'ALP', 'ALP-1')")
+    before = workspace.warehouse.read_bytes()
+    jira = workspace.inbox / "2026-09" / "jira"
+    jira.mkdir()
+    (jira / "ALP.csv").write_bytes(b"\x00\x01\x02 not text" * 100)
+    result = CliRunner().invoke(main, ["validate", "--month", "2026-09", "--config", str(workspace.config_file)])
+    assert result.exit_code == 0, result.output
+    assert "  (earlier snapshots from the warehouse steerpack.duckdb: 1 month(s))" in result.output
+    assert re.search(r"\n    2026-09/jira/ALP\.csv +UNREADABLE  2026-09/jira/ALP\.csv: binary data, not a text export\n"
+                     r"        what it held is served from the latest earlier snapshot", result.output)
+    assert "BETA" in result.output and "'ALPHA'" not in result.output  # ALPHA's plan is August's, as in the run
+    assert "WARN   raw.work_items: a file of the drop could not be read at all; what it held is served from the " \
+           "latest earlier snapshot (served_from) until it is fixed — 1 row(s); e.g. {'source_file': " \
+           "'2026-09/jira/ALP.csv'" in result.output
+    assert result.output.splitlines()[-1].startswith("result: 0 error(s)")
+    assert workspace.warehouse.read_bytes() == before  # validate writes nothing
 
 
 def test_validate_a_clean_drop_exits_0(workspace):
@@ -264,7 +298,7 @@ def test_validate_lists_a_broken_register_with_its_reason(workspace):
     write_sheets(workspace.inbox / "2026-09" / "register" / "portfolio.xlsx", sheets)
     result = CliRunner().invoke(main, ["validate", "--config", str(workspace.config_file)])
     assert result.exit_code == 1
-    assert "2026-09/register/portfolio.xlsx  ERROR  2026-09/register/portfolio.xlsx: sheet 'Changes' missing" \
+    assert "2026-09/register/portfolio.xlsx  BLOCKS  2026-09/register/portfolio.xlsx: sheet 'Changes' missing" \
         in result.output
 
 
