@@ -572,6 +572,18 @@ def test_validate_names_both_rows_of_a_recipient_listed_with_two_scopes(workspac
     assert "fix the errors before the monthly run" in result.output
 
 
+def test_an_unreadable_spend_file_is_not_served_by_an_earlier_fx_rates_file(conn):
+    """Only a file that held spend can serve spend: an August fx_rates.csv in the same folder serves nothing."""
+    conn.execute("insert into raw.load_log (snapshot_month, source, source_file, table_name, file_format, rows_read, "
+                 "rows_loaded, rows_quarantined, error) values "
+                 "(date '2026-08-01', 'finance', '2026-08/finance/fx_rates.csv', 'fx_rates', 'fx_rates', 3, 3, 0, null), "
+                 "(date '2026-09-01', 'finance', '2026-09/finance/sap.csv', null, 'unrecognised', 0, 0, 0, "
+                 "'2026-09/finance/sap.csv: header matches no finance layout')")
+    found = [(f.rule.split("(")[0], f.severity) for f in validate_table(conn, load_suites()["spend"], SEP, VARIABLES)
+             if "file" in f.rule]
+    assert found == [("every_file_readable", ERROR)]
+
+
 @pytest.mark.parametrize("error, expected", [
     ("2026-09/finance/sap.xlsx: not a readable Excel workbook (BadZipFile: File is not a zip file)",
      ("unreadable_file_served_from_earlier_snapshot", WARN)),
