@@ -27,7 +27,9 @@ DRAFT_MARK = "DRAFT — not published"
 
 
 def draft_paths(output: Path, month: dt.date) -> dict[str, Path]:
-    folder = output / "drafts" / f"{month:%Y-%m}"
+    from reports.render import draft_folder
+
+    folder = draft_folder(output, month)
     stem = f"steering-pack-{month:%Y-%m}-draft"
     return {"folder": folder, "html": folder / f"{stem}.html", "pdf": folder / f"{stem}.pdf"}
 

@@ -15,7 +15,8 @@ from pathlib import Path
 import duckdb
 import jinja2
 
-from pipelines.files import SAFE_NAME, STAGING_FOLDER, discard, publish_folder, safe_name, staging_root, write_atomic
+from pipelines.files import (SAFE_NAME, STAGING_FOLDER, discard, inside, publish_folder, safe_name, staging_root,
+                             write_atomic)
 from reports import TEMPLATES_DIR
 from reports.charts import line_chart_svg, slip_chart_svg
 from reports.data import PackData, ProjectPage, load_pack_data, load_project_pages, load_recipients
@@ -237,9 +238,15 @@ def publish_month(conn: duckdb.DuckDBPyConnection, month: dt.date, output: Path,
                 write_scoped_pack(conn, month, project_ids, staged)
         published = pack_paths(output, month)
         publish_folder(pack_paths(staged, month)["folder"], published["folder"], output)
+        discard(inside(output, draft_folder(output, month)))  # a draft of this month is out of date now
         return published["html"]
     finally:
         discard(staged)
+
+
+def draft_folder(output: Path, month: dt.date) -> Path:
+    """Where a blocked month's draft goes (pipelines.drafts renders it)."""
+    return output / "drafts" / f"{month:%Y-%m}"
 
 
 def discard_abandoned_staging(output: Path) -> None:

@@ -503,6 +503,23 @@ def test_a_render_that_fails_leaves_the_previous_month_whole_and_no_staging(tmp_
     shutil.rmtree(output)
 
 
+def test_a_month_that_publishes_drops_its_out_of_date_draft_and_keeps_the_others(tmp_path, monkeypatch):
+    from reports import render
+
+    output = tmp_path / "output"
+    for month in ("2026-08", "2026-09"):
+        (output / "drafts" / month).mkdir(parents=True)
+        (output / "drafts" / month / f"steering-pack-{month}-draft.html").write_text("DRAFT — not published")
+    monkeypatch.setattr(render, "load_pack_data", lambda conn, month: None)
+    monkeypatch.setattr(render, "write_pack", lambda data, staged: files.write_atomic(
+        render.pack_paths(staged, SEP)["html"], "the pack", staged))
+    monkeypatch.setattr(render, "write_workbook", lambda conn, month, path, root: None)
+    monkeypatch.setattr(render, "load_project_pages", lambda conn, month: [])
+    monkeypatch.setattr(render, "month_scopes", lambda conn, month: [])
+    assert render.publish_month(None, SEP, output) == output / "packs" / "2026-09" / "steering-pack-2026-09.html"
+    assert [p.name for p in (output / "drafts").iterdir()] == ["2026-08"]
+
+
 # --- end to end ---------------------------------------------------------------------------------------------
 
 def files_outside(root: Path, output: Path) -> list[Path]:
