@@ -21,6 +21,17 @@ planned as (
     where project_id is not null
 ),
 
+schedule_baselines as (
+    select
+        month,
+        project_id,
+        count(*) as tasks,
+        count(baseline_finish) as baselined_tasks
+    from {{ ref('int_schedule_tasks_as_of_month') }}
+    where project_id is not null and not coalesce(is_summary, false)
+    group by month, project_id
+),
+
 spend_lines as (
     select month, project_id, count(*) as spend_lines, sum(amount_base) as net_spend
     from {{ ref('int_spend_converted') }}
@@ -121,6 +132,20 @@ input_gaps as (
         on spend_lines.month = projects.month
         and spend_lines.project_id = projects.project_id
     where spend_lines.project_id is null
+        and projects.as_of >= projects.baseline_start
+
+    union all
+
+    select
+        projects.month,
+        projects.project_id,
+        'plan ' || projects.plan_key || ' has no baseline (' || schedule_baselines.tasks
+        || ' task(s) without baseline dates)' as gap
+    from projects
+    inner join schedule_baselines
+        on schedule_baselines.month = projects.month
+        and schedule_baselines.project_id = projects.project_id
+    where schedule_baselines.baselined_tasks = 0
         and projects.as_of >= projects.baseline_start
 
     union all
