@@ -130,6 +130,22 @@ def test_jira_bad_values_are_quarantined_with_row_and_reason():
     assert batch.rejects[0].raw_record["Issue key"] == "ALP-4"
 
 
+def test_jira_status_categories_in_a_language_steerpack_cannot_translate_are_quarantined(tmp_path):
+    """Italian: "Completato" would have counted as not done. German "Fertig" is translated, "Completato" not."""
+    text = (FIXTURES / "jira_cloud_quirks.csv").read_text(encoding="utf-8-sig")
+    text = text.replace(",Done,ALP-100", ",Completato,ALP-100").replace(",In Progress,\n", ",Fertig,\n")
+    path = tmp_path / "ALP.csv"
+    path.write_text(text, encoding="utf-8")
+    batch = parse_plan_file(path, "ALP.csv", ["Custom field (Story Points)"])
+    rejects = {r.source_row: r.reason for r in batch.rejects}
+    assert rejects[2] == ("row 2: Status Category: 'Completato' is not a status category steerpack knows (To Do, "
+                          "In Progress, Done, in English, German, Spanish or French)")
+    assert sorted(rejects) == [2, 6]
+    loaded = batch.tables["work_items"].set_index("item_key")["status_category"].to_dict()
+    assert loaded == {"ALP-2": "In Progress", "ALP-3": "Done", "ALP-100": "Done"}  # Fertig is Done
+    assert batch.rows_read["work_items"] == 5  # read = loaded + quarantined
+
+
 def test_jira_server_layout_key_column_with_trailing_spaces():
     items = by_key(parse(FIXTURES / "jira_server_key.csv"))
     assert list(items.index) == ["ALP-10", "ALP-11"]

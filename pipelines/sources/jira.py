@@ -164,6 +164,15 @@ def parse_jira(table: RawTable, display_name: str, story_points_fields: list[str
     frame["area_path"] = None
 
     problems = pd.Series("", index=frame.index)
+    # A status category in a language steerpack cannot translate would count the item as not done (or break
+    # the EV): the row is quarantined, and an export in such a language is mostly quarantined, which blocks its
+    # month with that reason (DESIGN 4a) instead of publishing wrong progress.
+    category = frame["status_category"]
+    if category is not None:
+        unknown = category.notna() & ~category.isin(list(set(STATUS_CATEGORIES.values())))
+        problems = add_problem(problems, unknown, "Status Category", english.column("Status Category"),
+                               "is not a status category steerpack knows (To Do, In Progress, Done, in English, "
+                               "German, Spanish or French)")
     points = pd.Series(np.nan, index=frame.index)
     wanted = [english_header(f) for f in story_points_fields]
     for field_name in wanted:
