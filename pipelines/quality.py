@@ -351,6 +351,17 @@ def _added_up(findings: list[Finding], more: list[Finding]) -> list[Finding]:
     return list(by_rule.values())
 
 
+def example_in_words(example: dict[str, Any]) -> str:
+    """One example row as a reader wants it: where it is, then its values —
+    `2026-09/register/portfolio.xlsx row 3: project id '../x', plan source 'jira'`."""
+    file, row = example.get("source_file"), example.get("source_row")
+    where = " ".join(part for part in (str(file) if file else "", f"row {row}" if row is not None else "") if part)
+    values = ", ".join(f"{name.replace('_', ' ')} {value!r}" if isinstance(value, str) else
+                       f"{name.replace('_', ' ')} {value}"
+                       for name, value in example.items() if name not in LOCATING_COLUMNS and value is not None)
+    return f"{where}: {values}" if where and values else where or values
+
+
 def severity_of(findings: list[Finding]) -> str | None:
     if any(f.severity == ERROR for f in findings):
         return ERROR

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import dagster as dg
 
+from pipelines.quality import example_in_words
+
 # Exceptions whose message already names the file, sheet and column: their module path adds nothing.
 USER_ERRORS = {"SourceFormatError", "InboxError", "ConfigError", "DeliveryError", "Failure"}
 
@@ -23,7 +25,7 @@ def _blocking_findings(instance: dg.DagsterInstance, run_id: str) -> list[tuple[
         for finding in (findings.value if findings else []):
             if finding["severity"] != "error":
                 continue
-            example = f"; e.g. {finding['examples'][0]}" if finding["examples"] else ""
+            example = f"; e.g. {example_in_words(finding['examples'][0])}" if finding["examples"] else ""
             found.append((finding["month"], table, f"{finding['description'] or finding['rule']} — "
                                                    f"{finding['failed_rows']} row(s){example}"))
     return found

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 import duckdb
 
 from pipelines.ingest import DROP_PARTS, parse_drop_part
-from pipelines.quality import ERROR, WARN, Finding, load_suites, validate_table
+from pipelines.quality import ERROR, WARN, Finding, example_in_words, load_suites, validate_table
 from pipelines.resources.settings import Settings
 from pipelines.resources.warehouse import ensure_raw_schema, replace_snapshot
 from pipelines.sources.common import LoadBatch
@@ -161,12 +161,12 @@ def format_report(reports: list[MonthReport], settings: Settings) -> str:
         if not report.findings:
             lines.append("    every rule passed")
         for finding in sorted(report.findings, key=lambda f: (f.severity != ERROR, f.table, f.rule)):
-            example = f"; e.g. {finding.examples[0]}" if finding.examples else ""
+            example = f"; e.g. {example_in_words(finding.examples[0])}" if finding.examples else ""
             what = finding.description or finding.rule
             lines.append(f"    {finding.severity.upper():<5}  raw.{finding.table}: {what} — "
                          f"{finding.failed_rows} row(s){example}")
             # a rule about rows that conflict (one address, two scopes) is fixed by looking at all of them
-            lines += [f"           and {other}" for other in finding.examples[1:SHOWN_EXAMPLES]]
+            lines += [f"           and {example_in_words(other)}" for other in finding.examples[1:SHOWN_EXAMPLES]]
     errors = sum(r.errors for r in reports)
     warnings = sum(r.warnings for r in reports)
     lines.append("")

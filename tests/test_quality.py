@@ -278,8 +278,8 @@ def test_validate_judges_an_unreadable_file_as_the_run_would_served_from_the_war
                      r"        what it held is served from the latest earlier snapshot", result.output)
     assert "BETA" in result.output and "'ALPHA'" not in result.output  # ALPHA's plan is August's, as in the run
     assert "WARN   raw.work_items: a file of the drop could not be read at all; what it held is served from the " \
-           "latest earlier snapshot (served_from) until it is fixed — 1 row(s); e.g. {'source_file': " \
-           "'2026-09/jira/ALP.csv'" in result.output
+           "latest earlier snapshot (served_from) until it is fixed — 1 row(s); e.g. 2026-09/jira/ALP.csv: error " \
+           "'2026-09/jira/ALP.csv: binary data, not a text export', served from '2026-08'" in result.output
     assert result.output.splitlines()[-1].startswith("result: 0 error(s)")
     assert workspace.warehouse.read_bytes() == before  # validate writes nothing
 

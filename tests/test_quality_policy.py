@@ -129,7 +129,8 @@ def test_a_finance_file_whose_lines_are_all_unreadable_blocks_the_month_and_its_
     done = steerpack("run", "--month", "2026-09", "--config", str(settings.config_file), cwd=tmp_path)
     assert done.returncode == 1
     assert "raw.spend 2026-09: more than 50% of a file's rows could not be loaded" in done.stderr
-    assert "'source_file': '2026-09/finance/erp.csv'" in done.stderr and "Betrag: '1234.56'" in done.stderr
+    assert "e.g. 2026-09/finance/erp.csv: rows read 2, rows quarantined 2, commonest reason" in done.stderr
+    assert "Betrag: '1234.56'" in done.stderr
     assert not (settings.output / "packs" / "2026-09").exists()
     draft = (settings.output / "drafts" / "2026-09" / "steering-pack-2026-09-draft.html").read_text(encoding="utf-8")
     assert "DRAFT — not published" in draft
