@@ -84,3 +84,13 @@ def test_dbt_vars_carry_thresholds_and_tolerances():
     assert dbt_vars["post_golive_window_days"] == 45
     assert dbt_vars["rag_thresholds"]["3"] == {"amber": 0.15, "red": 0.30}
     assert dbt_vars["milestone_tolerance_days"] == {"1": 0, "2": 5, "3": 10}
+    assert dbt_vars["milestone_rate_thresholds"] == {"amber": 0.90, "red": 0.80} and dbt_vars["holidays"] == []
+    configured = parse_settings({"milestone_rate_thresholds": {"amber": 0.95, "red": 0.85},
+                                 "holidays": ["2026-12-26", "2026-12-25"]}).dbt_vars()
+    assert configured["milestone_rate_thresholds"] == {"amber": 0.95, "red": 0.85}
+    assert configured["holidays"] == ["2026-12-25", "2026-12-26"]
+
+
+def test_milestone_rate_thresholds_grade_downwards():
+    with pytest.raises(ConfigError, match=r"milestone_rate_thresholds.*red \(0.95\) must not exceed amber \(0.9\)"):
+        parse_settings({"milestone_rate_thresholds": {"amber": 0.90, "red": 0.95}})

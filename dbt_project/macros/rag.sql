@@ -1,26 +1,44 @@
 {#
   RAG grade of a fraction against the tier's thresholds from steerpack.yaml (var rag_thresholds):
   above the amber threshold is Amber, above the red one Red; exactly at a threshold stays at the better grade.
+  The value is rounded to 4 decimals first, so 0.05000000000000007 (float arithmetic's 5 %) is at 5 %.
 #}
 {% macro rag_grade(value, tier) -%}
     case
         when {{ value }} is null then null
         {% for tier_key, limits in var('rag_thresholds').items() %}
-        when {{ tier }} = {{ tier_key }} and {{ value }} > {{ limits['red'] }} then 'Red'
-        when {{ tier }} = {{ tier_key }} and {{ value }} > {{ limits['amber'] }} then 'Amber'
+        when {{ tier }} = {{ tier_key }} and round({{ value }}, 4) > {{ limits['red'] }} then 'Red'
+        when {{ tier }} = {{ tier_key }} and round({{ value }}, 4) > {{ limits['amber'] }} then 'Amber'
         when {{ tier }} = {{ tier_key }} then 'Green'
         {% endfor %}
     end
 {%- endmacro %}
 
-{# The worse of RAG grades (nulls ignored): Red over Amber over Green. #}
+{#
+  RAG grade of a rate that should be high (milestones on time) against var milestone_rate_thresholds:
+  below the amber threshold is Amber, below the red one Red (rounded to 4 decimals, like rag_grade).
+#}
+{% macro rate_grade(rate) -%}
+    case
+        when {{ rate }} is null then null
+        when round({{ rate }}, 4) < {{ var('milestone_rate_thresholds')['red'] }} then 'Red'
+        when round({{ rate }}, 4) < {{ var('milestone_rate_thresholds')['amber'] }} then 'Amber'
+        else 'Green'
+    end
+{%- endmacro %}
+
+{#
+  The worse of RAG grades (nulls ignored): Red over Amber over Unknown over Green. Unknown ranks above Green
+  because a dimension that cannot be measured must never let a project show Green (DESIGN §5).
+#}
 {% macro worst_rag(grades) -%}
     case greatest(
         {% for grade in grades %}
-        case {{ grade }} when 'Red' then 3 when 'Amber' then 2 when 'Green' then 1 else 0 end{{ "," if not loop.last }}
+        case {{ grade }} when 'Red' then 4 when 'Amber' then 3 when 'Unknown' then 2 when 'Green' then 1 else 0 end
+        {{- "," if not loop.last }}
         {% endfor %}
     )
-        when 3 then 'Red' when 2 then 'Amber' when 1 then 'Green'
+        when 4 then 'Red' when 3 then 'Amber' when 2 then 'Unknown' when 1 then 'Green'
     end
 {%- endmacro %}
 

@@ -44,6 +44,19 @@ class RagThreshold(_Strict):
         return self
 
 
+class MilestoneRateThreshold(_Strict):
+    """On-time rates below `amber` grade Amber, below `red` Red (the seed's 80-90 % target)."""
+
+    amber: Annotated[float, Field(ge=0, le=1)] = 0.90
+    red: Annotated[float, Field(ge=0, le=1)] = 0.80
+
+    @model_validator(mode="after")
+    def _red_below_amber(self) -> "MilestoneRateThreshold":
+        if self.red > self.amber:
+            raise ValueError(f"red ({self.red}) must not exceed amber ({self.amber}): rates grade downwards")
+        return self
+
+
 def _known_encoding(value: str | None) -> str | None:
     if value is None:
         return None
@@ -223,6 +236,8 @@ class Settings(_Strict):
     post_golive_window_days: Annotated[int, Field(gt=0, le=366)] = 30
     milestone_tolerance_days: dict[int, Annotated[int, Field(ge=0)]] = Field(default_factory=_default_tolerances)
     rag_thresholds: dict[int, RagThreshold] = Field(default_factory=_default_thresholds)
+    milestone_rate_thresholds: MilestoneRateThreshold = MilestoneRateThreshold()
+    holidays: list[dt.date] = Field(default_factory=list)  # taken out of business-day counts
     jira: JiraSettings = JiraSettings()
     azure_devops: SourceSettings = SourceSettings()
     incidents: SourceSettings = SourceSettings()
@@ -299,6 +314,9 @@ class Settings(_Strict):
             "rag_thresholds": {
                 str(k): {"amber": v.amber, "red": v.red} for k, v in sorted(self.rag_thresholds.items())
             },
+            "milestone_rate_thresholds": {"amber": self.milestone_rate_thresholds.amber,
+                                          "red": self.milestone_rate_thresholds.red},
+            "holidays": sorted(day.isoformat() for day in self.holidays),
         }
 
 

@@ -1,5 +1,8 @@
--- Earned schedule (DESIGN §5): ES is the t at which the PV curve first reaches EV, interpolated linearly
--- between t-1 and t (PV(0) = 0); AT is the days from baseline start to as_of. Null while AT <= 0.
+-- Earned schedule (Lipke; DESIGN §5): ES is the t at which the daily PV curve reaches EV, interpolated linearly
+-- between t-1 and t (PV(0) = 0). Where EV sits on a flat stretch of the curve (no work planned there; PV equal
+-- to EV within a cent over [t1, t2]) the crossing is not unique: ES is AT clamped to the stretch, so a project
+-- that did all the work planned to date is on schedule. ES = PD once EV reaches BAC. AT comes from the inputs
+-- (it stops at the actual finish). Everything is null while AT <= 0.
 with curve as (
     select
         month,
@@ -11,7 +14,13 @@ with curve as (
 ),
 
 earned as (
-    select month, project_id, ev, at_days
+    select
+        month,
+        project_id,
+        bac,
+        ev,
+        at_days,
+        {{ days_between('baseline_start', 'baseline_finish') }} as pd_days
     from {{ ref('int_project_evm_inputs') }}
 ),
 
@@ -20,6 +29,8 @@ crossing as (
         earned.month,
         earned.project_id,
         min(curve.t) filter (where curve.pv >= earned.ev) as t_reached,
+        min(curve.t) filter (where abs(curve.pv - earned.ev) <= 0.01) as flat_from,
+        max(curve.t) filter (where abs(curve.pv - earned.ev) <= 0.01) as flat_to,
         max(curve.t) as curve_days
     from earned
     inner join curve
@@ -33,12 +44,16 @@ earned_schedule as (
         earned.month,
         earned.project_id,
         earned.at_days,
+        earned.pd_days,
         case
             when earned.ev is null then null
-            when earned.ev <= 0 then 0.0
-            -- EV beyond the whole plan's value: the schedule is fully earned
+            when earned.ev >= earned.bac - 0.01 and earned.pd_days is not null then cast(earned.pd_days as double)
+            -- nothing earned: on the flat start of the curve (PV(0) = 0 up to flat_to), else at its origin
+            when earned.ev <= 0.01 then cast(least(greatest(earned.at_days, 0), coalesce(crossing.flat_to, 0)) as double)
+            when crossing.flat_from is not null
+                then cast(least(greatest(earned.at_days, crossing.flat_from), crossing.flat_to) as double)
+            -- EV beyond the whole curve: the schedule is fully earned
             when crossing.t_reached is null then cast(crossing.curve_days as double)
-            when curve.pv = curve.pv_before then cast(crossing.t_reached as double)
             else (crossing.t_reached - 1) + (earned.ev - curve.pv_before) / (curve.pv - curve.pv_before)
         end as es_days
     from earned
@@ -54,8 +69,11 @@ earned_schedule as (
 select
     month,
     project_id,
+    pd_days,
     case when at_days > 0 then es_days end as es_days,
     case when at_days > 0 then at_days end as at_days,
     case when at_days > 0 then es_days - at_days end as sv_t_days,
-    case when at_days > 0 then es_days / at_days end as spi_t
+    case when at_days > 0 then es_days / at_days end as spi_t,
+    case when at_days > 0 and at_days < pd_days then (pd_days - es_days) / (pd_days - at_days) end as tspi,
+    case when at_days > 0 then pd_days / nullif(es_days / at_days, 0) end as ieac_t_days
 from earned_schedule

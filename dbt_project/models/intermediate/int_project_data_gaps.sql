@@ -26,7 +26,8 @@ schedule_baselines as (
         month,
         project_id,
         count(*) as tasks,
-        count(baseline_finish) as baselined_tasks
+        count(baseline_finish) as baselined_tasks,
+        count(*) filter (where baseline_finish < baseline_start) as inverted_tasks
     from {{ ref('int_schedule_tasks_as_of_month') }}
     where project_id is not null and not coalesce(is_summary, false)
     group by month, project_id
@@ -40,7 +41,7 @@ spend_lines as (
 ),
 
 project_codes as (
-    select
+    select distinct
         projects.month,
         projects.project_id,
         trim(codes.project_code) as project_code
@@ -147,6 +148,19 @@ input_gaps as (
         and schedule_baselines.project_id = projects.project_id
     where schedule_baselines.baselined_tasks = 0
         and projects.as_of >= projects.baseline_start
+
+    union all
+
+    select
+        projects.month,
+        projects.project_id,
+        'plan ' || projects.plan_key || ': ' || schedule_baselines.inverted_tasks
+        || ' task(s) with a baseline finish before the start (weighted 0)' as gap
+    from projects
+    inner join schedule_baselines
+        on schedule_baselines.month = projects.month
+        and schedule_baselines.project_id = projects.project_id
+    where schedule_baselines.inverted_tasks > 0
 
     union all
 

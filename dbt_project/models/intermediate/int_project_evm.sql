@@ -1,4 +1,7 @@
--- The earned-value arithmetic of DESIGN §5 on BAC, PV, EV and AC; ratios are null when their divisor is 0.
+-- The earned-value arithmetic of DESIGN §5 on BAC, PV, EV and AC. Ratios are null when their divisor is 0 or
+-- less. Once past its baseline start, a project with no spend (or credit notes only, AC <= 0) has no CPI and no
+-- estimates: its cost cannot be measured (a data gap, graded Unknown), and EAC = AC + BAC - EV would claim it is
+-- on budget. Before its start, AC = 0 gives EAC = BAC.
 with inputs as (
     select * from {{ ref('int_project_evm_inputs') }}
 ),
@@ -11,17 +14,22 @@ variances as (
         pv,
         ev,
         ac,
+        coalesce(as_of >= baseline_start, true) as is_past_baseline_start,
         ev - pv as sv,
         ev - ac as cv,
-        ev / nullif(pv, 0) as spi,
-        ev / nullif(ac, 0) as cpi
+        case when pv > 0 then ev / pv end as spi,
+        case when ac > 0 then ev / ac end as cpi
     from inputs
 ),
 
 estimates as (
     select
         *,
-        case when cpi is not null and cpi <> 0 then bac / cpi else ac + bac - ev end as eac
+        case
+            when ac <= 0 and is_past_baseline_start then null
+            when cpi is null or cpi = 0 then ac + bac - ev
+            else bac / cpi
+        end as eac
     from variances
 )
 
@@ -39,6 +47,12 @@ select
     eac,
     eac - ac as etc,
     bac - eac as vac,
-    (bac - ev) / nullif(bac - ac, 0) as tcpi,
-    (eac - bac) / nullif(bac, 0) as cost_overrun_pct
+    case when bac > ac then (bac - ev) / (bac - ac) end as tcpi,
+    (bac - ev) / nullif(eac - ac, 0) as tcpi_eac,
+    ac + (bac - ev) / nullif(cpi * spi, 0) as eac_cpi_spi,
+    (eac - bac) / nullif(bac, 0) as cost_overrun_pct,
+    cv / nullif(ev, 0) as cv_pct,
+    sv / nullif(pv, 0) as sv_pct,
+    ev / nullif(bac, 0) as percent_complete,
+    ac / nullif(bac, 0) as percent_spent
 from estimates

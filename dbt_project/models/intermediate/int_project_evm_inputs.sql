@@ -1,6 +1,7 @@
 -- Per project and month: BAC, PV, EV and AC in the base currency, before the EVM arithmetic (DESIGN §5).
 -- Schedule plans weight their tasks; agile plans earn by done points over in-scope points (1 point per item
--- when no item has points) against a straight-line plan from baseline start to baseline finish.
+-- when no item has points) against a straight-line plan from baseline start to baseline finish. Actual time
+-- (at_days) runs from the baseline start to as_of, or to the actual finish once the work is complete.
 with projects as (
     select * from {{ ref('int_projects_as_of_month') }}
 ),
@@ -14,7 +15,12 @@ schedule_progress as (
         month,
         project_id,
         sum(weight * planned_fraction) / nullif(sum(weight), 0) as planned_fraction,
-        sum(weight * percent_complete_fraction) / nullif(sum(weight), 0) as earned_fraction
+        sum(weight * percent_complete_fraction) / nullif(sum(weight), 0) as earned_fraction,
+        -- complete once every task is at 100 %: then its last finish is the project's actual finish
+        case
+            when bool_and(percent_complete_fraction >= 1) filter (where not is_summary)
+                then max(coalesce(actual_finish, finish_date)) filter (where not is_summary)
+        end as actual_finish
     from {{ ref('int_tasks_weighted') }}
     group by month, project_id
 ),
@@ -31,9 +37,13 @@ agile_progress as (
         project_id,
         case
             when count(*) filter (where story_points > 0) > 0
-                then sum(coalesce(story_points, 0)) filter (where is_done) / sum(coalesce(story_points, 0))
+                -- nothing done yet earns 0, not null (a SUM over no rows)
+                then coalesce(sum(coalesce(story_points, 0)) filter (where is_done), 0.0)
+                    / sum(coalesce(story_points, 0))
             else cast(count(*) filter (where is_done) as double) / count(*)
-        end as earned_fraction
+        end as earned_fraction,
+        -- complete once every item in scope is done: then the last resolution is the actual finish
+        case when bool_and(is_done) then cast(max(resolved_at) as date) end as actual_finish
     from items
     group by month, project_id
 ),
@@ -63,7 +73,11 @@ fractions as (
         case
             when projects.plan_source in ('ms_project', 'smartsheet') then schedule_progress.earned_fraction
             else agile_progress.earned_fraction
-        end as earned_fraction
+        end as earned_fraction,
+        case
+            when projects.plan_source in ('ms_project', 'smartsheet') then schedule_progress.actual_finish
+            else agile_progress.actual_finish
+        end as actual_finish
     from projects
     left join schedule_progress
         on schedule_progress.month = projects.month
@@ -86,7 +100,10 @@ select
     bac.bac * fractions.planned_fraction as pv,
     bac.bac * fractions.earned_fraction as ev,
     coalesce(actual_cost.ac, 0.0) as ac,
-    {{ days_between('fractions.baseline_start', 'fractions.as_of') }} as at_days
+    fractions.actual_finish,
+    -- actual time stops when the work is complete, or SPI(t) would decay for ever after (DESIGN §5)
+    {{ days_between('fractions.baseline_start', 'least(fractions.as_of, coalesce(fractions.actual_finish, fractions.as_of))') }}
+        as at_days
 from fractions
 inner join bac
     on bac.month = fractions.month

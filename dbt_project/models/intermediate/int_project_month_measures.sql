@@ -18,7 +18,8 @@ schedule_finish as (
 ),
 
 register_finish as (
-    select month, project_id, max(coalesce(forecast_date, baseline_date)) as milestone_finish
+    -- each milestone where it stands: done when it was done, else where it is forecast, else its baseline
+    select month, project_id, max(coalesce(actual_date, forecast_date, baseline_date)) as milestone_finish
     from {{ ref('int_milestones_as_of_month') }}
     group by month, project_id
 ),
@@ -68,12 +69,19 @@ joined as (
         projects.baseline_finish,
         projects.go_live_planned,
         projects.go_live_actual,
+        coalesce({{ month_end_date('projects.month') }} >= projects.baseline_start, true) as is_past_baseline_start,
         evm.bac, evm.pv, evm.ev, evm.ac, evm.sv, evm.cv, evm.spi, evm.cpi, evm.eac, evm.etc, evm.vac, evm.tcpi,
-        evm.cost_overrun_pct,
+        evm.tcpi_eac, evm.eac_cpi_spi, evm.cost_overrun_pct, evm.cv_pct, evm.sv_pct, evm.percent_complete,
+        evm.percent_spent,
+        earned_schedule.pd_days,
         earned_schedule.es_days,
         earned_schedule.at_days,
         earned_schedule.sv_t_days,
         earned_schedule.spi_t,
+        earned_schedule.tspi,
+        earned_schedule.ieac_t_days,
+        -- the finish the schedule performance to date points to (rounded to the nearest day)
+        projects.baseline_start + cast(round(earned_schedule.ieac_t_days) as integer) - 1 as ieac_t_finish,
         case
             when projects.plan_source in ('ms_project', 'smartsheet') then schedule_finish.plan_finish
             else register_finish.milestone_finish
@@ -82,6 +90,7 @@ joined as (
         coalesce(milestones.milestones_on_time, 0) as milestones_on_time,
         signals.scope_churn_pct,
         signals.cr_cycle_days_median,
+        signals.cr_cycle_business_days_median,
         signals.raid_fresh_pct,
         benefits.readiness_score,
         coalesce(benefits.benefits, 0) > 0 and coalesce(benefits.all_checks_met, false) as benefits_ready,

@@ -1,14 +1,33 @@
--- RAG per dimension with the tier's thresholds from steerpack.yaml, the overall grade and the watermelon flag
--- (DESIGN §5). A value above the amber threshold is Amber, above the red one Red.
+-- RAG per dimension with the tier's thresholds from steerpack.yaml, the overall grade, the watermelon and the
+-- unverified-green flags (DESIGN §5). A value above the amber threshold is Amber, above the red one Red. Once past
+-- its baseline start, a project whose schedule or cost cannot be measured (no plan, no spend: a data gap) grades
+-- that dimension Unknown, never Green; before its start an unmeasured dimension is not graded.
 with measures as (
     select * from {{ ref('int_project_month_measures') }}
+),
+
+dimension_grades as (
+    select
+        *,
+        {{ rag_grade('schedule_slip_pct', 'tier') }} as slip_grade,
+        -- milestones grade the schedule once at least two are due
+        case when milestones_due >= 2 then {{ rate_grade('milestone_on_time_rate') }} end as milestone_grade,
+        {{ rag_grade('cost_overrun_pct', 'tier') }} as cost_grade
+    from measures
 ),
 
 graded as (
     select
         *,
-        {{ rag_grade('schedule_slip_pct', 'tier') }} as rag_schedule,
-        {{ rag_grade('cost_overrun_pct', 'tier') }} as rag_cost,
+        {{ worst_rag([
+            "slip_grade",
+            "milestone_grade",
+            "case when slip_grade is null and is_past_baseline_start then 'Unknown' end",
+        ]) }} as rag_schedule,
+        case
+            when cost_grade is not null then cost_grade
+            when is_past_baseline_start then 'Unknown'
+        end as rag_cost,
         case
             when not benefits_ready and days_to_go_live <= {{ var('benefits_red_days', 30) }} then 'Red'
             else 'Green'
@@ -19,12 +38,18 @@ graded as (
             when post_golive_p2_count > 0 then 'Amber'
             else 'Green'
         end as rag_incidents
-    from measures
+    from dimension_grades
+),
+
+overall as (
+    select
+        *,
+        {{ worst_rag(['rag_schedule', 'rag_cost', 'rag_benefits', 'rag_incidents']) }} as rag_overall
+    from graded
 )
 
 select
     *,
-    {{ worst_rag(['rag_schedule', 'rag_cost', 'rag_benefits', 'rag_incidents']) }} as rag_overall,
-    reported_status = 'Green'
-        and {{ worst_rag(['rag_schedule', 'rag_cost', 'rag_benefits', 'rag_incidents']) }} = 'Red' as watermelon
-from graded
+    reported_status = 'Green' and rag_overall = 'Red' as watermelon,
+    reported_status = 'Green' and rag_overall = 'Unknown' as unverified_green
+from overall

@@ -1,4 +1,5 @@
--- Scope churn, change-request cycle time and RAID freshness per project and month (DESIGN §5).
+-- Scope churn, change-request cycle time (elapsed and business days) and RAID freshness per project and month
+-- (DESIGN §5).
 with projects as (
     select
         month,
@@ -28,18 +29,56 @@ scope as (
     group by projects.month, projects.project_id
 ),
 
-changes as (
+decided_changes as (
     select
         projects.month,
         projects.project_id,
-        median({{ days_between('changes.submitted_date', 'changes.decided_date') }}) as cr_cycle_days_median,
-        count(*) as changes_decided
+        changes.cr_id,
+        changes.submitted_date,
+        changes.decided_date
     from projects
     inner join {{ ref('int_changes_as_of_month') }} as changes
         on changes.month = projects.month
         and changes.project_id = projects.project_id
     where changes.decided_date between projects.month and projects.as_of
-    group by projects.month, projects.project_id
+),
+
+change_business_days as (
+    -- weekdays from submitted (inclusive) to decided (exclusive), less the config's holidays
+    select
+        decided_changes.month,
+        decided_changes.project_id,
+        decided_changes.cr_id,
+        count(elapsed.day) filter (
+            where isodow(elapsed.day) < 6
+            {%- if var('holidays', []) %}
+                and cast(elapsed.day as date) not in (
+                    {%- for holiday in var('holidays') %}cast('{{ holiday }}' as date){{ ", " if not loop.last }}{% endfor -%}
+                )
+            {%- endif %}
+        ) as business_days
+    from decided_changes
+    left join lateral (
+        select unnest(range(decided_changes.submitted_date, decided_changes.decided_date, interval 1 day)) as day
+    ) as elapsed on true
+    group by decided_changes.month, decided_changes.project_id, decided_changes.cr_id
+),
+
+changes as (
+    -- cycle times are elapsed times (decided - submitted: a same-day decision takes 0 days)
+    select
+        decided_changes.month,
+        decided_changes.project_id,
+        median({{ dbt.datediff('decided_changes.submitted_date', 'decided_changes.decided_date', 'day') }})
+            as cr_cycle_days_median,
+        median(change_business_days.business_days) as cr_cycle_business_days_median,
+        count(*) as changes_decided
+    from decided_changes
+    inner join change_business_days
+        on change_business_days.month = decided_changes.month
+        and change_business_days.project_id = decided_changes.project_id
+        and change_business_days.cr_id = decided_changes.cr_id
+    group by decided_changes.month, decided_changes.project_id
 ),
 
 raid as (
@@ -47,7 +86,8 @@ raid as (
         projects.month,
         projects.project_id,
         count(*) as raid_open,
-        count(*) filter (where {{ days_between('raid.last_updated', 'projects.as_of') }} <= 7) as raid_open_fresh
+        -- age since the last update is elapsed time: updated on as_of is 0 days old
+        count(*) filter (where {{ dbt.datediff('raid.last_updated', 'projects.as_of', 'day') }} <= 7) as raid_open_fresh
     from projects
     inner join {{ ref('int_raid_as_of_month') }} as raid
         on raid.month = projects.month
@@ -61,6 +101,7 @@ select
     projects.project_id,
     (scope.items_added + scope.items_removed) / nullif(scope.items_at_baseline, 0) as scope_churn_pct,
     changes.cr_cycle_days_median,
+    changes.cr_cycle_business_days_median,
     coalesce(changes.changes_decided, 0) as changes_decided,
     raid.raid_open_fresh / nullif(raid.raid_open, 0) as raid_fresh_pct
 from projects

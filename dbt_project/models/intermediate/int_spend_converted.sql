@@ -12,7 +12,8 @@ rates as (
 ),
 
 project_codes as (
-    select
+    -- a set: "WBS-A;WBS-A" names WBS-A once, so its spend is counted once
+    select distinct
         projects.month,
         projects.project_id,
         trim(codes.project_code) as project_code

@@ -1,6 +1,6 @@
 -- Schedule tasks with their earned-value weight and planned fraction as of the month's end (DESIGN §5):
--- w = baseline cost when the plan carries baseline costs, else the baseline duration in days; summary tasks
--- and milestones weigh nothing.
+-- w = baseline cost when the plan carries baseline costs, else the baseline duration in days; summary tasks,
+-- milestones and tasks whose baseline finishes before it starts weigh nothing.
 with tasks as (
     select *
     from {{ ref('int_schedule_tasks_as_of_month') }}
@@ -32,9 +32,13 @@ weighted as (
         tasks.finish_date,
         tasks.actual_finish,
         coalesce(tasks.percent_complete_fraction, 0) as percent_complete_fraction,
+        tasks.baseline_finish < tasks.baseline_start as has_inverted_baseline,
+        -- never negative: a baseline that finishes before it starts weighs 0 (and is a data gap), or it would
+        -- cancel other tasks' weight and inflate PV and EV
         case
             when tasks.is_summary or tasks.is_milestone then 0.0
-            when coalesce(plans.plan_has_baseline_costs, false) then coalesce(tasks.baseline_cost, 0.0)
+            when tasks.baseline_finish < tasks.baseline_start then 0.0
+            when coalesce(plans.plan_has_baseline_costs, false) then greatest(coalesce(tasks.baseline_cost, 0.0), 0.0)
             else coalesce(cast({{ days_between('tasks.baseline_start', 'tasks.baseline_finish') }} as double), 0.0)
         end as weight
     from tasks

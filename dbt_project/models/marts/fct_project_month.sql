@@ -20,6 +20,40 @@ projects as (
 data_gaps as (
     select month, project_id, data_complete, data_gaps
     from {{ ref('int_project_data_gaps') }}
+),
+
+{% if is_incremental() %}
+-- the month before the window, as published, for this month's increments
+previous_published as (
+    select project_id, month, pv, ev, ac, eac
+    from {{ this }}
+    where month = cast(cast('{{ var("month_start") }}' as date) - interval 1 month as date)
+),
+{% endif %}
+
+cumulative as (
+    select project_id, month, pv, ev, ac, eac from graded
+    {% if is_incremental() %}
+    union all
+    select project_id, month, pv, ev, ac, eac from previous_published
+    {% endif %}
+),
+
+increments as (
+    -- this month's EV, PV and AC over the previous month's row (none when the previous month is missing)
+    select
+        project_id,
+        month,
+        case when lag(month) over by_project = cast(month - interval 1 month as date)
+            then ev - lag(ev) over by_project end as ev_month,
+        case when lag(month) over by_project = cast(month - interval 1 month as date)
+            then pv - lag(pv) over by_project end as pv_month,
+        case when lag(month) over by_project = cast(month - interval 1 month as date)
+            then ac - lag(ac) over by_project end as ac_month,
+        case when lag(month) over by_project = cast(month - interval 1 month as date)
+            then lag(eac) over by_project end as previous_eac
+    from cumulative
+    window by_project as (partition by project_id order by month)
 )
 
 select
@@ -42,10 +76,23 @@ select
     graded.etc,
     graded.vac,
     graded.tcpi,
+    graded.tcpi_eac,
+    graded.eac_cpi_spi,
+    graded.cv_pct,
+    graded.sv_pct,
+    graded.percent_complete,
+    graded.percent_spent,
+    case when increments.ac_month > 0 then increments.ev_month / increments.ac_month end as cpi_month,
+    case when increments.pv_month > 0 then increments.ev_month / increments.pv_month end as spi_month,
+    abs(graded.eac - increments.previous_eac) / nullif(graded.bac, 0) as eac_drift_pct,
+    graded.pd_days,
     graded.es_days,
     graded.at_days,
     graded.sv_t_days,
     graded.spi_t,
+    graded.tspi,
+    graded.ieac_t_days,
+    graded.ieac_t_finish,
     graded.baseline_start,
     graded.baseline_finish,
     graded.forecast_finish,
@@ -57,6 +104,7 @@ select
     graded.milestone_on_time_rate,
     graded.scope_churn_pct,
     graded.cr_cycle_days_median,
+    graded.cr_cycle_business_days_median,
     graded.raid_fresh_pct,
     graded.readiness_score,
     graded.benefits_ready,
@@ -73,6 +121,7 @@ select
     graded.rag_incidents,
     graded.rag_overall,
     graded.watermelon,
+    graded.unverified_green,
     data_gaps.data_complete,
     data_gaps.data_gaps,
     projects.snapshot_month as register_snapshot_month
@@ -83,3 +132,6 @@ inner join projects
 inner join data_gaps
     on data_gaps.month = graded.month
     and data_gaps.project_id = graded.project_id
+inner join increments
+    on increments.month = graded.month
+    and increments.project_id = graded.project_id
