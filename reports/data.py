@@ -27,8 +27,8 @@ class PackData:
         """Projects per measured overall RAG: the portfolio mart's counts, or a scoped reader's own projects'."""
         if self.portfolio is not None:
             return {"Red": self.portfolio["projects_red"], "Amber": self.portfolio["projects_amber"],
-                    "Green": self.portfolio["projects_green"]}
-        counts = {"Red": 0, "Amber": 0, "Green": 0}
+                    "Unknown": self.portfolio["projects_unknown"], "Green": self.portfolio["projects_green"]}
+        counts = {"Red": 0, "Amber": 0, "Unknown": 0, "Green": 0}
         for project in self.projects:
             if project.get("rag_overall") in counts:
                 counts[project["rag_overall"]] += 1
@@ -42,6 +42,11 @@ class PackData:
     @property
     def watermelons(self) -> list[dict[str, Any]]:
         return [p for p in self.projects if p.get("watermelon")]
+
+    @property
+    def unverified_greens(self) -> list[dict[str, Any]]:
+        """Reported Green while the data cannot measure the project (rag_overall Unknown)."""
+        return [p for p in self.projects if p.get("unverified_green")]
 
 
 def query_rows(conn: duckdb.DuckDBPyConnection, sql: str,
@@ -87,6 +92,7 @@ def load_pack_data(conn: duckdb.DuckDBPyConnection, month: dt.date,
             project_month.rag_incidents,
             project_month.rag_overall,
             project_month.watermelon,
+            project_month.unverified_green,
             project_month.data_complete,
             project_month.data_gaps,
             project.sponsor,
@@ -103,8 +109,9 @@ def load_pack_data(conn: duckdb.DuckDBPyConnection, month: dt.date,
         trend: list[dict[str, Any]] = []
     else:
         trend = query_rows(conn, """
-            select month, as_of, projects_total, projects_red, projects_amber, projects_green, watermelons,
-                new_reds, bac_total, eac_total, pv_total, ev_total, ac_total, portfolio_cpi, portfolio_spi,
+            select month, as_of, projects_total, projects_red, projects_amber, projects_green, projects_unknown,
+                watermelons, unverified_greens, new_reds, bac_total, eac_total, pv_total, ev_total, ac_total,
+                portfolio_cpi, portfolio_cpi_projects, portfolio_spi, portfolio_spi_projects,
                 milestone_on_time_rate, go_lives_this_month, go_lives_next_month
             from marts.fct_portfolio_month
             where month <= ?

@@ -36,6 +36,7 @@ def _environment() -> jinja2.Environment:
     env.filters["month_name"] = lambda value: value.strftime("%B %Y")
     env.filters["ratio"] = lambda value: "—" if value is None else f"{value:.2f}"
     env.filters["percent"] = lambda value: "—" if value is None else f"{value:+.0%}"
+    env.filters["share"] = lambda value: "—" if value is None else f"{value:.0%}"
     env.filters["money"] = lambda value: "—" if value is None else f"{value:,.0f}"
     return env
 

@@ -24,7 +24,7 @@ from pipelines.files import write_atomic
 from reports.data import query_rows
 
 MONEY, RATIO, FRACTION, DATE, WHOLE = "#,##0", "0.00", "0.0%", "yyyy-mm-dd", "0"
-RAG_FILLS = {"Red": "F4B6B0", "Amber": "FAD7A0", "Green": "ABEBC6"}
+RAG_FILLS = {"Red": "F4B6B0", "Amber": "FAD7A0", "Green": "ABEBC6", "Unknown": "D5D8DC"}
 FORMULA_STARTS = ("=", "+", "-", "@")
 
 
@@ -52,11 +52,15 @@ PROJECT_COLUMNS = [
     _c("reported_status", "Reported", rag=True), _c("rag_schedule", "Schedule", rag=True),
     _c("rag_cost", "Cost", rag=True), _c("rag_benefits", "Benefits", rag=True),
     _c("rag_incidents", "Incidents", rag=True), _c("rag_overall", "Overall", rag=True),
-    _c("watermelon", "Watermelon"), _c("bac", "BAC", MONEY), _c("pv", "PV", MONEY), _c("ev", "EV", MONEY),
+    _c("watermelon", "Watermelon"), _c("unverified_green", "Unverified green"), _c("bac", "BAC", MONEY),
+    _c("pv", "PV", MONEY), _c("ev", "EV", MONEY),
     _c("ac", "AC", MONEY), _c("eac", "EAC", MONEY), _c("vac", "VAC", MONEY), _c("cpi", "CPI", RATIO),
-    _c("spi", "SPI", RATIO), _c("spi_t", "SPI(t)", RATIO), _c("tcpi", "TCPI", RATIO),
+    _c("cpi_month", "CPI this month", RATIO), _c("spi", "SPI", RATIO), _c("spi_month", "SPI this month", RATIO),
+    _c("spi_t", "SPI(t)", RATIO), _c("tcpi", "TCPI", RATIO), _c("tspi", "TSPI", RATIO),
+    _c("percent_complete", "% complete", FRACTION), _c("percent_spent", "% spent", FRACTION),
     _c("cost_overrun_pct", "EAC vs BAC", FRACTION), _c("baseline_finish", "Baseline finish", DATE),
-    _c("forecast_finish", "Forecast finish", DATE), _c("slip_days", "Slip (days)", WHOLE),
+    _c("forecast_finish", "Forecast finish", DATE), _c("ieac_t_finish", "IEAC(t) finish", DATE),
+    _c("slip_days", "Slip (days)", WHOLE),
     _c("schedule_slip_pct", "Slip", FRACTION), _c("milestone_on_time_rate", "Milestones on time", FRACTION),
     _c("readiness_score", "Benefits readiness", FRACTION), _c("raid_fresh_pct", "RAID fresh", FRACTION),
 ]
