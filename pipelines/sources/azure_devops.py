@@ -65,6 +65,7 @@ def parse_azure_devops(table: RawTable, display_name: str) -> LoadBatch:
     problems = add_problem(problems, bad_ids | (ids % 1 != 0), "ID", table.column("ID"), "is not a work item id")
     frame["item_key"] = ids.astype("Int64").astype("str").replace("<NA>", None)
     problems = require(problems, frame["item_key"], "ID")
+    frame["item_id"] = frame["item_key"]  # an Azure DevOps ID never changes, whatever the area path
     area = table.column("Area Path")
     frame["area_path"] = area.replace("", None) if area is not None else None
     frame["plan_key"] = frame["area_path"]

@@ -143,6 +143,10 @@ def parse_jira(table: RawTable, display_name: str, story_points_fields: list[str
     frame = pd.DataFrame(index=english.frame.index)
     frame["source_row"] = english.source_row
     frame["item_key"] = keys.str.strip()
+    issue_ids = english.column("Issue id")
+    # the id survives a move to another project (the key does not); an export without it keys on the key
+    frame["item_id"] = issue_ids.str.strip().replace("", None).fillna(frame["item_key"]) if issue_ids is not None \
+        else frame["item_key"]
     project = english.column("Project key")
     frame["plan_key"] = project if project is not None else frame["item_key"].str.extract(r"^([^-]+)-", expand=False)
     frame["item_type"] = _vocabulary(english.column("Issue Type"), ISSUE_TYPES)

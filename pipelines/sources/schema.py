@@ -43,7 +43,10 @@ CANONICAL: dict[str, list[tuple[str, str]]] = {
         ("email", "VARCHAR"), ("name", "VARCHAR"), ("role", "VARCHAR"), ("scope", "VARCHAR"),
     ],
     "work_items": [
-        ("plan_key", "VARCHAR"), ("item_key", "VARCHAR"), ("item_type", "VARCHAR"), ("summary", "VARCHAR"),
+        # item_id: Jira's Issue id, which survives a move between projects (the key changes: PAY-12 -> CRM-40);
+        # Azure DevOps' ID is both
+        ("plan_key", "VARCHAR"), ("item_key", "VARCHAR"), ("item_id", "VARCHAR"), ("item_type", "VARCHAR"),
+        ("summary", "VARCHAR"),
         ("status", "VARCHAR"), ("status_category", "VARCHAR"), ("resolution", "VARCHAR"),
         ("priority", "VARCHAR"), ("story_points", "DOUBLE"), ("created_at", "TIMESTAMP"),
         ("resolved_at", "TIMESTAMP"), ("due_date", "DATE"), ("area_path", "VARCHAR"), ("assignee", "VARCHAR"),

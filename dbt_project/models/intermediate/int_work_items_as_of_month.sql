@@ -2,7 +2,7 @@
 -- the month, mapped to the register's project (Jira by project key, Azure DevOps by area path prefix).
 with jira_items as (
     select
-        snapshot_month, work_item_source, item_key, jira_project_key as plan_key, item_type, item_status,
+        snapshot_month, work_item_source, item_key, item_id, jira_project_key as plan_key, item_type, item_status,
         status_category, resolution, is_out_of_scope, is_done, story_points, created_at, resolved_at, due_date,
         parent_key, source_file, source_row
     from {{ ref('stg_jira__work_items') }}
@@ -10,7 +10,7 @@ with jira_items as (
 
 azure_devops_items as (
     select
-        snapshot_month, work_item_source, item_key, area_path as plan_key, item_type, item_status,
+        snapshot_month, work_item_source, item_key, item_id, area_path as plan_key, item_type, item_status,
         status_category, resolution, is_out_of_scope, is_done, story_points, created_at, resolved_at, due_date,
         parent_key, source_file, source_row
     from {{ ref('stg_azure_devops__work_items') }}
@@ -23,7 +23,9 @@ unioned as (
 ),
 
 items_as_of as (
-    {{ as_of_latest_per_key('unioned', ['work_item_source', 'item_key']) }}
+    -- per item, keyed on its id: an item moved to another project (PAY-12 -> CRM-40) is one item, in the
+    -- project of its latest snapshot
+    {{ as_of_latest_per_key('unioned', ['work_item_source', 'item_id']) }}
 ),
 
 projects as (
@@ -62,7 +64,7 @@ mapped as (
         and projects.plan_source = items_with_plan_keys.work_item_source
         and projects.plan_key = items_with_plan_keys.mapped_plan_key
     qualify row_number() over (
-        partition by items_with_plan_keys.month, items_with_plan_keys.work_item_source, items_with_plan_keys.item_key
+        partition by items_with_plan_keys.month, items_with_plan_keys.work_item_source, items_with_plan_keys.item_id
         order by projects.project_id is null, length(items_with_plan_keys.mapped_plan_key) desc
     ) = 1
 )

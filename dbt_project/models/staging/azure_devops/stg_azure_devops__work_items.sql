@@ -6,7 +6,7 @@ with source as (
 deduplicated as (
     select *
     from source
-    qualify row_number() over (partition by snapshot_month, item_key order by source_row desc) = 1
+    qualify row_number() over (partition by snapshot_month, coalesce(item_id, item_key) order by source_row desc) = 1
 ),
 
 renamed as (
@@ -14,6 +14,8 @@ renamed as (
         snapshot_month,
         'azure_devops' as work_item_source,
         item_key,
+        -- a warehouse loaded before item_id existed keys its rows on the key
+        coalesce(item_id, item_key) as item_id,
         area_path,
         item_type,
         summary as item_summary,

@@ -4,10 +4,10 @@ with source as (
 ),
 
 deduplicated as (
-    -- an issue exported twice in one file: the later row wins
+    -- an issue exported twice in one file: the later row wins (keyed on Issue id, which a move keeps)
     select *
     from source
-    qualify row_number() over (partition by snapshot_month, item_key order by source_row desc) = 1
+    qualify row_number() over (partition by snapshot_month, coalesce(item_id, item_key) order by source_row desc) = 1
 ),
 
 renamed as (
@@ -15,6 +15,8 @@ renamed as (
         snapshot_month,
         'jira' as work_item_source,
         item_key,
+        -- a warehouse loaded before item_id existed keys its rows on the key
+        coalesce(item_id, item_key) as item_id,
         plan_key as jira_project_key,
         item_type,
         summary as item_summary,
