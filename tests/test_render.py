@@ -77,3 +77,31 @@ def test_a_large_portfolio_prints_the_projects_that_are_not_green_and_says_where
     assert "not rated Green overall" not in on_screen
     assert "Project 001" in printed.split('id="incidents"')[1] and "Project 000" not in printed.split('id="incidents"')[1]
     assert "Project 000" in on_screen.split('id="incidents"')[1]
+
+
+def test_unknown_is_grey_with_its_reason_and_an_unverified_green_is_named():
+    """No data is not Green: the project page says which dimension cannot be measured and why, the executive page
+    counts Unknown apart and names the project reported Green that the data cannot confirm."""
+    from reports.data import ProjectPage
+
+    unmeasured = {**PROJECT, "project_id": "P2", "project_name": "Data Lake", "rag_schedule": "Unknown",
+                  "rag_cost": "Unknown", "rag_overall": "Unknown", "watermelon": False, "unverified_green": True,
+                  "cpi": None, "eac": None, "data_complete": False,
+                  "data_gaps": "no plan rows for plan key DL; no spend although 4 month(s) past baseline start",
+                  **dict.fromkeys(["phase", "project_manager", "as_of", "pv", "ev", "at_days", "cpi_month",
+                                   "eac_cpi_spi", "es_days", "ieac_t_finish", "percent_complete", "percent_spent",
+                                   "spi_month", "spi_t", "tcpi", "tspi"])}
+    pack = PackData(month=dt.date(2026, 10, 1), as_of=dt.date(2026, 10, 31), projects=[PROJECT, unmeasured])
+    page = ProjectPage(month=dt.date(2026, 10, 1), project=unmeasured, history=[], milestones=[], raid=[],
+                       changes=[], benefits=[], incidents=None)
+    html = render.render_pack_html(pack, project_pages=[page])
+    executive, project_page = html.split('id="project-P2"', 1)
+    assert '<span class="rag rag-Red">1 Red</span>' in executive
+    assert '<span class="rag rag-Unknown">1 Unknown</span>' in executive
+    assert '<span class="rag rag-Green">0 Green</span>' in executive
+    assert 'id="unverified-greens"' in executive and "Data Lake</p>" in executive
+    assert '<td class="rag rag-Unknown">Unknown</td>' in project_page
+    assert ("schedule and cost\ncannot be measured from this month's data: no plan rows for plan key DL; no spend "
+            "although 4 month(s) past baseline start. The project reports Green, which the data cannot confirm."
+            ) in project_page
+    assert ".rag-Unknown { color: var(--muted)" in html
