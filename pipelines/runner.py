@@ -39,7 +39,9 @@ INSTANCE_DEFAULTS = {
     "concurrency": {"pools": {"granularity": "run", "default_limit": 1}},
 }
 # The CLI shows its own progress; Dagster's step-by-step DEBUG lines stay in the instance for the UI.
-QUIET_CONSOLE = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}
+# Dagster's console would print each failed step with its stack trace; the CLI says what failed in sentences
+# (failure_summary), and the full log stays in the Dagster instance for the UI.
+QUIET_CONSOLE = {"loggers": {"console": {"config": {"log_level": "CRITICAL"}}}}
 
 
 class RunFailed(Exception):

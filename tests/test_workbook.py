@@ -22,7 +22,7 @@ def test_the_workbook_matches_the_marts_and_keeps_formulas_inert(workspace, dbt_
     assert workbook.sheetnames == ["Projects", "Trend", "Milestones", "Benefits", "Incidents", "Data quality"]
     projects = workbook["Projects"]
     assert projects.freeze_panes == "A2"
-    assert projects.auto_filter.ref == "A1:AB3"
+    assert projects.auto_filter.ref == "A1:AI3"  # 35 columns
     header = [c.value for c in projects[1]]
     rows = {r[0]: dict(zip(header, r)) for r in projects.iter_rows(min_row=2, values_only=True)}
     marts = {r[0]: r[1:] for r in query(workspace, "select project_id, project_name, bac, rag_overall, tier "
@@ -37,7 +37,7 @@ def test_the_workbook_matches_the_marts_and_keeps_formulas_inert(workspace, dbt_
     bac_cell = projects.cell(row=2, column=header.index("BAC") + 1)
     assert bac_cell.number_format == "#,##0"
     rag_rules = [rule for rules in projects.conditional_formatting for rule in rules.rules]
-    assert {rule.formula[0] for rule in rag_rules} == {'"Red"', '"Amber"', '"Green"'}
+    assert {rule.formula[0] for rule in rag_rules} == {'"Red"', '"Amber"', '"Green"', '"Unknown"'}
     trend = workbook["Trend"]
     assert len(trend._charts) == 2  # native Excel charts: CPI/SPI and the S-curve
     assert [chart.title.tx.rich.p[0].r[0].t for chart in trend._charts] == ["CPI and SPI", "S-curve: PV, EV, AC"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 
 import dagster as dg
 from dagster_dbt import DbtCliResource
@@ -28,7 +29,9 @@ class SteerpackConfig(dg.ConfigurableResource):
         run_id = context.run_id or "?"
 
         def waiting(holder: str) -> None:
-            context.log.warning(f"waiting for the warehouse {warehouse.name}: {holder} is writing it")
+            message = f"waiting for the warehouse {warehouse.name}: {holder} is writing it"
+            context.log.warning(message)
+            print(f"steerpack: {message}", file=sys.stderr, flush=True)  # the CLI's console shows no Dagster log
 
         warehouse_lock.acquire(warehouse, f"run {run_id} (pid {os.getpid()})", on_wait=waiting)
 
