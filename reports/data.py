@@ -110,7 +110,8 @@ def load_pack_data(conn: duckdb.DuckDBPyConnection, month: dt.date,
     else:
         trend = query_rows(conn, """
             select month, as_of, projects_total, projects_red, projects_amber, projects_green, projects_unknown,
-                watermelons, unverified_greens, new_reds, bac_total, eac_total, pv_total, ev_total, ac_total,
+                watermelons, unverified_greens, new_reds, bac_total, eac_total, eac_bac_total, eac_projects,
+                pv_total, ev_total, ac_total,
                 portfolio_cpi, portfolio_cpi_projects, portfolio_spi, portfolio_spi_projects,
                 milestone_on_time_rate, go_lives_this_month, go_lives_next_month
             from marts.fct_portfolio_month

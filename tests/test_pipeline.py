@@ -55,7 +55,7 @@ def test_a_month_goes_from_inbox_to_pack_and_outbox(workspace, dbt_manifest):
     assert "Data as of 30 Sep 2026" in pack
     assert 'data-project="ALPHA"' in pack and 'data-project="BETA"' in pack
     # no plan files, no spend: no EV yet, so no ratio, over no project
-    assert 'id="headline"' in pack and "portfolio CPI — (over 0 projects), SPI — (over 0)" in pack
+    assert 'id="headline"' in pack and "portfolio CPI — (over 0 projects), SPI — (over 0 projects)" in pack
     assert 'id="chart-s-curve"' in pack and 'id="chart-indices"' not in pack  # nothing to draw without EV
     assert pack.count("<svg") == 2  # the S-curve and the finish slip chart
 

@@ -33,6 +33,10 @@ schedule_baselines as (
     group by month, project_id
 ),
 
+register_milestones as (
+    select distinct month, project_id from {{ ref('int_milestones_as_of_month') }}
+),
+
 spend_lines as (
     select month, project_id, count(*) as spend_lines, sum(amount_base) as net_spend
     from {{ ref('int_spend_converted') }}
@@ -133,6 +137,21 @@ input_gaps as (
         on spend_lines.month = projects.month
         and spend_lines.project_id = projects.project_id
     where spend_lines.project_id is null
+        and projects.as_of >= projects.baseline_start
+
+    union all
+
+    -- an agile plan's forecast finish comes from the register's milestones (DESIGN §5): none, no schedule grade
+    select
+        projects.month,
+        projects.project_id,
+        'no milestones in the register (an agile plan takes its forecast finish from them)' as gap
+    from projects
+    left join register_milestones
+        on register_milestones.month = projects.month
+        and register_milestones.project_id = projects.project_id
+    where register_milestones.project_id is null
+        and projects.plan_source in ('jira', 'azure_devops')
         and projects.as_of >= projects.baseline_start
 
     union all

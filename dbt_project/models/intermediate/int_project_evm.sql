@@ -27,6 +27,8 @@ estimates as (
         *,
         case
             when ac <= 0 and is_past_baseline_start then null
+            -- before its start, no plan rows yet (EV null) is normal: EAC = BAC
+            when not is_past_baseline_start and ev is null then ac + bac
             when cpi is null or cpi = 0 then ac + bac - ev
             else bac / cpi
         end as eac

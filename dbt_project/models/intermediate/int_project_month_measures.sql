@@ -81,7 +81,10 @@ joined as (
         earned_schedule.tspi,
         earned_schedule.ieac_t_days,
         -- the finish the schedule performance to date points to (rounded to the nearest day)
-        projects.baseline_start + cast(round(earned_schedule.ieac_t_days) as integer) - 1 as ieac_t_finish,
+        -- (none past a century: a near-zero SPI(t) would make a date no calendar holds)
+        case when earned_schedule.ieac_t_days <= 36500
+            then projects.baseline_start + cast(round(earned_schedule.ieac_t_days) as integer) - 1
+        end as ieac_t_finish,
         case
             when projects.plan_source in ('ms_project', 'smartsheet') then schedule_finish.plan_finish
             else register_finish.milestone_finish

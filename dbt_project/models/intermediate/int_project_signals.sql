@@ -44,12 +44,14 @@ decided_changes as (
 ),
 
 change_business_days as (
-    -- weekdays from submitted (inclusive) to decided (exclusive), less the config's holidays
+    -- weekdays from submitted (inclusive) to decided (exclusive), less the config's holidays, as
+    -- numpy.busday_count counts them: negative when decided before submitted, null without both dates
     select
         decided_changes.month,
         decided_changes.project_id,
         decided_changes.cr_id,
-        count(elapsed.day) filter (
+        case when decided_changes.decided_date < decided_changes.submitted_date then -1 else 1 end
+        * count(elapsed.day) filter (
             where isodow(elapsed.day) < 6
             {%- if var('holidays', []) %}
                 and cast(elapsed.day as date) not in (
@@ -59,9 +61,15 @@ change_business_days as (
         ) as business_days
     from decided_changes
     left join lateral (
-        select unnest(range(decided_changes.submitted_date, decided_changes.decided_date, interval 1 day)) as day
+        select unnest(range(
+            least(decided_changes.submitted_date, decided_changes.decided_date),
+            greatest(decided_changes.submitted_date, decided_changes.decided_date),
+            interval 1 day
+        )) as day
     ) as elapsed on true
-    group by decided_changes.month, decided_changes.project_id, decided_changes.cr_id
+    where decided_changes.submitted_date is not null
+    group by decided_changes.month, decided_changes.project_id, decided_changes.cr_id,
+        decided_changes.submitted_date, decided_changes.decided_date
 ),
 
 changes as (
@@ -74,7 +82,7 @@ changes as (
         median(change_business_days.business_days) as cr_cycle_business_days_median,
         count(*) as changes_decided
     from decided_changes
-    inner join change_business_days
+    left join change_business_days
         on change_business_days.month = decided_changes.month
         and change_business_days.project_id = decided_changes.project_id
         and change_business_days.cr_id = decided_changes.cr_id

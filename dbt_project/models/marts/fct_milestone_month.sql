@@ -134,6 +134,7 @@ select
     end as forecast_error_days,
     case when actual_date between month and as_of and previous_forecast_date is not null
         then abs({{ dbt.datediff('previous_forecast_date', 'actual_date', 'day') }})
-            <= greatest(1, 0.1 * {{ days_between("cast(month - interval 1 day as date)", 'previous_forecast_date') }})
+            -- the horizon is a lead time, elapsed (DESIGN §5: b - a)
+            <= greatest(1, 0.1 * {{ dbt.datediff("cast(month - interval 1 day as date)", 'previous_forecast_date', 'day') }})
     end as is_forecast_accurate
 from assessed

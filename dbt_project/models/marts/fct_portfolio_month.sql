@@ -43,6 +43,9 @@ select
     sum(ev) as ev_total,
     sum(ac) as ac_total,
     sum(eac) as eac_total,
+    -- EAC is null where cost cannot be measured: compare it with the BAC of the same projects
+    sum(bac) filter (where eac is not null) as eac_bac_total,
+    count(*) filter (where eac is not null) as eac_projects,
     -- each ratio over the projects that have both of its values (a project with spend but no plan has no EV and
     -- must not drag CPI down), with the count behind it
     sum(ev) filter (where cpi is not null) / nullif(sum(ac) filter (where cpi is not null), 0) as portfolio_cpi,
