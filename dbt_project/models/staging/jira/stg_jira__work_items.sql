@@ -3,11 +3,29 @@ with source as (
     where source = 'jira'
 ),
 
+known_ids as (
+    -- rows loaded before item_id existed have none: they take the id a later export gave their key, so an old
+    -- snapshot and a new one hold one item, not two
+    select item_key, max(item_id) as known_item_id
+    from source
+    where item_id is not null
+    group by item_key
+),
+
+identified as (
+    select
+        source.* exclude (item_id),
+        coalesce(source.item_id, known_ids.known_item_id, source.item_key) as item_id
+    from source
+    left join known_ids
+        on known_ids.item_key = source.item_key
+),
+
 deduplicated as (
     -- an issue exported twice in one file: the later row wins (keyed on Issue id, which a move keeps)
     select *
-    from source
-    qualify row_number() over (partition by snapshot_month, coalesce(item_id, item_key) order by source_row desc) = 1
+    from identified
+    qualify row_number() over (partition by snapshot_month, item_id order by source_row desc) = 1
 ),
 
 renamed as (
@@ -15,8 +33,7 @@ renamed as (
         snapshot_month,
         'jira' as work_item_source,
         item_key,
-        -- a warehouse loaded before item_id existed keys its rows on the key
-        coalesce(item_id, item_key) as item_id,
+        item_id,
         plan_key as jira_project_key,
         item_type,
         summary as item_summary,
