@@ -584,7 +584,10 @@ def test_validate_names_both_rows_of_a_recipient_listed_with_two_scopes(workspac
     result = CliRunner().invoke(main, ["validate", "--month", "2026-09", "--config", str(workspace.config_file)])
     assert result.exit_code == 1, result.output
     lines = [line for line in result.output.splitlines() if line.strip().startswith("ERROR")]
-    assert any("different scopes" in line and "'source_row': 3" in line for line in lines), result.output
+    assert any("different scopes" in line and "portfolio.xlsx row 3: email 'bob@example.com', scope 'BETA'" in line
+               for line in lines), result.output
+    # both rows, so the analyst sees which one to keep
+    assert "and 2026-09/register/portfolio.xlsx row 4: email 'BOB@Example.com', scope 'portfolio'" in result.output
     assert any("could not be read" in line and "holds 2 addresses" in line for line in lines), result.output
     assert "fix the errors before the monthly run" in result.output
 
