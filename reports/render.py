@@ -7,7 +7,6 @@ import functools
 import hashlib
 import multiprocessing
 import os
-import re
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path

@@ -32,7 +32,6 @@ weighted as (
         tasks.finish_date,
         tasks.actual_finish,
         coalesce(tasks.percent_complete_fraction, 0) as percent_complete_fraction,
-        tasks.baseline_finish < tasks.baseline_start as has_inverted_baseline,
         -- never negative: a baseline that finishes before it starts weighs 0 (and is a data gap), or it would
         -- cancel other tasks' weight and inflate PV and EV
         case
