@@ -1,5 +1,5 @@
 # steerpack: two commands on a fresh machine. `make demo` builds a steering pack from the demo portfolio;
-# `make test` runs the whole suite. Both create .venv from the lock file first.
+# `make test` runs the whole suite (`make check`: lint and unit tests only). All create .venv from the lock file first.
 SHELL := /bin/bash
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
@@ -8,14 +8,28 @@ INSTALLED := $(VENV)/.installed
 MANIFEST := dbt_project/target/manifest.json
 DBT_SOURCES := $(shell find dbt_project -path dbt_project/target -prune -o \( -name '*.sql' -o -name '*.yml' \) -print)
 
-.PHONY: demo test install system-deps dbt-prepare validate-defs clean
+.PHONY: demo test check lint unit install system-deps dbt-prepare validate-defs clean
 # What the tests need from the system: a real headless browser and poppler for the PDF pages, Pango for WeasyPrint.
 SYSTEM_PACKAGES := chromium poppler-utils libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core
 
 demo: install dbt-prepare
 	$(BIN)/steerpack demo
 
-test: install system-deps dbt-prepare
+# lint and the unit tests (parsers, config, rules, charts, CLI messages): the two-minute loop while working.
+check: lint unit
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
+	$(BIN)/sqlfluff lint dbt_project --processes 2
+
+unit: install dbt-prepare
+	$(BIN)/pytest tests/unit $(PYTEST_ARGS)
+
+# Everything: lint, then unit, integration (real dbt, Dagster and DuckDB) and e2e (CLI, demo, browser, PDF, SMTP)
+# tests in one pytest run on two workers.
+test: install system-deps dbt-prepare lint
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 system-deps:

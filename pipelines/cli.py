@@ -15,13 +15,13 @@ from pathlib import Path
 import click
 from tqdm import tqdm
 
-from pipelines.delivery import RESEND_TAG, SEND_TAG, DeliveryError
-from pipelines.inbox import InboxError, drop_months, require_inbox
+from pipelines.core.delivery.send import RESEND_TAG, SEND_TAG, DeliveryError
+from pipelines.core.inbox import InboxError, drop_months, require_inbox
 from pipelines.partitions import months_between, parse_month_arg
-from pipelines.progress import STAGES
-from pipelines.resources.settings import ConfigError, Settings, load_settings
-from pipelines.run_signals import run_in_new_session, signal_name
-from pipelines.runner import (DELIVER_JOB_NAME, JOB_NAME, MonthsBlocked, RunFailed, prepare_environment,
+from pipelines.run.progress import STAGES
+from pipelines.config import ConfigError, Settings, load_settings
+from pipelines.run.signals import run_in_new_session, signal_name
+from pipelines.run.runner import (DELIVER_JOB_NAME, JOB_NAME, MonthsBlocked, RunFailed, prepare_environment,
                               run_each_month_on_its_own)
 from pipelines.sources.common import SourceFormatError
 from reports.render import pack_paths
@@ -123,7 +123,7 @@ def backfill(settings: Settings, first: dt.date, last: dt.date, send: bool) -> N
 @with_config
 def send(settings: Settings, month: dt.date, dry_run: bool, resend: bool) -> None:
     """Email a rendered month to its distribution list; recipients who already have it are skipped."""
-    from pipelines.delivery import describe_plan, plan_delivery
+    from pipelines.core.delivery.send import describe_plan, plan_delivery
 
     published = pack_paths(settings.output, month)["html"]
     if not published.exists():
@@ -156,7 +156,7 @@ def _read_warehouse(settings: Settings):
 
 
 def _print_delivery(settings: Settings, month: dt.date) -> None:
-    from pipelines.delivery import delivery_log_rows
+    from pipelines.core.delivery.send import delivery_log_rows
 
     with _read_warehouse(settings) as conn:
         rows = delivery_log_rows(conn, month)
@@ -172,7 +172,7 @@ def _print_delivery(settings: Settings, month: dt.date) -> None:
 @with_config
 def validate(settings: Settings, month: dt.date | None) -> None:
     """Check a drop before the monthly run: parse every file and run the quality suites; write nothing."""
-    from pipelines.validate import format_report, validate_drop
+    from pipelines.core.validate import format_report, validate_drop
 
     months = [month] if month else drop_months(settings.inbox)
     if not months:
@@ -187,7 +187,7 @@ def validate(settings: Settings, month: dt.date | None) -> None:
 @with_config
 def demo(settings: Settings) -> None:
     """Write the demo portfolio's inbox, backfill every demo month, render and deliver to the outbox."""
-    from pipelines.demo import write_demo_inbox
+    from pipelines.synthetic.demo import write_demo_inbox
 
     months = write_demo_inbox(settings.inbox)
     click.echo(f"demo inbox: {settings.inbox} ({len(months)} monthly drops, "
@@ -213,7 +213,7 @@ def demo(settings: Settings) -> None:
 @click.option("--no-backfill", is_flag=True, help="Measure the month only (backfill_3_months_seconds is null).")
 def bench(scale: str, out: str, reuse_inbox: bool, no_backfill: bool) -> None:
     """Generate a synthetic portfolio at SCALE, run a month end to end and a 3-month backfill, and measure."""
-    from pipelines.bench import run_bench
+    from pipelines.synthetic.bench import run_bench
 
     result = run_bench(scale, Path(out).resolve(), say=lambda text: click.echo(text, err=True),
                        reuse_inbox=reuse_inbox, backfill=not no_backfill)

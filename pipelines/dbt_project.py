@@ -5,12 +5,15 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import re
 import subprocess
 import sys
+from functools import cache, cached_property
 from pathlib import Path
 from typing import Any
 
-from dagster_dbt import DbtProject
+from dagster_dbt import DbtCliResource, DbtProject
+from packaging import version
 
 from pipelines import REPO_ROOT
 
@@ -24,6 +27,35 @@ def dbt_executable() -> str:
     """The dbt installed beside this Python (the venv's), so nothing depends on PATH being activated."""
     beside = Path(sys.executable).with_name("dbt")
     return str(beside) if beside.exists() else "dbt"
+
+
+@cache
+def installed_dbt_version(executable: str) -> version.Version:
+    """`dbt --version` once per process (dagster-dbt asks once per resource, that is once per run: ~3 s)."""
+    output = subprocess.run([executable, "--version"], capture_output=True, text=True, check=True).stdout
+    match = re.search(r"(\d+\.\d+\.\d+)", output)
+    if not match:
+        raise RuntimeError(f"could not read dbt's version from: {output}")
+    return version.parse(match.group(1))
+
+
+class SteerpackDbtCli(DbtCliResource):
+    """The dbt CLI resource, without two costs per run that steerpack does not need: asking the executable for
+    its version (cached per process) and loading dbt's adapter and macros into this process, which dagster-dbt
+    only uses to fetch row counts and column metadata. `dbt build` itself runs in its own process as before.
+
+    Both override private members of the pinned dagster-dbt (DESIGN §10); `test_dbt_args` checks they exist."""
+
+    @cached_property
+    def _cli_version(self) -> version.Version:
+        return installed_dbt_version(self.dbt_executable)
+
+    def _initialize_dbt_core_adapter(self, args):  # noqa: ARG002 - same signature as dagster-dbt's
+        return None
+
+
+def dbt_cli_resource() -> SteerpackDbtCli:
+    return SteerpackDbtCli(project_dir=dbt_project, dbt_executable=dbt_executable())
 
 
 def window_vars(months: list[dt.date], settings_vars: dict[str, Any]) -> dict[str, Any]:

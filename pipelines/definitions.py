@@ -1,26 +1,22 @@
-"""The one Dagster `Definitions` of steerpack, built from the config named by $STEERPACK_CONFIG."""
+"""The one Dagster `Definitions` of steerpack, built from loaded settings; nothing is read at import."""
 
 import dagster as dg
 
-from pipelines.assets.checks import QUALITY_CHECKS
-from pipelines.assets.dbt import steerpack_dbt_models
-from pipelines.assets.delivery import pack_delivery
-from pipelines.assets.ingest import INGEST_ASSETS
-from pipelines.assets.report import steering_pack
+from pipelines.assets import build_asset_checks, build_assets
+from pipelines.config import Settings, load_settings
 from pipelines.jobs import deliver_pack_job, monthly_pack_job
-from pipelines.resources.run_resources import build_resources
-from pipelines.resources.settings import Settings, load_settings
+from pipelines.partitions import monthly_partitions_for
+from pipelines.resources import build_resources
 from pipelines.schedules import build_monthly_schedule
 from pipelines.sensors import build_drop_sensor, ops_alert_on_failure
 
-ASSETS = [*INGEST_ASSETS, steerpack_dbt_models, steering_pack, pack_delivery]
-
 
 def build_definitions(settings: Settings) -> dg.Definitions:
-    """Everything bound to one config's warehouse, inbox and schedule (the CLI builds its own per command)."""
+    """Everything bound to one config: its partitions (from `first_month`), warehouse, inbox and schedule."""
+    partitions = monthly_partitions_for(settings.first_month)
     return dg.Definitions(
-        assets=ASSETS,
-        asset_checks=QUALITY_CHECKS,
+        assets=build_assets(partitions),
+        asset_checks=build_asset_checks(partitions),
         jobs=[monthly_pack_job, deliver_pack_job],
         schedules=[build_monthly_schedule(settings)],
         sensors=[build_drop_sensor(settings), ops_alert_on_failure],
@@ -30,4 +26,8 @@ def build_definitions(settings: Settings) -> dg.Definitions:
     )
 
 
-defs = build_definitions(load_settings())
+@dg.definitions
+def defs() -> dg.Definitions:
+    """What `dagster dev -m pipelines.definitions` loads: the config named by $STEERPACK_CONFIG (or
+    ./steerpack.yaml), read when Dagster loads the code location, not when this module is imported."""
+    return build_definitions(load_settings())

@@ -3,12 +3,10 @@
 import dagster as dg
 
 from pipelines.assets.delivery import DELIVERY_KEY
-from pipelines.partitions import monthly_partitions
 
 monthly_pack_job = dg.define_asset_job(
     name="monthly_pack",
     selection=dg.AssetSelection.all(),
-    partitions_def=monthly_partitions,
     description="Ingest the month's drop, build the marts, render the pack and deliver it "
                 "(a range re-renders without email unless tagged steerpack/send=true).",
 )
@@ -16,6 +14,5 @@ monthly_pack_job = dg.define_asset_job(
 deliver_pack_job = dg.define_asset_job(
     name="deliver_pack",
     selection=dg.AssetSelection.assets(DELIVERY_KEY),
-    partitions_def=monthly_partitions,
     description="Send an already rendered month to whoever has not had it (steerpack/resend=true: everyone).",
 )

@@ -7,14 +7,10 @@ from collections.abc import Sequence
 
 import dagster as dg
 
-from pipelines.resources.settings import load_settings
-
 
 def monthly_partitions_for(first_month: dt.date) -> dg.MonthlyPartitionsDefinition:
+    """Built from the loaded settings (`build_definitions`), never at import: `--config` decides the first month."""
     return dg.MonthlyPartitionsDefinition(start_date=first_month.strftime("%Y-%m-%d"))
-
-
-monthly_partitions = monthly_partitions_for(load_settings().first_month)
 
 
 def partition_key(month: dt.date) -> str:

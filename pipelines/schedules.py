@@ -7,10 +7,10 @@ import zoneinfo
 
 import dagster as dg
 
-from pipelines.delivery import SEND_TAG
+from pipelines.core.delivery.send import SEND_TAG
 from pipelines.jobs import monthly_pack_job
 from pipelines.partitions import partition_key
-from pipelines.resources.settings import Settings
+from pipelines.config import Settings
 
 
 def reporting_month(moment: dt.datetime, timezone: str) -> dt.date:

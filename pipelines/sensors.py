@@ -13,13 +13,13 @@ from dagster._core.storage.tags import (ASSET_PARTITION_RANGE_END_TAG, ASSET_PAR
                                         PARTITION_NAME_TAG)
 
 from pipelines.assets.report import PACK_KEY
-from pipelines.delivery import SEND_TAG, send_with_retries
-from pipelines.inbox import drop_months, month_folder
+from pipelines.core.delivery.send import SEND_TAG, send_with_retries
+from pipelines.core.inbox import drop_months, month_folder
 from pipelines.jobs import deliver_pack_job, monthly_pack_job
 from pipelines.partitions import monthly_partitions_for, partition_key
-from pipelines.resources.mailer import sender_of, transport_for
-from pipelines.resources.settings import Settings, load_settings
-from pipelines.run_failures import failure_summary
+from pipelines.core.delivery.transports import sender_of, transport_for
+from pipelines.config import Settings, load_settings
+from pipelines.run.failures import failure_summary
 from reports.email import build_failure_message
 
 DROP_SENSOR_SECONDS = 60
@@ -62,7 +62,7 @@ def drop_run_requests(inbox: Path, cursor: dict[str, dict[str, str]], runnable_k
         if state.get("ran") == fingerprint or key not in runnable:
             continue
         requests.append(dg.RunRequest(
-            run_key=f"drop-{name}-{fingerprint[:16]}", partition_key=key,
+            run_key=f"drop-{name}-{fingerprint[:16]}", partition_key=key, job_name=monthly_pack_job.name,
             tags={SEND_TAG: "true" if key == latest else "false", "steerpack/trigger": "new drop"}))
         state["ran"] = fingerprint
     return requests, new_cursor

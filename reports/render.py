@@ -14,7 +14,7 @@ from pathlib import Path
 import duckdb
 import jinja2
 
-from pipelines.files import (SAFE_NAME, STAGING_FOLDER, discard, inside, publish_folder, safe_name, staging_root,
+from pipelines.core.files import (SAFE_NAME, STAGING_FOLDER, discard, inside, publish_folder, safe_name, staging_root,
                              write_atomic)
 from reports import TEMPLATES_DIR
 from reports.charts import line_chart_svg, slip_chart_svg
@@ -245,7 +245,7 @@ def publish_month(conn: duckdb.DuckDBPyConnection, month: dt.date, output: Path,
 
 
 def draft_folder(output: Path, month: dt.date) -> Path:
-    """Where a blocked month's draft goes (pipelines.drafts renders it)."""
+    """Where a blocked month's draft goes (pipelines.run.drafts renders it)."""
     return output / "drafts" / f"{month:%Y-%m}"
 
 

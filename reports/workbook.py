@@ -20,7 +20,7 @@ from openpyxl.formatting.rule import CellIsRule
 from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 
-from pipelines.files import write_atomic
+from pipelines.core.files import write_atomic
 from reports.data import query_rows
 
 MONEY, RATIO, FRACTION, DATE, WHOLE = "#,##0", "0.00", "0.0%", "yyyy-mm-dd", "0"

@@ -4,13 +4,9 @@ import duckdb
 import pytest
 
 from pipelines.dbt_project import ensure_manifest
-from pipelines.resources.settings import CONFIG_ENV_VAR, load_settings
-from pipelines.resources.warehouse import ensure_raw_schema
+from pipelines.config import CONFIG_ENV_VAR, load_settings
+from pipelines.core.warehouse.load import ensure_raw_schema
 from tests.helpers import tiny_register_sheets, write_config, write_sheets
-
-# Before any test module imports the Dagster definitions, which read the manifest once at import.
-ensure_manifest()
-
 
 @pytest.fixture(autouse=True)
 def _isolated_environment(monkeypatch, tmp_path):
@@ -23,7 +19,8 @@ def _isolated_environment(monkeypatch, tmp_path):
 
 @pytest.fixture(scope="session")
 def dbt_manifest() -> Path:
-    """Tests that run dbt ask for this, to say so; the manifest itself was made fresh at collection."""
+    """Tests that run dbt or build the Dagster definitions (which read dbt's manifest) ask for this: `dbt parse`
+    runs once per session when the manifest is missing or stale, and never for tests that do not need it."""
     return ensure_manifest()
 
 

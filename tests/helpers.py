@@ -3,12 +3,18 @@
 from __future__ import annotations
 
 import datetime as dt
+import sys
 import subprocess
 from pathlib import Path
 
+import dagster as dg
+import duckdb
 import yaml
 from openpyxl import Workbook
 
+from pipelines.core.warehouse.load import columns_of
+from pipelines.partitions import monthly_partitions_for
+from pipelines.resources import build_resources
 from pipelines.sources.register import SHEETS
 
 D = dt.date
@@ -100,3 +106,122 @@ def start_logged(command: list[str], folder: Path, **kwargs) -> tuple[subprocess
     out, err = folder / "stdout.txt", folder / "stderr.txt"
     with out.open("w", encoding="utf-8") as stdout, err.open("w", encoding="utf-8") as stderr:
         return subprocess.Popen(command, stdout=stdout, stderr=stderr, **kwargs), out, err
+
+
+def pipeline_assets(settings, with_checks: bool = True) -> list:
+    """Every asset (and quality check) of the monthly pack, partitioned from `settings.first_month` as
+    `build_definitions` partitions them."""
+    from pipelines.assets import build_asset_checks, build_assets  # imported late: it loads dbt's manifest
+
+    partitions = monthly_partitions_for(settings.first_month)
+    return [*build_assets(partitions), *(build_asset_checks(partitions) if with_checks else [])]
+
+
+def query(settings, sql, params=()):
+    with duckdb.connect(str(settings.warehouse), read_only=True) as conn:
+        return conn.execute(sql, list(params)).fetchall()
+
+
+def run_month(settings, partition_key):
+    """The whole monthly pack, quality checks included, on an ephemeral instance; success not asserted."""
+    return dg.materialize(pipeline_assets(settings), partition_key=partition_key,
+                          resources=build_resources(settings), instance=dg.DagsterInstance.ephemeral(),
+                          raise_on_error=False)
+
+
+def materialize(settings, partition_key):
+    result = run_month(settings, partition_key)
+    assert result.success, [e.message for e in result.all_events if e.is_failure]
+    return result
+
+
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+PLAN_FIXTURES = FIXTURES / "plans"
+
+
+REALDATA = Path(__file__).resolve().parents[2] / "shared" / "realdata"
+
+
+def smartsheet_workbook(path: Path, end_header="Finish") -> Path:
+    """Rows as Smartsheet exports them: hierarchy as outline levels, % as formatted fractions, locale dates."""
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append(["Task Name", "Start", end_header, "Duration", "% Complete", "Status", "Assigned To",
+                  "Baseline Start", "Baseline Finish"])
+    D = dt.datetime
+    rows = [  # (level, name, start, finish, duration, fraction)
+        (0, "Phase 1", D(2026, 1, 5), D(2026, 2, 27), "40d", 0.5),
+        (1, "Design", D(2026, 1, 5), D(2026, 1, 30), "20d", 1),
+        (1, "Build", D(2026, 2, 2), D(2026, 2, 27), "20d", 0.25),
+        (1, "Phase 1 sign-off", D(2026, 2, 27), D(2026, 2, 27), "0", 1),
+        (0, "Handover", D(2026, 3, 2), D(2026, 3, 6), "5d", 0),
+    ]
+    for level, name, start, finish, duration, fraction in rows:
+        sheet.append([name, start, finish, duration, fraction, None, None, start, finish])
+        number = sheet.max_row
+        sheet.row_dimensions[number].outline_level = level
+        sheet.cell(number, 5).number_format = "0%"
+        for column in (2, 3, 8, 9):
+            sheet.cell(number, column).number_format = "dd.mm.yyyy"  # a German user's locale
+    sheet.append(["Bad % row", D(2026, 3, 9), "next week", "2d", "lots", None, None, None, None])
+    workbook.save(path)
+    return path
+
+
+def jira_csv(descriptions: list[str]) -> str:
+    rows = "".join(f'ALP-{n},{10000 + n},Story {n},Story,Done,Done,"{text}",\r\n'
+                   for n, text in enumerate(descriptions, start=1))
+    return "Issue key,Issue id,Summary,Issue Type,Status,Status Category,Description,Created\r\n" + rows
+
+
+STORY_POINTS = ["Custom field (Story Points)", "Custom field (Story point estimate)"]
+
+
+SOURCES = {"projects": "register", "distribution": "register", "work_items": "jira", "schedule_tasks": "ms_project",
+           "spend": "finance", "incidents": "servicenow"}
+
+
+def insert(conn, table, rows, month=dt.date(2026, 9, 1)):
+    for number, row in enumerate(rows, start=2):
+        record = {"snapshot_month": month, "source": SOURCES[table], "source_file": f"{table}.file",
+                  "source_row": number, **row}
+        columns = [c for c in columns_of(table) if c in record]
+        conn.execute(f"insert into raw.{table} ({', '.join(columns)}) values ({', '.join('?' * len(columns))})",
+                     [record[c] for c in columns])
+
+
+GOOD = {
+    "projects": dict(project_id="P1", project_name="One", tier=1, sponsor="S", project_manager="M",
+                     reported_status="Green", phase="Build", bac=1000.0, currency="USD",
+                     baseline_start=dt.date(2026, 1, 1), baseline_finish=dt.date(2026, 12, 31),
+                     go_live_planned=dt.date(2026, 11, 1), go_live_actual=None, plan_source="jira", plan_key="ONE",
+                     finance_codes="WBS-1", services="Svc"),
+    "distribution": dict(email="a@example.com", name="A", role="Sponsor", scope="P1"),
+    "work_items": dict(plan_key="ONE", item_key="ONE-1", item_type="Story", summary="s", status="Done",
+                       status_category="Done", resolution="Done", priority="High", story_points=3.0,
+                       created_at=dt.datetime(2026, 1, 5), resolved_at=dt.datetime(2026, 2, 1), due_date=None),
+    "schedule_tasks": dict(plan_key="plan", task_uid="1", task_name="T", outline_level=1, is_summary=False,
+                           is_milestone=False, start_date=dt.date(2026, 1, 1), finish_date=dt.date(2026, 2, 1),
+                           baseline_start=dt.date(2026, 1, 1), baseline_finish=dt.date(2026, 2, 1),
+                           baseline_cost=10.0, percent_complete=50.0),
+    "spend": dict(document_id="D1", line_no="1", posting_date=dt.date(2026, 9, 5), project_code="WBS-1",
+                  amount=10.0, currency="USD"),
+    "incidents": dict(incident_id="INC1", title="t", priority=2, state="Resolved",
+                      opened_at=dt.datetime(2026, 9, 1, 9), resolved_at=dt.datetime(2026, 9, 1, 11), service="Svc"),
+}
+
+
+STEERPACK = str(Path(sys.executable).with_name("steerpack"))
+
+
+def steerpack(*args, cwd):
+    return run_logged([STEERPACK, *args], cwd / "logs", timeout=300, cwd=cwd)
+
+
+SAP_LIKE = {"delimiter": ";", "decimal": ",", "date_format": "%d.%m.%Y",
+            "columns": {"project_code": "WBS", "posting_date": "Datum", "document_id": "Beleg", "line_no": "Pos",
+                        "amount": "Betrag", "currency": "Währung"}}
+
+
+SERVICENOW_HEADER = ("number,short_description,opened_at,resolved_at,closed_at,priority,state,cmdb_ci,"
+                     "business_service,assignment_group,caused_by")

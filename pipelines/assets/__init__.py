@@ -1,0 +1,21 @@
+"""The assets of a monthly pack, built over the partitions of the loaded settings (never at import)."""
+
+import dagster as dg
+
+from pipelines.assets.checks import build_quality_checks
+from pipelines.assets.dbt import build_dbt_assets
+from pipelines.assets.delivery import build_delivery_asset
+from pipelines.assets.ingest import build_ingest_assets
+from pipelines.assets.report import build_pack_asset
+
+
+def build_assets(partitions: dg.PartitionsDefinition) -> list[dg.AssetsDefinition]:
+    """Ingest -> dbt -> pack -> delivery, each partitioned by `partitions`."""
+    dbt_models = build_dbt_assets(partitions)
+    return [*build_ingest_assets(partitions), dbt_models, build_pack_asset(partitions, dbt_models),
+            build_delivery_asset(partitions, dbt_models)]
+
+
+def build_asset_checks(partitions: dg.PartitionsDefinition) -> list[dg.AssetChecksDefinition]:
+    """The blocking data-quality check of each raw table."""
+    return build_quality_checks(partitions)

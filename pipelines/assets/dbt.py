@@ -7,10 +7,10 @@ import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
 
 from pipelines.dbt_project import build_args, dbt_environment, dbt_project
-from pipelines.marts_publication import describe_failures, discard_candidate, prepare_candidate, publish_candidate
-from pipelines.partitions import monthly_partitions, months_of
-from pipelines.resources.run_resources import SteerpackConfig
-from pipelines.resources.warehouse_lock import WAREHOUSE_POOL
+from pipelines.core.warehouse.publication import describe_failures, discard_candidate, prepare_candidate, publish_candidate
+from pipelines.partitions import months_of
+from pipelines.resources import SteerpackConfig
+from pipelines.core.warehouse.lock import WAREHOUSE_POOL
 
 
 class SteerpackDbtTranslator(DagsterDbtTranslator):
@@ -20,35 +20,40 @@ class SteerpackDbtTranslator(DagsterDbtTranslator):
         return fqn[1] if len(fqn) > 2 else "dbt"
 
 
-@dbt_assets(
-    manifest=dbt_project.manifest_path,
-    project=dbt_project,
-    partitions_def=monthly_partitions,
-    backfill_policy=dg.BackfillPolicy.single_run(),
-    pool=WAREHOUSE_POOL,
-    dagster_dbt_translator=SteerpackDbtTranslator(),
-)
-def steerpack_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, steerpack: SteerpackConfig):
-    settings = steerpack.settings()
-    # dbt builds a copy of the warehouse; the copy replaces it only once every model and test passed, so a
-    # failing test leaves the marts as they were (marts_publication). The run holds the warehouse lock.
-    candidate = prepare_candidate(settings.warehouse)
-    try:
-        # The profile reads the warehouse path from the environment; dagster-dbt passes os.environ to dbt.
-        os.environ.update(dbt_environment(candidate, settings.warehouse_memory_limit))
-        args = build_args(months_of(context.partition_keys), settings.dbt_vars())
-        invocation = dbt.cli(args, context=context, raise_on_error=False)
-        # Held back until published: Dagster records the marts as materialized only once they are.
-        events = list(invocation.stream())
-        if not invocation.is_successful():
-            failures = describe_failures(invocation.get_artifact("run_results.json"), invocation.manifest,
-                                         candidate)
-            raise dg.Failure(
-                description="dbt found problems in the month's numbers; the marts were not published and stay "
-                            "as they were:\n" + "\n".join(failures or [str(invocation.get_error())]),
-                allow_retries=False,
-            )
-        publish_candidate(candidate, settings.warehouse)
-    finally:
-        discard_candidate(candidate)
-    yield from events
+def build_dbt_assets(partitions: dg.PartitionsDefinition) -> dg.AssetsDefinition:
+    """Every dbt model as an asset of `partitions`; one `dbt build` per run covers the run's whole window."""
+
+    @dbt_assets(
+        manifest=dbt_project.manifest_path,
+        project=dbt_project,
+        partitions_def=partitions,
+        backfill_policy=dg.BackfillPolicy.single_run(),
+        pool=WAREHOUSE_POOL,
+        dagster_dbt_translator=SteerpackDbtTranslator(),
+    )
+    def steerpack_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, steerpack: SteerpackConfig):
+        settings = steerpack.settings()
+        # dbt builds a copy of the warehouse; the copy replaces it only once every model and test passed, so a
+        # failing test leaves the marts as they were (marts_publication). The run holds the warehouse lock.
+        candidate = prepare_candidate(settings.warehouse)
+        try:
+            # The profile reads the warehouse path from the environment; dagster-dbt passes os.environ to dbt.
+            os.environ.update(dbt_environment(candidate, settings.warehouse_memory_limit))
+            args = build_args(months_of(context.partition_keys), settings.dbt_vars())
+            invocation = dbt.cli(args, context=context, raise_on_error=False)
+            # Held back until published: Dagster records the marts as materialized only once they are.
+            events = list(invocation.stream())
+            if not invocation.is_successful():
+                failures = describe_failures(invocation.get_artifact("run_results.json"), invocation.manifest,
+                                             candidate)
+                raise dg.Failure(
+                    description="dbt found problems in the month's numbers; the marts were not published and stay "
+                                "as they were:\n" + "\n".join(failures or [str(invocation.get_error())]),
+                    allow_retries=False,
+                )
+            publish_candidate(candidate, settings.warehouse)
+        finally:
+            discard_candidate(candidate)
+        yield from events
+
+    return steerpack_dbt_models

@@ -1,6 +1,6 @@
 """Ingest assets: one month's drop of a source, parsed and written to `raw.*` for that snapshot month.
 
-Thin by design: `pipelines.ingest` knows the parts of a drop and their parsers, `replace_snapshot` knows the
+Thin by design: `pipelines.core.ingest` knows the parts of a drop and their parsers, `replace_snapshot` knows the
 transaction; these assets walk the months of the run (one, or a whole backfill range in a single run) and
 report what they loaded. An unreadable register stops the run; any other unreadable file is recorded in
 raw.load_log and the quality checks decide whether the month may be published.
@@ -11,14 +11,14 @@ from dataclasses import dataclass, field
 import dagster as dg
 from dagster_duckdb import DuckDBResource
 
-from pipelines.inbox import require_inbox
-from pipelines.memory import release_freed_memory
-from pipelines.ingest import DROP_PARTS, DropPart, iter_drop_part
-from pipelines.partitions import monthly_partitions, months_of
-from pipelines.progress import progress_observation
-from pipelines.resources.run_resources import SteerpackConfig
-from pipelines.resources.warehouse_lock import WAREHOUSE_POOL
-from pipelines.resources.warehouse import replace_snapshot
+from pipelines.core.inbox import require_inbox
+from pipelines.core.memory import release_freed_memory
+from pipelines.core.ingest import DROP_PARTS, DropPart, iter_drop_part
+from pipelines.partitions import months_of
+from pipelines.run.progress import progress_observation
+from pipelines.resources import SteerpackConfig
+from pipelines.core.warehouse.lock import WAREHOUSE_POOL
+from pipelines.core.warehouse.load import replace_snapshot
 from pipelines.sources.common import LoadBatch
 
 DESCRIPTIONS = {
@@ -53,14 +53,14 @@ class IngestSummary:
         }
 
 
-def build_ingest_asset(part: DropPart) -> dg.AssetsDefinition:
+def build_ingest_asset(part: DropPart, partitions: dg.PartitionsDefinition) -> dg.AssetsDefinition:
     keys = [dg.AssetKey(["raw", table]) for table in part.tables]
 
     @dg.multi_asset(
         name=f"{part.name}_ingest",
         specs=[dg.AssetSpec(key, group_name="ingest", description=f"{DESCRIPTIONS[part.name]} -> raw.{key.path[-1]}")
                for key in keys],
-        partitions_def=monthly_partitions,
+        partitions_def=partitions,
         backfill_policy=dg.BackfillPolicy.single_run(),
         pool=WAREHOUSE_POOL,
         can_subset=False,
@@ -97,4 +97,5 @@ def build_ingest_asset(part: DropPart) -> dg.AssetsDefinition:
     return ingest
 
 
-INGEST_ASSETS = [build_ingest_asset(part) for part in DROP_PARTS.values()]
+def build_ingest_assets(partitions: dg.PartitionsDefinition) -> list[dg.AssetsDefinition]:
+    return [build_ingest_asset(part, partitions) for part in DROP_PARTS.values()]

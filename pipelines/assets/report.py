@@ -2,40 +2,48 @@
 
 
 import dagster as dg
+from dagster_dbt import get_asset_key_for_model
 from dagster_duckdb import DuckDBResource
 
-from pipelines.partitions import monthly_partitions, months_of
-from pipelines.progress import progress_observation
-from pipelines.resources.run_resources import SteerpackConfig
-from pipelines.resources.warehouse_lock import WAREHOUSE_POOL
+from pipelines.partitions import months_of
+from pipelines.run.progress import progress_observation
+from pipelines.resources import SteerpackConfig
+from pipelines.core.warehouse.lock import WAREHOUSE_POOL
 from reports.render import discard_abandoned_staging, publish_month
 
 PACK_KEY = dg.AssetKey("steering_pack")
+# The marts the pack reads (reports/data.py, reports/workbook.py).
+PACK_MARTS = ("fct_project_month", "dim_project", "fct_portfolio_month", "fct_milestone_month", "fct_benefit_readiness",
+              "fct_post_golive_incidents", "fct_data_freshness", "fct_raid_month", "fct_change_month",
+              "fct_project_change_month")
 
 
-@dg.asset(
-    key=PACK_KEY,
-    group_name="pack",
-    deps=[dg.AssetKey(["marts", name]) for name in (
-        "fct_project_month", "dim_project", "fct_portfolio_month", "fct_milestone_month", "fct_benefit_readiness",
-        "fct_post_golive_incidents", "fct_data_freshness", "fct_raid_month", "fct_change_month",
-        "fct_project_change_month")],
-    partitions_def=monthly_partitions,
-    backfill_policy=dg.BackfillPolicy.single_run(),
-    pool=WAREHOUSE_POOL,
-    description="The month's steering pack (HTML and Excel), rendered from the marts.",
-)
-def steering_pack(context: dg.AssetExecutionContext, steerpack: SteerpackConfig,
-                  duckdb: DuckDBResource) -> dg.MaterializeResult:
-    settings = steerpack.settings()
-    written = []
-    months = months_of(context.partition_keys)
-    discard_abandoned_staging(settings.output)
-    with duckdb.get_connection() as conn:
-        for month in months:
-            # Project and scoped PDFs cost about a second each, so a backfill prints them for its last month
-            # only (the one that gets delivered); every month gets its pack and HTML project pages.
-            path = publish_month(conn, month, settings.output, with_pdf=month == months[-1])
-            written.append(str(path))
-            context.log_event(progress_observation(PACK_KEY, "rendered", month, path=str(path)))
-    return dg.MaterializeResult(metadata={"packs": dg.MetadataValue.json(written), "count": len(written)})
+def build_pack_asset(partitions: dg.PartitionsDefinition, dbt_models: dg.AssetsDefinition) -> dg.AssetsDefinition:
+    """The steering-pack asset over `partitions`, downstream of the marts it reads."""
+
+    @dg.asset(
+        key=PACK_KEY,
+        group_name="pack",
+        # Looked up in the dbt assets: renaming a mart fails at load time instead of cutting the lineage.
+        deps=[get_asset_key_for_model([dbt_models], name) for name in PACK_MARTS],
+        partitions_def=partitions,
+        backfill_policy=dg.BackfillPolicy.single_run(),
+        pool=WAREHOUSE_POOL,
+        description="The month's steering pack (HTML and Excel), rendered from the marts.",
+    )
+    def steering_pack(context: dg.AssetExecutionContext, steerpack: SteerpackConfig,
+                      duckdb: DuckDBResource) -> dg.MaterializeResult:
+        settings = steerpack.settings()
+        written = []
+        months = months_of(context.partition_keys)
+        discard_abandoned_staging(settings.output)
+        with duckdb.get_connection() as conn:
+            for month in months:
+                # Project and scoped PDFs cost about a second each, so a backfill prints them for its last month
+                # only (the one that gets delivered); every month gets its pack and HTML project pages.
+                path = publish_month(conn, month, settings.output, with_pdf=month == months[-1])
+                written.append(str(path))
+                context.log_event(progress_observation(PACK_KEY, "rendered", month, path=str(path)))
+        return dg.MaterializeResult(metadata={"packs": dg.MetadataValue.json(written), "count": len(written)})
+
+    return steering_pack

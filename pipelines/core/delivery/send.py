@@ -1,0 +1,231 @@
+"""Deliver a month's pack to its distribution list, once per recipient, with retries and a delivery log.
+
+Plain functions over a DuckDB connection and a transport (no Dagster here): the delivery asset, `steerpack send`
+and the tests all call them. `marts.delivery_log` holds one row per (month, recipient):
+
+- a row is written as `sending`, with its Message-ID, before the transport is called, and becomes `sent` or
+  `failed` after; a run that dies in between leaves `sending`, which the next run sends again with the same
+  Message-ID (mail clients fold duplicates by Message-ID, so a crash costs at most a repeat, never a loss);
+- `sent` rows are skipped unless `resend`, which sends again under a new Message-ID;
+- each attempt counts in `attempts`, across runs.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from email.message import EmailMessage
+from email.utils import make_msgid, parseaddr
+from pathlib import Path
+
+import duckdb
+
+from pipelines.core.delivery.transports import TRANSPORT_ERRORS, RecipientError, Transport, sender_of
+from pipelines.config import DeliverySettings, Settings
+from reports.data import load_pack_data, load_recipients
+from reports.email import build_message, scope_label, scope_project_ids
+from reports.render import ATTACHED_KINDS, pack_paths, scoped_pack_paths, write_scoped_pack
+
+SEND_TAG = "steerpack/send"
+RESEND_TAG = "steerpack/resend"
+
+DELIVERY_LOG_DDL = """
+create schema if not exists marts;
+create table if not exists marts.delivery_log (
+    month date not null,
+    recipient varchar not null,
+    scope varchar not null,
+    message_id varchar not null,
+    status varchar not null,          -- sending | sent | failed
+    attempts integer not null,        -- every attempt, across runs
+    sent_at timestamp,                -- UTC; when the transport accepted the message
+    subject varchar,
+    attachments varchar,              -- file names, comma separated
+    last_error varchar,
+    updated_at timestamp not null,    -- UTC
+    primary key (month, recipient)
+);
+"""
+
+
+class DeliveryError(Exception):
+    """The month cannot be delivered as asked (its pack has not been rendered)."""
+
+
+def should_send(tags: Mapping[str, str], partition_count: int) -> bool:
+    """A one-month run delivers; a range (a backfill) only re-renders unless tagged `steerpack/send=true`."""
+    value = tags.get(SEND_TAG)
+    if value is None:
+        return partition_count == 1
+    return value.strip().lower() == "true"
+
+
+def is_resend(tags: Mapping[str, str]) -> bool:
+    return tags.get(RESEND_TAG, "").strip().lower() == "true"
+
+
+@dataclass(frozen=True)
+class PlannedMessage:
+    month: dt.date
+    recipient: dict
+    project_ids: frozenset[str] | None
+    action: str  # "send" | "skip"
+    previous: dict | None  # the recipient's delivery_log row, if any
+
+    @property
+    def email(self) -> str:
+        return self.recipient["recipient_email"]
+
+    @property
+    def scope(self) -> str:
+        return scope_label(self.project_ids)
+
+
+@dataclass(frozen=True)
+class Outcome:
+    month: dt.date
+    recipient: str
+    scope: str
+    status: str  # sent | failed | skipped
+    attempts: int
+    message_id: str | None
+    error: str | None = None
+
+
+def ensure_delivery_log(conn: duckdb.DuckDBPyConnection) -> None:
+    conn.execute(DELIVERY_LOG_DDL)
+
+
+def delivery_log_rows(conn: duckdb.DuckDBPyConnection, month: dt.date) -> dict[str, dict]:
+    """The month's log rows by lower-cased recipient (none before the first delivery created the table)."""
+    exists = conn.execute("""
+        select count(*) from information_schema.tables
+        where table_schema = 'marts' and table_name = 'delivery_log'""").fetchone()[0]
+    if not exists:
+        return {}
+    cursor = conn.execute("""
+        select recipient, scope, message_id, status, attempts, sent_at, last_error
+        from marts.delivery_log where month = ?""", [month])
+    names = [d[0] for d in cursor.description]
+    return {row[0].lower(): dict(zip(names, row)) for row in cursor.fetchall()}
+
+
+def plan_delivery(conn: duckdb.DuckDBPyConnection, month: dt.date, resend: bool = False) -> list[PlannedMessage]:
+    """Who gets what this month: every recipient, and whether their message goes or was already sent.
+    Reads only, so `steerpack send --dry-run` can use a read-only connection."""
+    log = delivery_log_rows(conn, month)
+    plan = []
+    for recipient in load_recipients(conn, month):
+        previous = log.get(recipient["recipient_email"].lower())
+        already_sent = previous is not None and previous["status"] == "sent"
+        plan.append(PlannedMessage(month, recipient, scope_project_ids(recipient["recipient_scope"]),
+                                   "skip" if already_sent and not resend else "send", previous))
+    return plan
+
+
+def _record(conn: duckdb.DuckDBPyConnection, planned: PlannedMessage, message_id: str, status: str,
+            attempts: int, subject: str, attachments: list[Path], error: str | None,
+            sent_at: dt.datetime | None) -> None:
+    now = dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
+    previous_sent_at = planned.previous["sent_at"] if planned.previous else None
+    conn.execute("""
+        insert or replace into marts.delivery_log
+            (month, recipient, scope, message_id, status, attempts, sent_at, subject, attachments, last_error,
+             updated_at)
+        values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""", [
+        planned.month, planned.email, planned.scope, message_id, status, attempts,
+        sent_at.astimezone(dt.timezone.utc).replace(tzinfo=None) if sent_at else previous_sent_at,
+        subject, ", ".join(path.name for path in attachments), error, now])
+
+
+def _message_id(planned: PlannedMessage, sender: str, resend: bool) -> str:
+    """Reuse the Message-ID of a message that may have gone out (sending / failed); a resend gets a new one."""
+    if planned.previous and not resend and planned.previous["status"] != "sent":
+        return planned.previous["message_id"]
+    domain = parseaddr(sender)[1].rpartition("@")[2] or "steerpack.invalid"
+    return make_msgid(idstring=f"steerpack.{planned.month:%Y%m}", domain=domain)
+
+
+def attachments_for(conn: duckdb.DuckDBPyConnection, settings: Settings, month: dt.date,
+                    project_ids: frozenset[str] | None, rendered: dict) -> list[Path]:
+    """The portfolio pack's files, or the reader's own scoped pack (rendered with the month's pack)."""
+    if project_ids is None:
+        paths = pack_paths(settings.output, month)
+        missing = [paths[kind] for kind in ATTACHED_KINDS if not paths[kind].exists()]
+        if missing:
+            raise DeliveryError(f"the {month:%Y-%m} pack has not been rendered ({missing[0]} is missing): "
+                                f"run `steerpack run --month {month:%Y-%m}` first")
+    else:
+        paths = scoped_pack_paths(settings.output, month, project_ids)
+        # Rendered with the month's pack; a month rendered before scoped packs were part of it gets them now.
+        if project_ids not in rendered and not all(paths[kind].exists() for kind in ATTACHED_KINDS):
+            rendered[project_ids] = write_scoped_pack(conn, month, project_ids, settings.output)
+    return [paths[kind] for kind in ATTACHED_KINDS]
+
+
+def send_with_retries(transport: Transport, message: EmailMessage, folder: str, policy: DeliverySettings,
+                      sleep: Callable[[float], None] = time.sleep) -> tuple[int, str | None]:
+    """Try up to `policy.max_attempts` times, waiting backoff, 2 x backoff, ... between tries.
+    Returns the attempts made and the last error (None once the transport accepted the message)."""
+    error = None
+    for attempt in range(1, policy.max_attempts + 1):
+        try:
+            transport.send(message, folder)
+            return attempt, None
+        except RecipientError as refused:  # no retry can make a bad address good
+            return attempt, str(refused)
+        except TRANSPORT_ERRORS as failure:
+            error = f"{type(failure).__name__}: {failure}"
+            if attempt < policy.max_attempts:
+                sleep(policy.retry_backoff_seconds * 2 ** (attempt - 1))
+    return policy.max_attempts, error
+
+
+def deliver_month(conn: duckdb.DuckDBPyConnection, settings: Settings, month: dt.date, transport: Transport,
+                  resend: bool = False, sleep: Callable[[float], None] = time.sleep) -> list[Outcome]:
+    """Send the month's messages that are due, each retried with exponential backoff, and log every one."""
+    sender = sender_of(settings)
+    policy = settings.delivery
+    outcomes, rendered = [], {}
+    ensure_delivery_log(conn)
+    for planned in plan_delivery(conn, month, resend):
+        if planned.action == "skip":
+            outcomes.append(Outcome(month, planned.email, planned.scope, "skipped",
+                                    planned.previous["attempts"], planned.previous["message_id"]))
+            continue
+        attachments = attachments_for(conn, settings, month, planned.project_ids, rendered)
+        data = load_pack_data(conn, month, None if planned.project_ids is None else set(planned.project_ids))
+        message_id = _message_id(planned, sender, resend)
+        message = build_message(data, planned.recipient, sender, attachments,
+                                dt.datetime.now(dt.timezone.utc), message_id)
+        attempts = planned.previous["attempts"] if planned.previous else 0
+        _record(conn, planned, message_id, "sending", attempts, message["Subject"], attachments, None, None)
+        tried, error = send_with_retries(transport, message, f"{month:%Y-%m}", policy, sleep)
+        attempts += tried
+        status = "failed" if error else "sent"
+        _record(conn, planned, message_id, status, attempts, message["Subject"], attachments, error,
+                None if error else dt.datetime.now(dt.timezone.utc))
+        outcomes.append(Outcome(month, planned.email, planned.scope, status, attempts, message_id, error))
+    return outcomes
+
+
+def describe_plan(plan: list[PlannedMessage], settings: Settings) -> str:
+    """`steerpack send --dry-run`: one line per recipient — who, which scope, what they would get."""
+    lines = []
+    for planned in plan:
+        month = planned.month
+        if planned.project_ids is None:
+            files = [pack_paths(settings.output, month)[kind].name for kind in ATTACHED_KINDS]
+        else:
+            paths = scoped_pack_paths(settings.output, month, planned.project_ids)
+            files = [f"{paths['folder'].name}/{paths[kind].name}" for kind in ATTACHED_KINDS]
+        if planned.action == "skip":
+            when = planned.previous["sent_at"]
+            what = f"already sent{f' {when:%Y-%m-%d %H:%M} UTC' if when else ''}; skipped (use --resend)"
+        else:
+            was = f" (was {planned.previous['status']})" if planned.previous else ""
+            what = f"would send{was}: {', '.join(files)}"
+        lines.append(f"{month:%Y-%m}  {planned.email}  [{planned.scope}]  {what}")
+    return "\n".join(lines)

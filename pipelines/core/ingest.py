@@ -1,0 +1,144 @@
+"""What a month's drop holds and how each part of it is parsed: shared by the ingest assets and `steerpack validate`.
+
+Knows nothing of Dagster: a `DropPart` names the inbox folders it reads, the raw tables it fills, the source
+labels its files may load as, and the parser to use.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import multiprocessing
+import os
+from collections import deque
+from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
+from dataclasses import dataclass
+from itertools import islice
+from pathlib import Path
+
+from pipelines.core.inbox import display_name, source_files
+from pipelines.config import Settings
+from pipelines.sources import register
+from pipelines.sources.common import LoadBatch, SourceFormatError
+from pipelines.sources.finance import parse_finance_file
+from pipelines.sources.incidents import INCIDENT_SOURCES, parse_incident_file
+from pipelines.sources.plans import PLAN_SOURCES, PLAN_TABLES, parse_plan_file
+
+LOGGER = logging.getLogger(__name__)
+UNRECOGNISED = "unrecognised"
+Parser = Callable[[Path, str], LoadBatch]
+
+
+@dataclass(frozen=True)
+class DropPart:
+    name: str
+    folders: tuple[str, ...]
+    tables: tuple[str, ...]
+    extra_sources: tuple[str, ...]  # labels the files may load as, besides their folder's name
+    parser: Callable[[Settings], Parser]
+    unreadable_is_fatal: bool  # raise on an unreadable file rather than record it (no part does: the gate blocks)
+
+    @property
+    def sources(self) -> tuple[str, ...]:
+        return self.extra_sources + self.folders
+
+
+DROP_PARTS = {
+    "register": DropPart("register", ("register",), tuple(register.TABLES), (),
+                         lambda settings: lambda path, name: register.parse_register(
+                             path, name, settings.limits.workbook()),
+                         # recorded, not raised: the month's gate blocks it (projects' register_readable rule),
+                         # and in a range the other months still publish
+                         unreadable_is_fatal=False),
+    "plans": DropPart("plans", PLAN_SOURCES, PLAN_TABLES, (),
+                      lambda settings: lambda path, name: parse_plan_file(
+                          path, name, list(settings.jira.story_points_fields), settings.limits.workbook(),
+                          settings.encoding_for(path.parent.name)),
+                      unreadable_is_fatal=False),
+    "finance": DropPart("finance", ("finance",), ("spend", "fx_rates"), (),
+                        lambda settings: lambda path, name: parse_finance_file(
+                            path, name, settings.finance.spend_layouts(), settings.limits.workbook(),
+                            settings.finance.encoding),
+                        unreadable_is_fatal=False),
+    "incidents": DropPart("incidents", ("incidents",), ("incidents",), INCIDENT_SOURCES,
+                          lambda settings: lambda path, name: parse_incident_file(
+                              path, name, settings.incidents.encoding),
+                          unreadable_is_fatal=False),
+}
+
+
+# Below this many bytes a part's files are parsed in this process: starting workers would cost more than it saves.
+PARALLEL_MIN_BYTES = 32 * 1024 * 1024
+
+
+def parse_drop_part(part: DropPart, settings: Settings, month: dt.date,
+                    unreadable_is_fatal: bool | None = None) -> list[LoadBatch]:
+    """Every file of the part's folders in the month's drop, parsed (see `iter_drop_part`)."""
+    return list(iter_drop_part(part, settings, month, unreadable_is_fatal))
+
+
+def iter_drop_part(part: DropPart, settings: Settings, month: dt.date,
+                   unreadable_is_fatal: bool | None = None,
+                   parallel_min_bytes: int = PARALLEL_MIN_BYTES) -> Iterator[LoadBatch]:
+    """Parse the files of the part's folders in the month's drop, yielded in folder and file order.
+
+    An unreadable file raises when the part says so (or `unreadable_is_fatal`, for a report that must list
+    everything); otherwise it becomes a batch with no rows and its error, so the load log names it and the
+    month's other files still load.
+
+    A drop of at least `parallel_min_bytes` is parsed by one worker process per core while the caller
+    writes what is already parsed; at most two files per worker are parsed ahead, so memory stays bounded.
+    """
+    fatal = part.unreadable_is_fatal if unreadable_is_fatal is None else unreadable_is_fatal
+    files = [(folder, path) for folder in part.folders for path in source_files(settings.inbox, month, folder)]
+    workers = min(os.cpu_count() or 1, len(files))
+    # one big file gains nothing from workers, and would cost a copy of its rows from the worker
+    if workers > 1 and len(files) >= 2 * workers and \
+            sum(path.stat().st_size for _, path in files) >= parallel_min_bytes:
+        yield from _parse_in_workers(part, settings, files, fatal, workers)
+        return
+    parse = part.parser(settings)
+    for folder, path in files:
+        yield _parse_one(parse, settings, folder, path, fatal)
+
+
+def _parse_one(parse: Parser, settings: Settings, folder: str, path: Path, fatal: bool) -> LoadBatch:
+    name = display_name(settings.inbox, path)
+    try:
+        try:
+            return parse(path, name)
+        except (SourceFormatError, MemoryError, RecursionError):
+            raise
+        except Exception as error:  # noqa: BLE001 - a file no parser rule foresaw is still only an unreadable file
+            # The file is what is wrong for the user (one line, naming it); the traceback is for the developers.
+            LOGGER.exception("parsing %s failed", name)
+            raise SourceFormatError(f"{name}: could not be read ({type(error).__name__}: {str(error)[:200]}); "
+                                    "check the file, or report it with the file attached") from None
+    except SourceFormatError as error:
+        if fatal:
+            raise
+        return LoadBatch(source_file=name, file_format=UNRECOGNISED, source=folder, error=str(error))
+
+
+def _parse_in_worker(part_name: str, settings: Settings, folder: str, path: Path, fatal: bool) -> LoadBatch:
+    return _parse_one(DROP_PARTS[part_name].parser(settings), settings, folder, path, fatal)
+
+
+def _parse_in_workers(part: DropPart, settings: Settings, files: list[tuple[str, Path]], fatal: bool,
+                      workers: int) -> Iterator[LoadBatch]:
+    # spawn, not fork: the caller holds DuckDB and Dagster threads, which a forked child would inherit mid-flight
+    pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"))
+    try:
+        pending: deque[Future] = deque()
+        queued = iter(files)
+        for folder, path in islice(queued, 2 * workers):
+            pending.append(pool.submit(_parse_in_worker, part.name, settings, folder, path, fatal))
+        while pending:
+            batch = pending.popleft().result()
+            for folder, path in islice(queued, 1):
+                pending.append(pool.submit(_parse_in_worker, part.name, settings, folder, path, fatal))
+            yield batch
+    finally:
+        # a failed file or a failed write stops the load: the files still queued are not parsed for nothing
+        pool.shutdown(wait=True, cancel_futures=True)

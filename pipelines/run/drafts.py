@@ -1,0 +1,80 @@
+"""Drafts of blocked months (DESIGN §2): what the month would show, marked "DRAFT — not published", never emailed.
+
+A month that fails its quality gate publishes nothing: its marts and its pack stay as they were. So that the
+PMO can see what the blocking problem would do to the numbers, its draft is computed on a copy of the
+warehouse (the month's raw rows are already there: ingest ran), with `dbt run` for the month alone, and
+rendered into `output/drafts/YYYY-MM/` with the blocking findings first. If even the draft's numbers cannot
+be computed (a missing FX rate stops dbt), the draft holds the findings alone. Plain functions: no Dagster.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import duckdb
+
+from pipelines.dbt_project import DBT_PROJECT_DIR, dbt_environment, dbt_executable, window_vars
+from pipelines.core.files import discard, publish_folder, staging_root, write_atomic
+from pipelines.core.warehouse import lock as warehouse_lock
+from pipelines.config import Settings
+
+DRAFT_MARK = "DRAFT — not published"
+
+
+def draft_paths(output: Path, month: dt.date) -> dict[str, Path]:
+    from reports.render import draft_folder
+
+    folder = draft_folder(output, month)
+    stem = f"steering-pack-{month:%Y-%m}-draft"
+    return {"folder": folder, "html": folder / f"{stem}.html", "pdf": folder / f"{stem}.pdf"}
+
+
+def render_draft(settings: Settings, month: dt.date, findings: list[str]) -> Path:
+    """The blocked month's draft pack (HTML and PDF, project pages included); returns the HTML's path."""
+    from reports.data import PackData, load_pack_data, load_project_pages
+    from reports.render import PORTFOLIO_TITLE, html_to_pdf, render_pack_html
+
+    # Under the warehouse lock throughout: the copy is taken from a warehouse no run is writing, and a run's
+    # clean-up of abandoned staging folders (which it does under the lock) never removes this draft's.
+    warehouse_lock.acquire(settings.warehouse, f"draft of {month:%Y-%m} (pid {os.getpid()})")
+    staged = staging_root(settings.output)
+    try:
+        copy = staged / "warehouse.duckdb"
+        computed = settings.warehouse.exists() and _compute_month(settings, month, copy)
+        data, pages = PackData(month=month, as_of=None), []
+        if computed:
+            with duckdb.connect(str(copy), read_only=True) as conn:
+                data, pages = load_pack_data(conn, month), load_project_pages(conn, month)
+        title = f"{DRAFT_MARK} — {PORTFOLIO_TITLE}"
+        draft = {"findings": findings, "computed": computed}
+        paths = draft_paths(staged, month)
+        write_atomic(paths["pdf"], html_to_pdf(render_pack_html(data, title, pages, for_pdf=True, draft=draft)),
+                     staged)
+        write_atomic(paths["html"], render_pack_html(data, title, pages, draft=draft), staged)
+        published = draft_paths(settings.output, month)
+        publish_folder(paths["folder"], published["folder"], settings.output)
+        return published["html"]
+    finally:
+        discard(staged)
+        warehouse_lock.release(settings.warehouse)
+
+
+def _compute_month(settings: Settings, month: dt.date, copy: Path) -> bool:
+    """Copy the warehouse (the caller holds its lock, so no run writes it meanwhile) and run the month's models
+    on the copy; False when dbt cannot compute them."""
+    shutil.copyfile(settings.warehouse, copy)
+    wal = settings.warehouse.with_name(settings.warehouse.name + ".wal")
+    if wal.exists():
+        shutil.copyfile(wal, copy.with_name(copy.name + ".wal"))
+    command = [dbt_executable(), "run", "--vars", json.dumps(window_vars([month], settings.dbt_vars())),
+               "--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR),
+               "--target-path", str(copy.parent / "target"), "--log-path", str(copy.parent / "logs"), "--quiet"]
+    env = {**os.environ, **dbt_environment(copy, settings.warehouse_memory_limit),
+           "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
+    done = subprocess.run(command, cwd=DBT_PROJECT_DIR, env=env, capture_output=True, text=True)
+    return done.returncode == 0

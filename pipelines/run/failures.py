@@ -1,0 +1,64 @@
+"""Why a Dagster run failed, in words a PMO analyst can act on: the blocking checks' findings, else the step errors.
+
+Used by the CLI (printed) and by the run-failure sensor (emailed to the PMO operations address).
+"""
+
+from __future__ import annotations
+
+import dagster as dg
+
+from pipelines.core.quality.findings import example_in_words
+
+# Exceptions whose message already names the file, sheet and column: their module path adds nothing.
+USER_ERRORS = {"SourceFormatError", "InboxError", "ConfigError", "DeliveryError", "Failure"}
+
+
+def _blocking_findings(instance: dg.DagsterInstance, run_id: str) -> list[tuple[str, str, str]]:
+    """(month YYYY-MM, table, sentence) for each error finding of the run's failed data-quality checks."""
+    found = []
+    for event in instance.all_logs(run_id, of_type=dg.DagsterEventType.ASSET_CHECK_EVALUATION):
+        evaluation = event.dagster_event.event_specific_data
+        if evaluation.passed or evaluation.severity != dg.AssetCheckSeverity.ERROR:
+            continue
+        table = evaluation.asset_key.to_user_string().replace("/", ".")
+        findings = evaluation.metadata.get("findings")
+        for finding in (findings.value if findings else []):
+            if finding["severity"] != "error":
+                continue
+            example = f"; e.g. {example_in_words(finding['examples'][0])}" if finding["examples"] else ""
+            found.append((finding["month"], table, f"{finding['description'] or finding['rule']} — "
+                                                   f"{finding['failed_rows']} row(s){example}"))
+    return found
+
+
+def _failed_checks(instance: dg.DagsterInstance, run_id: str) -> list[str]:
+    """What each blocking data-quality check found, in words a PMO analyst can act on."""
+    return [f"{table} {month}: {sentence}" for month, table, sentence in _blocking_findings(instance, run_id)]
+
+
+def blocked_months(instance: dg.DagsterInstance, run_id: str) -> dict[str, list[str]]:
+    """The months (YYYY-MM) whose quality gate failed in the run, each with its blocking findings as sentences."""
+    months: dict[str, list[str]] = {}
+    for month, table, sentence in _blocking_findings(instance, run_id):
+        months.setdefault(month, []).append(f"{table}: {sentence}")
+    return months
+
+
+def failure_summary(instance: dg.DagsterInstance, run_id: str) -> str:
+    checks = _failed_checks(instance, run_id)
+    if checks:
+        return "data-quality errors block the month (nothing was published):\n" + "\n".join(checks)
+    messages = []
+    for event in instance.all_logs(run_id, of_type=dg.DagsterEventType.STEP_FAILURE):
+        error = event.dagster_event.step_failure_data.error
+        # The user's exception is the innermost cause; Dagster wraps it in its own.
+        while error is not None and error.cause is not None:
+            error = error.cause
+        step = event.dagster_event.step_key
+        text = error.message.strip() if error else "failed"
+        if error is not None and error.cls_name in USER_ERRORS:
+            # The message already names the file, sheet and column; the exception's module path adds nothing.
+            text = text.split(": ", 1)[-1]
+        messages.append(f"{step}: {text}")
+    return "\n".join(messages) or f"run {run_id} failed"
+

@@ -1,0 +1,434 @@
+"""`steerpack bench`: a synthetic enterprise portfolio at a chosen scale, run end to end and measured.
+
+The inbox is written with the demo's export writers (Jira and Azure DevOps CSV, MSPDI XML, Smartsheet XLSX,
+the generic finance CSV, ServiceNow CSV, the register workbook), one file per plan as the tools export them.
+Then, on a fresh warehouse each time:
+
+1. one month end to end (ingest, quality checks, dbt, render, deliver to the outbox), timed per stage from the
+   Dagster run's step events;
+2. a three-month backfill (one ranged run);
+3. the floor: DuckDB's own `read_csv` loading the month's CSV files into tables, no steerpack code.
+
+Results go to `DIR/bench.json` and a readable `DIR/bench.md`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import json
+import os
+import platform
+import random
+import resource
+import shutil
+import threading
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import dagster as dg
+import duckdb
+import yaml
+
+from pipelines.synthetic.demo import DemoProject, month_end, register_rows, schedule_tasks, write_register
+from pipelines.synthetic.exports import Incident, SpendLine, WorkItem, write_azure_devops_csv, write_fx_rates_csv, \
+    write_generic_spend_csv, write_jira_csv, write_mspdi, write_servicenow_csv, write_smartsheet_xlsx
+from pipelines.partitions import months_between
+
+BENCH_MONTHS = months_between(dt.date(2026, 8, 1), dt.date(2026, 10, 1))
+RUN_MONTH = BENCH_MONTHS[-1]
+
+
+@dataclass(frozen=True)
+class Scale:
+    projects: int
+    work_items: int  # in each month's plan exports, across all agile projects
+    spend_lines: int  # in each month's finance extract
+    incidents: int  # in each month's incident export
+
+
+SCALES = {
+    "small": Scale(projects=50, work_items=20_000, spend_lines=10_000, incidents=2_000),
+    "medium": Scale(projects=500, work_items=1_000_000, spend_lines=500_000, incidents=100_000),
+    "large": Scale(projects=2_000, work_items=5_000_000, spend_lines=2_000_000, incidents=500_000),
+}
+
+# Which tool each project plans in: most portfolios are mostly Jira, then Azure DevOps, then schedules.
+PLAN_SOURCES = ["jira"] * 11 + ["azure_devops"] * 5 + ["ms_project"] * 2 + ["smartsheet"] * 2
+STAGE_OF_STEP = (("_ingest", "ingest"), ("_quality_suite", "checks"), ("steerpack_dbt_models", "dbt"),
+                 ("steering_pack", "render"), ("pack_delivery", "deliver"))
+STAGES = ("ingest", "checks", "dbt", "render", "deliver")
+
+
+# --- the synthetic portfolio -------------------------------------------------------------------------------------
+
+def bench_projects(scale: Scale) -> list[DemoProject]:
+    rng = random.Random(f"bench-{scale.projects}")
+    projects = []
+    for index in range(scale.projects):
+        source = PLAN_SOURCES[index % len(PLAN_SOURCES)]
+        start = dt.date(2025, 1, 6) + dt.timedelta(days=rng.randint(0, 400))
+        finish = start + dt.timedelta(days=rng.randint(240, 720))
+        project_id = f"P{index + 1:05d}"
+        projects.append(DemoProject(
+            project_id=project_id, name=f"Programme {index + 1:05d}", tier=1 + index % 3, plan_source=source,
+            plan_key=f"K{index + 1:05d}" if source == "jira" else (
+                f"Contoso\\Bench\\{project_id}" if source == "azure_devops" else f"plan_{project_id.lower()}"),
+            bac=float(rng.randint(100, 5000) * 1000), currency=("USD", "USD", "USD", "EUR", "GBP")[index % 5],
+            start=start, finish=finish, go_live=finish - dt.timedelta(days=rng.randint(10, 40)),
+            sponsor=f"Sponsor {index % 97}", manager=f"Manager {index % 211}", services=f"Service {project_id}",
+            slip_days=rng.choice([0, 0, 5, 12, 30, 60]), efficiency=rng.uniform(0.7, 1.05),
+            cost_factor=rng.uniform(0.9, 1.2),
+        ))
+    return projects
+
+
+def _distribution(projects: list[DemoProject]) -> list[list[str]]:
+    """The head of PMO, and five sponsors with three projects each."""
+    ids = [p.project_id for p in projects]
+    return [["pmo.head@example.com", "Head of PMO", "PMO", "portfolio"]] + [
+        [f"sponsor{n}@example.com", f"Sponsor {n}", "Sponsor", ";".join(ids[n * 3:n * 3 + 3])] for n in range(5)]
+
+
+def _work_items(project: DemoProject, count: int, as_of: dt.date, rng: random.Random) -> list[WorkItem]:
+    is_jira = project.plan_source == "jira"
+    span = max(1, (project.finish - project.start).days)
+    items = []
+    for number in range(1, count + 1):
+        created = project.start + dt.timedelta(days=rng.randint(-20, span // 2))
+        done_at = project.start + dt.timedelta(days=int(span * number / count / project.efficiency))
+        if created > as_of:
+            created = as_of
+        if done_at <= as_of:
+            status, category, resolved = ("Done" if is_jira else "Closed"), "Done", done_at
+        elif done_at - dt.timedelta(days=21) <= as_of:
+            status, category, resolved = ("In Progress" if is_jira else "Active"), "In Progress", None
+        else:
+            status, category, resolved = ("To Do" if is_jira else "New"), "To Do", None
+        items.append(WorkItem(
+            f"{project.plan_key}-{number}" if is_jira else str(number + 1_000_000 * int(project.project_id[1:])),
+            "Story" if is_jira else "User Story", f"Story {number} of {project.project_id}", status, category,
+            "Done" if resolved and is_jira else None, float(rng.choice((1, 2, 3, 5, 8))),
+            dt.datetime.combine(created, dt.time(9, 30)),
+            dt.datetime.combine(resolved, dt.time(17, 0)) if resolved else None, "Ana Silva", (), (),
+            "" if is_jira else project.plan_key))
+    return items
+
+
+def _write_plans(folder: Path, projects: list[DemoProject], scale: Scale, month: dt.date) -> None:
+    as_of = month_end(month)
+    agile = [p for p in projects if p.plan_source in ("jira", "azure_devops")]
+    per_project = max(1, scale.work_items // max(1, len(agile)))
+    for project in projects:
+        rng = random.Random(f"{project.project_id}-{month:%Y-%m}")
+        if project.plan_source == "jira":
+            write_jira_csv(folder / "jira" / f"{project.plan_key}.csv", project.plan_key,
+                           _work_items(project, per_project, as_of, rng))
+        elif project.plan_source == "azure_devops":
+            write_azure_devops_csv(folder / "azure_devops" / f"{project.project_id}.csv",
+                                   _work_items(project, per_project, as_of, rng))
+        elif project.plan_source == "ms_project":
+            write_mspdi(folder / "ms_project" / f"{project.plan_key}.xml", project.name,
+                        schedule_tasks(project, as_of))
+        else:
+            write_smartsheet_xlsx(folder / "smartsheet" / f"{project.plan_key}.xlsx", project.name,
+                                  schedule_tasks(project, as_of))
+
+
+def _write_finance(folder: Path, projects: list[DemoProject], scale: Scale, month: dt.date) -> None:
+    per_project = max(1, scale.spend_lines // len(projects))
+    lines = []
+    for project in projects:
+        rng = random.Random(f"spend-{project.project_id}-{month:%Y-%m}")
+        monthly = project.bac * project.cost_factor / 18
+        for number in range(1, per_project + 1):
+            day = month + dt.timedelta(days=rng.randint(0, month_end(month).day - 1))
+            lines.append(SpendLine(f"{project.project_id}-{month:%y%m}-{number}", 1, day, project.finance_code(),
+                                   round(monthly / per_project * rng.uniform(0.5, 1.5), 2), project.currency,
+                                   "Accenture", f"Services {month:%b %Y}", "External services"))
+    write_generic_spend_csv(folder / "finance" / "ap_line_items.csv", lines)
+    rates = [(m, currency, rate) for m in months_between(dt.date(2024, 1, 1), month)
+             for currency, rate in (("EUR", 1.08), ("GBP", 1.27))]
+    write_fx_rates_csv(folder / "finance" / "fx_rates.csv", rates)
+
+
+def _write_incidents(folder: Path, projects: list[DemoProject], scale: Scale, month: dt.date) -> None:
+    rng = random.Random(f"incidents-{month:%Y-%m}")
+    as_of = month_end(month)
+    incidents = []
+    for number in range(1, scale.incidents + 1):
+        project = projects[number % len(projects)]
+        opened = dt.datetime.combine(as_of - dt.timedelta(days=rng.randint(0, 89)), dt.time(rng.randint(0, 23), 5))
+        resolved = opened + dt.timedelta(hours=rng.randint(1, 96))
+        incidents.append(Incident(f"INC{month:%y%m}{number:07d}", "login fails", rng.choice((1, 2, 3, 3, 4)),
+                                  opened, resolved if resolved.date() <= as_of else None, project.services,
+                                  "Resolved" if resolved.date() <= as_of else "In Progress"))
+    write_servicenow_csv(folder / "incidents" / "servicenow_incidents.csv", incidents)
+
+
+def write_bench_inbox(inbox: Path, scale: Scale, months: list[dt.date] = BENCH_MONTHS) -> list[DemoProject]:
+    """Each month's drop at this scale: the register, every project's plan export, finance and incidents."""
+    projects = bench_projects(scale)
+    if inbox.exists():
+        shutil.rmtree(inbox)
+    for month in months:
+        folder = inbox / f"{month:%Y-%m}"
+        write_register(folder / "register" / "portfolio.xlsx",
+                       register_rows(month, projects, _distribution(projects)))
+        _write_plans(folder, projects, scale, month)
+        _write_finance(folder, projects, scale, month)
+        _write_incidents(folder, projects, scale, month)
+    return projects
+
+
+# --- measuring ---------------------------------------------------------------------------------------------------
+
+def stage_seconds(instance: dg.DagsterInstance, run_id: str) -> dict[str, float]:
+    """Seconds per stage, summed over the run's steps (from their start and end events)."""
+    started: dict[str, float] = {}
+    totals = {stage: 0.0 for stage in STAGES}
+    for record in instance.all_logs(run_id):
+        event = record.dagster_event
+        if event is None or event.step_key is None:
+            continue
+        if event.event_type == dg.DagsterEventType.STEP_START:
+            started[event.step_key] = record.timestamp
+        elif event.event_type in (dg.DagsterEventType.STEP_SUCCESS, dg.DagsterEventType.STEP_FAILURE):
+            stage = next((name for marker, name in STAGE_OF_STEP if marker in event.step_key), None)
+            if stage and event.step_key in started:
+                totals[stage] += record.timestamp - started[event.step_key]
+    return {stage: round(seconds, 2) for stage, seconds in totals.items()}
+
+
+def duckdb_native_seconds(folder: Path) -> tuple[float, int]:
+    """The floor for ingest: DuckDB's own read_csv loading each CSV of the drop into a table.
+
+    XLSX and XML files have no DuckDB reader here (the excel extension downloads from outside the package
+    index), so they are left out: they are the register and schedule plans, a few per cent of the rows."""
+    files = sorted(folder.rglob("*.csv"))
+    with duckdb.connect() as conn:
+        started = time.perf_counter()
+        for number, path in enumerate(files):
+            conn.execute(f"create table t{number} as select * from read_csv(?, header = true)", [str(path)])
+        return round(time.perf_counter() - started, 2), len(files)
+
+
+@contextlib.contextmanager
+def _dagster_home(folder: Path) -> Iterator[None]:
+    saved = os.environ.get("DAGSTER_HOME")
+    os.environ["DAGSTER_HOME"] = str(folder)
+    try:
+        yield
+    finally:
+        if saved is None:
+            os.environ.pop("DAGSTER_HOME", None)
+        else:
+            os.environ["DAGSTER_HOME"] = saved
+
+
+def largest_process_rss_mb() -> float:
+    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss  # dbt runs in a child process
+    return round(max(own, children) / 1024, 1)
+
+
+class TreeMemorySampler:
+    """The peak of this process's resident memory plus all its descendants' (dbt, parse and render workers), read
+    from /proc twice a second: getrusage only knows the largest single process, and the workers run side by side."""
+
+    def __init__(self, interval: float = 0.5):
+        self.interval, self.peak_kb = interval, 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="rss-sampler", daemon=True)
+
+    def __enter__(self) -> "TreeMemorySampler":
+        if Path("/proc/self/status").exists():
+            self._thread.start()
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self._stop.set()
+        if self._thread.is_alive():
+            self._thread.join()
+
+    @property
+    def peak_mb(self) -> float | None:
+        return round(self.peak_kb / 1024, 1) if self.peak_kb else None
+
+    def _run(self) -> None:
+        while not self._stop.wait(self.interval):
+            self.peak_kb = max(self.peak_kb, sum(_rss_kb(pid) for pid in _process_tree(os.getpid())))
+
+
+def _process_tree(pid: int) -> list[int]:
+    tree, pending = [], [pid]
+    while pending:
+        current = pending.pop()
+        tree.append(current)
+        for children in Path(f"/proc/{current}/task").glob("*/children"):
+            try:
+                pending += [int(child) for child in children.read_text().split()]
+            except OSError:  # the process ended while we looked
+                pass
+    return tree
+
+
+def _rss_kb(pid: int) -> int:
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
+
+
+def row_counts(warehouse: Path, month: dt.date) -> dict[str, int]:
+    with duckdb.connect(str(warehouse), read_only=True) as conn:
+        return {table: conn.execute(f"select count(*) from raw.{table} where snapshot_month = ?",
+                                    [month]).fetchone()[0]
+                for table in ("projects", "work_items", "schedule_tasks", "spend", "incidents")}
+
+
+def render_timings(warehouse: Path, month: dt.date, scratch: Path) -> tuple[float, float]:
+    """Milliseconds per project page (HTML, written as the pack asset writes them: on every core), and seconds
+    for the portfolio pack's PDF, on the run's marts."""
+    from reports.data import load_pack_data, load_project_pages
+    from reports.render import html_to_pdf, render_pack_html, write_project_pages
+
+    with duckdb.connect(str(warehouse), read_only=True) as conn:
+        pages = load_project_pages(conn, month)
+        data = load_pack_data(conn, month)
+    started = time.perf_counter()
+    write_project_pages(pages, scratch, with_pdf=False)
+    per_page_ms = (time.perf_counter() - started) * 1000 / max(1, len(pages))
+    started = time.perf_counter()
+    html_to_pdf(render_pack_html(data, for_pdf=True))  # as write_pack prints it
+    return round(per_page_ms, 1), round(time.perf_counter() - started, 2)
+
+
+def _workspace(folder: Path, inbox: Path) -> Path:
+    """A steerpack.yaml for a fresh warehouse and output in `folder`, reading the shared bench inbox."""
+    if folder.exists():
+        shutil.rmtree(folder)
+    folder.mkdir(parents=True)
+    config = folder / "steerpack.yaml"
+    config.write_text(yaml.safe_dump({"first_month": "2026-01", "inbox": str(inbox),
+                                      "warehouse": "./warehouse/steerpack.duckdb", "output": "./output"}),
+                      encoding="utf-8")
+    return config
+
+
+def run_bench(scale_name: str, out: Path, say: Callable[[str], None] = print, reuse_inbox: bool = False,
+              backfill: bool = True) -> dict:
+    from pipelines.core.delivery.send import SEND_TAG
+    from pipelines.config import load_settings
+    from pipelines.run.runner import run_months
+
+    scale = SCALES[scale_name]
+    out.mkdir(parents=True, exist_ok=True)
+    inbox = out / "inbox"
+    started = time.perf_counter()
+    if reuse_inbox and all((inbox / f"{month:%Y-%m}").is_dir() for month in BENCH_MONTHS):
+        say(f"reusing the inbox in {inbox}")
+    else:
+        say(f"writing the {scale_name} inbox ({scale.projects} projects, {len(BENCH_MONTHS)} months) ...")
+        write_bench_inbox(inbox, scale)
+    generate_seconds = round(time.perf_counter() - started, 1)
+    with TreeMemorySampler() as memory:  # the pipeline's runs only, not the timings below
+        say(f"one month end to end ({RUN_MONTH:%Y-%m}) ...")
+        month_settings = load_settings(_workspace(out / "month", inbox))
+        with _dagster_home(out / "month" / ".dagster"):
+            started = time.perf_counter()
+            outcome = run_months(month_settings, [RUN_MONTH], extra_tags={SEND_TAG: "true"})
+            total_seconds = round(time.perf_counter() - started, 2)
+            with dg.DagsterInstance.get() as instance:
+                stages = stage_seconds(instance, outcome.run_id)
+        rows = row_counts(month_settings.warehouse, RUN_MONTH)
+        messages = len(list((month_settings.output / "outbox" / f"{RUN_MONTH:%Y-%m}").glob("*.eml")))
+
+        backfill_seconds = None
+        if backfill:
+            say(f"a {len(BENCH_MONTHS)}-month backfill ...")
+            backfill_settings = load_settings(_workspace(out / "backfill", inbox))
+            with _dagster_home(out / "backfill" / ".dagster"):
+                started = time.perf_counter()
+                run_months(backfill_settings, BENCH_MONTHS)
+                backfill_seconds = round(time.perf_counter() - started, 2)
+    say("the DuckDB floor and render timings ...")
+    native_seconds, native_files = duckdb_native_seconds(inbox / f"{RUN_MONTH:%Y-%m}")
+    per_page_ms, pdf_seconds = render_timings(month_settings.warehouse, RUN_MONTH, out / "month" / "scratch")
+    result = {
+        "scale": scale_name,
+        "projects": scale.projects,
+        "rows": rows,
+        "stage_seconds": stages,
+        "total_seconds": total_seconds,
+        "backfill_3_months_seconds": backfill_seconds,
+        "backfill_vs_one_month": round(backfill_seconds / total_seconds, 2) if backfill_seconds else None,
+        "peak_rss_mb": memory.peak_mb or largest_process_rss_mb(),
+        "peak_rss_largest_process_mb": largest_process_rss_mb(),
+        "duckdb_native_seconds": native_seconds,
+        "duckdb_native_files": native_files,
+        "ingest_vs_duckdb_ratio": round(stages["ingest"] / native_seconds, 2) if native_seconds else None,
+        "render_ms_per_project": per_page_ms,
+        "portfolio_pdf_seconds": pdf_seconds,
+        "messages_delivered": messages,
+        "inbox_generate_seconds": generate_seconds,
+        "machine": machine(),
+        "commit": source_version(),
+    }
+    (out / "bench.json").write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
+    (out / "bench.md").write_text(bench_markdown(result), encoding="utf-8")
+    for folder in ("month", "backfill") if reuse_inbox else ("inbox", "month", "backfill"):
+        shutil.rmtree(out / folder, ignore_errors=True)  # gigabytes at large; the figures are what we keep
+    return result
+
+
+def source_version() -> str | None:
+    """The commit the figures belong to (None outside a git checkout)."""
+    import subprocess
+
+    try:
+        done = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True,
+                              cwd=Path(__file__).parent, timeout=10)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return done.stdout.strip() or None
+
+
+def machine() -> dict:
+    memory_kb = next((int(line.split()[1]) for line in Path("/proc/meminfo").read_text().splitlines()
+                      if line.startswith("MemTotal:")), 0) if Path("/proc/meminfo").exists() else 0
+    return {"cores": os.cpu_count(), "memory_gib": round(memory_kb / 1024 / 1024, 1),
+            "python": platform.python_version(), "duckdb": duckdb.__version__, "platform": platform.platform()}
+
+
+def bench_markdown(result: dict) -> str:
+    rows = result["rows"]
+    million_rows = max(1e-9, sum(rows.values()) / 1e6)
+    lines = [
+        f"# steerpack bench — {result['scale']} ({result['projects']} projects)", "",
+        f"Machine: {result['machine']['cores']} cores, {result['machine']['memory_gib']} GiB, Python "
+        f"{result['machine']['python']}, DuckDB {result['machine']['duckdb']}.", "",
+        "| rows in the month's drop | |", "|---|---:|",
+        *[f"| {table} | {count:,} |" for table, count in rows.items()], "",
+        "| stage | seconds | seconds per million rows |", "|---|---:|---:|",
+        *[f"| {stage} | {seconds:.1f} | {seconds / million_rows:.1f} |"
+          for stage, seconds in result["stage_seconds"].items()],
+        f"| **one month end to end** | **{result['total_seconds']:.1f}** | |", "",
+        f"- three-month backfill: {result['backfill_3_months_seconds']:.1f} s "
+        f"({result['backfill_vs_one_month']} x one month)" if result["backfill_3_months_seconds"] is not None
+        else "- three-month backfill: not measured (`--no-backfill`)",
+        f"- peak RSS: {result['peak_rss_mb']:.0f} MB, steerpack and all its processes together "
+        f"(the largest single process: {result['peak_rss_largest_process_mb']:.0f} MB)",
+        f"- DuckDB's own read_csv of the drop's {result['duckdb_native_files']} CSV files: "
+        f"{result['duckdb_native_seconds']:.1f} s; steerpack's ingest is "
+        f"{result['ingest_vs_duckdb_ratio']} x that",
+        f"- rendering: {result['render_ms_per_project']} ms per project page (HTML); the portfolio PDF in "
+        f"{result['portfolio_pdf_seconds']} s",
+        f"- messages delivered to the outbox: {result['messages_delivered']}", "",
+    ]
+    return "\n".join(lines)

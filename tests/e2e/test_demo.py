@@ -1,0 +1,185 @@
+"""The demo portfolio: the story it must tell, and `steerpack demo` end to end (a ranged run over 18 months)."""
+import datetime as dt
+import os
+import subprocess
+import sys
+from pathlib import Path
+import duckdb
+import pytest
+from pipelines.synthetic.demo import PROJECTS, demo_months, register_rows
+from tests.helpers import run_logged, write_config
+
+
+D = dt.date
+
+
+@pytest.fixture(scope="module")
+def demo_run(tmp_path_factory):
+    """`steerpack demo` once for the module's tests: 18 months in one ranged run (a minute or so)."""
+    from pipelines.dbt_project import ensure_manifest
+
+    ensure_manifest()
+    tmp_path = tmp_path_factory.mktemp("demo")
+    (tmp_path / ".dagster").mkdir()
+    config = write_config(tmp_path)
+    env = {k: v for k, v in os.environ.items() if k != "STEERPACK_CONFIG"}
+    env["DAGSTER_HOME"] = str(tmp_path / ".dagster")
+    done = run_logged([str(Path(sys.executable).with_name("steerpack")), "demo", "--config", str(config)],
+                      tmp_path / "logs", timeout=600, cwd=tmp_path, env=env)
+    assert done.returncode == 0, done.stderr
+    return tmp_path
+
+
+@pytest.mark.slow
+def test_steerpack_demo_backfills_every_month_in_one_run(demo_run):
+    tmp_path = demo_run
+    packs = sorted((tmp_path / "output" / "packs").glob("*/steering-pack-*.html"))
+    assert [p.parent.name for p in packs] == [f"{m:%Y-%m}" for m in demo_months()]
+    # history is re-rendered silently; only the latest month goes out, to all six recipients
+    assert sorted(p.name for p in (tmp_path / "output" / "outbox").iterdir()) == ["2026-10"]
+    assert len(list((tmp_path / "output" / "outbox" / "2026-10").glob("*.eml"))) == 6
+    with duckdb.connect(str(tmp_path / "warehouse" / "steerpack.duckdb"), read_only=True) as conn:
+        per_month = dict(conn.execute("select month, count(*) from marts.fct_project_month group by 1").fetchall())
+    assert per_month[D(2025, 12, 1)] == 12 and per_month[D(2026, 1, 1)] == 13
+    assert "Payments Gateway Modernisation" in packs[-1].read_text(encoding="utf-8")
+    assert "Payments Gateway Modernisation" not in packs[0].read_text(encoding="utf-8")
+
+
+@pytest.mark.slow
+def test_the_demo_packs_tell_the_story(demo_run):
+    """DESIGN's demo acceptance: a Red project, a watermelon, post-go-live incidents, a go-live not benefits-ready."""
+    tmp_path = demo_run
+    with duckdb.connect(str(tmp_path / "warehouse" / "steerpack.duckdb"), read_only=True) as conn:
+        october = {row[0]: row[1:] for row in conn.execute(
+            "select project_id, rag_overall, watermelon, rag_cost, benefits_ready, rag_benefits "
+            "from marts.fct_project_month where month = '2026-10-01'").fetchall()}
+        mobile_june = conn.execute("select incidents_total, p1_count from marts.fct_post_golive_incidents "
+                                   "where project_id = 'MOB' and month = '2026-06-01'").fetchone()
+        contract_gaps = conn.execute(
+            "select count(*) from information_schema.tables where table_schema = 'marts' and table_name in "
+            "('fct_project_month', 'fct_milestone_month', 'fct_benefit_readiness', 'fct_post_golive_incidents', "
+            "'fct_portfolio_month', 'fct_data_freshness', 'dim_project')").fetchone()
+    assert october["CRM"][0] == "Red" and october["CRM"][2] == "Red"  # overspending: EAC 14 % over BAC
+    assert october["EDP"][:2] == ("Red", True)  # reported Green, measured Red
+    assert october["WMS"][3:] == (False, "Red")  # go-live 16 Nov, a benefit without owner or tracking start
+    assert mobile_june[0] > 0 and mobile_june[1] > 0  # the mobile app's go-live brought P1 incidents
+    assert contract_gaps == (7,)
+    pack = (tmp_path / "output" / "packs" / "2026-10" / "steering-pack-2026-10.html").read_text(encoding="utf-8")
+    assert "Watermelons</strong> (reported Green, measured Red):\nEnterprise Data Platform" in pack
+    assert pack.count("<svg") == 3  # CPI/SPI trend, S-curve (18 months of history) and the finish slip chart
+
+
+@pytest.mark.slow
+def test_the_pack_renders_in_headless_chromium(demo_run, tmp_path):
+    """Debian's Chromium opens the HTML pack from disk: no console errors, every project, every chart drawn."""
+    from playwright.sync_api import sync_playwright
+
+    pack = demo_run / "output" / "packs" / "2026-10" / "steering-pack-2026-10.html"
+    errors = []
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=[
+            "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+            "--disable-sync", "--no-first-run", "--disable-quic"])
+        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
+        page.on("pageerror", lambda error: errors.append(str(error)))
+        page.goto(pack.as_uri())
+        rows = page.locator("tr[data-project]").evaluate_all("rows => rows.map(r => r.dataset.project)")
+        chart_widths = page.locator("figure.chart svg").evaluate_all(
+            "charts => charts.map(c => c.getBoundingClientRect().width)")
+        page.screenshot(path=str(tmp_path / "steering-pack-2026-10.png"), full_page=True)
+        browser.close()
+    assert errors == []
+    assert sorted(rows) == sorted(p.project_id for p in PROJECTS)
+    assert len(chart_widths) == 3 and all(width > 300 for width in chart_widths)  # trend, S-curve, finish slip
+    assert (tmp_path / "steering-pack-2026-10.png").stat().st_size > 10_000
+
+
+@pytest.mark.slow
+def test_the_pdf_pack_is_a4_landscape_with_every_project(demo_run, tmp_path):
+    pdf = demo_run / "output" / "packs" / "2026-10" / "steering-pack-2026-10.pdf"
+    info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True).stdout
+    assert "841.89 x 595.276 pts (A4)" in info  # landscape
+    text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    for project in PROJECTS:
+        assert project.project_id in text
+    assert "Page 1 of" in text
+    subprocess.run(["pdftoppm", "-r", "40", "-png", str(pdf), str(tmp_path / "page")], check=True)
+    assert len(list(tmp_path.glob("page-*.png"))) >= 2
+
+
+@pytest.mark.slow
+def test_every_project_has_a_page_reachable_from_the_pack(demo_run):
+    october = demo_run / "output" / "packs" / "2026-10"
+    pack = (october / "steering-pack-2026-10.html").read_text(encoding="utf-8")
+    for project in PROJECTS:
+        assert f'href="projects/{project.project_id}.html"' in pack
+        page = (october / "projects" / f"{project.project_id}.html").read_text(encoding="utf-8")
+        assert f"<h1>{project.name} ({project.project_id})</h1>" in page
+        assert (october / "projects" / f"{project.project_id}.pdf").read_bytes().startswith(b"%PDF")
+    crm = (october / "projects" / "CRM.html").read_text(encoding="utf-8")
+    # with the milestone chart; drawn once as PNG for both the page and its PDF
+    assert 'href="../steering-pack-2026-10.html"' in crm and crm.count('<img alt="') == 3
+    assert (demo_run / "output" / "packs" / "2026-09" / "projects" / "CRM.html").read_text(
+        encoding="utf-8").count("<svg") == 3  # a page without PDF keeps its charts as SVG
+    # an earlier month of the backfill has its HTML pages; PDFs are printed for the run's last month only
+    assert (demo_run / "output" / "packs" / "2026-09" / "projects" / "CRM.html").exists()
+    assert not (demo_run / "output" / "packs" / "2026-09" / "projects" / "CRM.pdf").exists()
+
+
+@pytest.mark.slow
+def test_decisions_needed_and_what_changed(demo_run):
+    pack = (demo_run / "output" / "packs" / "2026-10" / "steering-pack-2026-10.html").read_text(encoding="utf-8")
+    assert '<ul id="decisions">' in pack and "Overdue High" in pack
+    assert '<ul id="changes">' in pack and "Warehouse Management System:" in pack
+
+
+def _message_texts(message, folder: Path) -> dict[str, str]:
+    """Every part of a delivered message as text: both bodies, the HTML pack, the PDF's text, every workbook cell."""
+    from openpyxl import load_workbook
+
+    texts = {"plain body": message.get_body(("plain",)).get_content(),
+             "html body": message.get_body(("html",)).get_content()}
+    for part in message.iter_attachments():
+        name = part.get_filename()
+        path = folder / name
+        path.write_bytes(part.get_content() if isinstance(part.get_content(), bytes)
+                         else part.get_content().encode("utf-8"))
+        if name.endswith(".pdf"):
+            texts[name] = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True,
+                                         check=True).stdout
+        elif name.endswith(".xlsx"):
+            workbook = load_workbook(path)
+            texts[name] = "\n".join(
+                f"{sheet.title}: " + " ".join("" if v is None else str(v) for v in row)
+                for sheet in workbook.worksheets for row in sheet.iter_rows(values_only=True))
+        else:
+            texts[name] = path.read_text(encoding="utf-8")
+    return texts
+
+
+@pytest.mark.slow
+def test_no_reader_receives_another_projects_data(demo_run, tmp_path):
+    """Every delivered message, every part of it: a scoped reader sees their projects and no other's id or name."""
+    import email
+    import re
+    from email import policy
+
+    names = {p.project_id: p.name for p in PROJECTS}
+    scopes = {row[0]: row[3] for row in register_rows(D(2026, 10, 1))["Distribution"] if "@" in str(row[0])}
+    messages = sorted((demo_run / "output" / "outbox" / "2026-10").glob("*.eml"))
+    assert len(messages) == len(scopes) == 6
+    for path in messages:
+        message = email.message_from_bytes(path.read_bytes(), policy=policy.default)
+        scope = scopes[message["To"]]
+        folder = tmp_path / path.stem
+        folder.mkdir()
+        texts = _message_texts(message, folder)
+        assert len(texts) == 5  # two bodies and three attachments
+        allowed = set(names) if scope == "portfolio" else set(scope.split(";"))
+        for part, text in texts.items():
+            for project_id in allowed:
+                assert names[project_id] in text or project_id in text, (path.name, part, project_id)
+            for project_id in set(names) - allowed:
+                assert not re.search(rf"\b{project_id}\b", text), (path.name, part, project_id)
+                assert names[project_id] not in text, (path.name, part, project_id)

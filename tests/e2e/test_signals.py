@@ -1,0 +1,136 @@
+"""Stopping steerpack with a signal stops its children first: nothing writes on, nothing is left running (issue 14).
+
+Real processes throughout. The process table is read here with `ps`, independently of pipelines.run.signals.
+"""
+import fcntl
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+import dagster as dg
+import pytest
+from pipelines.core.warehouse.lock import lock_path
+from tests.helpers import start_logged, write_config
+
+
+STEERPACK = str(Path(sys.executable).with_name("steerpack"))
+
+
+def _table() -> dict[int, tuple[int, str, str]]:
+    """pid -> (parent pid, state, command line), from ps."""
+    # -ww: never cut the command line to the terminal's width (COLUMNS, or a tty on stderr, would cut it to 80
+    # columns, and "dbt build" past column 80 went unseen in CI).
+    ps = subprocess.Popen(["ps", "-ww", "-A", "-o", "pid=,ppid=,stat=,args="], stdout=subprocess.PIPE, text=True)
+    listing, _ = ps.communicate(timeout=30)
+    table = {}
+    for line in listing.splitlines():
+        pid, ppid, state, *args = line.split(None, 3)
+        if int(pid) != ps.pid:
+            table[int(pid)] = (int(ppid), state, args[0] if args else "")
+    return table
+
+
+def _tree(root: int) -> dict[int, str]:
+    """The living descendants of `root`: pid -> command line."""
+    table = _table()
+    found, pending = {}, [root]
+    while pending:
+        parent = pending.pop()
+        for pid, (ppid, state, args) in table.items():
+            if ppid == parent and not state.startswith("Z") and pid not in found:
+                found[pid] = args
+                pending.append(pid)
+    return found
+
+
+def _alive(pids) -> list[int]:
+    table = _table()
+    return [pid for pid in pids if pid in table and not table[pid][1].startswith("Z")]
+
+
+def _wait_for(condition, timeout: float, what: str, interval: float = 0.1):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = condition()
+        if value:
+            return value
+        time.sleep(interval)
+    raise AssertionError(f"timed out after {timeout} s waiting for {what}")
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.mark.slow
+def test_ui_stopped_by_sigterm_takes_dagster_dev_and_its_services_with_it(tmp_path):
+    port = _free_port()
+    config = write_config(tmp_path)
+    process, _, err = start_logged([STEERPACK, "ui", "--port", str(port), "--config", str(config)],
+                                   tmp_path / "logs", cwd=tmp_path)
+    direct = urllib.request.build_opener(urllib.request.ProxyHandler({}))  # no HTTP proxy for 127.0.0.1
+    try:
+        def answers() -> bool:
+            assert process.poll() is None, err.read_text(encoding="utf-8")[-3000:]
+            try:
+                with direct.open(f"http://127.0.0.1:{port}/server_info", timeout=2) as response:
+                    return response.status == 200
+            except OSError:
+                return False
+
+        _wait_for(answers, 120, "the Dagster webserver", interval=0.5)
+        tree = _tree(process.pid)
+        assert any("dagster_webserver" in args for args in tree.values()), tree
+        assert any("dagster._daemon" in args for args in tree.values()), tree
+
+        started = time.monotonic()
+        process.send_signal(signal.SIGTERM)
+        code = process.wait(timeout=30)
+        took = time.monotonic() - started
+    finally:
+        if process.poll() is None:
+            process.kill()
+    assert code == 128 + signal.SIGTERM, err.read_text(encoding="utf-8")[-3000:]
+    assert _alive(tree) == [], {pid: tree[pid] for pid in _alive(tree)}
+    assert "steerpack: stopped by SIGTERM; the Dagster UI is shut down" in err.read_text(encoding="utf-8")
+    print(f"ui stopped in {took:.1f} s, {len(tree)} processes gone")
+
+
+@pytest.mark.slow
+def test_run_stopped_by_sigterm_while_dbt_runs_stops_dbt_fails_the_run_and_frees_the_warehouse(
+        workspace, dbt_manifest, tmp_path):
+    command = [STEERPACK, "run", "--month", "2026-09", "--config", str(workspace.config_file)]
+    process, _, err = start_logged(command, tmp_path / "logs", cwd=tmp_path,
+                                   env={**os.environ, "PYTHONUNBUFFERED": "1"})
+    try:
+        def dbt_running() -> dict[int, str]:
+            assert process.poll() is None, err.read_text(encoding="utf-8")[-3000:]
+            tree = _tree(process.pid)
+            return tree if any("dbt" in args and " build" in args for args in tree.values()) else {}
+
+        tree = _wait_for(dbt_running, 120, "dbt build to start")
+        process.send_signal(signal.SIGTERM)
+        code = process.wait(timeout=30)
+    finally:
+        if process.poll() is None:
+            process.kill()
+    stderr = err.read_text(encoding="utf-8")
+    assert code == 128 + signal.SIGTERM, stderr[-3000:]
+    assert _alive(tree) == [], {pid: tree[pid] for pid in _alive(tree)}
+
+    with dg.DagsterInstance.get() as instance:
+        runs = instance.get_runs()
+        assert [run.status for run in runs] == [dg.DagsterRunStatus.FAILURE]
+    assert (f"steerpack: stopped by SIGTERM; the run {runs[0].run_id} is marked failed, nothing of 2026-09 was "
+            "published") in stderr
+
+    with open(lock_path(workspace.warehouse), "a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)  # raises BlockingIOError if anyone still held it
+    pack_folder = workspace.output / "packs" / "2026-09"
+    assert not pack_folder.exists() or not any(pack_folder.iterdir())

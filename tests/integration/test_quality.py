@@ -1,0 +1,55 @@
+"""Data-quality gates: each kind of rule catches a hand-made violation; ERROR blocks a month, WARN does not."""
+import datetime as dt
+import pytest
+from tests.helpers import tiny_register_sheets, write_sheets
+from tests.helpers import materialize, query, run_month
+
+
+SEP, OCT = dt.date(2026, 9, 1), dt.date(2026, 10, 1)
+
+
+@pytest.mark.slow
+def test_an_error_blocks_the_month_and_leaves_the_previous_pack_alone(workspace, dbt_manifest):
+    finance = workspace.inbox / "2026-09" / "finance"
+    finance.mkdir(parents=True)
+    (finance / "fx_rates.csv").write_text("month,currency,rate_to_base\n2026-09,EUR,1.1\n")
+    materialize(workspace, "2026-09-01")
+    september = workspace.output / "packs" / "2026-09" / "steering-pack-2026-09.html"
+    before = september.read_bytes()
+    sheets = tiny_register_sheets()
+    sheets["Distribution"][2][3] = "BETA;GHOST"  # a scope naming a project that does not exist
+    write_sheets(workspace.inbox / "2026-10" / "register" / "portfolio.xlsx", sheets)
+    result = run_month(workspace, "2026-10-01")
+    assert not result.success
+    started = {e.step_key for e in result.all_events if e.event_type_value == "STEP_START"}
+    assert "raw__distribution_quality_suite" in started
+    assert not started & {"steerpack_dbt_models", "steering_pack", "pack_delivery"}
+    assert not (workspace.output / "packs" / "2026-10").exists()
+    assert not (workspace.output / "outbox" / "2026-10").exists()
+    assert september.read_bytes() == before
+    assert query(workspace, "select count(*) from marts.fct_project_month where month = ?", [OCT]) == [(0,)]
+    assert query(workspace, "select table_name, rule, severity, failed_rows, examples from raw.quality_findings "
+                            "where snapshot_month = ? and severity = 'error'", [OCT]) == [
+        ("distribution", "scope_names_known_projects", "error", 1,
+         '[{"email": "bob@example.com", "project_id": "GHOST"}]')]
+
+
+@pytest.mark.slow
+def test_a_warning_lets_the_month_through_and_freshness_shows_missing_sources(workspace, dbt_manifest):
+    finance = workspace.inbox / "2026-09" / "finance"
+    finance.mkdir(parents=True)
+    (finance / "fx_rates.csv").write_text("month,currency,rate_to_base\n2026-09,EUR,1.1\n")
+    materialize(workspace, "2026-09-01")
+    sheets = tiny_register_sheets(reported_alpha="Purple")  # not a RAG word: a warning
+    write_sheets(workspace.inbox / "2026-10" / "register" / "portfolio.xlsx", sheets)
+    materialize(workspace, "2026-10-01")  # October's drop has no finance folder
+    assert (workspace.output / "packs" / "2026-10" / "steering-pack-2026-10.html").exists()
+    # (the tiny register's projects have no plan files either: that is a warning of its own)
+    assert query(workspace, "select table_name, severity, failed_rows, rule from raw.quality_findings "
+                            "where snapshot_month = ? order by rule", [OCT]) == [
+        ("projects", "warn", 2, "every_project_has_a_plan"),
+        ("projects", "warn", 1, "expect_column_values_to_be_in_set(column='reported_status', "
+                                "value_set=['Green', 'Amber', 'Red'])")]
+    assert query(workspace, "select source, snapshot_month_used, is_missing, months_stale, rows_read, rows_loaded "
+                            "from marts.fct_data_freshness where month = ? order by source", [OCT]) == [
+        ("finance", SEP, True, 1, 1, 1), ("register", OCT, False, 0, 8, 8)]

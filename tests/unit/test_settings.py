@@ -1,0 +1,94 @@
+import datetime as dt
+import pytest
+from pipelines.config import ConfigError, load_settings, parse_settings
+from tests.helpers import write_config
+
+
+def test_defaults_match_design():
+    settings = parse_settings({})
+    assert settings.first_month == dt.date(2024, 1, 1)
+    assert settings.base_currency == "USD"
+    assert settings.post_golive_window_days == 30
+    assert settings.milestone_tolerance_days == {1: 0, 2: 5, 3: 10}
+    assert (settings.rag_thresholds[2].amber, settings.rag_thresholds[2].red) == (0.10, 0.20)
+    assert settings.smtp is None
+
+
+def test_relative_paths_resolve_against_the_config_folder(tmp_path, monkeypatch):
+    config = write_config(tmp_path / "pmo")
+    monkeypatch.chdir(tmp_path)  # somewhere else than the config's folder
+    settings = load_settings(config)
+    assert settings.inbox == (tmp_path / "pmo" / "inbox").resolve()
+    assert settings.warehouse == (tmp_path / "pmo" / "warehouse" / "steerpack.duckdb").resolve()
+    assert settings.config_file == config.resolve()
+
+
+def test_unknown_key_names_the_file_and_the_key(tmp_path):
+    config = write_config(tmp_path / "pmo", inbx="./typo")
+    with pytest.raises(ConfigError) as error:
+        load_settings(config)
+    assert str(error.value) == f"{config.resolve()}: unknown key 'inbx'"
+
+
+def test_unknown_nested_key_names_its_full_path(tmp_path):
+    config = write_config(tmp_path, jira={"story_point_fields": ["Custom field (Story Points)"]})
+    with pytest.raises(ConfigError, match=r"unknown key 'jira\.story_point_fields'"):
+        load_settings(config)
+
+
+@pytest.mark.parametrize("key, value, fragment", [
+    ("first_month", "2024-13", "bad value for 'first_month'"),
+    ("base_currency", "usd", "bad value for 'base_currency'"),
+    ("post_golive_window_days", 0, "bad value for 'post_golive_window_days'"),
+    ("rag_thresholds", {1: {"amber": 0.2, "red": 0.1}}, "bad value for 'rag_thresholds.1'"),
+    ("milestone_tolerance_days", {4: 3}, "bad value for 'milestone_tolerance_days'"),
+])
+def test_bad_value_names_the_key(tmp_path, key, value, fragment):
+    config = write_config(tmp_path, **{key: value})
+    with pytest.raises(ConfigError) as error:
+        load_settings(config)
+    assert str(config.resolve()) in str(error.value)
+    assert fragment in str(error.value)
+
+
+def test_partial_tier_settings_keep_the_other_tiers_defaults(tmp_path):
+    settings = load_settings(write_config(tmp_path, rag_thresholds={1: {"amber": 0.02, "red": 0.04}}))
+    assert settings.rag_thresholds[1].red == 0.04
+    assert settings.rag_thresholds[3].red == 0.30
+
+
+def test_a_named_config_file_must_exist(tmp_path):
+    with pytest.raises(ConfigError, match="config file not found"):
+        load_settings(tmp_path / "nope.yaml")
+
+
+def test_config_from_environment_variable(tmp_path, monkeypatch):
+    config = write_config(tmp_path, base_currency="EUR")
+    monkeypatch.setenv("STEERPACK_CONFIG", str(config))
+    assert load_settings().base_currency == "EUR"
+
+
+def test_smtp_password_comes_only_from_the_environment(tmp_path, monkeypatch):
+    config = write_config(tmp_path, smtp={"host": "mail.example.com", "password_env": "PMO_SMTP_PW",
+                                          "from": "PMO <pmo@example.com>"})
+    monkeypatch.setenv("PMO_SMTP_PW", "s3cret")
+    smtp = load_settings(config).smtp
+    assert (smtp.host, smtp.port, smtp.from_, smtp.password()) == ("mail.example.com", 587, "PMO <pmo@example.com>",
+                                                                   "s3cret")
+
+
+def test_dbt_vars_carry_thresholds_and_tolerances():
+    dbt_vars = parse_settings({"post_golive_window_days": 45}).dbt_vars()
+    assert dbt_vars["post_golive_window_days"] == 45
+    assert dbt_vars["rag_thresholds"]["3"] == {"amber": 0.15, "red": 0.30}
+    assert dbt_vars["milestone_tolerance_days"] == {"1": 0, "2": 5, "3": 10}
+    assert dbt_vars["milestone_rate_thresholds"] == {"amber": 0.90, "red": 0.80} and dbt_vars["holidays"] == []
+    configured = parse_settings({"milestone_rate_thresholds": {"amber": 0.95, "red": 0.85},
+                                 "holidays": ["2026-12-26", "2026-12-25"]}).dbt_vars()
+    assert configured["milestone_rate_thresholds"] == {"amber": 0.95, "red": 0.85}
+    assert configured["holidays"] == ["2026-12-25", "2026-12-26"]
+
+
+def test_milestone_rate_thresholds_grade_downwards():
+    with pytest.raises(ConfigError, match=r"milestone_rate_thresholds.*red \(0.95\) must not exceed amber \(0.9\)"):
+        parse_settings({"milestone_rate_thresholds": {"amber": 0.90, "red": 0.95}})
