@@ -1,7 +1,8 @@
 """`steerpack`: the PMO analyst's command line (DESIGN §8).
 
 Every command takes `--config FILE` (default ./steerpack.yaml, else built-in defaults). Problems a user can fix
-(a bad config key, a missing inbox, a broken register) print one clear message and exit 2; a failed run exits 1.
+(a bad config key, a missing inbox, a broken register, a month not runnable yet) print one clear message and exit
+1, as a failed or blocked run does; a malformed option (`--month October`) is a usage error and exits 2.
 """
 
 from __future__ import annotations
@@ -15,18 +16,23 @@ from pathlib import Path
 import click
 from tqdm import tqdm
 
-from pipelines.core.delivery.send import RESEND_TAG, SEND_TAG, DeliveryError
+from pipelines.config import ConfigError, Settings, load_settings
+from pipelines.core.delivery.plan import RESEND_TAG, SEND_TAG, DeliveryError
 from pipelines.core.inbox import InboxError, drop_months, require_inbox
 from pipelines.partitions import months_between, parse_month_arg
 from pipelines.run.progress import STAGES
-from pipelines.config import ConfigError, Settings, load_settings
+from pipelines.run.runner import (
+    DELIVER_JOB_NAME,
+    JOB_NAME,
+    MonthNotRunnable,
+    MonthsBlocked,
+    RunFailed,
+    prepare_environment,
+    run_each_month_on_its_own,
+)
 from pipelines.run.signals import run_in_new_session, signal_name
-from pipelines.run.runner import (DELIVER_JOB_NAME, JOB_NAME, MonthsBlocked, RunFailed, prepare_environment,
-                              run_each_month_on_its_own)
 from pipelines.sources.common import SourceFormatError
 from reports.render import pack_paths
-
-
 
 
 def with_config(command):
@@ -38,7 +44,7 @@ def with_config(command):
         try:
             settings = load_settings(config)
             return command(settings=settings, **kwargs)
-        except (ConfigError, InboxError, SourceFormatError, DeliveryError, ValueError, FileExistsError) as error:
+        except (ConfigError, InboxError, SourceFormatError, DeliveryError, MonthNotRunnable, FileExistsError) as error:
             raise click.ClickException(str(error)) from None
         except RunFailed as error:
             click.echo(f"steerpack: the run failed:\n{error}", err=True)
@@ -123,7 +129,7 @@ def backfill(settings: Settings, first: dt.date, last: dt.date, send: bool) -> N
 @with_config
 def send(settings: Settings, month: dt.date, dry_run: bool, resend: bool) -> None:
     """Email a rendered month to its distribution list; recipients who already have it are skipped."""
-    from pipelines.core.delivery.send import describe_plan, plan_delivery
+    from pipelines.core.delivery.plan import describe_plan, plan_delivery
 
     published = pack_paths(settings.output, month)["html"]
     if not published.exists():
@@ -156,7 +162,7 @@ def _read_warehouse(settings: Settings):
 
 
 def _print_delivery(settings: Settings, month: dt.date) -> None:
-    from pipelines.core.delivery.send import delivery_log_rows
+    from pipelines.core.delivery.plan import delivery_log_rows
 
     with _read_warehouse(settings) as conn:
         rows = delivery_log_rows(conn, month)

@@ -8,9 +8,9 @@ import sys
 import dagster as dg
 from dagster_duckdb import DuckDBResource
 
-from pipelines.dbt_project import dbt_cli_resource
-from pipelines.core.warehouse import lock as warehouse_lock
 from pipelines.config import Settings, load_settings
+from pipelines.core.warehouse import lock as warehouse_lock
+from pipelines.dbt_project import dbt_cli_resource
 
 
 class SteerpackConfig(dg.ConfigurableResource):

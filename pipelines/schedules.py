@@ -7,10 +7,10 @@ import zoneinfo
 
 import dagster as dg
 
-from pipelines.core.delivery.send import SEND_TAG
+from pipelines.config import Settings
+from pipelines.core.delivery.plan import SEND_TAG
 from pipelines.jobs import monthly_pack_job
 from pipelines.partitions import partition_key
-from pipelines.config import Settings
 
 
 def reporting_month(moment: dt.datetime, timezone: str) -> dt.date:

@@ -9,16 +9,20 @@ from email.utils import make_msgid
 from pathlib import Path
 
 import dagster as dg
-from dagster._core.storage.tags import (ASSET_PARTITION_RANGE_END_TAG, ASSET_PARTITION_RANGE_START_TAG,
-                                        PARTITION_NAME_TAG)
+from dagster._core.storage.tags import (
+    ASSET_PARTITION_RANGE_END_TAG,
+    ASSET_PARTITION_RANGE_START_TAG,
+    PARTITION_NAME_TAG,
+)
 
 from pipelines.assets.report import PACK_KEY
-from pipelines.core.delivery.send import SEND_TAG, send_with_retries
+from pipelines.config import Settings, load_settings
+from pipelines.core.delivery.plan import SEND_TAG
+from pipelines.core.delivery.send import send_with_retries
+from pipelines.core.delivery.transports import sender_of, transport_for
 from pipelines.core.inbox import drop_months, month_folder
 from pipelines.jobs import deliver_pack_job, monthly_pack_job
 from pipelines.partitions import monthly_partitions_for, partition_key
-from pipelines.core.delivery.transports import sender_of, transport_for
-from pipelines.config import Settings, load_settings
 from pipelines.run.failures import failure_summary
 from reports.email import build_failure_message
 

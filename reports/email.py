@@ -7,21 +7,9 @@ from email.message import EmailMessage
 from email.utils import format_datetime
 from pathlib import Path
 
+from pipelines.core.delivery.scope import scope_label, scope_project_ids
 from reports.data import PackData
 from reports.render import ENVIRONMENT
-
-PORTFOLIO_SCOPE = "portfolio"
-
-
-def scope_project_ids(scope: str) -> frozenset[str] | None:
-    """`portfolio` -> None (everything); `P1; P2` -> {"P1", "P2"}."""
-    if scope.strip().lower() == PORTFOLIO_SCOPE:
-        return None
-    return frozenset(part.strip() for part in scope.split(";") if part.strip())
-
-
-def scope_label(project_ids: frozenset[str] | None) -> str:
-    return PORTFOLIO_SCOPE if project_ids is None else ", ".join(sorted(project_ids))
 
 
 def subject(month: dt.date, project_ids: frozenset[str] | None) -> str:

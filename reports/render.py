@@ -14,8 +14,17 @@ from pathlib import Path
 import duckdb
 import jinja2
 
-from pipelines.core.files import (SAFE_NAME, STAGING_FOLDER, discard, inside, publish_folder, safe_name, staging_root,
-                             write_atomic)
+from pipelines.core.delivery.scope import scope_project_ids
+from pipelines.core.files import (
+    SAFE_NAME,
+    STAGING_FOLDER,
+    discard,
+    inside,
+    publish_folder,
+    safe_name,
+    staging_root,
+    write_atomic,
+)
 from reports import TEMPLATES_DIR
 from reports.charts import line_chart_svg, slip_chart_svg
 from reports.data import PackData, ProjectPage, load_pack_data, load_project_pages, load_recipients
@@ -218,7 +227,6 @@ def write_scoped_pack(conn: duckdb.DuckDBPyConnection, month: dt.date, project_i
 
 def month_scopes(conn: duckdb.DuckDBPyConnection, month: dt.date) -> list[frozenset[str]]:
     """The distinct project scopes of the month's recipients (portfolio readers get the portfolio pack)."""
-    from reports.email import scope_project_ids  # reports.email imports this module
 
     scopes = {scope_project_ids(recipient["recipient_scope"]) for recipient in load_recipients(conn, month)}
     return sorted((scope for scope in scopes if scope), key=sorted)

@@ -3,10 +3,11 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from pipelines.dbt_project import ensure_manifest
 from pipelines.config import CONFIG_ENV_VAR, load_settings
 from pipelines.core.warehouse.load import ensure_raw_schema
+from pipelines.dbt_project import ensure_manifest
 from tests.helpers import tiny_register_sheets, write_config, write_sheets
+
 
 @pytest.fixture(autouse=True)
 def _isolated_environment(monkeypatch, tmp_path):

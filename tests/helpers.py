@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
-import sys
 import subprocess
+import sys
 from pathlib import Path
 
 import dagster as dg

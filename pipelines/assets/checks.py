@@ -9,10 +9,10 @@ import dagster as dg
 from dagster_duckdb import DuckDBResource
 
 from pipelines.core.memory import release_freed_memory
-from pipelines.partitions import months_of
-from pipelines.core.quality.suites import EXPECTATIONS_DIR, load_suite
 from pipelines.core.quality.findings import ERROR, record_findings, severity_of
+from pipelines.core.quality.suites import EXPECTATIONS_DIR, load_suite
 from pipelines.core.quality.table_check import validate_table
+from pipelines.partitions import months_of
 from pipelines.resources import SteerpackConfig
 
 CHECK_NAME = "quality_suite"

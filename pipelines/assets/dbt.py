@@ -6,11 +6,16 @@ import os
 import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
 
+from pipelines.core.warehouse.lock import WAREHOUSE_POOL
+from pipelines.core.warehouse.publication import (
+    describe_failures,
+    discard_candidate,
+    prepare_candidate,
+    publish_candidate,
+)
 from pipelines.dbt_project import build_args, dbt_environment, dbt_project
-from pipelines.core.warehouse.publication import describe_failures, discard_candidate, prepare_candidate, publish_candidate
 from pipelines.partitions import months_of
 from pipelines.resources import SteerpackConfig
-from pipelines.core.warehouse.lock import WAREHOUSE_POOL
 
 
 class SteerpackDbtTranslator(DagsterDbtTranslator):

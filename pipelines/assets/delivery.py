@@ -6,12 +6,13 @@ from dagster_dbt import get_asset_key_for_model
 from dagster_duckdb import DuckDBResource
 
 from pipelines.assets.report import PACK_KEY
-from pipelines.core.delivery.send import deliver_month, is_resend, should_send
-from pipelines.partitions import months_of
-from pipelines.run.progress import progress_observation
-from pipelines.resources import SteerpackConfig
+from pipelines.core.delivery.plan import is_resend, should_send
+from pipelines.core.delivery.send import deliver_month
 from pipelines.core.delivery.transports import transport_for
 from pipelines.core.warehouse.lock import WAREHOUSE_POOL
+from pipelines.partitions import months_of
+from pipelines.resources import SteerpackConfig
+from pipelines.run.progress import progress_observation
 
 DELIVERY_KEY = dg.AssetKey("pack_delivery")
 

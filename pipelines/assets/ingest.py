@@ -12,13 +12,13 @@ import dagster as dg
 from dagster_duckdb import DuckDBResource
 
 from pipelines.core.inbox import require_inbox
-from pipelines.core.memory import release_freed_memory
 from pipelines.core.ingest import DROP_PARTS, DropPart, iter_drop_part
-from pipelines.partitions import months_of
-from pipelines.run.progress import progress_observation
-from pipelines.resources import SteerpackConfig
-from pipelines.core.warehouse.lock import WAREHOUSE_POOL
+from pipelines.core.memory import release_freed_memory
 from pipelines.core.warehouse.load import replace_snapshot
+from pipelines.core.warehouse.lock import WAREHOUSE_POOL
+from pipelines.partitions import months_of
+from pipelines.resources import SteerpackConfig
+from pipelines.run.progress import progress_observation
 from pipelines.sources.common import LoadBatch
 
 DESCRIPTIONS = {

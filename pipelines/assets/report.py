@@ -5,10 +5,10 @@ import dagster as dg
 from dagster_dbt import get_asset_key_for_model
 from dagster_duckdb import DuckDBResource
 
-from pipelines.partitions import months_of
-from pipelines.run.progress import progress_observation
-from pipelines.resources import SteerpackConfig
 from pipelines.core.warehouse.lock import WAREHOUSE_POOL
+from pipelines.partitions import months_of
+from pipelines.resources import SteerpackConfig
+from pipelines.run.progress import progress_observation
 from reports.render import discard_abandoned_staging, publish_month
 
 PACK_KEY = dg.AssetKey("steering_pack")

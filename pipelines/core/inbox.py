@@ -5,8 +5,6 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-SOURCES = ("register", "jira", "azure_devops", "ms_project", "smartsheet", "finance", "incidents")
-
 
 class InboxError(Exception):
     """The inbox itself is unusable (missing, not a folder)."""

@@ -17,8 +17,8 @@ from dataclasses import dataclass
 from itertools import islice
 from pathlib import Path
 
-from pipelines.core.inbox import display_name, source_files
 from pipelines.config import Settings
+from pipelines.core.inbox import display_name, source_files
 from pipelines.sources import register
 from pipelines.sources.common import LoadBatch, SourceFormatError
 from pipelines.sources.finance import parse_finance_file

@@ -14,11 +14,11 @@ from dataclasses import dataclass, field
 
 import duckdb
 
+from pipelines.config import Settings
 from pipelines.core.ingest import DROP_PARTS, parse_drop_part
 from pipelines.core.quality.findings import ERROR, WARN, Finding, example_in_words
 from pipelines.core.quality.suites import load_suites
 from pipelines.core.quality.table_check import validate_table
-from pipelines.config import Settings
 from pipelines.core.warehouse.load import ensure_raw_schema, replace_snapshot
 from pipelines.sources.common import LoadBatch
 

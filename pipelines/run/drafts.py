@@ -18,10 +18,10 @@ from pathlib import Path
 
 import duckdb
 
-from pipelines.dbt_project import DBT_PROJECT_DIR, dbt_environment, dbt_executable, window_vars
+from pipelines.config import Settings
 from pipelines.core.files import discard, publish_folder, staging_root, write_atomic
 from pipelines.core.warehouse import lock as warehouse_lock
-from pipelines.config import Settings
+from pipelines.dbt_project import DBT_PROJECT_DIR, dbt_environment, dbt_executable, window_vars
 
 DRAFT_MARK = "DRAFT — not published"
 

@@ -21,15 +21,15 @@ import dagster as dg
 import yaml
 from dagster._core.storage.tags import ASSET_PARTITION_RANGE_END_TAG, ASSET_PARTITION_RANGE_START_TAG
 
-from pipelines.dbt_project import ensure_manifest
-from pipelines.partitions import partition_key
-from pipelines.run.progress import PROGRESS_EVENT
+from pipelines.config import CONFIG_ENV_VAR, Settings
 from pipelines.core.warehouse import lock as warehouse_lock
 from pipelines.core.warehouse.lock import WAREHOUSE_POOL
-from pipelines.run.failures import blocked_months, failure_summary
-from pipelines.run.signals import signal_name, stop_children_on_signal
-from pipelines.config import CONFIG_ENV_VAR, Settings
+from pipelines.dbt_project import ensure_manifest
 from pipelines.jobs import deliver_pack_job, monthly_pack_job
+from pipelines.partitions import partition_key
+from pipelines.run.failures import blocked_months, failure_summary
+from pipelines.run.progress import PROGRESS_EVENT
+from pipelines.run.signals import signal_name, stop_children_on_signal
 
 JOB_NAME = monthly_pack_job.name
 DELIVER_JOB_NAME = deliver_pack_job.name
@@ -108,18 +108,22 @@ def ensure_instance_config(path: Path) -> None:
                         + yaml.safe_dump(config, sort_keys=False), encoding="utf-8")
 
 
+class MonthNotRunnable(ValueError):
+    """A month the user asked for that this config cannot run (before `first_month`, or not over yet)."""
+
+
 def check_months(months: list[dt.date], settings: Settings, partition_keys: list[str]) -> None:
     if not months:
-        raise ValueError("no month to run")
+        raise MonthNotRunnable("no month to run")
     available = set(partition_keys)
     for month in months:
         if month < settings.first_month:
-            raise ValueError(
+            raise MonthNotRunnable(
                 f"{month:%Y-%m} is before first_month {settings.first_month:%Y-%m} "
                 f"({settings.config_file or 'built-in default'})"
             )
         if partition_key(month) not in available:
-            raise ValueError(f"{month:%Y-%m} is not a complete month yet: the latest runnable month is "
+            raise MonthNotRunnable(f"{month:%Y-%m} is not a complete month yet: the latest runnable month is "
                              f"{partition_keys[-1][:7]}")
 
 

@@ -41,7 +41,6 @@ SPEND_FORMAT_PREFIX = "finance:"
 FX_FORMAT = "fx_rates_csv"
 SPEND_COLUMNS = ("document_id", "line_no", "posting_date", "project_code", "amount", "currency", "supplier",
                  "description", "cost_type")
-REQUIRED = ("posting_date", "amount")
 
 
 @dataclass(frozen=True)

@@ -32,10 +32,20 @@ import dagster as dg
 import duckdb
 import yaml
 
-from pipelines.synthetic.demo import DemoProject, month_end, register_rows, schedule_tasks, write_register
-from pipelines.synthetic.exports import Incident, SpendLine, WorkItem, write_azure_devops_csv, write_fx_rates_csv, \
-    write_generic_spend_csv, write_jira_csv, write_mspdi, write_servicenow_csv, write_smartsheet_xlsx
 from pipelines.partitions import months_between
+from pipelines.synthetic.demo import DemoProject, month_end, register_rows, schedule_tasks, write_register
+from pipelines.synthetic.exports import (
+    Incident,
+    SpendLine,
+    WorkItem,
+    write_azure_devops_csv,
+    write_fx_rates_csv,
+    write_generic_spend_csv,
+    write_jira_csv,
+    write_mspdi,
+    write_servicenow_csv,
+    write_smartsheet_xlsx,
+)
 
 BENCH_MONTHS = months_between(dt.date(2026, 8, 1), dt.date(2026, 10, 1))
 RUN_MONTH = BENCH_MONTHS[-1]
@@ -323,8 +333,8 @@ def _workspace(folder: Path, inbox: Path) -> Path:
 
 def run_bench(scale_name: str, out: Path, say: Callable[[str], None] = print, reuse_inbox: bool = False,
               backfill: bool = True) -> dict:
-    from pipelines.core.delivery.send import SEND_TAG
     from pipelines.config import load_settings
+    from pipelines.core.delivery.plan import SEND_TAG
     from pipelines.run.runner import run_months
 
     scale = SCALES[scale_name]

@@ -18,6 +18,8 @@ from pathlib import Path
 from openpyxl.styles import Font
 from openpyxl.workbook import Workbook
 
+from pipelines.partitions import months_between
+from pipelines.sources.register import SHEETS
 from pipelines.synthetic.exports import (
     Incident,
     SpendLine,
@@ -34,8 +36,6 @@ from pipelines.synthetic.exports import (
     write_servicenow_csv,
     write_smartsheet_xlsx,
 )
-from pipelines.partitions import months_between
-from pipelines.sources.register import SHEETS
 
 DEMO_FIRST_MONTH = dt.date(2025, 5, 1)
 DEMO_LAST_MONTH = dt.date(2026, 10, 1)

@@ -3,11 +3,12 @@ timings); the three-month backfill is the same `run_months` over a range, which 
 import json
 import os
 import time
+
 import pytest
 from click.testing import CliRunner
-from pipelines.synthetic.bench import SCALES, STAGES, bench_projects
-from pipelines.cli import main
 
+from pipelines.cli import main
+from pipelines.synthetic.bench import SCALES, STAGES, bench_projects
 
 pytestmark = pytest.mark.slow
 

@@ -3,19 +3,21 @@ retried and logged in marts.delivery_log; the delivery job and the run-failure s
 import datetime as dt
 import shutil
 import subprocess
+
 import dagster as dg
 import duckdb
 import pytest
 from openpyxl import load_workbook
+
 from pipelines.assets.delivery import DELIVERY_KEY
-from pipelines.core.delivery.send import RESEND_TAG, SEND_TAG, deliver_month, plan_delivery, should_send
-from pipelines.resources import build_resources
-from pipelines.core.delivery.transports import SmtpTransport
 from pipelines.config import CONFIG_ENV_VAR, ConfigError, load_settings
+from pipelines.core.delivery.plan import RESEND_TAG, SEND_TAG, plan_delivery, should_send
+from pipelines.core.delivery.send import deliver_month
+from pipelines.core.delivery.transports import SmtpTransport
+from pipelines.resources import build_resources
 from pipelines.sensors import ops_alert_on_failure
 from tests.helpers import pipeline_assets, tiny_register_sheets, write_config, write_sheets
 from tests.smtp_server import PASSWORD, SmtpServer
-
 
 pytestmark = pytest.mark.slow
 
@@ -231,4 +233,8 @@ def test_steerpack_send_dry_run_then_send_then_nothing_left_to_send(rendered_mon
                if line.startswith("2026-09"))
 
     again = CliRunner().invoke(main, ["send", "--month", "2026-09", "--dry-run", "--config", config])
-    assert all("already sent" in line for line in again.output.splitlines())
+    assert again.exit_code == 0, again.output
+    planned = [line.split("  ")[1:4] for line in again.output.splitlines() if line.startswith("2026-09")]
+    assert [recipient for recipient, _, _ in planned] == ["bob@example.com", "carol@example.com",
+                                                          "head.pmo@example.com"]
+    assert all(action.startswith("already sent") for _, _, action in planned), again.output

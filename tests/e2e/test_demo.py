@@ -4,11 +4,12 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+
 import duckdb
 import pytest
+
 from pipelines.synthetic.demo import PROJECTS, demo_months, register_rows
 from tests.helpers import run_logged, write_config
-
 
 D = dt.date
 

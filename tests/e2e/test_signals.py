@@ -11,11 +11,12 @@ import sys
 import time
 import urllib.request
 from pathlib import Path
+
 import dagster as dg
 import pytest
+
 from pipelines.core.warehouse.lock import lock_path
 from tests.helpers import start_logged, write_config
-
 
 STEERPACK = str(Path(sys.executable).with_name("steerpack"))
 

@@ -6,13 +6,14 @@ examples; this is where `make test` runs them.
 import json
 import os
 import subprocess
+
 import duckdb
 import pytest
-from pipelines.dbt_project import DBT_PROJECT_DIR, WAREHOUSE_ENV_VAR, dbt_executable, window_vars
-from pipelines.partitions import months_between
+
 from pipelines.config import parse_settings
 from pipelines.core.warehouse.load import ensure_raw_schema
-
+from pipelines.dbt_project import DBT_PROJECT_DIR, WAREHOUSE_ENV_VAR, dbt_executable, window_vars
+from pipelines.partitions import months_between
 
 pytestmark = pytest.mark.slow
 

@@ -1,11 +1,12 @@
 """Spend, FX and incidents through Dagster and dbt: dedup of overlapping extracts, currency, mapping, latest state."""
 import datetime as dt
 import shutil
+
 import dagster as dg
 import pytest
+
 from pipelines.resources import build_resources
 from tests.helpers import FIXTURES, REALDATA, materialize, pipeline_assets, query, run_month
-
 
 pytestmark = pytest.mark.slow
 

@@ -1,13 +1,15 @@
 """Hostile and broken input (issue 14): each case builds its bad input here and asserts the clear error or the
 right behaviour, and that nothing is written outside the output folder."""
 from __future__ import annotations
+
 import datetime as dt
 from pathlib import Path
+
 import pytest
+
 from pipelines.core import files
 from reports.render import scoped_pack_paths
 from tests.helpers import tiny_register_sheets, write_sheets
-
 
 SEP = dt.date(2026, 9, 1)
 

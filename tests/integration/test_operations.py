@@ -1,8 +1,10 @@
 """The operating side: the monthly schedule, the new-drop sensor, the run queue and the warehouse lock."""
 import os
 import sys
+
 import duckdb
 import pytest
+
 from tests.helpers import start_logged
 
 

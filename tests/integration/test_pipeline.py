@@ -3,9 +3,10 @@ import datetime as dt
 import email
 import subprocess
 from email import policy
-import pytest
-from tests.helpers import materialize, query, tiny_register_sheets, write_sheets
 
+import pytest
+
+from tests.helpers import materialize, query, tiny_register_sheets, write_sheets
 
 pytestmark = pytest.mark.slow
 
@@ -39,11 +40,12 @@ def test_a_month_goes_from_inbox_to_pack_and_outbox(workspace, dbt_manifest):
     outbox = workspace.output / "outbox" / "2026-09"
     assert sorted(p.name for p in outbox.iterdir()) == ["bob@example.com.eml", "head.pmo@example.com.eml"]
     head = email.message_from_bytes((outbox / "head.pmo@example.com.eml").read_bytes(), policy=policy.default)
+    bob = email.message_from_bytes((outbox / "bob@example.com.eml").read_bytes(), policy=policy.default)
     assert head["Subject"] == "Steering pack — 2026-09 — portfolio"
+    assert bob["Message-ID"].strip() != head["Message-ID"].strip()
     assert query(workspace, "select recipient, scope, message_id, status, attempts from marts.delivery_log "
                             "where month = ? order by recipient", [dt.date(2026, 9, 1)]) == [
-        ("bob@example.com", "BETA", query(workspace, "select message_id from marts.delivery_log "
-                                                     "where recipient = 'bob@example.com'")[0][0], "sent", 1),
+        ("bob@example.com", "BETA", bob["Message-ID"].strip(), "sent", 1),
         ("head.pmo@example.com", "portfolio", head["Message-ID"].strip(), "sent", 1)]
     assert [part.get_filename() for part in head.iter_attachments()] == [
         "steering-pack-2026-09.pdf", "steering-pack-2026-09.xlsx", "steering-pack-2026-09.html"]

@@ -1,12 +1,19 @@
 """Plans through Dagster and dbt: every file of a month loads or is reported, and rows map to their projects."""
 import datetime as dt
 import shutil
+
 import duckdb
 import pytest
-from tests.helpers import register_header, tiny_register_sheets, write_sheets
-from tests.helpers import materialize, run_month
-from tests.helpers import PLAN_FIXTURES, smartsheet_workbook
 
+from tests.helpers import (
+    PLAN_FIXTURES,
+    materialize,
+    register_header,
+    run_month,
+    smartsheet_workbook,
+    tiny_register_sheets,
+    write_sheets,
+)
 
 pytestmark = pytest.mark.slow
 

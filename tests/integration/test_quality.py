@@ -1,9 +1,9 @@
 """Data-quality gates: each kind of rule catches a hand-made violation; ERROR blocks a month, WARN does not."""
 import datetime as dt
-import pytest
-from tests.helpers import tiny_register_sheets, write_sheets
-from tests.helpers import materialize, query, run_month
 
+import pytest
+
+from tests.helpers import materialize, query, run_month, tiny_register_sheets, write_sheets
 
 SEP, OCT = dt.date(2026, 9, 1), dt.date(2026, 10, 1)
 

@@ -1,9 +1,9 @@
 """The quality policy of DESIGN §4a: a row defect is quarantined with its reason and never blocks by itself."""
 from __future__ import annotations
-import pytest
-from tests.helpers import tiny_register_sheets, write_sheets
-from tests.helpers import SERVICENOW_HEADER
 
+import pytest
+
+from tests.helpers import SERVICENOW_HEADER, tiny_register_sheets, write_sheets
 
 INCIDENTS = [
     "INC001,Till down,2026-09-02 09:00:00,2026-09-02 11:00:00,,1 - Critical,Resolved,,Billing,Ops,",
@@ -56,9 +56,7 @@ def test_projects_without_spend_past_start_or_with_quarantined_spend_carry_their
 def test_a_finance_file_whose_lines_are_all_unreadable_blocks_the_month_and_its_draft_shows_the_effect(
         tmp_path, dbt_manifest):
     from pipelines.config import load_settings
-    from tests.helpers import write_config
-    from tests.helpers import steerpack
-    from tests.helpers import SAP_LIKE
+    from tests.helpers import SAP_LIKE, steerpack, write_config
 
     settings = load_settings(write_config(tmp_path, finance={"layouts": {"erp": SAP_LIKE}}))
     write_sheets(settings.inbox / "2026-09" / "register" / "portfolio.xlsx", tiny_register_sheets())

@@ -1,15 +1,15 @@
 """Re-running a past month on a warehouse that holds later months (DESIGN §2, §6)."""
 from __future__ import annotations
+
 import datetime as dt
+
 import dagster as dg
 import duckdb
 import pytest
+
 from pipelines.resources import build_resources
 from pipelines.run.failures import failure_summary
-from tests.helpers import pipeline_assets, tiny_register_sheets, write_sheets
-from tests.helpers import PLAN_FIXTURES
-from tests.helpers import materialize, query
-
+from tests.helpers import PLAN_FIXTURES, materialize, pipeline_assets, query, tiny_register_sheets, write_sheets
 
 pytestmark = pytest.mark.slow
 

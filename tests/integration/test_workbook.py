@@ -2,9 +2,8 @@
 values equal to the marts', and export text that never becomes a formula."""
 import pytest
 from openpyxl import load_workbook
-from tests.helpers import tiny_register_sheets, write_sheets
-from tests.helpers import materialize, query
 
+from tests.helpers import materialize, query, tiny_register_sheets, write_sheets
 
 pytestmark = pytest.mark.slow
 

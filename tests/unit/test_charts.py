@@ -1,6 +1,6 @@
 import datetime as dt
-from reports.charts import line_chart_svg
 
+from reports.charts import line_chart_svg
 
 D = dt.date
 

@@ -1,5 +1,6 @@
 """The `steerpack` command as a PMO analyst uses it: one clear message per mistake, a pack when all is well."""
 from click.testing import CliRunner
+
 from pipelines.cli import main
 from tests.helpers import write_config
 

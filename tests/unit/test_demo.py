@@ -1,9 +1,10 @@
 """The demo portfolio: the story it must tell, and `steerpack demo` end to end (a ranged run over 18 months)."""
 import datetime as dt
+
 import pytest
+
 from pipelines.synthetic.demo import DEMO_MARKER, PROJECTS, demo_months, register_rows, write_demo_inbox
 from tests.helpers import register_header
-
 
 D = dt.date
 

@@ -1,8 +1,11 @@
 """Exports as the tools and Excel really write them (DESIGN §3): encodings detected or declared, numbers in
 either locale, blank lines between records, Excel serial dates in a CSV."""
 from __future__ import annotations
+
 import datetime as dt
+
 import pytest
+
 from pipelines.config import parse_settings
 from pipelines.sources.finance import parse_finance_file
 from pipelines.sources.incidents import parse_incident_file

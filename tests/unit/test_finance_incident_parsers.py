@@ -1,14 +1,15 @@
 """Finance and incident exports: the real files, each layout and quirk, and bad rows quarantined with reasons."""
 import datetime as dt
+
 import pandas as pd
 import pytest
 from openpyxl import Workbook
-from pipelines.config import load_settings, parse_settings
+
+from pipelines.config import ConfigError, load_settings, parse_settings
 from pipelines.sources.common import SourceFormatError
 from pipelines.sources.finance import parse_finance_file
 from pipelines.sources.incidents import parse_incident_file
 from tests.helpers import FIXTURES, REALDATA, write_config
-
 
 OXFORD_LAYOUTS = {
     "oxford_pcard_2017q1": {
@@ -102,7 +103,7 @@ def test_fx_rates_file(tmp_path):
 
 def test_a_layout_must_name_its_key_columns(tmp_path):
     config = write_config(tmp_path, finance={"layouts": {"bad": {"columns": {"amount": "Betrag"}}}})
-    with pytest.raises(Exception, match=r"bad value for 'finance\.layouts\.bad\.columns'.*posting_date, document_id"):
+    with pytest.raises(ConfigError, match=r"bad value for 'finance\.layouts\.bad\.columns'.*posting_date, document_id"):
         load_settings(config)
 
 

@@ -1,6 +1,7 @@
 """Hostile and broken input (issue 14): each case builds its bad input here and asserts the clear error or the
 right behaviour, and that nothing is written outside the output folder."""
 from __future__ import annotations
+
 import datetime as dt
 import email
 import io
@@ -9,15 +10,17 @@ import zipfile
 from email import policy
 from email.message import EmailMessage
 from pathlib import Path
+
 import pytest
 from openpyxl import Workbook
 from openpyxl.styles import Font
+
+from pipelines.config import SmtpSettings
 from pipelines.core import files
+from pipelines.core.delivery.transports import OutboxTransport, RecipientError, SmtpTransport, eml_name
 from pipelines.core.quality.findings import ERROR, WARN
 from pipelines.core.quality.suites import load_suites
 from pipelines.core.quality.table_check import validate_table
-from pipelines.core.delivery.transports import OutboxTransport, RecipientError, SmtpTransport, eml_name
-from pipelines.config import SmtpSettings
 from pipelines.sources.common import SourceFormatError
 from pipelines.sources.finance import parse_finance_file
 from pipelines.sources.incidents import parse_incident_file
@@ -29,11 +32,8 @@ from pipelines.sources.tabular import read_delimited
 from pipelines.sources.xlsx import WorkbookLimits
 from reports.charts import line_chart_svg, slip_chart_svg
 from reports.render import project_page_paths, scoped_pack_paths
-from tests.helpers import STORY_POINTS, jira_csv, tiny_register_sheets, write_sheets
+from tests.helpers import GOOD, PLAN_FIXTURES, STORY_POINTS, insert, jira_csv, tiny_register_sheets, write_sheets
 from tests.smtp_server import PASSWORD, SmtpServer
-from tests.helpers import PLAN_FIXTURES
-from tests.helpers import GOOD, insert
-
 
 SEP = dt.date(2026, 9, 1)
 

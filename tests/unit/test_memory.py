@@ -1,7 +1,8 @@
 """Memory freed by a stage goes back to the operating system before the next one."""
 import pandas as pd
-from pipelines.synthetic.bench import _rss_kb
+
 from pipelines.core.memory import release_freed_memory
+from pipelines.synthetic.bench import _rss_kb
 
 
 def test_memory_freed_by_arrow_strings_is_handed_back():

@@ -3,12 +3,14 @@ import datetime as dt
 import json
 import os
 import zoneinfo
+
 import dagster as dg
 import pytest
-from pipelines.core.delivery.send import SEND_TAG
-from pipelines.definitions import build_definitions
+
 from pipelines.config import load_settings, parse_settings
+from pipelines.core.delivery.plan import SEND_TAG
 from pipelines.core.warehouse.lock import WAREHOUSE_POOL
+from pipelines.definitions import build_definitions
 from pipelines.run.runner import prepare_environment
 from pipelines.schedules import build_monthly_schedule, reporting_month
 from pipelines.sensors import build_drop_sensor, drop_run_requests

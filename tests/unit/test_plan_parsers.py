@@ -1,12 +1,13 @@
 """The PM tools' exports: every real file in ../shared/realdata loads, and each known quirk has a fixture."""
 import datetime as dt
 from pathlib import Path
+
 import pandas as pd
 import pytest
+
 from pipelines.sources.common import SourceFormatError
 from pipelines.sources.plans import parse_plan_file
 from tests.helpers import PLAN_FIXTURES, REALDATA, smartsheet_workbook
-
 
 POINTS_FIELDS = ["Custom field (Story Points)", "Custom field (Story point estimate)"]
 

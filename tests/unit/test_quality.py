@@ -3,15 +3,15 @@ import datetime as dt
 import json
 import re
 import shutil
+
 import pytest
 from click.testing import CliRunner
+
 from pipelines.cli import main
 from pipelines.core.quality.findings import ERROR, WARN
 from pipelines.core.quality.suites import load_suites
 from pipelines.core.quality.table_check import validate_table
-from tests.helpers import GOOD, insert, tiny_register_sheets, write_sheets
-from tests.helpers import PLAN_FIXTURES
-
+from tests.helpers import GOOD, PLAN_FIXTURES, insert, tiny_register_sheets, write_sheets
 
 SEP, OCT = dt.date(2026, 9, 1), dt.date(2026, 10, 1)
 

@@ -1,12 +1,13 @@
 """The quality policy of DESIGN §4a: a row defect is quarantined with its reason and never blocks by itself."""
 from __future__ import annotations
+
 import datetime as dt
+
 import pytest
+
 from pipelines.sources.incidents import parse_incident_file
 from pipelines.sources.register import parse_register
-from tests.helpers import tiny_register_sheets, write_sheets
-from tests.helpers import SERVICENOW_HEADER
-
+from tests.helpers import SERVICENOW_HEADER, tiny_register_sheets, write_sheets
 
 INCIDENTS = [
     "INC001,Till down,2026-09-02 09:00:00,2026-09-02 11:00:00,,1 - Critical,Resolved,,Billing,Ops,",

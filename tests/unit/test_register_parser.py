@@ -1,6 +1,8 @@
 import datetime as dt
 import json
+
 import pytest
+
 from pipelines.sources.common import SourceFormatError
 from pipelines.sources.register import TABLES, parse_register
 from tests.helpers import register_header, tiny_register_sheets, write_sheets

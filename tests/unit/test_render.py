@@ -1,9 +1,10 @@
 """Rendering writes atomically: a failed render leaves the previous files exactly as they were."""
 import datetime as dt
+
 import pytest
+
 import reports.render as render
 from reports.data import PackData
-
 
 PROJECT = {"project_id": "P1", "project_name": "Payroll", "tier": 1, "reported_status": "Green",
            "rag_schedule": "Green", "rag_cost": "Red", "rag_benefits": "Green", "rag_incidents": None,

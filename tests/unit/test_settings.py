@@ -1,5 +1,7 @@
 import datetime as dt
+
 import pytest
+
 from pipelines.config import ConfigError, load_settings, parse_settings
 from tests.helpers import write_config
 

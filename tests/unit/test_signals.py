@@ -9,6 +9,7 @@ import sys
 import textwrap
 import time
 from pathlib import Path
+
 from tests.helpers import start_logged
 
 

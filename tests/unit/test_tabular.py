@@ -3,10 +3,12 @@
 Also the parallel parse of a drop: the same batches, in the same order, as parsing file by file.
 """
 import datetime as dt
+
 import pandas as pd
 import pytest
-from pipelines.core.ingest import DROP_PARTS, iter_drop_part
+
 from pipelines.config import Settings
+from pipelines.core.ingest import DROP_PARTS, iter_drop_part
 from pipelines.sources.common import SourceFormatError
 from pipelines.sources.tabular import on_distinct, parse_datetimes, parse_numbers, read_delimited, translate_month_names
 

@@ -1,5 +1,7 @@
 import datetime as dt
+
 import pytest
+
 from pipelines.sources.common import to_date, to_int, to_number, to_text
 
 

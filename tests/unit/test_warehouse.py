@@ -1,12 +1,13 @@
 import datetime as dt
+
 import duckdb
 import pandas as pd
 import pytest
+
 from pipelines.core.warehouse.load import BOOKKEEPING, CANONICAL, columns_of, ensure_raw_schema, replace_snapshot
 from pipelines.sources.common import LoadBatch, Reject
 from pipelines.sources.register import parse_register
 from tests.helpers import tiny_register_sheets, write_sheets
-
 
 SEP, OCT = dt.date(2026, 9, 1), dt.date(2026, 10, 1)
 

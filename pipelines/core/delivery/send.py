@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass
 from email.message import EmailMessage
 from email.utils import make_msgid, parseaddr
@@ -22,65 +22,12 @@ from pathlib import Path
 
 import duckdb
 
-from pipelines.core.delivery.transports import TRANSPORT_ERRORS, RecipientError, Transport, sender_of
 from pipelines.config import DeliverySettings, Settings
-from reports.data import load_pack_data, load_recipients
-from reports.email import build_message, scope_label, scope_project_ids
+from pipelines.core.delivery.plan import DeliveryError, PlannedMessage, ensure_delivery_log, plan_delivery
+from pipelines.core.delivery.transports import TRANSPORT_ERRORS, RecipientError, Transport, sender_of
+from reports.data import load_pack_data
+from reports.email import build_message
 from reports.render import ATTACHED_KINDS, pack_paths, scoped_pack_paths, write_scoped_pack
-
-SEND_TAG = "steerpack/send"
-RESEND_TAG = "steerpack/resend"
-
-DELIVERY_LOG_DDL = """
-create schema if not exists marts;
-create table if not exists marts.delivery_log (
-    month date not null,
-    recipient varchar not null,
-    scope varchar not null,
-    message_id varchar not null,
-    status varchar not null,          -- sending | sent | failed
-    attempts integer not null,        -- every attempt, across runs
-    sent_at timestamp,                -- UTC; when the transport accepted the message
-    subject varchar,
-    attachments varchar,              -- file names, comma separated
-    last_error varchar,
-    updated_at timestamp not null,    -- UTC
-    primary key (month, recipient)
-);
-"""
-
-
-class DeliveryError(Exception):
-    """The month cannot be delivered as asked (its pack has not been rendered)."""
-
-
-def should_send(tags: Mapping[str, str], partition_count: int) -> bool:
-    """A one-month run delivers; a range (a backfill) only re-renders unless tagged `steerpack/send=true`."""
-    value = tags.get(SEND_TAG)
-    if value is None:
-        return partition_count == 1
-    return value.strip().lower() == "true"
-
-
-def is_resend(tags: Mapping[str, str]) -> bool:
-    return tags.get(RESEND_TAG, "").strip().lower() == "true"
-
-
-@dataclass(frozen=True)
-class PlannedMessage:
-    month: dt.date
-    recipient: dict
-    project_ids: frozenset[str] | None
-    action: str  # "send" | "skip"
-    previous: dict | None  # the recipient's delivery_log row, if any
-
-    @property
-    def email(self) -> str:
-        return self.recipient["recipient_email"]
-
-    @property
-    def scope(self) -> str:
-        return scope_label(self.project_ids)
 
 
 @dataclass(frozen=True)
@@ -92,37 +39,6 @@ class Outcome:
     attempts: int
     message_id: str | None
     error: str | None = None
-
-
-def ensure_delivery_log(conn: duckdb.DuckDBPyConnection) -> None:
-    conn.execute(DELIVERY_LOG_DDL)
-
-
-def delivery_log_rows(conn: duckdb.DuckDBPyConnection, month: dt.date) -> dict[str, dict]:
-    """The month's log rows by lower-cased recipient (none before the first delivery created the table)."""
-    exists = conn.execute("""
-        select count(*) from information_schema.tables
-        where table_schema = 'marts' and table_name = 'delivery_log'""").fetchone()[0]
-    if not exists:
-        return {}
-    cursor = conn.execute("""
-        select recipient, scope, message_id, status, attempts, sent_at, last_error
-        from marts.delivery_log where month = ?""", [month])
-    names = [d[0] for d in cursor.description]
-    return {row[0].lower(): dict(zip(names, row)) for row in cursor.fetchall()}
-
-
-def plan_delivery(conn: duckdb.DuckDBPyConnection, month: dt.date, resend: bool = False) -> list[PlannedMessage]:
-    """Who gets what this month: every recipient, and whether their message goes or was already sent.
-    Reads only, so `steerpack send --dry-run` can use a read-only connection."""
-    log = delivery_log_rows(conn, month)
-    plan = []
-    for recipient in load_recipients(conn, month):
-        previous = log.get(recipient["recipient_email"].lower())
-        already_sent = previous is not None and previous["status"] == "sent"
-        plan.append(PlannedMessage(month, recipient, scope_project_ids(recipient["recipient_scope"]),
-                                   "skip" if already_sent and not resend else "send", previous))
-    return plan
 
 
 def _record(conn: duckdb.DuckDBPyConnection, planned: PlannedMessage, message_id: str, status: str,
@@ -209,23 +125,3 @@ def deliver_month(conn: duckdb.DuckDBPyConnection, settings: Settings, month: dt
                 None if error else dt.datetime.now(dt.timezone.utc))
         outcomes.append(Outcome(month, planned.email, planned.scope, status, attempts, message_id, error))
     return outcomes
-
-
-def describe_plan(plan: list[PlannedMessage], settings: Settings) -> str:
-    """`steerpack send --dry-run`: one line per recipient — who, which scope, what they would get."""
-    lines = []
-    for planned in plan:
-        month = planned.month
-        if planned.project_ids is None:
-            files = [pack_paths(settings.output, month)[kind].name for kind in ATTACHED_KINDS]
-        else:
-            paths = scoped_pack_paths(settings.output, month, planned.project_ids)
-            files = [f"{paths['folder'].name}/{paths[kind].name}" for kind in ATTACHED_KINDS]
-        if planned.action == "skip":
-            when = planned.previous["sent_at"]
-            what = f"already sent{f' {when:%Y-%m-%d %H:%M} UTC' if when else ''}; skipped (use --resend)"
-        else:
-            was = f" (was {planned.previous['status']})" if planned.previous else ""
-            what = f"would send{was}: {', '.join(files)}"
-        lines.append(f"{month:%Y-%m}  {planned.email}  [{planned.scope}]  {what}")
-    return "\n".join(lines)

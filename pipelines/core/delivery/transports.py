@@ -14,8 +14,8 @@ from email.utils import getaddresses
 from pathlib import Path
 from typing import Protocol
 
-from pipelines.core.files import safe_name, write_atomic
 from pipelines.config import Settings, SmtpSettings
+from pipelines.core.files import safe_name, write_atomic
 
 # What a transport raises for a message it could not hand over (refused, timed out, connection lost).
 TRANSPORT_ERRORS = (smtplib.SMTPException, OSError)
