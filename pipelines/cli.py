@@ -37,8 +37,14 @@ from reports.render import pack_paths
 
 def with_config(command):
     """Add `--config` to a command and hand it validated settings; user errors become clean messages."""
-    @click.option("--config", "config", type=click.Path(dir_okay=False), default=None,
-                  help="steerpack.yaml to use (default: ./steerpack.yaml, else built-in defaults).")
+
+    @click.option(
+        "--config",
+        "config",
+        type=click.Path(dir_okay=False),
+        default=None,
+        help="steerpack.yaml to use (default: ./steerpack.yaml, else built-in defaults).",
+    )
     @functools.wraps(command)
     def wrapper(config: str | None, **kwargs):
         try:
@@ -54,6 +60,7 @@ def with_config(command):
                 click.echo(f"{month:%Y-%m}: {pack_paths(settings.output, month)['html']}")
             click.echo(f"steerpack: {error}", err=True)
             sys.exit(1)
+
     return wrapper
 
 
@@ -71,12 +78,24 @@ def main() -> None:
     """steerpack: monthly IT-portfolio steering packs from your PMO tools' exports."""
 
 
-def _run_with_progress(settings: Settings, months: list[dt.date], label: str, job_name: str = JOB_NAME,
-                       tags: dict[str, str] | None = None, stages: tuple[str, ...] = STAGES) -> None:
+def _run_with_progress(
+    settings: Settings,
+    months: list[dt.date],
+    label: str,
+    job_name: str = JOB_NAME,
+    tags: dict[str, str] | None = None,
+    stages: tuple[str, ...] = STAGES,
+) -> None:
     if job_name == JOB_NAME:
         require_inbox(settings.inbox)
-    bar = tqdm(total=len(months) * len(stages), desc=label, unit="step", file=sys.stderr,
-               disable=None, bar_format="{desc}: {n_fmt}/{total_fmt} {bar} {postfix}")
+    bar = tqdm(
+        total=len(months) * len(stages),
+        desc=label,
+        unit="step",
+        file=sys.stderr,
+        disable=None,
+        bar_format="{desc}: {n_fmt}/{total_fmt} {bar} {postfix}",
+    )
 
     def on_progress(stage: str, month: dt.date) -> None:
         bar.set_postfix_str(f"{month:%Y-%m} {stage}")
@@ -114,8 +133,9 @@ def backfill(settings: Settings, first: dt.date, last: dt.date, send: bool) -> N
     if last < first:
         raise click.BadParameter(f"--to {last:%Y-%m} is before --from {first:%Y-%m}")
     months = months_between(first, last)
-    _run_with_progress(settings, months, f"backfill {first:%Y-%m}..{last:%Y-%m}",
-                       tags={SEND_TAG: "true" if send else "false"})
+    _run_with_progress(
+        settings, months, f"backfill {first:%Y-%m}..{last:%Y-%m}", tags={SEND_TAG: "true" if send else "false"}
+    )
     _print_packs(settings, months)
     if send:
         for month in months:
@@ -134,18 +154,28 @@ def send(settings: Settings, month: dt.date, dry_run: bool, resend: bool) -> Non
     published = pack_paths(settings.output, month)["html"]
     if not published.exists():
         # A month never run, or blocked by its quality gate: there is nothing to send, and the run would only fail.
-        raise click.ClickException(f"{month:%Y-%m} has no published pack ({published} does not exist): run "
-                                   f"`steerpack run --month {month:%Y-%m}` first, or fix what blocked it")
+        raise click.ClickException(
+            f"{month:%Y-%m} has no published pack ({published} does not exist): run "
+            f"`steerpack run --month {month:%Y-%m}` first, or fix what blocked it"
+        )
     if dry_run:
         with _read_warehouse(settings) as conn:
             plan = plan_delivery(conn, month, resend)
         if not plan:
-            raise click.ClickException(f"nobody to send {month:%Y-%m} to: the month has no distribution list "
-                                       "in the warehouse (has it been run?)")
+            raise click.ClickException(
+                f"nobody to send {month:%Y-%m} to: the month has no distribution list "
+                "in the warehouse (has it been run?)"
+            )
         click.echo(describe_plan(plan, settings))
         return
-    _run_with_progress(settings, [month], f"send {month:%Y-%m}", job_name=DELIVER_JOB_NAME,
-                       tags={SEND_TAG: "true", RESEND_TAG: "true" if resend else "false"}, stages=("delivered",))
+    _run_with_progress(
+        settings,
+        [month],
+        f"send {month:%Y-%m}",
+        job_name=DELIVER_JOB_NAME,
+        tags={SEND_TAG: "true", RESEND_TAG: "true" if resend else "false"},
+        stages=("delivered",),
+    )
     _print_delivery(settings, month)
 
 
@@ -157,8 +187,9 @@ def _read_warehouse(settings: Settings):
     try:
         return duckdb.connect(str(settings.warehouse), read_only=True)
     except duckdb.IOException as error:
-        raise click.ClickException(f"the warehouse is busy (a run is writing it); try again when it ends: "
-                                   f"{error}") from None
+        raise click.ClickException(
+            f"the warehouse is busy (a run is writing it); try again when it ends: {error}"
+        ) from None
 
 
 def _print_delivery(settings: Settings, month: dt.date) -> None:
@@ -169,12 +200,15 @@ def _print_delivery(settings: Settings, month: dt.date) -> None:
     for recipient, row in sorted(rows.items()):
         when = f" {row['sent_at']:%Y-%m-%d %H:%M} UTC" if row["sent_at"] else ""
         error = f" — {row['last_error']}" if row["last_error"] else ""
-        click.echo(f"{month:%Y-%m}  {recipient}  [{row['scope']}]  {row['status']}{when}, "
-                   f"{row['attempts']} attempt(s){error}")
+        click.echo(
+            f"{month:%Y-%m}  {recipient}  [{row['scope']}]  {row['status']}{when}, {row['attempts']} attempt(s){error}"
+        )
 
 
 @main.command()
-@click.option("--month", callback=_month, help="The month's drop to check, YYYY-MM (default: every month in the inbox).")
+@click.option(
+    "--month", callback=_month, help="The month's drop to check, YYYY-MM (default: every month in the inbox)."
+)
 @with_config
 def validate(settings: Settings, month: dt.date | None) -> None:
     """Check a drop before the monthly run: parse every file and run the quality suites; write nothing."""
@@ -196,33 +230,56 @@ def demo(settings: Settings) -> None:
     from pipelines.synthetic.demo import write_demo_inbox
 
     months = write_demo_inbox(settings.inbox)
-    click.echo(f"demo inbox: {settings.inbox} ({len(months)} monthly drops, "
-               f"{months[0]:%Y-%m} to {months[-1]:%Y-%m})")
+    click.echo(f"demo inbox: {settings.inbox} ({len(months)} monthly drops, {months[0]:%Y-%m} to {months[-1]:%Y-%m})")
     _run_with_progress(settings, drop_months(settings.inbox), "demo", tags={SEND_TAG: "false"})
     click.echo("steering packs:")
     _print_packs(settings, months)
     # Like a PMO going live: history re-rendered silently, then the latest month emailed.
-    _run_with_progress(settings, [months[-1]], f"send {months[-1]:%Y-%m}", job_name=DELIVER_JOB_NAME,
-                       tags={SEND_TAG: "true"}, stages=("delivered",))
+    _run_with_progress(
+        settings,
+        [months[-1]],
+        f"send {months[-1]:%Y-%m}",
+        job_name=DELIVER_JOB_NAME,
+        tags={SEND_TAG: "true"},
+        stages=("delivered",),
+    )
     _print_delivery(settings, months[-1])
     click.echo(f"outbox: {settings.output / 'outbox'}")
     click.echo(f"warehouse: {settings.warehouse}")
 
 
 @main.command()
-@click.option("--scale", type=click.Choice(["small", "medium", "large"]), default="small", show_default=True,
-              help="small = 50 projects; medium = 500 (~1 M work items); large = 2,000 (~5 M work items).")
-@click.option("--out", type=click.Path(file_okay=False), default="bench/out", show_default=True,
-              help="Where bench.json and bench.md are written.")
-@click.option("--reuse-inbox", is_flag=True,
-              help="Keep DIR/inbox between runs and reuse it when complete (for repeated runs by hand).")
+@click.option(
+    "--scale",
+    type=click.Choice(["small", "medium", "large"]),
+    default="small",
+    show_default=True,
+    help="small = 50 projects; medium = 500 (~1 M work items); large = 2,000 (~5 M work items).",
+)
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False),
+    default="bench/out",
+    show_default=True,
+    help="Where bench.json and bench.md are written.",
+)
+@click.option(
+    "--reuse-inbox",
+    is_flag=True,
+    help="Keep DIR/inbox between runs and reuse it when complete (for repeated runs by hand).",
+)
 @click.option("--no-backfill", is_flag=True, help="Measure the month only (backfill_3_months_seconds is null).")
 def bench(scale: str, out: str, reuse_inbox: bool, no_backfill: bool) -> None:
     """Generate a synthetic portfolio at SCALE, run a month end to end and a 3-month backfill, and measure."""
     from pipelines.synthetic.bench import run_bench
 
-    result = run_bench(scale, Path(out).resolve(), say=lambda text: click.echo(text, err=True),
-                       reuse_inbox=reuse_inbox, backfill=not no_backfill)
+    result = run_bench(
+        scale,
+        Path(out).resolve(),
+        say=lambda text: click.echo(text, err=True),
+        reuse_inbox=reuse_inbox,
+        backfill=not no_backfill,
+    )
     click.echo((Path(out) / "bench.md").read_text(encoding="utf-8"))
     click.echo(f"written: {Path(out) / 'bench.json'} (one month {result['total_seconds']} s)")
 
@@ -234,13 +291,26 @@ def ui(settings: Settings, port: int) -> None:
     """Start the Dagster UI (dagster dev) on steerpack's definitions and persistent instance."""
     prepare_environment(settings)
     dagster = Path(sys.executable).with_name("dagster")
-    command = [str(dagster) if dagster.exists() else "dagster", "dev", "-m", "pipelines.definitions",
-               "--port", str(port)]
+    command = [
+        str(dagster) if dagster.exists() else "dagster",
+        "dev",
+        "-m",
+        "pipelines.definitions",
+        "--port",
+        str(port),
+    ]
     click.echo(f"Dagster UI on http://127.0.0.1:{port} (instance: {os.environ['DAGSTER_HOME']})")
     # dagster dev in a session of its own: a stop signal to steerpack (a service manager's SIGTERM, Ctrl-C) is
     # forwarded to its whole group (webserver, daemon, code server), which is then waited for, SIGKILL after 15 s.
-    raise SystemExit(run_in_new_session(command, grace=15.0, on_stop=lambda signum: click.echo(
-        f"steerpack: stopped by {signal_name(signum)}; the Dagster UI is shut down", err=True)))
+    raise SystemExit(
+        run_in_new_session(
+            command,
+            grace=15.0,
+            on_stop=lambda signum: click.echo(
+                f"steerpack: stopped by {signal_name(signum)}; the Dagster UI is shut down", err=True
+            ),
+        )
+    )
 
 
 if __name__ == "__main__":

@@ -75,8 +75,13 @@ def build_args(months: list[dt.date], settings_vars: dict[str, Any]) -> list[str
     Unit tests check the SQL, not the month's data: `make test` runs them (tests/test_dbt_project.py), not
     every monthly run.
     """
-    return ["build", "--exclude", "test_type:unit",
-            "--vars", json.dumps(window_vars(months, settings_vars), sort_keys=True)]
+    return [
+        "build",
+        "--exclude",
+        "test_type:unit",
+        "--vars",
+        json.dumps(window_vars(months, settings_vars), sort_keys=True),
+    ]
 
 
 MEMORY_LIMIT_ENV_VAR = "STEERPACK_DUCKDB_MEMORY_LIMIT"
@@ -98,8 +103,15 @@ def ensure_manifest(force: bool = False) -> Path:
     """Run `dbt parse` when the manifest is missing (a fresh clone) or older than the project's files."""
     manifest = dbt_project.manifest_path
     if force or not manifest.exists() or manifest.stat().st_mtime < _newest_source_mtime():
-        command = [dbt_executable(), "parse", "--project-dir", str(DBT_PROJECT_DIR),
-                   "--profiles-dir", str(DBT_PROJECT_DIR), "--quiet"]
+        command = [
+            dbt_executable(),
+            "parse",
+            "--project-dir",
+            str(DBT_PROJECT_DIR),
+            "--profiles-dir",
+            str(DBT_PROJECT_DIR),
+            "--quiet",
+        ]
         env = {**os.environ, "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
         result = subprocess.run(command, cwd=DBT_PROJECT_DIR, env=env, capture_output=True, text=True)
         if result.returncode != 0:

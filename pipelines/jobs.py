@@ -8,7 +8,7 @@ monthly_pack_job = dg.define_asset_job(
     name="monthly_pack",
     selection=dg.AssetSelection.all(),
     description="Ingest the month's drop, build the marts, render the pack and deliver it "
-                "(a range re-renders without email unless tagged steerpack/send=true).",
+    "(a range re-renders without email unless tagged steerpack/send=true).",
 )
 
 deliver_pack_job = dg.define_asset_job(

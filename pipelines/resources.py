@@ -41,7 +41,8 @@ class SteerpackConfig(dg.ConfigurableResource):
 def build_resources(settings: Settings) -> dict[str, object]:
     return {
         "steerpack": SteerpackConfig(config_file=str(settings.config_file) if settings.config_file else None),
-        "duckdb": DuckDBResource(database=str(settings.warehouse),
-                                 connection_config={"memory_limit": settings.warehouse_memory_limit}),
+        "duckdb": DuckDBResource(
+            database=str(settings.warehouse), connection_config={"memory_limit": settings.warehouse_memory_limit}
+        ),
         "dbt": dbt_cli_resource(),
     }

@@ -29,10 +29,10 @@ def build_monthly_schedule(settings: Settings) -> dg.ScheduleDefinition:
         execution_timezone=schedule.timezone,
         default_status=dg.DefaultScheduleStatus.RUNNING,
         description=f"Day {schedule.day_of_month} of each month at {schedule.time} ({schedule.timezone}): "
-                    "ingest, compute, render and deliver the month just ended.",
+        "ingest, compute, render and deliver the month just ended.",
     )
     def monthly_pack_schedule(context: dg.ScheduleEvaluationContext):
-        moment = context.scheduled_execution_time or dt.datetime.now(dt.timezone.utc)
+        moment = context.scheduled_execution_time or dt.datetime.now(dt.UTC)
         month = reporting_month(moment, schedule.timezone)
         if month < settings.first_month:
             return dg.SkipReason(f"{month:%Y-%m} is before first_month {settings.first_month:%Y-%m}")

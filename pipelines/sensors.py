@@ -39,9 +39,9 @@ def drop_fingerprint(folder: Path) -> str:
     return digest.hexdigest()
 
 
-def drop_run_requests(inbox: Path, cursor: dict[str, dict[str, str]], runnable_keys: list[str],
-                      already_built: set[str] = frozenset()
-                      ) -> tuple[list[dg.RunRequest], dict[str, dict[str, str]]]:
+def drop_run_requests(
+    inbox: Path, cursor: dict[str, dict[str, str]], runnable_keys: list[str], already_built: set[str] = frozenset()
+) -> tuple[list[dg.RunRequest], dict[str, dict[str, str]]]:
     """Run requests for drops that are new or changed and have stayed the same for one sensor interval
     (a drop still being copied changes between ticks and waits), and the cursor that remembers them.
 
@@ -65,9 +65,14 @@ def drop_run_requests(inbox: Path, cursor: dict[str, dict[str, str]], runnable_k
             continue
         if state.get("ran") == fingerprint or key not in runnable:
             continue
-        requests.append(dg.RunRequest(
-            run_key=f"drop-{name}-{fingerprint[:16]}", partition_key=key, job_name=monthly_pack_job.name,
-            tags={SEND_TAG: "true" if key == latest else "false", "steerpack/trigger": "new drop"}))
+        requests.append(
+            dg.RunRequest(
+                run_key=f"drop-{name}-{fingerprint[:16]}",
+                partition_key=key,
+                job_name=monthly_pack_job.name,
+                tags={SEND_TAG: "true" if key == latest else "false", "steerpack/trigger": "new drop"},
+            )
+        )
         state["ran"] = fingerprint
     return requests, new_cursor
 
@@ -116,14 +121,22 @@ def ops_alert_on_failure(context: dg.RunFailureSensorContext):
         return dg.SkipReason("delivery.ops_email is not set: nobody to tell")
     run = context.dagster_run
     window = _run_window(run)
-    body = (f"The steerpack run {run.run_id} ({run.job_name}, {window}) failed.\n\n"
-            f"{failure_summary(context.instance, run.run_id)}\n\n"
-            "A month whose data failed a blocking check is not published, and its previous pack stays in "
-            "place. Messages already delivered are in marts.delivery_log, and a rerun sends only the rest. "
-            f"Fix the cause, then rerun the month (steerpack run --month {window[:7]}) or open the run in "
-            "the Dagster UI.\n")
-    message = build_failure_message(sender_of(settings), to, f"steerpack run failed — {window} — {run.job_name}", body,
-                                    dt.datetime.now(dt.timezone.utc), make_msgid(idstring="steerpack.alert"))
+    body = (
+        f"The steerpack run {run.run_id} ({run.job_name}, {window}) failed.\n\n"
+        f"{failure_summary(context.instance, run.run_id)}\n\n"
+        "A month whose data failed a blocking check is not published, and its previous pack stays in "
+        "place. Messages already delivered are in marts.delivery_log, and a rerun sends only the rest. "
+        f"Fix the cause, then rerun the month (steerpack run --month {window[:7]}) or open the run in "
+        "the Dagster UI.\n"
+    )
+    message = build_failure_message(
+        sender_of(settings),
+        to,
+        f"steerpack run failed — {window} — {run.job_name}",
+        body,
+        dt.datetime.now(dt.UTC),
+        make_msgid(idstring="steerpack.alert"),
+    )
     attempts, error = send_with_retries(transport_for(settings), message, "ops", settings.delivery)
     if error:
         raise RuntimeError(f"could not email {to} about run {run.run_id} after {attempts} attempts: {error}")

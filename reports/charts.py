@@ -19,15 +19,27 @@ from matplotlib.ticker import FuncFormatter  # noqa: E402
 # text stays text in the SVG (searchable, selectable, extractable from the PDF)
 # Labels are project and milestone names: `$1M` is money, never matplotlib's mathtext (which crashed on
 # `Sign-off: $1M #1, $2M #2` and ate the dollars of `Save $100 per seat & $20 per user`).
-plt.rcParams.update({"text.parse_math": False,
-                     "svg.hashsalt": "steerpack", "svg.fonttype": "none", "font.family": "DejaVu Sans", "font.size": 9,
-                     # a fixed title height: placing it around top-axis labels (there are none) cost a tenth of a chart
-                     "axes.titley": 1.0})
+plt.rcParams.update(
+    {
+        "text.parse_math": False,
+        "svg.hashsalt": "steerpack",
+        "svg.fonttype": "none",
+        "font.family": "DejaVu Sans",
+        "font.size": 9,
+        # a fixed title height: placing it around top-axis labels (there are none) cost a tenth of a chart
+        "axes.titley": 1.0,
+    }
+)
 COLOURS = {"CPI": "#1f77b4", "SPI": "#9467bd", "PV": "#7f8c8d", "EV": "#27ae60", "AC": "#c0392b"}
 
 
-def line_chart_svg(title: str, y_label: str, series: dict[str, list[tuple[dt.date, float | None]]],
-                   reference: float | None = None, as_png: bool = False) -> str:
+def line_chart_svg(
+    title: str,
+    y_label: str,
+    series: dict[str, list[tuple[dt.date, float | None]]],
+    reference: float | None = None,
+    as_png: bool = False,
+) -> str:
     """A line chart over months as inline SVG markup (empty string when there is nothing to draw).
 
     `as_png` gives an <img> with a PNG instead: the PDF prints it several times faster than SVG paths.
@@ -37,8 +49,15 @@ def line_chart_svg(title: str, y_label: str, series: dict[str, list[tuple[dt.dat
     figure, axes = plt.subplots(figsize=(6.4, 3.0))
     for name, points in series.items():
         kept = [(month, value) for month, value in points if value is not None]
-        axes.plot([m for m, _ in kept], [v for _, v in kept], label=name, color=COLOURS.get(name), linewidth=1.8,
-                  marker="o", markersize=2.5)
+        axes.plot(
+            [m for m, _ in kept],
+            [v for _, v in kept],
+            label=name,
+            color=COLOURS.get(name),
+            linewidth=1.8,
+            marker="o",
+            markersize=2.5,
+        )
     if reference is not None:
         axes.axhline(reference, color="#95a5a6", linewidth=0.8, linestyle="--")
     axes.set_title(title, loc="left", fontsize=10, fontweight="bold")
@@ -69,11 +88,12 @@ def _encode(figure, title: str, as_png: bool) -> str:
     figure.savefig(buffer, format="svg", metadata={"Date": None})
     plt.close(figure)
     svg = buffer.getvalue()
-    return svg[svg.index("<svg"):]  # inline: drop the XML declaration and doctype
+    return svg[svg.index("<svg") :]  # inline: drop the XML declaration and doctype
 
 
-def slip_chart_svg(title: str, rows: list[tuple[str, dt.date | None, dt.date | None, dt.date | None]],
-                   as_png: bool = False) -> str:
+def slip_chart_svg(
+    title: str, rows: list[tuple[str, dt.date | None, dt.date | None, dt.date | None]], as_png: bool = False
+) -> str:
     """Baseline vs forecast vs actual dates, one row each (milestones, or projects' finishes): a dumbbell chart."""
     rows = [row for row in rows if row[1] is not None]
     if not rows:
@@ -87,8 +107,13 @@ def slip_chart_svg(title: str, rows: list[tuple[str, dt.date | None, dt.date | N
 
     for index, (_, baseline, forecast, actual) in enumerate(reversed(rows)):
         latest = actual or forecast or baseline
-        axes.plot([baseline, latest], [index, index], color="#c0392b" if latest > baseline else "#27ae60",
-                  linewidth=2, zorder=1)
+        axes.plot(
+            [baseline, latest],
+            [index, index],
+            color="#c0392b" if latest > baseline else "#27ae60",
+            linewidth=2,
+            zorder=1,
+        )
         mark("baseline", baseline, index, marker="D", color="#7f8c8d", s=28)
         if actual is not None:
             mark("actual", actual, index, marker="s", color="#1f2933", s=26)
@@ -105,6 +130,7 @@ def slip_chart_svg(title: str, rows: list[tuple[str, dt.date | None, dt.date | N
         axes.legend(frameon=False, ncols=3, loc="lower right", bbox_to_anchor=(1.0, 1.0), fontsize=8)
     height = figure.get_size_inches()[1]
     longest_label = max(len(label) for label, *_ in rows)
-    figure.subplots_adjust(left=min(0.45, 0.04 + 0.0105 * longest_label), right=0.98,
-                           top=1 - 0.55 / height, bottom=0.5 / height)
+    figure.subplots_adjust(
+        left=min(0.45, 0.04 + 0.0105 * longest_label), right=0.98, top=1 - 0.55 / height, bottom=0.5 / height
+    )
     return _encode(figure, title, as_png)

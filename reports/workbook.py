@@ -48,21 +48,41 @@ def _c(name: str, header: str | None = None, fmt: str | None = None, rag: bool =
 
 
 PROJECT_COLUMNS = [
-    _c("project_id", "Project"), _c("project_name", "Name"), _c("tier", "Tier", WHOLE),
-    _c("reported_status", "Reported", rag=True), _c("rag_schedule", "Schedule", rag=True),
-    _c("rag_cost", "Cost", rag=True), _c("rag_benefits", "Benefits", rag=True),
-    _c("rag_incidents", "Incidents", rag=True), _c("rag_overall", "Overall", rag=True),
-    _c("watermelon", "Watermelon"), _c("unverified_green", "Unverified green"), _c("bac", "BAC", MONEY),
-    _c("pv", "PV", MONEY), _c("ev", "EV", MONEY),
-    _c("ac", "AC", MONEY), _c("eac", "EAC", MONEY), _c("vac", "VAC", MONEY), _c("cpi", "CPI", RATIO),
-    _c("cpi_month", "CPI this month", RATIO), _c("spi", "SPI", RATIO), _c("spi_month", "SPI this month", RATIO),
-    _c("spi_t", "SPI(t)", RATIO), _c("tcpi", "TCPI", RATIO), _c("tspi", "TSPI", RATIO),
-    _c("percent_complete", "% complete", FRACTION), _c("percent_spent", "% spent", FRACTION),
-    _c("cost_overrun_pct", "EAC vs BAC", FRACTION), _c("baseline_finish", "Baseline finish", DATE),
-    _c("forecast_finish", "Forecast finish", DATE), _c("ieac_t_finish", "IEAC(t) finish", DATE),
+    _c("project_id", "Project"),
+    _c("project_name", "Name"),
+    _c("tier", "Tier", WHOLE),
+    _c("reported_status", "Reported", rag=True),
+    _c("rag_schedule", "Schedule", rag=True),
+    _c("rag_cost", "Cost", rag=True),
+    _c("rag_benefits", "Benefits", rag=True),
+    _c("rag_incidents", "Incidents", rag=True),
+    _c("rag_overall", "Overall", rag=True),
+    _c("watermelon", "Watermelon"),
+    _c("unverified_green", "Unverified green"),
+    _c("bac", "BAC", MONEY),
+    _c("pv", "PV", MONEY),
+    _c("ev", "EV", MONEY),
+    _c("ac", "AC", MONEY),
+    _c("eac", "EAC", MONEY),
+    _c("vac", "VAC", MONEY),
+    _c("cpi", "CPI", RATIO),
+    _c("cpi_month", "CPI this month", RATIO),
+    _c("spi", "SPI", RATIO),
+    _c("spi_month", "SPI this month", RATIO),
+    _c("spi_t", "SPI(t)", RATIO),
+    _c("tcpi", "TCPI", RATIO),
+    _c("tspi", "TSPI", RATIO),
+    _c("percent_complete", "% complete", FRACTION),
+    _c("percent_spent", "% spent", FRACTION),
+    _c("cost_overrun_pct", "EAC vs BAC", FRACTION),
+    _c("baseline_finish", "Baseline finish", DATE),
+    _c("forecast_finish", "Forecast finish", DATE),
+    _c("ieac_t_finish", "IEAC(t) finish", DATE),
     _c("slip_days", "Slip (days)", WHOLE),
-    _c("schedule_slip_pct", "Slip", FRACTION), _c("milestone_on_time_rate", "Milestones on time", FRACTION),
-    _c("readiness_score", "Benefits readiness", FRACTION), _c("raid_fresh_pct", "RAID fresh", FRACTION),
+    _c("schedule_slip_pct", "Slip", FRACTION),
+    _c("milestone_on_time_rate", "Milestones on time", FRACTION),
+    _c("readiness_score", "Benefits readiness", FRACTION),
+    _c("raid_fresh_pct", "RAID fresh", FRACTION),
 ]
 
 
@@ -77,65 +97,123 @@ def sections(scoped: bool = False) -> list[Section]:
     """
     scope = SCOPE_FILTER if scoped else ""
     all_sections = [
-        Section("Projects", f"""
-            select {', '.join(c.name for c in PROJECT_COLUMNS)}
+        Section(
+            "Projects",
+            f"""
+            select {", ".join(c.name for c in PROJECT_COLUMNS)}
             from marts.fct_project_month
             where month = $month {scope}
-            order by tier, project_id""", PROJECT_COLUMNS),
-        Section("Trend", """
+            order by tier, project_id""",
+            PROJECT_COLUMNS,
+        ),
+        Section(
+            "Trend",
+            """
             select month, portfolio_cpi as cpi, portfolio_spi as spi, pv_total as pv, ev_total as ev,
                    ac_total as ac
             from marts.fct_portfolio_month
             where month <= $month
             order by month""",
-                [_c("month", "Month", DATE), _c("cpi", "CPI", RATIO), _c("spi", "SPI", RATIO),
-                 _c("pv", "PV", MONEY), _c("ev", "EV", MONEY), _c("ac", "AC", MONEY)]),
-        Section("Milestones", f"""
+            [
+                _c("month", "Month", DATE),
+                _c("cpi", "CPI", RATIO),
+                _c("spi", "SPI", RATIO),
+                _c("pv", "PV", MONEY),
+                _c("ev", "EV", MONEY),
+                _c("ac", "AC", MONEY),
+            ],
+        ),
+        Section(
+            "Milestones",
+            f"""
             select project_id, milestone_name, baseline_date, forecast_date, actual_date, slip_days, is_due,
                    is_on_time
             from marts.fct_milestone_month
             where month = $month {scope}
             order by project_id, baseline_date""",
-                [_c("project_id", "Project"), _c("milestone_name", "Milestone"),
-                 _c("baseline_date", "Baseline", DATE), _c("forecast_date", "Forecast", DATE),
-                 _c("actual_date", "Actual", DATE), _c("slip_days", "Slip (days)", WHOLE), _c("is_due", "Due"),
-                 _c("is_on_time", "On time")]),
-        Section("Benefits", f"""
+            [
+                _c("project_id", "Project"),
+                _c("milestone_name", "Milestone"),
+                _c("baseline_date", "Baseline", DATE),
+                _c("forecast_date", "Forecast", DATE),
+                _c("actual_date", "Actual", DATE),
+                _c("slip_days", "Slip (days)", WHOLE),
+                _c("is_due", "Due"),
+                _c("is_on_time", "On time"),
+            ],
+        ),
+        Section(
+            "Benefits",
+            f"""
             select project_id, benefit_id, benefit_description, benefit_owner, metric, checks_met, readiness_score
             from marts.fct_benefit_readiness
             where month = $month {scope}
             order by project_id, benefit_id""",
-                [_c("project_id", "Project"), _c("benefit_id", "Benefit"), _c("benefit_description", "Description"),
-                 _c("benefit_owner", "Owner"), _c("metric", "Metric"), _c("checks_met", "Checks met", WHOLE),
-                 _c("readiness_score", "Readiness", FRACTION)]),
-        Section("Incidents", f"""
+            [
+                _c("project_id", "Project"),
+                _c("benefit_id", "Benefit"),
+                _c("benefit_description", "Description"),
+                _c("benefit_owner", "Owner"),
+                _c("metric", "Metric"),
+                _c("checks_met", "Checks met", WHOLE),
+                _c("readiness_score", "Readiness", FRACTION),
+            ],
+        ),
+        Section(
+            "Incidents",
+            f"""
             select project_id, go_live_actual, incidents_total, p1_count, p2_count, open_count, mttr_hours,
                    incidents_per_week, baseline_per_week
             from marts.fct_post_golive_incidents
             where month = $month {scope}
             order by project_id""",
-                [_c("project_id", "Project"), _c("go_live_actual", "Go-live", DATE),
-                 _c("incidents_total", "Incidents", WHOLE), _c("p1_count", "P1", WHOLE), _c("p2_count", "P2", WHOLE),
-                 _c("open_count", "Open", WHOLE), _c("mttr_hours", "MTTR (h)", RATIO),
-                 _c("incidents_per_week", "Per week", RATIO), _c("baseline_per_week", "Before go-live per week",
-                                                                 RATIO)]),
-        Section("Data quality", """
+            [
+                _c("project_id", "Project"),
+                _c("go_live_actual", "Go-live", DATE),
+                _c("incidents_total", "Incidents", WHOLE),
+                _c("p1_count", "P1", WHOLE),
+                _c("p2_count", "P2", WHOLE),
+                _c("open_count", "Open", WHOLE),
+                _c("mttr_hours", "MTTR (h)", RATIO),
+                _c("incidents_per_week", "Per week", RATIO),
+                _c("baseline_per_week", "Before go-live per week", RATIO),
+            ],
+        ),
+        Section(
+            "Data quality",
+            """
             select source, snapshot_month_used, is_missing, rows_read, rows_loaded, rows_quarantined,
                    unreadable_files
             from marts.fct_data_freshness
             where month = $month
             order by source""",
-                [_c("source", "Source"), _c("snapshot_month_used", "Snapshot used", DATE),
-                 _c("is_missing", "Missing this month"), _c("rows_read", "Rows read", WHOLE),
-                 _c("rows_loaded", "Loaded", WHOLE), _c("rows_quarantined", "Quarantined", WHOLE),
-                 _c("unreadable_files", "Unreadable files", WHOLE)]),
-        Section("Project trend", f"""
+            [
+                _c("source", "Source"),
+                _c("snapshot_month_used", "Snapshot used", DATE),
+                _c("is_missing", "Missing this month"),
+                _c("rows_read", "Rows read", WHOLE),
+                _c("rows_loaded", "Loaded", WHOLE),
+                _c("rows_quarantined", "Quarantined", WHOLE),
+                _c("unreadable_files", "Unreadable files", WHOLE),
+            ],
+        ),
+        Section(
+            "Project trend",
+            f"""
             select project_id, month, cpi, spi, pv, ev, ac
             from marts.fct_project_month
             where month <= $month {scope}
             order by project_id, month""",
-                [_c("project_id", "Project"), _c("month", "Month", DATE), _c("cpi", "CPI", RATIO),
-                 _c("spi", "SPI", RATIO), _c("pv", "PV", MONEY), _c("ev", "EV", MONEY), _c("ac", "AC", MONEY)]),
+            [
+                _c("project_id", "Project"),
+                _c("month", "Month", DATE),
+                _c("cpi", "CPI", RATIO),
+                _c("spi", "SPI", RATIO),
+                _c("pv", "PV", MONEY),
+                _c("ev", "EV", MONEY),
+                _c("ac", "AC", MONEY),
+            ],
+        ),
     ]
     portfolio_only, scoped_only = {"Trend"}, {"Project trend"}
     return [s for s in all_sections if s.sheet not in (portfolio_only if scoped else scoped_only)]
@@ -170,8 +248,10 @@ def _write_section(workbook: Workbook, section: Section, rows: list[dict[str, An
         if column.is_rag:
             cells = f"{letter}2:{letter}{last_row}"
             for grade, colour in RAG_FILLS.items():
-                sheet.conditional_formatting.add(cells, CellIsRule(
-                    operator="equal", formula=[f'"{grade}"'], fill=PatternFill("solid", bgColor=colour)))
+                sheet.conditional_formatting.add(
+                    cells,
+                    CellIsRule(operator="equal", formula=[f'"{grade}"'], fill=PatternFill("solid", bgColor=colour)),
+                )
 
 
 def _trend_charts(workbook: Workbook, months: int) -> None:
@@ -216,7 +296,8 @@ def build_workbook(conn: duckdb.DuckDBPyConnection, month: dt.date, project_ids:
     return buffer.getvalue()
 
 
-def write_workbook(conn: duckdb.DuckDBPyConnection, month: dt.date, path: Path, root: Path,
-                   project_ids: set[str] | None = None) -> Path:
+def write_workbook(
+    conn: duckdb.DuckDBPyConnection, month: dt.date, path: Path, root: Path, project_ids: set[str] | None = None
+) -> Path:
     """The workbook at `path`, which must lie under `root` (the output folder)."""
     return write_atomic(path, build_workbook(conn, month, project_ids), root)

@@ -45,10 +45,44 @@ def tiny_register_sheets(reported_alpha: str = "Green") -> dict[str, list[list]]
     return {
         "Projects": [
             register_header("Projects"),
-            ["ALPHA", "Alpha Billing", 1, "Ann Sponsor", "Pat Manager", reported_alpha, "Execution", 120000,
-             "USD", D(2026, 1, 5), D(2026, 12, 18), D(2026, 11, 2), None, "jira", "ALP", "WBS-A", "Billing"],
-            ["BETA", "Beta CRM", 3, "Bob Sponsor", "Quinn Manager", "amber", "Planning", "80,000.50",
-             "usd", D(2026, 3, 2), D(2027, 2, 26), D(2027, 2, 1), None, "ms_project", "beta_plan", "WBS-B", "CRM"],
+            [
+                "ALPHA",
+                "Alpha Billing",
+                1,
+                "Ann Sponsor",
+                "Pat Manager",
+                reported_alpha,
+                "Execution",
+                120000,
+                "USD",
+                D(2026, 1, 5),
+                D(2026, 12, 18),
+                D(2026, 11, 2),
+                None,
+                "jira",
+                "ALP",
+                "WBS-A",
+                "Billing",
+            ],
+            [
+                "BETA",
+                "Beta CRM",
+                3,
+                "Bob Sponsor",
+                "Quinn Manager",
+                "amber",
+                "Planning",
+                "80,000.50",
+                "usd",
+                D(2026, 3, 2),
+                D(2027, 2, 26),
+                D(2027, 2, 1),
+                None,
+                "ms_project",
+                "beta_plan",
+                "WBS-B",
+                "CRM",
+            ],
         ],
         "Milestones": [
             register_header("Milestones"),
@@ -56,13 +90,32 @@ def tiny_register_sheets(reported_alpha: str = "Green") -> dict[str, list[list]]
         ],
         "Benefits": [
             register_header("Benefits"),
-            ["B1", "ALPHA", "Lower billing cost", "Ann Sponsor", "Cost per invoice", 2.5, 1.8, D(2027, 6, 30),
-             D(2026, 10, 1)],
+            [
+                "B1",
+                "ALPHA",
+                "Lower billing cost",
+                "Ann Sponsor",
+                "Cost per invoice",
+                2.5,
+                1.8,
+                D(2027, 6, 30),
+                D(2026, 10, 1),
+            ],
         ],
         "RAID": [
             register_header("RAID"),
-            ["R1", "ALPHA", "Risk", "Vendor late", "Pat Manager", "High", "Open", D(2026, 2, 1), D(2026, 10, 28),
-             D(2026, 11, 15)],
+            [
+                "R1",
+                "ALPHA",
+                "Risk",
+                "Vendor late",
+                "Pat Manager",
+                "High",
+                "Open",
+                D(2026, 2, 1),
+                D(2026, 10, 28),
+                D(2026, 11, 15),
+            ],
         ],
         "Changes": [
             register_header("Changes"),
@@ -78,8 +131,13 @@ def tiny_register_sheets(reported_alpha: str = "Green") -> dict[str, list[list]]
 
 def write_config(folder: Path, **overrides) -> Path:
     """A steerpack.yaml in `folder` with relative paths, so path resolution is exercised too."""
-    config = {"first_month": "2024-01", "inbox": "./inbox", "warehouse": "./warehouse/steerpack.duckdb",
-              "output": "./output", **overrides}
+    config = {
+        "first_month": "2024-01",
+        "inbox": "./inbox",
+        "warehouse": "./warehouse/steerpack.duckdb",
+        "output": "./output",
+        **overrides,
+    }
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / "steerpack.yaml"
     path.write_text(yaml.safe_dump(config), encoding="utf-8")
@@ -96,8 +154,9 @@ def run_logged(command: list[str], folder: Path, timeout: float, **kwargs) -> su
     out, err = folder / "stdout.txt", folder / "stderr.txt"
     with out.open("w", encoding="utf-8") as stdout, err.open("w", encoding="utf-8") as stderr:
         process = subprocess.run(command, stdout=stdout, stderr=stderr, timeout=timeout, **kwargs)
-    return subprocess.CompletedProcess(command, process.returncode, out.read_text(encoding="utf-8"),
-                                       err.read_text(encoding="utf-8"))
+    return subprocess.CompletedProcess(
+        command, process.returncode, out.read_text(encoding="utf-8"), err.read_text(encoding="utf-8")
+    )
 
 
 def start_logged(command: list[str], folder: Path, **kwargs) -> tuple[subprocess.Popen, Path, Path]:
@@ -124,9 +183,13 @@ def query(settings, sql, params=()):
 
 def run_month(settings, partition_key):
     """The whole monthly pack, quality checks included, on an ephemeral instance; success not asserted."""
-    return dg.materialize(pipeline_assets(settings), partition_key=partition_key,
-                          resources=build_resources(settings), instance=dg.DagsterInstance.ephemeral(),
-                          raise_on_error=False)
+    return dg.materialize(
+        pipeline_assets(settings),
+        partition_key=partition_key,
+        resources=build_resources(settings),
+        instance=dg.DagsterInstance.ephemeral(),
+        raise_on_error=False,
+    )
 
 
 def materialize(settings, partition_key):
@@ -146,8 +209,19 @@ def smartsheet_workbook(path: Path, end_header="Finish") -> Path:
     """Rows as Smartsheet exports them: hierarchy as outline levels, % as formatted fractions, locale dates."""
     workbook = Workbook()
     sheet = workbook.active
-    sheet.append(["Task Name", "Start", end_header, "Duration", "% Complete", "Status", "Assigned To",
-                  "Baseline Start", "Baseline Finish"])
+    sheet.append(
+        [
+            "Task Name",
+            "Start",
+            end_header,
+            "Duration",
+            "% Complete",
+            "Status",
+            "Assigned To",
+            "Baseline Start",
+            "Baseline Finish",
+        ]
+    )
     D = dt.datetime
     rows = [  # (level, name, start, finish, duration, fraction)
         (0, "Phase 1", D(2026, 1, 5), D(2026, 2, 27), "40d", 0.5),
@@ -169,45 +243,107 @@ def smartsheet_workbook(path: Path, end_header="Finish") -> Path:
 
 
 def jira_csv(descriptions: list[str]) -> str:
-    rows = "".join(f'ALP-{n},{10000 + n},Story {n},Story,Done,Done,"{text}",\r\n'
-                   for n, text in enumerate(descriptions, start=1))
+    rows = "".join(
+        f'ALP-{n},{10000 + n},Story {n},Story,Done,Done,"{text}",\r\n' for n, text in enumerate(descriptions, start=1)
+    )
     return "Issue key,Issue id,Summary,Issue Type,Status,Status Category,Description,Created\r\n" + rows
 
 
 STORY_POINTS = ["Custom field (Story Points)", "Custom field (Story point estimate)"]
 
 
-SOURCES = {"projects": "register", "distribution": "register", "work_items": "jira", "schedule_tasks": "ms_project",
-           "spend": "finance", "incidents": "servicenow"}
+SOURCES = {
+    "projects": "register",
+    "distribution": "register",
+    "work_items": "jira",
+    "schedule_tasks": "ms_project",
+    "spend": "finance",
+    "incidents": "servicenow",
+}
 
 
 def insert(conn, table, rows, month=dt.date(2026, 9, 1)):
     for number, row in enumerate(rows, start=2):
-        record = {"snapshot_month": month, "source": SOURCES[table], "source_file": f"{table}.file",
-                  "source_row": number, **row}
+        record = {
+            "snapshot_month": month,
+            "source": SOURCES[table],
+            "source_file": f"{table}.file",
+            "source_row": number,
+            **row,
+        }
         columns = [c for c in columns_of(table) if c in record]
-        conn.execute(f"insert into raw.{table} ({', '.join(columns)}) values ({', '.join('?' * len(columns))})",
-                     [record[c] for c in columns])
+        conn.execute(
+            f"insert into raw.{table} ({', '.join(columns)}) values ({', '.join('?' * len(columns))})",
+            [record[c] for c in columns],
+        )
 
 
 GOOD = {
-    "projects": dict(project_id="P1", project_name="One", tier=1, sponsor="S", project_manager="M",
-                     reported_status="Green", phase="Build", bac=1000.0, currency="USD",
-                     baseline_start=dt.date(2026, 1, 1), baseline_finish=dt.date(2026, 12, 31),
-                     go_live_planned=dt.date(2026, 11, 1), go_live_actual=None, plan_source="jira", plan_key="ONE",
-                     finance_codes="WBS-1", services="Svc"),
+    "projects": dict(
+        project_id="P1",
+        project_name="One",
+        tier=1,
+        sponsor="S",
+        project_manager="M",
+        reported_status="Green",
+        phase="Build",
+        bac=1000.0,
+        currency="USD",
+        baseline_start=dt.date(2026, 1, 1),
+        baseline_finish=dt.date(2026, 12, 31),
+        go_live_planned=dt.date(2026, 11, 1),
+        go_live_actual=None,
+        plan_source="jira",
+        plan_key="ONE",
+        finance_codes="WBS-1",
+        services="Svc",
+    ),
     "distribution": dict(email="a@example.com", name="A", role="Sponsor", scope="P1"),
-    "work_items": dict(plan_key="ONE", item_key="ONE-1", item_type="Story", summary="s", status="Done",
-                       status_category="Done", resolution="Done", priority="High", story_points=3.0,
-                       created_at=dt.datetime(2026, 1, 5), resolved_at=dt.datetime(2026, 2, 1), due_date=None),
-    "schedule_tasks": dict(plan_key="plan", task_uid="1", task_name="T", outline_level=1, is_summary=False,
-                           is_milestone=False, start_date=dt.date(2026, 1, 1), finish_date=dt.date(2026, 2, 1),
-                           baseline_start=dt.date(2026, 1, 1), baseline_finish=dt.date(2026, 2, 1),
-                           baseline_cost=10.0, percent_complete=50.0),
-    "spend": dict(document_id="D1", line_no="1", posting_date=dt.date(2026, 9, 5), project_code="WBS-1",
-                  amount=10.0, currency="USD"),
-    "incidents": dict(incident_id="INC1", title="t", priority=2, state="Resolved",
-                      opened_at=dt.datetime(2026, 9, 1, 9), resolved_at=dt.datetime(2026, 9, 1, 11), service="Svc"),
+    "work_items": dict(
+        plan_key="ONE",
+        item_key="ONE-1",
+        item_type="Story",
+        summary="s",
+        status="Done",
+        status_category="Done",
+        resolution="Done",
+        priority="High",
+        story_points=3.0,
+        created_at=dt.datetime(2026, 1, 5),
+        resolved_at=dt.datetime(2026, 2, 1),
+        due_date=None,
+    ),
+    "schedule_tasks": dict(
+        plan_key="plan",
+        task_uid="1",
+        task_name="T",
+        outline_level=1,
+        is_summary=False,
+        is_milestone=False,
+        start_date=dt.date(2026, 1, 1),
+        finish_date=dt.date(2026, 2, 1),
+        baseline_start=dt.date(2026, 1, 1),
+        baseline_finish=dt.date(2026, 2, 1),
+        baseline_cost=10.0,
+        percent_complete=50.0,
+    ),
+    "spend": dict(
+        document_id="D1",
+        line_no="1",
+        posting_date=dt.date(2026, 9, 5),
+        project_code="WBS-1",
+        amount=10.0,
+        currency="USD",
+    ),
+    "incidents": dict(
+        incident_id="INC1",
+        title="t",
+        priority=2,
+        state="Resolved",
+        opened_at=dt.datetime(2026, 9, 1, 9),
+        resolved_at=dt.datetime(2026, 9, 1, 11),
+        service="Svc",
+    ),
 }
 
 
@@ -218,10 +354,22 @@ def steerpack(*args, cwd):
     return run_logged([STEERPACK, *args], cwd / "logs", timeout=300, cwd=cwd)
 
 
-SAP_LIKE = {"delimiter": ";", "decimal": ",", "date_format": "%d.%m.%Y",
-            "columns": {"project_code": "WBS", "posting_date": "Datum", "document_id": "Beleg", "line_no": "Pos",
-                        "amount": "Betrag", "currency": "Währung"}}
+SAP_LIKE = {
+    "delimiter": ";",
+    "decimal": ",",
+    "date_format": "%d.%m.%Y",
+    "columns": {
+        "project_code": "WBS",
+        "posting_date": "Datum",
+        "document_id": "Beleg",
+        "line_no": "Pos",
+        "amount": "Betrag",
+        "currency": "Währung",
+    },
+}
 
 
-SERVICENOW_HEADER = ("number,short_description,opened_at,resolved_at,closed_at,priority,state,cmdb_ci,"
-                     "business_service,assignment_group,caused_by")
+SERVICENOW_HEADER = (
+    "number,short_description,opened_at,resolved_at,closed_at,priority,state,cmdb_ci,"
+    "business_service,assignment_group,caused_by"
+)

@@ -67,23 +67,39 @@ class SmtpServer:
         certificate.configure_cert(tls)
         self.mailbox = Mailbox()
         self.port = free_port()
-        self.controller = Controller(self.mailbox, hostname="127.0.0.1", port=self.port, tls_context=tls,
-                                     require_starttls=True, auth_require_tls=True,
-                                     authenticator=self._authenticate)
+        self.controller = Controller(
+            self.mailbox,
+            hostname="127.0.0.1",
+            port=self.port,
+            tls_context=tls,
+            require_starttls=True,
+            auth_require_tls=True,
+            authenticator=self._authenticate,
+        )
 
     def _authenticate(self, server, session, envelope, mechanism, auth_data):
-        ok = (isinstance(auth_data, LoginPassword) and auth_data.login.decode() == USERNAME
-              and auth_data.password.decode() == PASSWORD)
+        ok = (
+            isinstance(auth_data, LoginPassword)
+            and auth_data.login.decode() == USERNAME
+            and auth_data.password.decode() == PASSWORD
+        )
         if ok:
             self.mailbox.logins.append(USERNAME)
         return AuthResult(success=ok)
 
     def smtp_config(self) -> dict:
-        return {"host": "127.0.0.1", "port": self.port, "starttls": True, "username": USERNAME,
-                "password_env": "STEERPACK_TEST_SMTP_PASSWORD", "from": "PMO <pmo@example.com>",
-                "timeout_seconds": 10, "ca_file": str(self.ca_file)}
+        return {
+            "host": "127.0.0.1",
+            "port": self.port,
+            "starttls": True,
+            "username": USERNAME,
+            "password_env": "STEERPACK_TEST_SMTP_PASSWORD",
+            "from": "PMO <pmo@example.com>",
+            "timeout_seconds": 10,
+            "ca_file": str(self.ca_file),
+        }
 
-    def __enter__(self) -> "SmtpServer":
+    def __enter__(self) -> SmtpServer:
         self.controller.start()
         return self
 

@@ -12,8 +12,12 @@ from pipelines.assets.report import build_pack_asset
 def build_assets(partitions: dg.PartitionsDefinition) -> list[dg.AssetsDefinition]:
     """Ingest -> dbt -> pack -> delivery, each partitioned by `partitions`."""
     dbt_models = build_dbt_assets(partitions)
-    return [*build_ingest_assets(partitions), dbt_models, build_pack_asset(partitions, dbt_models),
-            build_delivery_asset(partitions, dbt_models)]
+    return [
+        *build_ingest_assets(partitions),
+        dbt_models,
+        build_pack_asset(partitions, dbt_models),
+        build_delivery_asset(partitions, dbt_models),
+    ]
 
 
 def build_asset_checks(partitions: dg.PartitionsDefinition) -> list[dg.AssetChecksDefinition]:

@@ -26,8 +26,9 @@ def build_quality_check(table: str, partitions: dg.PartitionsDefinition) -> dg.A
         partitions_def=partitions,
         description=f"expectations/{table}.json on the month's raw.{table}; severity error blocks the month.",
     )
-    def quality_check(context: dg.AssetCheckExecutionContext, steerpack: SteerpackConfig,
-                      duckdb: DuckDBResource) -> dg.AssetCheckResult:
+    def quality_check(
+        context: dg.AssetCheckExecutionContext, steerpack: SteerpackConfig, duckdb: DuckDBResource
+    ) -> dg.AssetCheckResult:
         suite = load_suite(EXPECTATIONS_DIR / f"{table}.json")  # its own suite only: ~0.4 s each
         settings = steerpack.settings()
         variables = {"base_currency": settings.base_currency}
@@ -49,7 +50,8 @@ def build_quality_check(table: str, partitions: dg.PartitionsDefinition) -> dg.A
                 "failed_rules": len(findings),
                 "errors": sum(1 for _, f in findings if f.severity == ERROR),
                 "findings": dg.MetadataValue.json(
-                    [{"month": f"{month:%Y-%m}", **finding.as_metadata()} for month, finding in findings]),
+                    [{"month": f"{month:%Y-%m}", **finding.as_metadata()} for month, finding in findings]
+                ),
             },
         )
 

@@ -1,6 +1,5 @@
 """The dbt project as Dagster assets: one `dbt build` per run, over the run's whole partition window."""
 
-
 import os
 
 import dagster as dg
@@ -49,11 +48,12 @@ def build_dbt_assets(partitions: dg.PartitionsDefinition) -> dg.AssetsDefinition
             # Held back until published: Dagster records the marts as materialized only once they are.
             events = list(invocation.stream())
             if not invocation.is_successful():
-                failures = describe_failures(invocation.get_artifact("run_results.json"), invocation.manifest,
-                                             candidate)
+                failures = describe_failures(
+                    invocation.get_artifact("run_results.json"), invocation.manifest, candidate
+                )
                 raise dg.Failure(
                     description="dbt found problems in the month's numbers; the marts were not published and stay "
-                                "as they were:\n" + "\n".join(failures or [str(invocation.get_error())]),
+                    "as they were:\n" + "\n".join(failures or [str(invocation.get_error())]),
                     allow_retries=False,
                 )
             publish_candidate(candidate, settings.warehouse)

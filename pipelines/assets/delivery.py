@@ -1,6 +1,5 @@
 """The delivery asset: each month's pack to each recipient of its distribution list, limited to their scope."""
 
-
 import dagster as dg
 from dagster_dbt import get_asset_key_for_model
 from dagster_duckdb import DuckDBResource
@@ -28,10 +27,11 @@ def build_delivery_asset(partitions: dg.PartitionsDefinition, dbt_models: dg.Ass
         backfill_policy=dg.BackfillPolicy.single_run(),
         pool=WAREHOUSE_POOL,
         description="The month's pack delivered to each recipient on the register's Distribution sheet "
-                    "(one-month runs deliver; a backfill only when tagged steerpack/send=true).",
+        "(one-month runs deliver; a backfill only when tagged steerpack/send=true).",
     )
-    def pack_delivery(context: dg.AssetExecutionContext, steerpack: SteerpackConfig,
-                      duckdb: DuckDBResource) -> dg.MaterializeResult:
+    def pack_delivery(
+        context: dg.AssetExecutionContext, steerpack: SteerpackConfig, duckdb: DuckDBResource
+    ) -> dg.MaterializeResult:
         settings = steerpack.settings()
         months = months_of(context.partition_keys)
         if not should_send(context.run.tags, len(months)):
@@ -45,24 +45,37 @@ def build_delivery_asset(partitions: dg.PartitionsDefinition, dbt_models: dg.Ass
             for month in months:
                 month_outcomes = deliver_month(conn, settings, month, transport, resend=is_resend(context.run.tags))
                 outcomes.extend(month_outcomes)
-                context.log_event(progress_observation(
-                    DELIVERY_KEY, "delivered", month, messages=sum(o.status == "sent" for o in month_outcomes)))
+                context.log_event(
+                    progress_observation(
+                        DELIVERY_KEY, "delivered", month, messages=sum(o.status == "sent" for o in month_outcomes)
+                    )
+                )
         failed = [o for o in outcomes if o.status == "failed"]
         metadata = {
             "sent": sum(o.status == "sent" for o in outcomes),
             "skipped": sum(o.status == "skipped" for o in outcomes),
             "failed": len(failed),
             "emailed": True,
-            "outcomes": dg.MetadataValue.json([
-                {"month": f"{o.month:%Y-%m}", "recipient": o.recipient, "scope": o.scope, "status": o.status,
-                 "attempts": o.attempts, "error": o.error} for o in outcomes]),
+            "outcomes": dg.MetadataValue.json(
+                [
+                    {
+                        "month": f"{o.month:%Y-%m}",
+                        "recipient": o.recipient,
+                        "scope": o.scope,
+                        "status": o.status,
+                        "attempts": o.attempts,
+                        "error": o.error,
+                    }
+                    for o in outcomes
+                ]
+            ),
         }
         if failed:
             # Failing the step makes the run fail, so the failure sensor tells the PMO operations address; the
             # log already holds who got their message, and the next run sends only the failed ones.
             raise dg.Failure(
-                description="could not deliver to " + "; ".join(f"{o.recipient} ({o.month:%Y-%m}): {o.error}"
-                                                               for o in failed),
+                description="could not deliver to "
+                + "; ".join(f"{o.recipient} ({o.month:%Y-%m}): {o.error}" for o in failed),
                 metadata=metadata,
             )
         return dg.MaterializeResult(metadata=metadata)

@@ -58,8 +58,10 @@ def build_ingest_asset(part: DropPart, partitions: dg.PartitionsDefinition) -> d
 
     @dg.multi_asset(
         name=f"{part.name}_ingest",
-        specs=[dg.AssetSpec(key, group_name="ingest", description=f"{DESCRIPTIONS[part.name]} -> raw.{key.path[-1]}")
-               for key in keys],
+        specs=[
+            dg.AssetSpec(key, group_name="ingest", description=f"{DESCRIPTIONS[part.name]} -> raw.{key.path[-1]}")
+            for key in keys
+        ],
         partitions_def=partitions,
         backfill_policy=dg.BackfillPolicy.single_run(),
         pool=WAREHOUSE_POOL,
@@ -86,11 +88,17 @@ def build_ingest_asset(part: DropPart, partitions: dg.PartitionsDefinition) -> d
                 replace_snapshot(conn, month, part.sources, part.tables, parsed())
             release_freed_memory()
             if not counts["files"]:
-                context.log.info(f"{month:%Y-%m}: no {part.name} files in the drop; "
-                                 "the latest earlier snapshot will be used")
-            context.log_event(progress_observation(
-                keys[0], f"{part.name} ingested", month, **counts,
-            ))
+                context.log.info(
+                    f"{month:%Y-%m}: no {part.name} files in the drop; the latest earlier snapshot will be used"
+                )
+            context.log_event(
+                progress_observation(
+                    keys[0],
+                    f"{part.name} ingested",
+                    month,
+                    **counts,
+                )
+            )
         for key in keys:
             yield dg.MaterializeResult(asset_key=key, metadata=summary.metadata(key.path[-1]))
 

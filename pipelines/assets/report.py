@@ -1,6 +1,5 @@
 """The steering pack asset: renders each month of the run from the marts into output/packs/YYYY-MM/."""
 
-
 import dagster as dg
 from dagster_dbt import get_asset_key_for_model
 from dagster_duckdb import DuckDBResource
@@ -13,9 +12,18 @@ from reports.render import discard_abandoned_staging, publish_month
 
 PACK_KEY = dg.AssetKey("steering_pack")
 # The marts the pack reads (reports/data.py, reports/workbook.py).
-PACK_MARTS = ("fct_project_month", "dim_project", "fct_portfolio_month", "fct_milestone_month", "fct_benefit_readiness",
-              "fct_post_golive_incidents", "fct_data_freshness", "fct_raid_month", "fct_change_month",
-              "fct_project_change_month")
+PACK_MARTS = (
+    "fct_project_month",
+    "dim_project",
+    "fct_portfolio_month",
+    "fct_milestone_month",
+    "fct_benefit_readiness",
+    "fct_post_golive_incidents",
+    "fct_data_freshness",
+    "fct_raid_month",
+    "fct_change_month",
+    "fct_project_change_month",
+)
 
 
 def build_pack_asset(partitions: dg.PartitionsDefinition, dbt_models: dg.AssetsDefinition) -> dg.AssetsDefinition:
@@ -31,8 +39,9 @@ def build_pack_asset(partitions: dg.PartitionsDefinition, dbt_models: dg.AssetsD
         pool=WAREHOUSE_POOL,
         description="The month's steering pack (HTML and Excel), rendered from the marts.",
     )
-    def steering_pack(context: dg.AssetExecutionContext, steerpack: SteerpackConfig,
-                      duckdb: DuckDBResource) -> dg.MaterializeResult:
+    def steering_pack(
+        context: dg.AssetExecutionContext, steerpack: SteerpackConfig, duckdb: DuckDBResource
+    ) -> dg.MaterializeResult:
         settings = steerpack.settings()
         written = []
         months = months_of(context.partition_keys)

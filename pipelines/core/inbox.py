@@ -29,14 +29,12 @@ def source_files(inbox: Path, month: dt.date, source: str) -> list[Path]:
     folder = month_folder(require_inbox(inbox), month) / source
     if not folder.is_dir():
         return []
-    return sorted(
-        path for path in folder.iterdir()
-        if path.is_file() and not path.name.startswith((".", "~$"))
-    )
+    return sorted(path for path in folder.iterdir() if path.is_file() and not path.name.startswith((".", "~$")))
 
 
 def display_name(inbox: Path, path: Path) -> str:
-    """How a file is named in logs, quarantine and the pack: relative to the inbox, e.g. `2026-10/register/portfolio.xlsx`."""
+    """How a file is named in logs, quarantine and the pack: relative to the inbox, e.g.
+    `2026-10/register/portfolio.xlsx`."""
     try:
         return path.relative_to(inbox).as_posix()
     except ValueError:

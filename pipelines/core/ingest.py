@@ -45,26 +45,52 @@ class DropPart:
 
 
 DROP_PARTS = {
-    "register": DropPart("register", ("register",), tuple(register.TABLES), (),
-                         lambda settings: lambda path, name: register.parse_register(
-                             path, name, settings.limits.workbook()),
-                         # recorded, not raised: the month's gate blocks it (projects' register_readable rule),
-                         # and in a range the other months still publish
-                         unreadable_is_fatal=False),
-    "plans": DropPart("plans", PLAN_SOURCES, PLAN_TABLES, (),
-                      lambda settings: lambda path, name: parse_plan_file(
-                          path, name, list(settings.jira.story_points_fields), settings.limits.workbook(),
-                          settings.encoding_for(path.parent.name)),
-                      unreadable_is_fatal=False),
-    "finance": DropPart("finance", ("finance",), ("spend", "fx_rates"), (),
-                        lambda settings: lambda path, name: parse_finance_file(
-                            path, name, settings.finance.spend_layouts(), settings.limits.workbook(),
-                            settings.finance.encoding),
-                        unreadable_is_fatal=False),
-    "incidents": DropPart("incidents", ("incidents",), ("incidents",), INCIDENT_SOURCES,
-                          lambda settings: lambda path, name: parse_incident_file(
-                              path, name, settings.incidents.encoding),
-                          unreadable_is_fatal=False),
+    "register": DropPart(
+        "register",
+        ("register",),
+        tuple(register.TABLES),
+        (),
+        lambda settings: lambda path, name: register.parse_register(path, name, settings.limits.workbook()),
+        # recorded, not raised: the month's gate blocks it (projects' register_readable rule),
+        # and in a range the other months still publish
+        unreadable_is_fatal=False,
+    ),
+    "plans": DropPart(
+        "plans",
+        PLAN_SOURCES,
+        PLAN_TABLES,
+        (),
+        lambda settings: (
+            lambda path, name: parse_plan_file(
+                path,
+                name,
+                list(settings.jira.story_points_fields),
+                settings.limits.workbook(),
+                settings.encoding_for(path.parent.name),
+            )
+        ),
+        unreadable_is_fatal=False,
+    ),
+    "finance": DropPart(
+        "finance",
+        ("finance",),
+        ("spend", "fx_rates"),
+        (),
+        lambda settings: (
+            lambda path, name: parse_finance_file(
+                path, name, settings.finance.spend_layouts(), settings.limits.workbook(), settings.finance.encoding
+            )
+        ),
+        unreadable_is_fatal=False,
+    ),
+    "incidents": DropPart(
+        "incidents",
+        ("incidents",),
+        ("incidents",),
+        INCIDENT_SOURCES,
+        lambda settings: lambda path, name: parse_incident_file(path, name, settings.incidents.encoding),
+        unreadable_is_fatal=False,
+    ),
 }
 
 
@@ -72,15 +98,20 @@ DROP_PARTS = {
 PARALLEL_MIN_BYTES = 32 * 1024 * 1024
 
 
-def parse_drop_part(part: DropPart, settings: Settings, month: dt.date,
-                    unreadable_is_fatal: bool | None = None) -> list[LoadBatch]:
+def parse_drop_part(
+    part: DropPart, settings: Settings, month: dt.date, unreadable_is_fatal: bool | None = None
+) -> list[LoadBatch]:
     """Every file of the part's folders in the month's drop, parsed (see `iter_drop_part`)."""
     return list(iter_drop_part(part, settings, month, unreadable_is_fatal))
 
 
-def iter_drop_part(part: DropPart, settings: Settings, month: dt.date,
-                   unreadable_is_fatal: bool | None = None,
-                   parallel_min_bytes: int = PARALLEL_MIN_BYTES) -> Iterator[LoadBatch]:
+def iter_drop_part(
+    part: DropPart,
+    settings: Settings,
+    month: dt.date,
+    unreadable_is_fatal: bool | None = None,
+    parallel_min_bytes: int = PARALLEL_MIN_BYTES,
+) -> Iterator[LoadBatch]:
     """Parse the files of the part's folders in the month's drop, yielded in folder and file order.
 
     An unreadable file raises when the part says so (or `unreadable_is_fatal`, for a report that must list
@@ -94,8 +125,11 @@ def iter_drop_part(part: DropPart, settings: Settings, month: dt.date,
     files = [(folder, path) for folder in part.folders for path in source_files(settings.inbox, month, folder)]
     workers = min(os.cpu_count() or 1, len(files))
     # one big file gains nothing from workers, and would cost a copy of its rows from the worker
-    if workers > 1 and len(files) >= 2 * workers and \
-            sum(path.stat().st_size for _, path in files) >= parallel_min_bytes:
+    if (
+        workers > 1
+        and len(files) >= 2 * workers
+        and sum(path.stat().st_size for _, path in files) >= parallel_min_bytes
+    ):
         yield from _parse_in_workers(part, settings, files, fatal, workers)
         return
     parse = part.parser(settings)
@@ -113,8 +147,10 @@ def _parse_one(parse: Parser, settings: Settings, folder: str, path: Path, fatal
         except Exception as error:  # noqa: BLE001 - a file no parser rule foresaw is still only an unreadable file
             # The file is what is wrong for the user (one line, naming it); the traceback is for the developers.
             LOGGER.exception("parsing %s failed", name)
-            raise SourceFormatError(f"{name}: could not be read ({type(error).__name__}: {str(error)[:200]}); "
-                                    "check the file, or report it with the file attached") from None
+            raise SourceFormatError(
+                f"{name}: could not be read ({type(error).__name__}: {str(error)[:200]}); "
+                "check the file, or report it with the file attached"
+            ) from None
     except SourceFormatError as error:
         if fatal:
             raise
@@ -125,8 +161,9 @@ def _parse_in_worker(part_name: str, settings: Settings, folder: str, path: Path
     return _parse_one(DROP_PARTS[part_name].parser(settings), settings, folder, path, fatal)
 
 
-def _parse_in_workers(part: DropPart, settings: Settings, files: list[tuple[str, Path]], fatal: bool,
-                      workers: int) -> Iterator[LoadBatch]:
+def _parse_in_workers(
+    part: DropPart, settings: Settings, files: list[tuple[str, Path]], fatal: bool, workers: int
+) -> Iterator[LoadBatch]:
     # spawn, not fork: the caller holds DuckDB and Dagster threads, which a forked child would inherit mid-flight
     pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"))
     try:

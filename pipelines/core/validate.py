@@ -40,11 +40,19 @@ class FileReport:
     notes: list[str] = field(default_factory=list)
 
     @classmethod
-    def of(cls, batch: LoadBatch) -> "FileReport":
+    def of(cls, batch: LoadBatch) -> FileReport:
         reasons = Counter(_ROW_PREFIX.sub("", r.reason) for r in batch.rejects)
-        return cls(batch.source_file, batch.file_format, sum(batch.rows_read.values()),
-                   sum(batch.rows_loaded(t) for t in batch.tables), len(batch.rejects), batch.error,
-                   reasons.most_common(TOP_REASONS), batch.encoding, list(batch.notes))
+        return cls(
+            batch.source_file,
+            batch.file_format,
+            sum(batch.rows_read.values()),
+            sum(batch.rows_loaded(t) for t in batch.tables),
+            len(batch.rejects),
+            batch.error,
+            reasons.most_common(TOP_REASONS),
+            batch.encoding,
+            list(batch.notes),
+        )
 
 
 @dataclass
@@ -62,9 +70,12 @@ class MonthReport:
 
     def blocking_reasons(self, source_file: str) -> list[str]:
         """Why this file would block the month: the error findings that name it."""
-        return [finding.description or finding.rule for finding in self.findings
-                if finding.severity == ERROR and any(example.get("source_file") == source_file
-                                                     for example in finding.examples)]
+        return [
+            finding.description or finding.rule
+            for finding in self.findings
+            if finding.severity == ERROR
+            and any(example.get("source_file") == source_file for example in finding.examples)
+        ]
 
     @property
     def warnings(self) -> int:
@@ -85,9 +96,10 @@ def validate_drop(settings: Settings, months: list[dt.date]) -> list[MonthReport
                 batches = parse_drop_part(part, settings, month, unreadable_is_fatal=False)
                 replace_snapshot(conn, month, part.sources, part.tables, batches)
                 report.files += [FileReport.of(batch) for batch in batches]
-            for table, suite in sorted(suites.items()):
-                report.findings += validate_table(conn, suite, month, {"base_currency": settings.base_currency},
-                                                  **settings.quality.rule_settings())
+            for _table, suite in sorted(suites.items()):
+                report.findings += validate_table(
+                    conn, suite, month, {"base_currency": settings.base_currency}, **settings.quality.rule_settings()
+                )
             report.earlier_snapshots = earlier
             reports.append(report)
     return reports
@@ -114,21 +126,37 @@ def copy_earlier_snapshots(conn: duckdb.DuckDBPyConnection, settings: Settings, 
     except duckdb.Error as error:
         return f"the warehouse could not be read ({str(error).splitlines()[0][:120]}): earlier snapshots not used"
     try:
-        present = {row[0] for row in conn.execute(
-            "select table_name from duckdb_tables() where database_name = 'warehouse' and schema_name = 'raw'"
-        ).fetchall()}
+        present = {
+            row[0]
+            for row in conn.execute(
+                "select table_name from duckdb_tables() where database_name = 'warehouse' and schema_name = 'raw'"
+            ).fetchall()
+        }
         for table, wanted in _EARLIER_COLUMNS.items():
             if table not in present:
                 continue
-            have = {row[0] for row in conn.execute(
-                "select column_name from duckdb_columns() where database_name = 'warehouse' and schema_name = 'raw' "
-                "and table_name = ?", [table]).fetchall()}
-            ours = [row[0] for row in conn.execute(
-                "select column_name from duckdb_columns() where database_name = 'memory' and schema_name = 'raw' "
-                "and table_name = ?", [table]).fetchall()]
+            have = {
+                row[0]
+                for row in conn.execute(
+                    "select column_name from duckdb_columns() "
+                    "where database_name = 'warehouse' and schema_name = 'raw' and table_name = ?",
+                    [table],
+                ).fetchall()
+            }
+            ours = [
+                row[0]
+                for row in conn.execute(
+                    "select column_name from duckdb_columns() where database_name = 'memory' and schema_name = 'raw' "
+                    "and table_name = ?",
+                    [table],
+                ).fetchall()
+            ]
             columns = ", ".join(f'"{c}"' for c in ours if c in have and (wanted is None or c in wanted))
-            conn.execute(f"insert into raw.{table} ({columns}) select distinct {columns} from warehouse.raw.{table} "
-                         "where snapshot_month < ?", [before])
+            conn.execute(
+                f"insert into raw.{table} ({columns}) select distinct {columns} from warehouse.raw.{table} "
+                "where snapshot_month < ?",
+                [before],
+            )
         months = conn.execute("select count(distinct snapshot_month) from raw.load_log").fetchone()[0]
     finally:
         conn.execute("detach warehouse")
@@ -153,8 +181,10 @@ def format_report(reports: list[MonthReport], settings: Settings) -> str:
                 if not blocking:
                     lines.append("        what it held is served from the latest earlier snapshot (see suites)")
                 continue
-            lines.append(f"    {file.source_file:<{width}}  {file.file_format:<28} {file.encoding or '':<12} "
-                         f"{file.rows_read:>7} read {file.rows_loaded:>7} loaded {file.rows_quarantined:>5} quarantined")
+            lines.append(
+                f"    {file.source_file:<{width}}  {file.file_format:<28} {file.encoding or '':<12} "
+                f"{file.rows_read:>7} read {file.rows_loaded:>7} loaded {file.rows_quarantined:>5} quarantined"
+            )
             lines += [f"        would block the month: {reason}" for reason in blocking]
             lines += [f"        note: {note}" for note in file.notes[:TOP_REASONS]]
             for reason, count in file.top_reasons:
@@ -165,8 +195,10 @@ def format_report(reports: list[MonthReport], settings: Settings) -> str:
         for finding in sorted(report.findings, key=lambda f: (f.severity != ERROR, f.table, f.rule)):
             example = f"; e.g. {example_in_words(finding.examples[0])}" if finding.examples else ""
             what = finding.description or finding.rule
-            lines.append(f"    {finding.severity.upper():<5}  raw.{finding.table}: {what} — "
-                         f"{finding.failed_rows} row(s){example}")
+            lines.append(
+                f"    {finding.severity.upper():<5}  raw.{finding.table}: {what} — "
+                f"{finding.failed_rows} row(s){example}"
+            )
             # a rule about rows that conflict (one address, two scopes) is fixed by looking at all of them
             lines += [f"           and {example_in_words(other)}" for other in finding.examples[1:SHOWN_EXAMPLES]]
     errors = sum(r.errors for r in reports)

@@ -53,8 +53,7 @@ def render_draft(settings: Settings, month: dt.date, findings: list[str]) -> Pat
         title = f"{DRAFT_MARK} — {PORTFOLIO_TITLE}"
         draft = {"findings": findings, "computed": computed}
         paths = draft_paths(staged, month)
-        write_atomic(paths["pdf"], html_to_pdf(render_pack_html(data, title, pages, for_pdf=True, draft=draft)),
-                     staged)
+        write_atomic(paths["pdf"], html_to_pdf(render_pack_html(data, title, pages, for_pdf=True, draft=draft)), staged)
         write_atomic(paths["html"], render_pack_html(data, title, pages, draft=draft), staged)
         published = draft_paths(settings.output, month)
         publish_folder(paths["folder"], published["folder"], settings.output)
@@ -71,10 +70,25 @@ def _compute_month(settings: Settings, month: dt.date, copy: Path) -> bool:
     wal = settings.warehouse.with_name(settings.warehouse.name + ".wal")
     if wal.exists():
         shutil.copyfile(wal, copy.with_name(copy.name + ".wal"))
-    command = [dbt_executable(), "run", "--vars", json.dumps(window_vars([month], settings.dbt_vars())),
-               "--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR),
-               "--target-path", str(copy.parent / "target"), "--log-path", str(copy.parent / "logs"), "--quiet"]
-    env = {**os.environ, **dbt_environment(copy, settings.warehouse_memory_limit),
-           "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
+    command = [
+        dbt_executable(),
+        "run",
+        "--vars",
+        json.dumps(window_vars([month], settings.dbt_vars())),
+        "--project-dir",
+        str(DBT_PROJECT_DIR),
+        "--profiles-dir",
+        str(DBT_PROJECT_DIR),
+        "--target-path",
+        str(copy.parent / "target"),
+        "--log-path",
+        str(copy.parent / "logs"),
+        "--quiet",
+    ]
+    env = {
+        **os.environ,
+        **dbt_environment(copy, settings.warehouse_memory_limit),
+        "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+    }
     done = subprocess.run(command, cwd=DBT_PROJECT_DIR, env=env, capture_output=True, text=True)
     return done.returncode == 0

@@ -22,12 +22,17 @@ def _blocking_findings(instance: dg.DagsterInstance, run_id: str) -> list[tuple[
             continue
         table = evaluation.asset_key.to_user_string().replace("/", ".")
         findings = evaluation.metadata.get("findings")
-        for finding in (findings.value if findings else []):
+        for finding in findings.value if findings else []:
             if finding["severity"] != "error":
                 continue
             example = f"; e.g. {example_in_words(finding['examples'][0])}" if finding["examples"] else ""
-            found.append((finding["month"], table, f"{finding['description'] or finding['rule']} — "
-                                                   f"{finding['failed_rows']} row(s){example}"))
+            found.append(
+                (
+                    finding["month"],
+                    table,
+                    f"{finding['description'] or finding['rule']} — {finding['failed_rows']} row(s){example}",
+                )
+            )
     return found
 
 
@@ -61,4 +66,3 @@ def failure_summary(instance: dg.DagsterInstance, run_id: str) -> str:
             text = text.split(": ", 1)[-1]
         messages.append(f"{step}: {text}")
     return "\n".join(messages) or f"run {run_id} failed"
-

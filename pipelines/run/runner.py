@@ -59,8 +59,10 @@ class MonthsBlocked(Exception):
 
     def __init__(self, blocked: dict[str, list[str]], published: list[dt.date], drafts: list[str] = ()):
         self.blocked, self.published = blocked, published
-        lines = [f"{len(blocked)} month(s) blocked by the quality gate (nothing of them was published; each keeps "
-                 "its previous pack):"]
+        lines = [
+            f"{len(blocked)} month(s) blocked by the quality gate (nothing of them was published; each keeps "
+            "its previous pack):"
+        ]
         for month, findings in sorted(blocked.items()):
             lines += [f"{month}:"] + [f"  {finding}" for finding in findings]
         super().__init__("\n".join(lines + list(drafts)))
@@ -104,8 +106,11 @@ def ensure_instance_config(path: Path) -> None:
     for key, value in INSTANCE_DEFAULTS.items():
         config.setdefault(key, value)
     if config != current:
-        path.write_text(f"# steerpack adds missing defaults here; the pool `{WAREHOUSE_POOL}` guards the warehouse.\n"
-                        + yaml.safe_dump(config, sort_keys=False), encoding="utf-8")
+        path.write_text(
+            f"# steerpack adds missing defaults here; the pool `{WAREHOUSE_POOL}` guards the warehouse.\n"
+            + yaml.safe_dump(config, sort_keys=False),
+            encoding="utf-8",
+        )
 
 
 class MonthNotRunnable(ValueError):
@@ -123,13 +128,18 @@ def check_months(months: list[dt.date], settings: Settings, partition_keys: list
                 f"({settings.config_file or 'built-in default'})"
             )
         if partition_key(month) not in available:
-            raise MonthNotRunnable(f"{month:%Y-%m} is not a complete month yet: the latest runnable month is "
-                             f"{partition_keys[-1][:7]}")
+            raise MonthNotRunnable(
+                f"{month:%Y-%m} is not a complete month yet: the latest runnable month is {partition_keys[-1][:7]}"
+            )
 
 
-def run_months(settings: Settings, months: list[dt.date],
-               on_progress: Callable[[str, dt.date], None] | None = None, job_name: str = JOB_NAME,
-               extra_tags: dict[str, str] | None = None) -> RunOutcome:
+def run_months(
+    settings: Settings,
+    months: list[dt.date],
+    on_progress: Callable[[str, dt.date], None] | None = None,
+    job_name: str = JOB_NAME,
+    extra_tags: dict[str, str] | None = None,
+) -> RunOutcome:
     """Materialize `job_name` (by default the whole pack: ingest → dbt → pack → delivery) for `months` in one
     Dagster run, tagged with `extra_tags` (e.g. steerpack/send)."""
     prepare_environment(settings)
@@ -149,7 +159,11 @@ def run_months(settings: Settings, months: list[dt.date],
         def execute() -> None:
             try:
                 result_box["result"] = job.execute_in_process(
-                    instance=instance, tags=tags, run_id=run_id, raise_on_error=False, run_config=QUIET_CONSOLE,
+                    instance=instance,
+                    tags=tags,
+                    run_id=run_id,
+                    raise_on_error=False,
+                    run_config=QUIET_CONSOLE,
                 )
             except BaseException as error:  # surfaced in the calling thread
                 result_box["error"] = error
@@ -174,9 +188,13 @@ def run_months(settings: Settings, months: list[dt.date],
     return RunOutcome(run_id=run_id, months=months)
 
 
-def run_each_month_on_its_own(settings: Settings, months: list[dt.date],
-                              on_progress: Callable[[str, dt.date], None] | None = None, job_name: str = JOB_NAME,
-                              extra_tags: dict[str, str] | None = None) -> list[RunOutcome]:
+def run_each_month_on_its_own(
+    settings: Settings,
+    months: list[dt.date],
+    on_progress: Callable[[str, dt.date], None] | None = None,
+    job_name: str = JOB_NAME,
+    extra_tags: dict[str, str] | None = None,
+) -> list[RunOutcome]:
     """`run_months` for a range, where a month that fails its quality gate does not hold the others back.
 
     The range runs as one run (dbt once over the window). If the gate blocks some of its months, those publish
@@ -186,13 +204,15 @@ def run_each_month_on_its_own(settings: Settings, months: list[dt.date],
     try:
         return [run_months(settings, months, on_progress, job_name, extra_tags)]
     except RunFailed as failure:
-        blocked = {month: findings for month, findings in failure.blocked.items()
-                   if month in {f"{m:%Y-%m}" for m in months}}
+        blocked = {
+            month: findings for month, findings in failure.blocked.items() if month in {f"{m:%Y-%m}" for m in months}
+        }
         if not blocked:
             raise
         if len(months) == 1:
-            raise RunFailed(f"{failure}\n{_draft(settings, months[0], blocked[f'{months[0]:%Y-%m}'])}",
-                            blocked) from None
+            raise RunFailed(
+                f"{failure}\n{_draft(settings, months[0], blocked[f'{months[0]:%Y-%m}'])}", blocked
+            ) from None
     outcomes = []
     for segment in consecutive_runs([m for m in months if f"{m:%Y-%m}" not in blocked]):
         try:
@@ -202,8 +222,9 @@ def run_each_month_on_its_own(settings: Settings, months: list[dt.date],
                 raise
             blocked.update(failure.blocked)
     published = [month for outcome in outcomes for month in outcome.months]
-    drafts = [_draft(settings, dt.date.fromisoformat(f"{month}-01"), findings)
-              for month, findings in sorted(blocked.items())]
+    drafts = [
+        _draft(settings, dt.date.fromisoformat(f"{month}-01"), findings) for month, findings in sorted(blocked.items())
+    ]
     raise MonthsBlocked(blocked, published, drafts)
 
 
@@ -212,8 +233,10 @@ def _draft(settings: Settings, month: dt.date, findings: list[str]) -> str:
     from pipelines.run.drafts import render_draft
 
     def stopped(signum: int) -> None:
-        print(f"steerpack: stopped by {signal_name(signum)} while drafting {month:%Y-%m}; nothing of it was "
-              "published", file=sys.stderr)
+        print(
+            f"steerpack: stopped by {signal_name(signum)} while drafting {month:%Y-%m}; nothing of it was published",
+            file=sys.stderr,
+        )
 
     try:
         # A stop signal while the draft's dbt runs ends dbt too (and the lock is held until it is gone).
@@ -257,8 +280,9 @@ def _report_stopped(instance: dg.DagsterInstance, run_id: str, months: list[dt.d
     elif run.is_finished:
         said = f"the run {run_id} had already ended ({run.status.value})"
     else:
-        instance.report_run_failed(run, f"steerpack was stopped by {name}: its child processes were ended, and "
-                                        "the run with them")
+        instance.report_run_failed(
+            run, f"steerpack was stopped by {name}: its child processes were ended, and the run with them"
+        )
         said = f"the run {run_id} is marked failed"
     fresh_line = "\n" if sys.stderr.isatty() else ""  # after a progress bar
     print(f"{fresh_line}steerpack: stopped by {name}; {said}, {_published(instance, run_id, span)}", file=sys.stderr)
@@ -269,19 +293,23 @@ def _published(instance: dg.DagsterInstance, run_id: str, span: str) -> str:
     from pipelines.assets.delivery import DELIVERY_KEY
     from pipelines.assets.report import PACK_KEY
 
-    started = {event.dagster_event.step_key
-               for event in instance.all_logs(run_id, of_type=dg.DagsterEventType.STEP_START)}
+    started = {
+        event.dagster_event.step_key for event in instance.all_logs(run_id, of_type=dg.DagsterEventType.STEP_START)
+    }
     if DELIVERY_KEY.to_python_identifier() in started:
         return f"but the delivery of {span} had begun: its delivery log says who was sent it"
-    written = {event.dagster_event.asset_key
-               for event in instance.all_logs(run_id, of_type=dg.DagsterEventType.ASSET_MATERIALIZATION)}
+    written = {
+        event.dagster_event.asset_key
+        for event in instance.all_logs(run_id, of_type=dg.DagsterEventType.ASSET_MATERIALIZATION)
+    }
     if PACK_KEY in written:
         return f"but the pack of {span} had been written (not sent)"
     return f"nothing of {span} was published"
 
 
-def _report_progress(instance: dg.DagsterInstance, run_id: str, seen: int,
-                     on_progress: Callable[[str, dt.date], None]) -> int:
+def _report_progress(
+    instance: dg.DagsterInstance, run_id: str, seen: int, on_progress: Callable[[str, dt.date], None]
+) -> int:
     """Forward the per-month progress observations the assets log (stage, month) to the callback."""
     events = instance.all_logs(run_id, of_type=dg.DagsterEventType.ASSET_OBSERVATION)
     for event in events[seen:]:

@@ -15,6 +15,7 @@ pytest) too, so signalling the group would stop the caller.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -22,7 +23,7 @@ import sys
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 
 import psutil
@@ -93,14 +94,13 @@ def _ignores(pid: int, signum: int) -> bool:
 
 
 def _send(process: psutil.Process, signum: int) -> None:
-    try:
+    with contextlib.suppress(psutil.Error):
         process.send_signal(signum)  # checks first that the pid is still this process's
-    except psutil.Error:
-        pass
 
 
-def terminate_descendants(timeout: float = 10.0, root: int | None = None, kill_timeout: float = 5.0,
-                          also: Iterable[psutil.Process] = ()) -> StopReport:
+def terminate_descendants(
+    timeout: float = 10.0, root: int | None = None, kill_timeout: float = 5.0, also: Iterable[psutil.Process] = ()
+) -> StopReport:
     """SIGTERM every descendant of `root` (default: this process), SIGKILL whatever is left after `timeout`
     seconds, and wait (up to `kill_timeout` more) until none is left. Once only processes that ignore SIGTERM are
     left, they get SIGKILL at once rather than after the timeout.
@@ -128,8 +128,10 @@ def terminate_descendants(timeout: float = 10.0, root: int | None = None, kill_t
         return [process for process in known if _running(process)]
 
     deadline = time.monotonic() + timeout
-    while (not all(_ignores(process.pid, signal.SIGTERM) for process in living(signal.SIGTERM))
-           and time.monotonic() < deadline):
+    while (
+        not all(_ignores(process.pid, signal.SIGTERM) for process in living(signal.SIGTERM))
+        and time.monotonic() < deadline
+    ):
         time.sleep(_POLL_SECONDS)
     deadline = time.monotonic() + kill_timeout
     while True:
@@ -147,10 +149,8 @@ def terminate_descendants(timeout: float = 10.0, root: int | None = None, kill_t
 def _exit_now(status: int) -> None:
     """Leave at once, without waiting for other threads (a Dagster run's worker would go on to its next step)."""
     for stream in (sys.stdout, sys.stderr):
-        try:
+        with suppress(OSError, ValueError):
             stream.flush()
-        except (OSError, ValueError):
-            pass
     os._exit(status)
 
 
@@ -173,8 +173,12 @@ def _handlers(handler: Callable[[int, object], None], signals: Iterable[int]) ->
 
 
 @contextmanager
-def stop_children_on_signal(on_stop: Callable[[int], None], before_stop: Callable[[int], None] | None = None,
-                            timeout: float = 10.0, signals: Iterable[int] = STOP_SIGNALS) -> Iterator[None]:
+def stop_children_on_signal(
+    on_stop: Callable[[int], None],
+    before_stop: Callable[[int], None] | None = None,
+    timeout: float = 10.0,
+    signals: Iterable[int] = STOP_SIGNALS,
+) -> Iterator[None]:
     """Within the block, a stop signal ends the process in order: `before_stop(signum)`, then every descendant
     stopped (`terminate_descendants(timeout)`), then `on_stop(signum)` (e.g. record the run as failed and say so),
     then exit with status 128 + signum.
@@ -217,11 +221,17 @@ def _stop_descendants(timeout: float) -> Callable[[int], None]:
         report = terminate_descendants(timeout)
         if report.left:
             print(f"steerpack: processes {report.left} were still there after SIGKILL", file=sys.stderr)
+
     return stop
 
 
-def run_in_new_session(command: list[str], grace: float = 15.0, signals: Iterable[int] = STOP_SIGNALS,
-                       on_stop: Callable[[int], None] | None = None, **popen_kwargs) -> int:
+def run_in_new_session(
+    command: list[str],
+    grace: float = 15.0,
+    signals: Iterable[int] = STOP_SIGNALS,
+    on_stop: Callable[[int], None] | None = None,
+    **popen_kwargs,
+) -> int:
     """Run `command` as the leader of a new session and process group, and return its exit status.
 
     A stop signal to us is forwarded as SIGTERM to the child's whole group; after `grace` seconds the group gets
@@ -259,17 +269,17 @@ def run_in_new_session(command: list[str], grace: float = 15.0, signals: Iterabl
 
 
 def _signal_group(pgid: int, signum: int) -> None:
-    try:
+    with suppress(ProcessLookupError, PermissionError):
         os.killpg(pgid, signum)
-    except (ProcessLookupError, PermissionError):
-        pass
 
 
 def _group_members(pgid: int) -> list[psutil.Process]:
     """The running processes of group `pgid`, wherever they are in the tree (a straggler may be init's now)."""
+
     def in_group(process: psutil.Process) -> bool:
         try:
             return os.getpgid(process.pid) == pgid
         except OSError:
             return False
+
     return [process for process in psutil.process_iter() if in_group(process) and _running(process)]

@@ -25,13 +25,30 @@ from pipelines.sources.tabular import (
 
 FILE_FORMAT = "azure_devops_csv"
 SIZE_COLUMNS = ("Story Points", "Effort", "Size")
-DATETIME_FORMATS = ("%m/%d/%Y %I:%M:%S %p", "%m/%d/%Y %I:%M %p", "%m/%d/%Y %H:%M:%S", "%m/%d/%Y %H:%M",
-                    "%m/%d/%Y", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M:%S", "%Y-%m-%d")
+DATETIME_FORMATS = (
+    "%m/%d/%Y %I:%M:%S %p",
+    "%m/%d/%Y %I:%M %p",
+    "%m/%d/%Y %H:%M:%S",
+    "%m/%d/%Y %H:%M",
+    "%m/%d/%Y",
+    "%Y-%m-%dT%H:%M:%S",
+    "%Y-%m-%d %H:%M:%S",
+    "%Y-%m-%d",
+)
 # State -> Jira-style status category, so staging treats both tools alike. `Removed` is out of scope.
 STATE_CATEGORIES = {
-    "new": "To Do", "proposed": "To Do", "to do": "To Do", "approved": "To Do",
-    "active": "In Progress", "committed": "In Progress", "in progress": "In Progress",
-    "doing": "In Progress", "resolved": "Done", "closed": "Done", "done": "Done", "completed": "Done",
+    "new": "To Do",
+    "proposed": "To Do",
+    "to do": "To Do",
+    "approved": "To Do",
+    "active": "In Progress",
+    "committed": "In Progress",
+    "in progress": "In Progress",
+    "doing": "In Progress",
+    "resolved": "Done",
+    "closed": "Done",
+    "done": "Done",
+    "completed": "Done",
     "removed": "Removed",
 }
 
@@ -47,8 +64,10 @@ def _title(table: RawTable) -> pd.Series:
     title = table.column("Title")
     if title is not None:
         return title
-    levels = sorted((h for h in table.header if normalise_header(h).startswith("title ")),
-                    key=lambda h: int(h.split()[-1]) if h.split()[-1].isdigit() else 0)
+    levels = sorted(
+        (h for h in table.header if normalise_header(h).startswith("title ")),
+        key=lambda h: int(h.split()[-1]) if h.split()[-1].isdigit() else 0,
+    )
     result = pd.Series("", index=table.frame.index, dtype="str")
     for name in levels:
         column = table.column(name)
@@ -79,14 +98,19 @@ def parse_azure_devops(table: RawTable, display_name: str) -> LoadBatch:
     frame["priority"] = priority.replace("", None) if priority is not None else None
     assignee = table.column("Assigned To")
     # `Jane Doe <jane@contoso.com>` -> `Jane Doe`
-    frame["assignee"] = assignee.str.replace(r"[ \t]*<[^>]*>[ \t]*$", "", regex=True).replace("", None) \
-        if assignee is not None else None
+    frame["assignee"] = (
+        assignee.str.replace(r"[ \t]*<[^>]*>[ \t]*$", "", regex=True).replace("", None)
+        if assignee is not None
+        else None
+    )
     parent = table.column("Parent")
     frame["parent_key"] = parent.replace("", None) if parent is not None else None
     iteration = table.column("Iteration Path")
     frame["sprint"] = iteration.replace("", None) if iteration is not None else None
     tags = table.column("Tags")
-    frame["labels"] = tags.str.replace(r"[ \t]*;[ \t]*", ";", regex=True).replace("", None) if tags is not None else None
+    frame["labels"] = (
+        tags.str.replace(r"[ \t]*;[ \t]*", ";", regex=True).replace("", None) if tags is not None else None
+    )
 
     points = pd.Series(np.nan, index=frame.index)
     for name in SIZE_COLUMNS:
@@ -99,8 +123,11 @@ def parse_azure_devops(table: RawTable, display_name: str) -> LoadBatch:
         points = points.fillna(values)
     frame["story_points"] = points
 
-    for target, names in [("created_at", ("Created Date",)), ("resolved_at", ("Closed Date", "Resolved Date")),
-                          ("due", ("Target Date", "Due Date"))]:
+    for target, names in [
+        ("created_at", ("Created Date",)),
+        ("resolved_at", ("Closed Date", "Resolved Date")),
+        ("due", ("Target Date", "Due Date")),
+    ]:
         column = table.column(*names)
         if column is None:
             frame[target] = pd.Series(pd.NaT, index=frame.index, dtype="datetime64[us]")

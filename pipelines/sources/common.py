@@ -60,15 +60,27 @@ class LoadBatch:
         return pd.DataFrame(
             [
                 {
-                    "snapshot_month": snapshot_month, "source": self.source, "source_file": self.source_file,
-                    "source_row": r.source_row, "table_name": r.table, "reason": r.reason,
+                    "snapshot_month": snapshot_month,
+                    "source": self.source,
+                    "source_file": self.source_file,
+                    "source_row": r.source_row,
+                    "table_name": r.table,
+                    "reason": r.reason,
                     "raw_record": json.dumps(r.raw_record, default=str, ensure_ascii=False),
                     "record_key": r.record_key,
                 }
                 for r in self.rejects
             ],
-            columns=["snapshot_month", "source", "source_file", "source_row", "table_name", "reason", "raw_record",
-                     "record_key"],
+            columns=[
+                "snapshot_month",
+                "source",
+                "source_file",
+                "source_row",
+                "table_name",
+                "reason",
+                "raw_record",
+                "record_key",
+            ],
         )
 
     def load_log_frame(self, snapshot_month: dt.date) -> pd.DataFrame:
@@ -76,8 +88,11 @@ class LoadBatch:
         return pd.DataFrame(
             [
                 {
-                    "snapshot_month": snapshot_month, "source": self.source, "source_file": self.source_file,
-                    "table_name": table, "file_format": self.file_format,
+                    "snapshot_month": snapshot_month,
+                    "source": self.source,
+                    "source_file": self.source_file,
+                    "table_name": table,
+                    "file_format": self.file_format,
                     "rows_read": self.rows_read.get(table, 0) if table else 0,
                     "rows_loaded": self.rows_loaded(table) if table else 0,
                     "rows_quarantined": self.rows_quarantined(table) if table else 0,

@@ -39,8 +39,17 @@ from pipelines.sources.xlsx import SheetReading, WorkbookLimits, iter_sheet, ope
 
 SPEND_FORMAT_PREFIX = "finance:"
 FX_FORMAT = "fx_rates_csv"
-SPEND_COLUMNS = ("document_id", "line_no", "posting_date", "project_code", "amount", "currency", "supplier",
-                 "description", "cost_type")
+SPEND_COLUMNS = (
+    "document_id",
+    "line_no",
+    "posting_date",
+    "project_code",
+    "amount",
+    "currency",
+    "supplier",
+    "description",
+    "cost_type",
+)
 
 
 @dataclass(frozen=True)
@@ -65,14 +74,26 @@ class SpendLayout:
         return all(normalise_header(name) in present for name in self.headers())
 
 
-GENERIC = SpendLayout("generic", {column: column for column in SPEND_COLUMNS},
-                      date_formats=("%Y-%m-%d", "%Y-%m-%d %H:%M:%S"))
+GENERIC = SpendLayout(
+    "generic", {column: column for column in SPEND_COLUMNS}, date_formats=("%Y-%m-%d", "%Y-%m-%d %H:%M:%S")
+)
 SAP_CJI3 = SpendLayout(
     "sap_cji3",
-    {"project_code": "WBS Element", "posting_date": "Posting Date", "document_id": "Document Number",
-     "line_no": "Posting row", "amount": "Value TranCurr", "currency": "Transaction Currency", "supplier": "Name",
-     "description": "Name of offsetting account", "cost_type": "Cost Element"},
-    delimiter=";", decimal=",", thousands=".", date_formats=("%d.%m.%Y",),
+    {
+        "project_code": "WBS Element",
+        "posting_date": "Posting Date",
+        "document_id": "Document Number",
+        "line_no": "Posting row",
+        "amount": "Value TranCurr",
+        "currency": "Transaction Currency",
+        "supplier": "Name",
+        "description": "Name of offsetting account",
+        "cost_type": "Cost Element",
+    },
+    delimiter=";",
+    decimal=",",
+    thousands=".",
+    date_formats=("%d.%m.%Y",),
 )
 BUILT_IN_LAYOUTS = (GENERIC, SAP_CJI3)
 
@@ -98,16 +119,20 @@ def read_xlsx(path: Path, display_name: str, limits: WorkbookLimits = WorkbookLi
         header = [str(h).strip() if h is not None else "" for h in (first.cells if first else ())]
         records, numbers = [], []
         for row in rows:
-            values = list(row.cells)[:len(header)]
+            values = list(row.cells)[: len(header)]
             records.append([_cell_text(v) for v in values] + [""] * (len(header) - len(values)))
             numbers.append(row.number)
         note = reading.note(sheet.title, limits)  # rows below a long run of empty rows are not read: say so
     finally:
         workbook.close()
-    frame = pd.DataFrame(records, columns=range(len(header)), dtype="str") if records else \
-        pd.DataFrame({i: pd.Series(dtype="str") for i in range(len(header))})
-    return RawTable(header=header, frame=frame, source_row=np.asarray(numbers, dtype="int64"),
-                    notes=[note] if note else [])
+    frame = (
+        pd.DataFrame(records, columns=range(len(header)), dtype="str")
+        if records
+        else pd.DataFrame({i: pd.Series(dtype="str") for i in range(len(header))})
+    )
+    return RawTable(
+        header=header, frame=frame, source_row=np.asarray(numbers, dtype="int64"), notes=[note] if note else []
+    )
 
 
 def _cell_text(value) -> str:
@@ -194,8 +219,13 @@ def parse_fx_rates(table: RawTable, display_name: str) -> LoadBatch:
     return batch
 
 
-def parse_finance_file(path: Path, display_name: str, layouts: tuple[SpendLayout, ...],
-                       limits: WorkbookLimits = WorkbookLimits(), encoding: str | None = None) -> LoadBatch:
+def parse_finance_file(
+    path: Path,
+    display_name: str,
+    layouts: tuple[SpendLayout, ...],
+    limits: WorkbookLimits = WorkbookLimits(),
+    encoding: str | None = None,
+) -> LoadBatch:
     """A finance drop file: FX rates, or spend in whichever declared layout its header matches. A CSV is read
     in its layout's encoding, else the finance section's `encoding`, else the one detected."""
     try:
@@ -211,8 +241,10 @@ def parse_finance_file(path: Path, display_name: str, layouts: tuple[SpendLayout
     if layout is None:
         expected = "; ".join(f"{known.name}: {', '.join(known.headers())}" for known in layouts)
         shown = ", ".join(header[:8]) + (" ..." if len(header) > 8 else "")
-        raise SourceFormatError(f"{display_name}: header matches no finance layout (found: {shown}); "
-                                f"expected fx rates (month, currency, rate_to_base) or a layout — {expected}")
+        raise SourceFormatError(
+            f"{display_name}: header matches no finance layout (found: {shown}); "
+            f"expected fx rates (month, currency, rate_to_base) or a layout — {expected}"
+        )
     if table is None:
         table = read_delimited(path, display_name, layout.delimiter, layout.encoding or encoding)
     return parse_spend(table, display_name, layout, is_xlsx=is_xlsx)

@@ -34,11 +34,28 @@ PAGERDUTY_FORMAT = "pagerduty_csv"
 JSM_FORMAT = "jira_service_management_csv"
 # ServiceNow's list export writes the instance's format (ISO by default); the UCI event log is day-first,
 # padded (`29-02-2016 01:16`) or not (`5/3/2016 12:00`).
-SERVICENOW_DATETIMES = ("%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%d-%m-%Y %H:%M:%S", "%d-%m-%Y %H:%M",
-                        "%d/%m/%Y %H:%M:%S", "%d/%m/%Y %H:%M", "%Y-%m-%d")
+SERVICENOW_DATETIMES = (
+    "%Y-%m-%d %H:%M:%S",
+    "%Y-%m-%d %H:%M",
+    "%d-%m-%Y %H:%M:%S",
+    "%d-%m-%Y %H:%M",
+    "%d/%m/%Y %H:%M:%S",
+    "%d/%m/%Y %H:%M",
+    "%Y-%m-%d",
+)
 ISO_DATETIMES = ("%Y-%m-%dT%H:%M:%SZ", "%Y-%m-%dT%H:%M:%S.%fZ", "%Y-%m-%dT%H:%M:%S%z", "%Y-%m-%d %H:%M:%S")
-JIRA_PRIORITIES = {"highest": 1, "high": 2, "medium": 3, "low": 4, "lowest": 5,
-                   "blocker": 1, "critical": 1, "major": 2, "minor": 4, "trivial": 5}
+JIRA_PRIORITIES = {
+    "highest": 1,
+    "high": 2,
+    "medium": 3,
+    "low": 4,
+    "lowest": 5,
+    "blocker": 1,
+    "critical": 1,
+    "major": 2,
+    "minor": 4,
+    "trivial": 5,
+}
 PAGERDUTY_URGENCY = {"high": 2, "low": 4}
 
 
@@ -110,8 +127,11 @@ def _datetimes(frame: pd.DataFrame, problems: pd.Series, table: RawTable, format
 def parse_servicenow(table: RawTable, display_name: str) -> LoadBatch:
     """An incident list export, or the audit event log (latest state per `number` kept)."""
     event_log = is_servicenow_event_log(table.header)
-    batch = LoadBatch(source_file=display_name, source="servicenow",
-                      file_format=SERVICENOW_EVENT_LOG_FORMAT if event_log else SERVICENOW_FORMAT)
+    batch = LoadBatch(
+        source_file=display_name,
+        source="servicenow",
+        file_format=SERVICENOW_EVENT_LOG_FORMAT if event_log else SERVICENOW_FORMAT,
+    )
     table = _missing_as_empty(table)
     frame = pd.DataFrame(index=table.frame.index)
     frame["source_row"] = table.source_row
@@ -124,9 +144,17 @@ def parse_servicenow(table: RawTable, display_name: str) -> LoadBatch:
     frame["cmdb_ci"] = _text(table, "cmdb_ci")
     frame["assignment_group"] = _text(table, "assignment_group")
     frame["caused_by"] = _text(table, "caused_by")
-    problems = _datetimes(frame, problems, table, SERVICENOW_DATETIMES, [
-        ("opened_at", ("opened_at",)), ("resolved_at", ("resolved_at",)), ("closed_at", ("closed_at",)),
-    ])
+    problems = _datetimes(
+        frame,
+        problems,
+        table,
+        SERVICENOW_DATETIMES,
+        [
+            ("opened_at", ("opened_at",)),
+            ("resolved_at", ("resolved_at",)),
+            ("closed_at", ("closed_at",)),
+        ],
+    )
     if event_log:
         problems = _datetimes(frame, problems, table, SERVICENOW_DATETIMES, [("updated_at", ("sys_updated_at",))])
         raw_count = table.column("sys_mod_count")
@@ -146,14 +174,24 @@ def parse_pagerduty(table: RawTable, display_name: str) -> LoadBatch:
     frame["title"] = _text(table, "title")
     status = table.column("status").str.lower()
     frame["state"] = status.replace("", None)
-    priority = priority_from_text(table.column("priority")) if table.column("priority") is not None else \
-        pd.Series(np.nan, index=frame.index)
+    priority = (
+        priority_from_text(table.column("priority"))
+        if table.column("priority") is not None
+        else pd.Series(np.nan, index=frame.index)
+    )
     urgency = table.column("urgency").str.lower().map(PAGERDUTY_URGENCY)
     frame["priority"] = priority.fillna(urgency)
     frame["service"] = _text(table, "service", "service.summary")
-    problems = _datetimes(frame, problems, table, ISO_DATETIMES, [
-        ("opened_at", ("created_at",)), ("last_change", ("last_status_change_at",)),
-    ])
+    problems = _datetimes(
+        frame,
+        problems,
+        table,
+        ISO_DATETIMES,
+        [
+            ("opened_at", ("created_at",)),
+            ("last_change", ("last_status_change_at",)),
+        ],
+    )
     frame["opened_at"] = _naive_utc(frame["opened_at"])
     last_change = _naive_utc(frame.pop("last_change"))
     frame["resolved_at"] = last_change.where(status == "resolved")
@@ -194,7 +232,6 @@ def parse_jira_service_management(table: RawTable, display_name: str) -> LoadBat
     return _finish(batch, english, frame, problems)
 
 
-
 def parse_incident_file(path, display_name: str, encoding: str | None = None) -> LoadBatch:
     """An incidents drop file, recognised by its header; `encoding` as declared in the config (else detected)."""
     from pipelines.sources.common import SourceFormatError
@@ -211,4 +248,5 @@ def parse_incident_file(path, display_name: str, encoding: str | None = None) ->
     raise SourceFormatError(
         f"{display_name}: header matches no incident export (found: {shown}); expected ServiceNow "
         "(number, opened_at, priority ...), PagerDuty (id, incident_number, urgency, created_at, "
-        "last_status_change_at ...) or Jira Service Management (Issue key, Summary, Priority ...)")
+        "last_status_change_at ...) or Jira Service Management (Issue key, Summary, Priority ...)"
+    )

@@ -30,8 +30,16 @@ FILE_FORMAT = "jira_csv"
 
 # English column -> the names Jira writes for it (English Cloud, English Server, Spanish, German, French).
 HEADER_VOCABULARY: dict[str, tuple[str, ...]] = {
-    "Issue key": ("Issue key", "Key", "Clave de incidencia", "Clave", "Vorgangsschlüssel", "Schlüssel",
-                  "Clé de ticket", "Clé"),
+    "Issue key": (
+        "Issue key",
+        "Key",
+        "Clave de incidencia",
+        "Clave",
+        "Vorgangsschlüssel",
+        "Schlüssel",
+        "Clé de ticket",
+        "Clé",
+    ),
     "Project key": ("Project key", "Clave del proyecto", "Projektschlüssel", "Clé de projet"),
     "Summary": ("Summary", "Resumen", "Zusammenfassung", "Résumé"),
     "Issue Type": ("Issue Type", "Tipo de Incidencia", "Vorgangstyp", "Type de ticket"),
@@ -48,45 +56,122 @@ HEADER_VOCABULARY: dict[str, tuple[str, ...]] = {
     "Labels": ("Labels", "Etiquetas", "Stichwörter", "Étiquettes"),
     "Sprint": ("Sprint",),
 }
-CUSTOM_FIELD_PREFIXES = ("Custom field (", "Campo personalizado (", "Benutzerdefiniertes Feld (",
-                         "Champ personnalisé (")
+CUSTOM_FIELD_PREFIXES = (
+    "Custom field (",
+    "Campo personalizado (",
+    "Benutzerdefiniertes Feld (",
+    "Champ personnalisé (",
+)
 
 # Status categories and resolutions in the languages above, onto Jira's English names.
 STATUS_CATEGORIES = {
-    "to do": "To Do", "por hacer": "To Do", "zu erledigen": "To Do", "à faire": "To Do", "new": "To Do",
-    "in progress": "In Progress", "en curso": "In Progress", "in arbeit": "In Progress", "en cours": "In Progress",
-    "done": "Done", "listo": "Done", "hecho": "Done", "fertig": "Done", "terminé": "Done", "complete": "Done",
+    "to do": "To Do",
+    "por hacer": "To Do",
+    "zu erledigen": "To Do",
+    "à faire": "To Do",
+    "new": "To Do",
+    "in progress": "In Progress",
+    "en curso": "In Progress",
+    "in arbeit": "In Progress",
+    "en cours": "In Progress",
+    "done": "Done",
+    "listo": "Done",
+    "hecho": "Done",
+    "fertig": "Done",
+    "terminé": "Done",
+    "complete": "Done",
 }
 RESOLUTIONS = {
-    "won't do": "Won't Do", "won't fix": "Won't Do", "no se hará": "Won't Do", "no se realizará": "Won't Do",
-    "wird nicht erledigt": "Won't Do", "ne sera pas fait": "Won't Do",
-    "duplicate": "Duplicate", "duplicado": "Duplicate", "duplicada": "Duplicate", "duplikat": "Duplicate",
+    "won't do": "Won't Do",
+    "won't fix": "Won't Do",
+    "no se hará": "Won't Do",
+    "no se realizará": "Won't Do",
+    "wird nicht erledigt": "Won't Do",
+    "ne sera pas fait": "Won't Do",
+    "duplicate": "Duplicate",
+    "duplicado": "Duplicate",
+    "duplicada": "Duplicate",
+    "duplikat": "Duplicate",
     "doublon": "Duplicate",
-    "cancelled": "Cancelled", "canceled": "Cancelled", "cancelado": "Cancelled", "cancelada": "Cancelled",
-    "abgebrochen": "Cancelled", "annulé": "Cancelled",
-    "removed": "Removed", "eliminado": "Removed", "entfernt": "Removed", "supprimé": "Removed",
-    "done": "Done", "listo": "Done", "hecho": "Done", "fertig": "Done", "terminé": "Done", "finalizado": "Done",
+    "cancelled": "Cancelled",
+    "canceled": "Cancelled",
+    "cancelado": "Cancelled",
+    "cancelada": "Cancelled",
+    "abgebrochen": "Cancelled",
+    "annulé": "Cancelled",
+    "removed": "Removed",
+    "eliminado": "Removed",
+    "entfernt": "Removed",
+    "supprimé": "Removed",
+    "done": "Done",
+    "listo": "Done",
+    "hecho": "Done",
+    "fertig": "Done",
+    "terminé": "Done",
+    "finalizado": "Done",
 }
 ISSUE_TYPES = {
-    "historia": "Story", "subtarea": "Sub-task", "tarea": "Task", "error": "Bug", "épica": "Epic",
-    "unteraufgabe": "Sub-task", "aufgabe": "Task", "fehler": "Bug",
-    "sous-tâche": "Sub-task", "tâche": "Task", "bogue": "Bug", "récit": "Story",
+    "historia": "Story",
+    "subtarea": "Sub-task",
+    "tarea": "Task",
+    "error": "Bug",
+    "épica": "Epic",
+    "unteraufgabe": "Sub-task",
+    "aufgabe": "Task",
+    "fehler": "Bug",
+    "sous-tâche": "Sub-task",
+    "tâche": "Task",
+    "bogue": "Bug",
+    "récit": "Story",
 }
 MONTHS = {
     # Spanish
-    "ene": "Jan", "feb": "Feb", "mar": "Mar", "abr": "Apr", "may": "May", "jun": "Jun", "jul": "Jul",
-    "ago": "Aug", "sep": "Sep", "sept": "Sep", "set": "Sep", "oct": "Oct", "nov": "Nov", "dic": "Dec",
+    "ene": "Jan",
+    "feb": "Feb",
+    "mar": "Mar",
+    "abr": "Apr",
+    "may": "May",
+    "jun": "Jun",
+    "jul": "Jul",
+    "ago": "Aug",
+    "sep": "Sep",
+    "sept": "Sep",
+    "set": "Sep",
+    "oct": "Oct",
+    "nov": "Nov",
+    "dic": "Dec",
     # German
-    "jan": "Jan", "mär": "Mar", "mrz": "Mar", "apr": "Apr", "mai": "May", "aug": "Aug", "okt": "Oct",
+    "jan": "Jan",
+    "mär": "Mar",
+    "mrz": "Mar",
+    "apr": "Apr",
+    "mai": "May",
+    "aug": "Aug",
+    "okt": "Oct",
     "dez": "Dec",
     # French
-    "janv": "Jan", "févr": "Feb", "fév": "Feb", "mars": "Mar", "avr": "Apr", "juin": "Jun", "juil": "Jul",
-    "août": "Aug", "déc": "Dec",
+    "janv": "Jan",
+    "févr": "Feb",
+    "fév": "Feb",
+    "mars": "Mar",
+    "avr": "Apr",
+    "juin": "Jun",
+    "juil": "Jul",
+    "août": "Aug",
+    "déc": "Dec",
     # English (the rest coincide with the names above)
     "dec": "Dec",
 }
-DATETIME_FORMATS = ("%d/%b/%y %I:%M %p", "%d/%b/%Y %I:%M %p", "%d/%b/%y %H:%M", "%d/%b/%y",
-                    "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d")
+DATETIME_FORMATS = (
+    "%d/%b/%y %I:%M %p",
+    "%d/%b/%Y %I:%M %p",
+    "%d/%b/%y %H:%M",
+    "%d/%b/%y",
+    "%Y-%m-%d %H:%M",
+    "%Y-%m-%d %H:%M:%S",
+    "%Y-%m-%dT%H:%M:%S",
+    "%Y-%m-%d",
+)
 
 
 def _aliases() -> dict[str, str]:
@@ -101,7 +186,7 @@ def english_header(name: str) -> str:
     stripped = name.strip()
     for prefix in CUSTOM_FIELD_PREFIXES:
         if stripped.startswith(prefix):
-            return "Custom field (" + stripped[len(prefix):]
+            return "Custom field (" + stripped[len(prefix) :]
     return ALIASES.get(normalise_header(stripped), stripped)
 
 
@@ -114,8 +199,9 @@ def matches(header: list[str]) -> bool:
 def parse_jira_datetimes(table: RawTable, name: str) -> tuple[pd.Series, pd.Series]:
     column = table.column(name)
     if column is None:
-        return pd.Series(pd.NaT, index=table.frame.index, dtype="datetime64[us]"), \
-            pd.Series(False, index=table.frame.index)
+        return pd.Series(pd.NaT, index=table.frame.index, dtype="datetime64[us]"), pd.Series(
+            False, index=table.frame.index
+        )
     return on_distinct(column, _parse_jira_datetimes)
 
 
@@ -145,13 +231,20 @@ def parse_jira(table: RawTable, display_name: str, story_points_fields: list[str
     frame["item_key"] = keys.str.strip()
     issue_ids = english.column("Issue id")
     # the id survives a move to another project (the key does not); an export without it keys on the key
-    frame["item_id"] = issue_ids.str.strip().replace("", None).fillna(frame["item_key"]) if issue_ids is not None \
+    frame["item_id"] = (
+        issue_ids.str.strip().replace("", None).fillna(frame["item_key"])
+        if issue_ids is not None
         else frame["item_key"]
+    )
     project = english.column("Project key")
     frame["plan_key"] = project if project is not None else frame["item_key"].str.extract(r"^([^-]+)-", expand=False)
     frame["item_type"] = _vocabulary(english.column("Issue Type"), ISSUE_TYPES)
-    for target, name in [("summary", "Summary"), ("status", "Status"), ("priority", "Priority"),
-                         ("assignee", "Assignee")]:
+    for target, name in [
+        ("summary", "Summary"),
+        ("status", "Status"),
+        ("priority", "Priority"),
+        ("assignee", "Assignee"),
+    ]:
         column = english.column(name)
         frame[target] = column.replace("", None) if column is not None else None
     frame["status_category"] = _vocabulary(english.column("Status Category"), STATUS_CATEGORIES)
@@ -174,9 +267,14 @@ def parse_jira(table: RawTable, display_name: str, story_points_fields: list[str
     category = frame["status_category"]
     if category is not None:
         unknown = category.notna() & ~category.isin(list(set(STATUS_CATEGORIES.values())))
-        problems = add_problem(problems, unknown, "Status Category", english.column("Status Category"),
-                               "is not a status category steerpack knows (To Do, In Progress, Done, in English, "
-                               "German, Spanish or French)")
+        problems = add_problem(
+            problems,
+            unknown,
+            "Status Category",
+            english.column("Status Category"),
+            "is not a status category steerpack knows (To Do, In Progress, Done, in English, "
+            "German, Spanish or French)",
+        )
     points = pd.Series(np.nan, index=frame.index)
     wanted = [english_header(f) for f in story_points_fields]
     for field_name in wanted:
@@ -195,4 +293,3 @@ def parse_jira(table: RawTable, display_name: str, story_points_fields: list[str
     problems = require(problems, frame["item_key"], "Issue key")
     split_rows(batch, english, frame, problems, "work_items")
     return batch
-

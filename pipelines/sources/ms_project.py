@@ -63,15 +63,18 @@ def parse_ms_project(path: Path, display_name: str) -> LoadBatch:
         # Project never writes a DTD: one in the file (entity expansion, external entities) is refused outright.
         root = SafeET.parse(path, forbid_dtd=True).getroot()
     except defusedxml.DefusedXmlException as error:
-        raise SourceFormatError(f"{display_name}: refused: the XML declares a DTD or entities ({type(error).__name__}), "
-                                "which MS Project never writes; export the plan again from Project") from None
+        raise SourceFormatError(
+            f"{display_name}: refused: the XML declares a DTD or entities ({type(error).__name__}), "
+            "which MS Project never writes; export the plan again from Project"
+        ) from None
     except OSError as error:
         raise SourceFormatError(f"{display_name}: cannot be read ({error.strerror or error})") from None
     except ET.ParseError as error:
         line, column = error.position
         reason = str(error).split(": line ")[0]  # expat appends the position we already give
-        raise SourceFormatError(f"{display_name}: not well-formed XML (line {line}, column {column}): {reason}") \
-            from None
+        raise SourceFormatError(
+            f"{display_name}: not well-formed XML (line {line}, column {column}): {reason}"
+        ) from None
     if _local(root.tag) != "Project":
         raise SourceFormatError(f"{display_name}: XML root is <{_local(root.tag)}>, expected MS Project's <Project>")
     tasks = next((child for child in root if _local(child.tag) == "Tasks"), None)
@@ -82,8 +85,15 @@ def parse_ms_project(path: Path, display_name: str) -> LoadBatch:
         try:
             record = _task_record(fields, task, display_name, batch)
         except ValueError as error:
-            batch.rejects.append(Reject("schedule_tasks", position, f"task {position} (UID {fields.get('UID', '?')}): "
-                                        f"{error}", fields, path.stem))
+            batch.rejects.append(
+                Reject(
+                    "schedule_tasks",
+                    position,
+                    f"task {position} (UID {fields.get('UID', '?')}): {error}",
+                    fields,
+                    path.stem,
+                )
+            )
             continue
         record["source_row"] = position
         record["plan_key"] = path.stem
@@ -137,8 +147,10 @@ def _baseline_zero(task: ET.Element, uid: str, batch: LoadBatch) -> dict:
         start, finish = _datetime(fields.get("Start")), _datetime(fields.get("Finish"))
         if start and finish and finish < start:
             use = "the plan baseline" if number == "0" else "ignored: only baseline 0 is the plan baseline"
-            batch.notes.append(f"task UID {uid}: baseline {number} finishes ({finish:%Y-%m-%d}) before it starts "
-                               f"({start:%Y-%m-%d}) ({use})")
+            batch.notes.append(
+                f"task UID {uid}: baseline {number} finishes ({finish:%Y-%m-%d}) before it starts "
+                f"({start:%Y-%m-%d}) ({use})"
+            )
         if number == "0":
             chosen = {"start": start, "finish": finish, "cost": _money(fields.get("Cost"))}
     return chosen

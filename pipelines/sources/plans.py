@@ -17,14 +17,21 @@ from pipelines.sources.xlsx import WorkbookLimits
 PLAN_SOURCES = ("jira", "azure_devops", "ms_project", "smartsheet")
 PLAN_TABLES = ("work_items", "schedule_tasks")
 ZIP_MAGIC = b"PK\x03\x04"
-EXPECTED = ("Jira CSV (Issue key or Key, Summary, Issue Type, Status ...), "
-            "Azure DevOps CSV (ID, Work Item Type, Title ...), "
-            "MS Project XML (<Project xmlns=\"http://schemas.microsoft.com/project\">), "
-            "Smartsheet Excel (Task Name, Start, Finish ...)")
+EXPECTED = (
+    "Jira CSV (Issue key or Key, Summary, Issue Type, Status ...), "
+    "Azure DevOps CSV (ID, Work Item Type, Title ...), "
+    'MS Project XML (<Project xmlns="http://schemas.microsoft.com/project">), '
+    "Smartsheet Excel (Task Name, Start, Finish ...)"
+)
 
 
-def parse_plan_file(path: Path, display_name: str, story_points_fields: list[str],
-                    limits: WorkbookLimits = WorkbookLimits(), encoding: str | None = None) -> LoadBatch:
+def parse_plan_file(
+    path: Path,
+    display_name: str,
+    story_points_fields: list[str],
+    limits: WorkbookLimits = WorkbookLimits(),
+    encoding: str | None = None,
+) -> LoadBatch:
     """A plan file of any of the four tools; `encoding` is the config's for a CSV (else it is detected)."""
     try:
         with path.open("rb") as handle:

@@ -116,45 +116,104 @@ def _raid_type(value: Any) -> str | None:
 
 # A row's values that only make sense together: (sheet, check on the converted record, reason).
 ROW_RULES = {
-    "Projects": [(lambda r: r["baseline_start"] is None or r["baseline_finish"] is None
-                  or r["baseline_finish"] >= r["baseline_start"], "baseline_finish is before baseline_start")],
+    "Projects": [
+        (
+            lambda r: (
+                r["baseline_start"] is None
+                or r["baseline_finish"] is None
+                or r["baseline_finish"] >= r["baseline_start"]
+            ),
+            "baseline_finish is before baseline_start",
+        )
+    ],
 }
 
 
 # sheet -> (canonical table, [(column, converter, required)])
 SHEETS: dict[str, tuple[str, list[tuple[str, Converter, bool]]]] = {
-    "Projects": ("projects", [
-        ("project_id", to_text, True), ("project_name", to_text, True), ("tier", _tier, True),
-        ("sponsor", to_text, False), ("project_manager", to_text, False), ("reported_status", _rag_word, False),
-        ("phase", to_text, False), ("bac", _amount, True), ("currency", _currency, False),
-        ("baseline_start", to_date, True), ("baseline_finish", to_date, True),
-        ("go_live_planned", to_date, False), ("go_live_actual", to_date, False),
-        ("plan_source", _plan_source, False), ("plan_key", to_text, False), ("finance_codes", to_text, False),
-        ("services", to_text, False),
-    ]),
-    "Milestones": ("milestones", [
-        ("project_id", to_text, True), ("milestone", to_text, True), ("baseline_date", to_date, True),
-        ("forecast_date", to_date, False), ("actual_date", to_date, False),
-    ]),
-    "Benefits": ("benefits", [
-        ("benefit_id", to_text, True), ("project_id", to_text, True), ("description", to_text, False),
-        ("owner", to_text, False), ("metric", to_text, False), ("baseline_value", to_number, False),
-        ("target_value", to_number, False), ("target_date", to_date, False), ("tracking_start", to_date, False),
-    ]),
-    "RAID": ("raid", [
-        ("raid_id", to_text, True), ("project_id", to_text, True), ("type", _raid_type, True),
-        ("title", to_text, False), ("owner", to_text, False), ("severity", to_text, False),
-        ("status", to_text, False), ("raised_date", to_date, False), ("last_updated", to_date, False),
-        ("due_date", to_date, False),
-    ]),
-    "Changes": ("changes", [
-        ("cr_id", to_text, True), ("project_id", to_text, True), ("title", to_text, False),
-        ("submitted_date", to_date, False), ("decided_date", to_date, False), ("decision", to_text, False),
-        ("cost_impact", to_number, False), ("schedule_impact_days", to_int, False),
-    ]),
-    "Distribution": ("distribution", [
-        ("email", _one_address, True), ("name", to_text, False), ("role", to_text, False), ("scope", _scope, True),
-    ]),
+    "Projects": (
+        "projects",
+        [
+            ("project_id", to_text, True),
+            ("project_name", to_text, True),
+            ("tier", _tier, True),
+            ("sponsor", to_text, False),
+            ("project_manager", to_text, False),
+            ("reported_status", _rag_word, False),
+            ("phase", to_text, False),
+            ("bac", _amount, True),
+            ("currency", _currency, False),
+            ("baseline_start", to_date, True),
+            ("baseline_finish", to_date, True),
+            ("go_live_planned", to_date, False),
+            ("go_live_actual", to_date, False),
+            ("plan_source", _plan_source, False),
+            ("plan_key", to_text, False),
+            ("finance_codes", to_text, False),
+            ("services", to_text, False),
+        ],
+    ),
+    "Milestones": (
+        "milestones",
+        [
+            ("project_id", to_text, True),
+            ("milestone", to_text, True),
+            ("baseline_date", to_date, True),
+            ("forecast_date", to_date, False),
+            ("actual_date", to_date, False),
+        ],
+    ),
+    "Benefits": (
+        "benefits",
+        [
+            ("benefit_id", to_text, True),
+            ("project_id", to_text, True),
+            ("description", to_text, False),
+            ("owner", to_text, False),
+            ("metric", to_text, False),
+            ("baseline_value", to_number, False),
+            ("target_value", to_number, False),
+            ("target_date", to_date, False),
+            ("tracking_start", to_date, False),
+        ],
+    ),
+    "RAID": (
+        "raid",
+        [
+            ("raid_id", to_text, True),
+            ("project_id", to_text, True),
+            ("type", _raid_type, True),
+            ("title", to_text, False),
+            ("owner", to_text, False),
+            ("severity", to_text, False),
+            ("status", to_text, False),
+            ("raised_date", to_date, False),
+            ("last_updated", to_date, False),
+            ("due_date", to_date, False),
+        ],
+    ),
+    "Changes": (
+        "changes",
+        [
+            ("cr_id", to_text, True),
+            ("project_id", to_text, True),
+            ("title", to_text, False),
+            ("submitted_date", to_date, False),
+            ("decided_date", to_date, False),
+            ("decision", to_text, False),
+            ("cost_impact", to_number, False),
+            ("schedule_impact_days", to_int, False),
+        ],
+    ),
+    "Distribution": (
+        "distribution",
+        [
+            ("email", _one_address, True),
+            ("name", to_text, False),
+            ("role", to_text, False),
+            ("scope", _scope, True),
+        ],
+    ),
 }
 
 TABLES = [table for table, _ in SHEETS.values()]
@@ -164,8 +223,7 @@ def _key(header: Any) -> str:
     return " ".join(str(header or "").split()).lower()
 
 
-def parse_register(path: Path, display_name: str | None = None,
-                   limits: WorkbookLimits = WorkbookLimits()) -> LoadBatch:
+def parse_register(path: Path, display_name: str | None = None, limits: WorkbookLimits = WorkbookLimits()) -> LoadBatch:
     """Parse the register workbook into the six register tables; bad rows become rejects."""
     display_name = display_name or path.name
     workbook = open_workbook(path, display_name, limits)
@@ -190,8 +248,9 @@ def parse_register(path: Path, display_name: str | None = None,
         workbook.close()
 
 
-def _parse_sheet(rows, display_name: str, sheet_name: str, table: str,
-                 spec: list[tuple[str, Converter, bool]], batch: LoadBatch) -> None:
+def _parse_sheet(
+    rows, display_name: str, sheet_name: str, table: str, spec: list[tuple[str, Converter, bool]], batch: LoadBatch
+) -> None:
     header_row = next(rows, None)
     if header_row is None:
         raise SourceFormatError(f"{display_name}, sheet '{sheet_name}': the sheet is empty (no header row)")
@@ -223,8 +282,15 @@ def _parse_sheet(rows, display_name: str, sheet_name: str, table: str,
         if not problems:
             problems = [reason for check, reason in ROW_RULES.get(sheet_name, []) if not check(record)]
         if problems:
-            batch.rejects.append(Reject(table, excel_row, f"sheet '{sheet_name}' row {excel_row}: "
-                                        + "; ".join(problems), raw, _record_key(raw.get("project_id"))))
+            batch.rejects.append(
+                Reject(
+                    table,
+                    excel_row,
+                    f"sheet '{sheet_name}' row {excel_row}: " + "; ".join(problems),
+                    raw,
+                    _record_key(raw.get("project_id")),
+                )
+            )
         else:
             records.append(record)
     batch.rows_read[table] = read

@@ -8,6 +8,7 @@ formatted as a percentage; dates are date cells shown in the user's locale forma
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from pathlib import Path
 from typing import Any
@@ -86,6 +87,17 @@ def _date(value: Any, column: str) -> dt.date | None:
         raise ValueError(f"{column} {value!r} is not a date cell") from None
 
 
+def _cell(cells: list, columns: dict[str, int | None], target: str):
+    """The row's cell for `target`, None when the sheet lacks that column or the row is short."""
+    position = columns[target]
+    return cells[position] if position is not None and position < len(cells) else None
+
+
+def _cell_value(cells: list, columns: dict[str, int | None], target: str):
+    found = _cell(cells, columns, target)
+    return None if found is None else found.value
+
+
 def parse_smartsheet(path: Path, display_name: str, limits: WorkbookLimits = WorkbookLimits()) -> LoadBatch:
     """Canonical `schedule_tasks` rows; plan_key is the file's stem, task_uid the sheet row number."""
     batch = LoadBatch(source_file=display_name, file_format=FILE_FORMAT, source="smartsheet")
@@ -98,26 +110,23 @@ def parse_smartsheet(path: Path, display_name: str, limits: WorkbookLimits = Wor
     finally:
         workbook.close()
     if not rows or not matches_header([getattr(c, "value", None) for c in rows[0].cells]):
-        raise SourceFormatError(f"{display_name}: first sheet has no Smartsheet header "
-                                "(expected Task Name, Start, Finish or End Date)")
+        raise SourceFormatError(
+            f"{display_name}: first sheet has no Smartsheet header (expected Task Name, Start, Finish or End Date)"
+        )
     note = reading.note(sheet_title, limits)
     if note:
         batch.notes.append(note)
     position = {_key(c.value): i for i, c in enumerate(rows[0].cells) if c is not None and _key(c.value)}
-    columns = {target: next((position[a] for a in aliases if a in position), None)
-               for target, aliases in COLUMNS.items()}
+    columns = {
+        target: next((position[a] for a in aliases if a in position), None) for target, aliases in COLUMNS.items()
+    }
 
     body = [(row.number, row.cells) for row in rows[1:]]
     levels = [row.outline_level for row in rows[1:]]
     records = []
     for index, (number, cells) in enumerate(body):
-        def cell(target):
-            return cells[columns[target]] if columns[target] is not None and columns[target] < len(cells) else None
-
-        def value(target):
-            found = cell(target)
-            return None if found is None else found.value
-
+        cell = functools.partial(_cell, cells, columns)
+        value = functools.partial(_cell_value, cells, columns)
         raw = {target: value(target) for target in COLUMNS if columns[target] is not None}
         try:
             duration = _duration_days(value("duration"))

@@ -84,9 +84,12 @@ def normalise_header(name: str) -> str:
 
 
 _BOMS = ((b"\xef\xbb\xbf", "utf-8-sig"), (b"\xff\xfe", "utf-16"), (b"\xfe\xff", "utf-16"))
-_BINARY_MAGIC = ((b"PK\x03\x04", "a zip archive (an Excel workbook?)"), (b"%PDF", "a PDF document"),
-                 (b"\xd0\xcf\x11\xe0", "an old Office file (.xls: save it as CSV or .xlsx)"),
-                 (b"\x1f\x8b", "a gzip archive"))
+_BINARY_MAGIC = (
+    (b"PK\x03\x04", "a zip archive (an Excel workbook?)"),
+    (b"%PDF", "a PDF document"),
+    (b"\xd0\xcf\x11\xe0", "an old Office file (.xls: save it as CSV or .xlsx)"),
+    (b"\x1f\x8b", "a gzip archive"),
+)
 _UTF8_NAMES = ("utf-8", "utf-8-sig", "utf8")
 
 
@@ -141,8 +144,16 @@ def detect_encoding(data: bytes) -> str | None:
 
 PLAUSIBLE_SAMPLE_BYTES = 256 * 1024
 WINDOWS_1252 = "cp1252"
-ENCODING_NAMES = {"utf_8": "UTF-8", "utf-8": "UTF-8", "utf-8-sig": "UTF-8", "utf_16": "UTF-16", "utf-16": "UTF-16",
-                  "utf-16-le": "UTF-16 LE", "utf-16-be": "UTF-16 BE", "cp1252": "Windows-1252"}
+ENCODING_NAMES = {
+    "utf_8": "UTF-8",
+    "utf-8": "UTF-8",
+    "utf-8-sig": "UTF-8",
+    "utf_16": "UTF-16",
+    "utf-16": "UTF-16",
+    "utf-16-le": "UTF-16 LE",
+    "utf-16-be": "UTF-16 BE",
+    "cp1252": "Windows-1252",
+}
 
 
 def encoding_label(encoding: str) -> str:
@@ -206,7 +217,7 @@ def peek_header(path: Path, display_name: str, encoding: str | None = None) -> l
         raise SourceFormatError(f"{display_name}: {kind}, not a text export")
     encoding = sniff_encoding(head[:4096], "") or encoding
     if encoding is None:
-        complete = head[:head.rfind(b"\n") + 1] or head  # no character cut in two at the end
+        complete = head[: head.rfind(b"\n") + 1] or head  # no character cut in two at the end
         try:
             complete.decode("utf-8")
             encoding = "utf-8"
@@ -217,8 +228,9 @@ def peek_header(path: Path, display_name: str, encoding: str | None = None) -> l
     return [h.strip() for h in next(csv.reader([first_line], delimiter=sniff_delimiter(first_line)), [])]
 
 
-def read_delimited(path: Path, display_name: str, delimiter: str | None = None,
-                   encoding: str | None = None) -> RawTable:
+def read_delimited(
+    path: Path, display_name: str, delimiter: str | None = None, encoding: str | None = None
+) -> RawTable:
     """Every record of a delimited text file; malformed records are kept aside with their reason.
 
     Arrow's CSV reader splits the records (row by row in Python was most of ingest's time at scale). It reports
@@ -237,7 +249,7 @@ def read_delimited(path: Path, display_name: str, delimiter: str | None = None,
     elif data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
     del text
-    header_text = data[:_header_end(data)].decode("utf-8")
+    header_text = data[: _header_end(data)].decode("utf-8")
     delimiter = delimiter or sniff_delimiter(header_text.split("\n", 1)[0])
     header = [h.strip() for h in next(csv.reader(io.StringIO(header_text, newline=""), delimiter=delimiter), [])]
     width = len(header)
@@ -254,12 +266,15 @@ def read_delimited(path: Path, display_name: str, delimiter: str | None = None,
         reported.clear()
         return pa_csv.read_csv(
             io.BytesIO(content),
-            read_options=pa_csv.ReadOptions(column_names=names, skip_rows=1, use_threads=False,
-                                            block_size=block_size),
-            parse_options=pa_csv.ParseOptions(delimiter=delimiter, newlines_in_values=True,
-                                              ignore_empty_lines=False, invalid_row_handler=invalid),
-            convert_options=pa_csv.ConvertOptions(column_types={name: pa.string() for name in names},
-                                                  strings_can_be_null=False, quoted_strings_can_be_null=False),
+            read_options=pa_csv.ReadOptions(column_names=names, skip_rows=1, use_threads=False, block_size=block_size),
+            parse_options=pa_csv.ParseOptions(
+                delimiter=delimiter, newlines_in_values=True, ignore_empty_lines=False, invalid_row_handler=invalid
+            ),
+            convert_options=pa_csv.ConvertOptions(
+                column_types={name: pa.string() for name in names},
+                strings_can_be_null=False,
+                quoted_strings_can_be_null=False,
+            ),
         )
 
     try:
@@ -303,8 +318,14 @@ def read_delimited(path: Path, display_name: str, delimiter: str | None = None,
         source_row = np.concatenate([source_row, np.asarray([n for n, _ in rescued], dtype="int64")])
         order = np.argsort(source_row, kind="stable")
         frame, source_row = frame.iloc[order], source_row[order]
-    return RawTable(header=header, frame=frame.reset_index(drop=True), source_row=source_row, malformed=malformed,
-                    notes=notes, encoding=encoding_label(encoding))
+    return RawTable(
+        header=header,
+        frame=frame.reset_index(drop=True),
+        source_row=source_row,
+        malformed=malformed,
+        notes=notes,
+        encoding=encoding_label(encoding),
+    )
 
 
 def _header_end(data: bytes, longest: int = 1 << 20) -> int:
@@ -323,15 +344,19 @@ def _header_end(data: bytes, longest: int = 1 << 20) -> int:
 # --- column conversions ------------------------------------------------------------------------------------
 # Each returns (converted values, mask of rows whose non-empty value could not be converted).
 
-def on_distinct(values: pd.Series, convert: Callable[[pd.Series], tuple[pd.Series, pd.Series]]
-                ) -> tuple[pd.Series, pd.Series]:
+
+def on_distinct(
+    values: pd.Series, convert: Callable[[pd.Series], tuple[pd.Series, pd.Series]]
+) -> tuple[pd.Series, pd.Series]:
     """`convert` run once per distinct value and spread back: an export repeats the same dates thousands of times."""
     codes, distinct = pd.factorize(values, use_na_sentinel=False)
     if len(distinct) > len(values) // 2:
         return convert(values)
     converted, bad = convert(pd.Series(distinct, dtype=values.dtype))
-    return (pd.Series(converted.to_numpy()[codes], index=values.index, dtype=converted.dtype),
-            pd.Series(bad.to_numpy()[codes], index=values.index, dtype="bool"))
+    return (
+        pd.Series(converted.to_numpy()[codes], index=values.index, dtype=converted.dtype),
+        pd.Series(bad.to_numpy()[codes], index=values.index, dtype="bool"),
+    )
 
 
 EXCEL_EPOCH = pd.Timestamp("1899-12-30")
@@ -370,8 +395,9 @@ _CURRENCY_SYMBOLS = "$€£¥₹₽₩¢"
 _SPACES = ("\u00a0", "\u202f", " ")  # no-break, narrow no-break and plain spaces group thousands too
 
 
-def parse_numbers(values: pd.Series, decimal: str = ".", thousands: str | None = None,
-                  trailing_minus: bool = True) -> tuple[pd.Series, pd.Series]:
+def parse_numbers(
+    values: pd.Series, decimal: str = ".", thousands: str | None = None, trailing_minus: bool = True
+) -> tuple[pd.Series, pd.Series]:
     """Numbers as written by a locale: `1.234,56`, `1,234.56`, `1 234,56`, SAP's trailing minus `1.234,56-`,
     `(12.00)`, currency symbols and codes (`€1.234,56`, `-$12`, `12.00 USD`).
 
@@ -435,12 +461,12 @@ def translate_month_names(values: pd.Series, months: dict[str, str]) -> pd.Serie
 # --- row accounting ----------------------------------------------------------------------------------------
 # `problems` is one string per row: empty when the row is good, else "column: reason; ..." to quarantine it.
 
+
 def no_problems(index: pd.Index) -> pd.Series:
     return pd.Series("", index=index, dtype="str")
 
 
-def add_problem(problems: pd.Series, bad: pd.Series, column: str, values: pd.Series | None,
-                reason: str) -> pd.Series:
+def add_problem(problems: pd.Series, bad: pd.Series, column: str, values: pd.Series | None, reason: str) -> pd.Series:
     """Append `column: 'value' reason; ` to the rows flagged `bad`."""
     if values is None or not bad.any():
         return problems
@@ -461,12 +487,19 @@ def split_rows(batch: LoadBatch, table: RawTable, frame: pd.DataFrame, problems:
     """Good rows into the batch's table; the others, and the file's malformed records, into its rejects."""
     bad = (problems != "").to_numpy()
     key_column = RECORD_KEYS.get(name)
-    keys = frame[key_column] if key_column in frame else None
+    keys = frame.get(key_column)
     for index in np.flatnonzero(bad):
         row = int(frame["source_row"].iat[index])
         key = keys.iat[index] if keys is not None else None
-        batch.rejects.append(Reject(name, row, f"row {row}: {problems.iat[index].rstrip('; ')}", table.record(index),
-                                    str(key).strip() if isinstance(key, str) and key.strip() else None))
+        batch.rejects.append(
+            Reject(
+                name,
+                row,
+                f"row {row}: {problems.iat[index].rstrip('; ')}",
+                table.record(index),
+                str(key).strip() if isinstance(key, str) and key.strip() else None,
+            )
+        )
     for row, reason, fields in table.malformed:
         batch.rejects.append(Reject(name, row, reason, {"fields": fields}))
     batch.tables[name] = frame.loc[~bad].reset_index(drop=True)

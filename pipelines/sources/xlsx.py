@@ -58,8 +58,10 @@ class SheetReading:
     def note(self, sheet_name: str, limits: WorkbookLimits) -> str | None:
         if self.stopped_at is None:
             return None
-        return (f"sheet '{sheet_name}': reading stopped after row {self.stopped_at}, followed by "
-                f"{limits.empty_rows_run:,} empty rows (limits.empty_rows_run); anything below them was not read")
+        return (
+            f"sheet '{sheet_name}': reading stopped after row {self.stopped_at}, followed by "
+            f"{limits.empty_rows_run:,} empty rows (limits.empty_rows_run); anything below them was not read"
+        )
 
 
 def check_archive(path: Path, display_name: str, limits: WorkbookLimits) -> None:
@@ -74,12 +76,14 @@ def check_archive(path: Path, display_name: str, limits: WorkbookLimits) -> None
             raise SourceFormatError(
                 f"{display_name}: part {member.filename} would inflate to {member.file_size / _MIB:,.0f} MiB, over "
                 f"the cap of {limits.member_bytes / _MIB:,.0f} MiB (limits.member_bytes); this is not a workbook "
-                "steerpack reads")
+                "steerpack reads"
+            )
         ratio = member.file_size / max(member.compress_size, 1)
         if member.file_size > _RATIO_FLOOR_BYTES and ratio > limits.compression_ratio:
             raise SourceFormatError(
                 f"{display_name}: part {member.filename} is compressed {ratio:,.0f} to 1, over the cap of "
-                f"{limits.compression_ratio} to 1 (limits.compression_ratio); a workbook bomb is refused")
+                f"{limits.compression_ratio} to 1 (limits.compression_ratio); a workbook bomb is refused"
+            )
 
 
 @contextmanager
@@ -91,8 +95,10 @@ def readable(display_name: str) -> Iterator[None]:
         raise
     except Exception as error:  # noqa: BLE001 - openpyxl raises zlib, zip, XML, KeyError, ValueError ... on bad input
         reason = str(error).strip() or type(error).__name__
-        raise SourceFormatError(f"{display_name}: not a readable Excel workbook ({type(error).__name__}: "
-                                f"{reason[:200]}); save it again from Excel and re-drop it") from None
+        raise SourceFormatError(
+            f"{display_name}: not a readable Excel workbook ({type(error).__name__}: "
+            f"{reason[:200]}); save it again from Excel and re-drop it"
+        ) from None
 
 
 def open_workbook(path: Path, display_name: str, limits: WorkbookLimits) -> openpyxl.Workbook:
@@ -106,17 +112,27 @@ def _is_empty(value: Any) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
 
 
-def iter_sheet(sheet: ReadOnlyWorksheet, display_name: str, limits: WorkbookLimits, cells: bool = False,
-               reading: SheetReading | None = None) -> Iterator[SheetRow]:
+def iter_sheet(
+    sheet: ReadOnlyWorksheet,
+    display_name: str,
+    limits: WorkbookLimits,
+    cells: bool = False,
+    reading: SheetReading | None = None,
+) -> Iterator[SheetRow]:
     """The sheet's non-empty rows, streamed from its XML (see the module's docstring for the caps)."""
     where = f"{display_name}, sheet '{sheet.title}'"
     with readable(display_name):
         source = sheet._get_source()
     try:
         with readable(display_name):
-            parser = WorkSheetParser(source, sheet._shared_strings, data_only=sheet.parent.data_only,
-                                     epoch=sheet.parent.epoch, date_formats=sheet.parent._date_formats,
-                                     timedelta_formats=sheet.parent._timedelta_formats)
+            parser = WorkSheetParser(
+                source,
+                sheet._shared_strings,
+                data_only=sheet.parent.data_only,
+                epoch=sheet.parent.epoch,
+                date_formats=sheet.parent._date_formats,
+                timedelta_formats=sheet.parent._timedelta_formats,
+            )
             rows = parser.parse()
         last_content, kept, empty_run = 0, 0, 0
         while True:
@@ -138,12 +154,16 @@ def iter_sheet(sheet: ReadOnlyWorksheet, display_name: str, limits: WorkbookLimi
             empty_run = 0
             width = max(cell["column"] for cell in filled)
             if width > limits.sheet_columns:
-                raise SourceFormatError(f"{where}: row {number} has content in column {width}, over the cap of "
-                                        f"{limits.sheet_columns:,} columns (limits.sheet_columns)")
+                raise SourceFormatError(
+                    f"{where}: row {number} has content in column {width}, over the cap of "
+                    f"{limits.sheet_columns:,} columns (limits.sheet_columns)"
+                )
             kept += 1
             if kept > limits.sheet_rows:
-                raise SourceFormatError(f"{where}: more than {limits.sheet_rows:,} rows, over the cap of "
-                                        f"{limits.sheet_rows:,} rows per sheet (limits.sheet_rows)")
+                raise SourceFormatError(
+                    f"{where}: more than {limits.sheet_rows:,} rows, over the cap of "
+                    f"{limits.sheet_rows:,} rows per sheet (limits.sheet_rows)"
+                )
             values: list[Any] = [None] * width
             for cell in parsed:
                 if cell["column"] <= width:

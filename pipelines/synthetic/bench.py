@@ -67,12 +67,18 @@ SCALES = {
 
 # Which tool each project plans in: most portfolios are mostly Jira, then Azure DevOps, then schedules.
 PLAN_SOURCES = ["jira"] * 11 + ["azure_devops"] * 5 + ["ms_project"] * 2 + ["smartsheet"] * 2
-STAGE_OF_STEP = (("_ingest", "ingest"), ("_quality_suite", "checks"), ("steerpack_dbt_models", "dbt"),
-                 ("steering_pack", "render"), ("pack_delivery", "deliver"))
+STAGE_OF_STEP = (
+    ("_ingest", "ingest"),
+    ("_quality_suite", "checks"),
+    ("steerpack_dbt_models", "dbt"),
+    ("steering_pack", "render"),
+    ("pack_delivery", "deliver"),
+)
 STAGES = ("ingest", "checks", "dbt", "render", "deliver")
 
 
 # --- the synthetic portfolio -------------------------------------------------------------------------------------
+
 
 def bench_projects(scale: Scale) -> list[DemoProject]:
     rng = random.Random(f"bench-{scale.projects}")
@@ -82,16 +88,28 @@ def bench_projects(scale: Scale) -> list[DemoProject]:
         start = dt.date(2025, 1, 6) + dt.timedelta(days=rng.randint(0, 400))
         finish = start + dt.timedelta(days=rng.randint(240, 720))
         project_id = f"P{index + 1:05d}"
-        projects.append(DemoProject(
-            project_id=project_id, name=f"Programme {index + 1:05d}", tier=1 + index % 3, plan_source=source,
-            plan_key=f"K{index + 1:05d}" if source == "jira" else (
-                f"Contoso\\Bench\\{project_id}" if source == "azure_devops" else f"plan_{project_id.lower()}"),
-            bac=float(rng.randint(100, 5000) * 1000), currency=("USD", "USD", "USD", "EUR", "GBP")[index % 5],
-            start=start, finish=finish, go_live=finish - dt.timedelta(days=rng.randint(10, 40)),
-            sponsor=f"Sponsor {index % 97}", manager=f"Manager {index % 211}", services=f"Service {project_id}",
-            slip_days=rng.choice([0, 0, 5, 12, 30, 60]), efficiency=rng.uniform(0.7, 1.05),
-            cost_factor=rng.uniform(0.9, 1.2),
-        ))
+        projects.append(
+            DemoProject(
+                project_id=project_id,
+                name=f"Programme {index + 1:05d}",
+                tier=1 + index % 3,
+                plan_source=source,
+                plan_key=f"K{index + 1:05d}"
+                if source == "jira"
+                else (f"Contoso\\Bench\\{project_id}" if source == "azure_devops" else f"plan_{project_id.lower()}"),
+                bac=float(rng.randint(100, 5000) * 1000),
+                currency=("USD", "USD", "USD", "EUR", "GBP")[index % 5],
+                start=start,
+                finish=finish,
+                go_live=finish - dt.timedelta(days=rng.randint(10, 40)),
+                sponsor=f"Sponsor {index % 97}",
+                manager=f"Manager {index % 211}",
+                services=f"Service {project_id}",
+                slip_days=rng.choice([0, 0, 5, 12, 30, 60]),
+                efficiency=rng.uniform(0.7, 1.05),
+                cost_factor=rng.uniform(0.9, 1.2),
+            )
+        )
     return projects
 
 
@@ -99,7 +117,8 @@ def _distribution(projects: list[DemoProject]) -> list[list[str]]:
     """The head of PMO, and five sponsors with three projects each."""
     ids = [p.project_id for p in projects]
     return [["pmo.head@example.com", "Head of PMO", "PMO", "portfolio"]] + [
-        [f"sponsor{n}@example.com", f"Sponsor {n}", "Sponsor", ";".join(ids[n * 3:n * 3 + 3])] for n in range(5)]
+        [f"sponsor{n}@example.com", f"Sponsor {n}", "Sponsor", ";".join(ids[n * 3 : n * 3 + 3])] for n in range(5)
+    ]
 
 
 def _work_items(project: DemoProject, count: int, as_of: dt.date, rng: random.Random) -> list[WorkItem]:
@@ -117,13 +136,23 @@ def _work_items(project: DemoProject, count: int, as_of: dt.date, rng: random.Ra
             status, category, resolved = ("In Progress" if is_jira else "Active"), "In Progress", None
         else:
             status, category, resolved = ("To Do" if is_jira else "New"), "To Do", None
-        items.append(WorkItem(
-            f"{project.plan_key}-{number}" if is_jira else str(number + 1_000_000 * int(project.project_id[1:])),
-            "Story" if is_jira else "User Story", f"Story {number} of {project.project_id}", status, category,
-            "Done" if resolved and is_jira else None, float(rng.choice((1, 2, 3, 5, 8))),
-            dt.datetime.combine(created, dt.time(9, 30)),
-            dt.datetime.combine(resolved, dt.time(17, 0)) if resolved else None, "Ana Silva", (), (),
-            "" if is_jira else project.plan_key))
+        items.append(
+            WorkItem(
+                f"{project.plan_key}-{number}" if is_jira else str(number + 1_000_000 * int(project.project_id[1:])),
+                "Story" if is_jira else "User Story",
+                f"Story {number} of {project.project_id}",
+                status,
+                category,
+                "Done" if resolved and is_jira else None,
+                float(rng.choice((1, 2, 3, 5, 8))),
+                dt.datetime.combine(created, dt.time(9, 30)),
+                dt.datetime.combine(resolved, dt.time(17, 0)) if resolved else None,
+                "Ana Silva",
+                (),
+                (),
+                "" if is_jira else project.plan_key,
+            )
+        )
     return items
 
 
@@ -134,17 +163,21 @@ def _write_plans(folder: Path, projects: list[DemoProject], scale: Scale, month:
     for project in projects:
         rng = random.Random(f"{project.project_id}-{month:%Y-%m}")
         if project.plan_source == "jira":
-            write_jira_csv(folder / "jira" / f"{project.plan_key}.csv", project.plan_key,
-                           _work_items(project, per_project, as_of, rng))
+            write_jira_csv(
+                folder / "jira" / f"{project.plan_key}.csv",
+                project.plan_key,
+                _work_items(project, per_project, as_of, rng),
+            )
         elif project.plan_source == "azure_devops":
-            write_azure_devops_csv(folder / "azure_devops" / f"{project.project_id}.csv",
-                                   _work_items(project, per_project, as_of, rng))
+            write_azure_devops_csv(
+                folder / "azure_devops" / f"{project.project_id}.csv", _work_items(project, per_project, as_of, rng)
+            )
         elif project.plan_source == "ms_project":
-            write_mspdi(folder / "ms_project" / f"{project.plan_key}.xml", project.name,
-                        schedule_tasks(project, as_of))
+            write_mspdi(folder / "ms_project" / f"{project.plan_key}.xml", project.name, schedule_tasks(project, as_of))
         else:
-            write_smartsheet_xlsx(folder / "smartsheet" / f"{project.plan_key}.xlsx", project.name,
-                                  schedule_tasks(project, as_of))
+            write_smartsheet_xlsx(
+                folder / "smartsheet" / f"{project.plan_key}.xlsx", project.name, schedule_tasks(project, as_of)
+            )
 
 
 def _write_finance(folder: Path, projects: list[DemoProject], scale: Scale, month: dt.date) -> None:
@@ -155,12 +188,25 @@ def _write_finance(folder: Path, projects: list[DemoProject], scale: Scale, mont
         monthly = project.bac * project.cost_factor / 18
         for number in range(1, per_project + 1):
             day = month + dt.timedelta(days=rng.randint(0, month_end(month).day - 1))
-            lines.append(SpendLine(f"{project.project_id}-{month:%y%m}-{number}", 1, day, project.finance_code(),
-                                   round(monthly / per_project * rng.uniform(0.5, 1.5), 2), project.currency,
-                                   "Accenture", f"Services {month:%b %Y}", "External services"))
+            lines.append(
+                SpendLine(
+                    f"{project.project_id}-{month:%y%m}-{number}",
+                    1,
+                    day,
+                    project.finance_code(),
+                    round(monthly / per_project * rng.uniform(0.5, 1.5), 2),
+                    project.currency,
+                    "Accenture",
+                    f"Services {month:%b %Y}",
+                    "External services",
+                )
+            )
     write_generic_spend_csv(folder / "finance" / "ap_line_items.csv", lines)
-    rates = [(m, currency, rate) for m in months_between(dt.date(2024, 1, 1), month)
-             for currency, rate in (("EUR", 1.08), ("GBP", 1.27))]
+    rates = [
+        (m, currency, rate)
+        for m in months_between(dt.date(2024, 1, 1), month)
+        for currency, rate in (("EUR", 1.08), ("GBP", 1.27))
+    ]
     write_fx_rates_csv(folder / "finance" / "fx_rates.csv", rates)
 
 
@@ -172,9 +218,17 @@ def _write_incidents(folder: Path, projects: list[DemoProject], scale: Scale, mo
         project = projects[number % len(projects)]
         opened = dt.datetime.combine(as_of - dt.timedelta(days=rng.randint(0, 89)), dt.time(rng.randint(0, 23), 5))
         resolved = opened + dt.timedelta(hours=rng.randint(1, 96))
-        incidents.append(Incident(f"INC{month:%y%m}{number:07d}", "login fails", rng.choice((1, 2, 3, 3, 4)),
-                                  opened, resolved if resolved.date() <= as_of else None, project.services,
-                                  "Resolved" if resolved.date() <= as_of else "In Progress"))
+        incidents.append(
+            Incident(
+                f"INC{month:%y%m}{number:07d}",
+                "login fails",
+                rng.choice((1, 2, 3, 3, 4)),
+                opened,
+                resolved if resolved.date() <= as_of else None,
+                project.services,
+                "Resolved" if resolved.date() <= as_of else "In Progress",
+            )
+        )
     write_servicenow_csv(folder / "incidents" / "servicenow_incidents.csv", incidents)
 
 
@@ -185,8 +239,7 @@ def write_bench_inbox(inbox: Path, scale: Scale, months: list[dt.date] = BENCH_M
         shutil.rmtree(inbox)
     for month in months:
         folder = inbox / f"{month:%Y-%m}"
-        write_register(folder / "register" / "portfolio.xlsx",
-                       register_rows(month, projects, _distribution(projects)))
+        write_register(folder / "register" / "portfolio.xlsx", register_rows(month, projects, _distribution(projects)))
         _write_plans(folder, projects, scale, month)
         _write_finance(folder, projects, scale, month)
         _write_incidents(folder, projects, scale, month)
@@ -195,10 +248,11 @@ def write_bench_inbox(inbox: Path, scale: Scale, months: list[dt.date] = BENCH_M
 
 # --- measuring ---------------------------------------------------------------------------------------------------
 
+
 def stage_seconds(instance: dg.DagsterInstance, run_id: str) -> dict[str, float]:
     """Seconds per stage, summed over the run's steps (from their start and end events)."""
     started: dict[str, float] = {}
-    totals = {stage: 0.0 for stage in STAGES}
+    totals = dict.fromkeys(STAGES, 0.0)
     for record in instance.all_logs(run_id):
         event = record.dagster_event
         if event is None or event.step_key is None:
@@ -253,7 +307,7 @@ class TreeMemorySampler:
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="rss-sampler", daemon=True)
 
-    def __enter__(self) -> "TreeMemorySampler":
+    def __enter__(self) -> TreeMemorySampler:
         if Path("/proc/self/status").exists():
             self._thread.start()
         return self
@@ -278,10 +332,8 @@ def _process_tree(pid: int) -> list[int]:
         current = pending.pop()
         tree.append(current)
         for children in Path(f"/proc/{current}/task").glob("*/children"):
-            try:
+            with contextlib.suppress(OSError):  # the process ended while we looked
                 pending += [int(child) for child in children.read_text().split()]
-            except OSError:  # the process ended while we looked
-                pass
     return tree
 
 
@@ -297,9 +349,10 @@ def _rss_kb(pid: int) -> int:
 
 def row_counts(warehouse: Path, month: dt.date) -> dict[str, int]:
     with duckdb.connect(str(warehouse), read_only=True) as conn:
-        return {table: conn.execute(f"select count(*) from raw.{table} where snapshot_month = ?",
-                                    [month]).fetchone()[0]
-                for table in ("projects", "work_items", "schedule_tasks", "spend", "incidents")}
+        return {
+            table: conn.execute(f"select count(*) from raw.{table} where snapshot_month = ?", [month]).fetchone()[0]
+            for table in ("projects", "work_items", "schedule_tasks", "spend", "incidents")
+        }
 
 
 def render_timings(warehouse: Path, month: dt.date, scratch: Path) -> tuple[float, float]:
@@ -325,14 +378,23 @@ def _workspace(folder: Path, inbox: Path) -> Path:
         shutil.rmtree(folder)
     folder.mkdir(parents=True)
     config = folder / "steerpack.yaml"
-    config.write_text(yaml.safe_dump({"first_month": "2026-01", "inbox": str(inbox),
-                                      "warehouse": "./warehouse/steerpack.duckdb", "output": "./output"}),
-                      encoding="utf-8")
+    config.write_text(
+        yaml.safe_dump(
+            {
+                "first_month": "2026-01",
+                "inbox": str(inbox),
+                "warehouse": "./warehouse/steerpack.duckdb",
+                "output": "./output",
+            }
+        ),
+        encoding="utf-8",
+    )
     return config
 
 
-def run_bench(scale_name: str, out: Path, say: Callable[[str], None] = print, reuse_inbox: bool = False,
-              backfill: bool = True) -> dict:
+def run_bench(
+    scale_name: str, out: Path, say: Callable[[str], None] = print, reuse_inbox: bool = False, backfill: bool = True
+) -> dict:
     from pipelines.config import load_settings
     from pipelines.core.delivery.plan import SEND_TAG
     from pipelines.run.runner import run_months
@@ -402,35 +464,64 @@ def source_version() -> str | None:
     import subprocess
 
     try:
-        done = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True,
-                              cwd=Path(__file__).parent, timeout=10)
+        done = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"],
+            capture_output=True,
+            text=True,
+            cwd=Path(__file__).parent,
+            timeout=10,
+        )
     except (OSError, subprocess.SubprocessError):
         return None
     return done.stdout.strip() or None
 
 
 def machine() -> dict:
-    memory_kb = next((int(line.split()[1]) for line in Path("/proc/meminfo").read_text().splitlines()
-                      if line.startswith("MemTotal:")), 0) if Path("/proc/meminfo").exists() else 0
-    return {"cores": os.cpu_count(), "memory_gib": round(memory_kb / 1024 / 1024, 1),
-            "python": platform.python_version(), "duckdb": duckdb.__version__, "platform": platform.platform()}
+    memory_kb = (
+        next(
+            (
+                int(line.split()[1])
+                for line in Path("/proc/meminfo").read_text().splitlines()
+                if line.startswith("MemTotal:")
+            ),
+            0,
+        )
+        if Path("/proc/meminfo").exists()
+        else 0
+    )
+    return {
+        "cores": os.cpu_count(),
+        "memory_gib": round(memory_kb / 1024 / 1024, 1),
+        "python": platform.python_version(),
+        "duckdb": duckdb.__version__,
+        "platform": platform.platform(),
+    }
 
 
 def bench_markdown(result: dict) -> str:
     rows = result["rows"]
     million_rows = max(1e-9, sum(rows.values()) / 1e6)
     lines = [
-        f"# steerpack bench — {result['scale']} ({result['projects']} projects)", "",
+        f"# steerpack bench — {result['scale']} ({result['projects']} projects)",
+        "",
         f"Machine: {result['machine']['cores']} cores, {result['machine']['memory_gib']} GiB, Python "
-        f"{result['machine']['python']}, DuckDB {result['machine']['duckdb']}.", "",
-        "| rows in the month's drop | |", "|---|---:|",
-        *[f"| {table} | {count:,} |" for table, count in rows.items()], "",
-        "| stage | seconds | seconds per million rows |", "|---|---:|---:|",
-        *[f"| {stage} | {seconds:.1f} | {seconds / million_rows:.1f} |"
-          for stage, seconds in result["stage_seconds"].items()],
-        f"| **one month end to end** | **{result['total_seconds']:.1f}** | |", "",
+        f"{result['machine']['python']}, DuckDB {result['machine']['duckdb']}.",
+        "",
+        "| rows in the month's drop | |",
+        "|---|---:|",
+        *[f"| {table} | {count:,} |" for table, count in rows.items()],
+        "",
+        "| stage | seconds | seconds per million rows |",
+        "|---|---:|---:|",
+        *[
+            f"| {stage} | {seconds:.1f} | {seconds / million_rows:.1f} |"
+            for stage, seconds in result["stage_seconds"].items()
+        ],
+        f"| **one month end to end** | **{result['total_seconds']:.1f}** | |",
+        "",
         f"- three-month backfill: {result['backfill_3_months_seconds']:.1f} s "
-        f"({result['backfill_vs_one_month']} x one month)" if result["backfill_3_months_seconds"] is not None
+        f"({result['backfill_vs_one_month']} x one month)"
+        if result["backfill_3_months_seconds"] is not None
         else "- three-month backfill: not measured (`--no-backfill`)",
         f"- peak RSS: {result['peak_rss_mb']:.0f} MB, steerpack and all its processes together "
         f"(the largest single process: {result['peak_rss_largest_process_mb']:.0f} MB)",
@@ -439,6 +530,7 @@ def bench_markdown(result: dict) -> str:
         f"{result['ingest_vs_duckdb_ratio']} x that",
         f"- rendering: {result['render_ms_per_project']} ms per project page (HTML); the portfolio PDF in "
         f"{result['portfolio_pdf_seconds']} s",
-        f"- messages delivered to the outbox: {result['messages_delivered']}", "",
+        f"- messages delivered to the outbox: {result['messages_delivered']}",
+        "",
     ]
     return "\n".join(lines)

@@ -77,44 +77,224 @@ class DemoProject:
 
 D = dt.date
 PROJECTS: list[DemoProject] = [
-    DemoProject("CRM", "CRM Cloud Migration", 1, "ms_project", "crm_cloud", 2_400_000, "USD",
-                D(2025, 3, 3), D(2026, 9, 30), D(2026, 8, 17), "Dana Whitfield", "Marco Ruiz", "Salesforce CRM",
-                slip_days=18, reported=((D(2000, 1, 1), "Green"), (D(2026, 2, 1), "Amber"), (D(2026, 6, 1), "Red")),
-                efficiency=0.95, cost_factor=1.22),
-    DemoProject("HRP", "HR Self-Service Portal", 2, "jira", "HRP", 850_000, "USD",
-                D(2025, 6, 2), D(2026, 7, 31), D(2026, 7, 1), "Priya Natarajan", "Tom Becker", "Workday HR",
-                slip_days=21, reported=((D(2000, 1, 1), "Green"), (D(2026, 4, 1), "Amber")), efficiency=0.85),
-    DemoProject("ERP", "ERP Upgrade to S/4HANA", 1, "smartsheet", "erp_s4_upgrade", 3_100_000, "EUR",
-                D(2025, 1, 6), D(2026, 12, 18), D(2026, 11, 30), "Klaus Meyer", "Ines Duarte", "SAP ERP",
-                slip_days=9, reported=((D(2000, 1, 1), "Amber"),)),
-    DemoProject("EDP", "Enterprise Data Platform", 1, "azure_devops", "Contoso\\DataPlatform", 1_900_000, "USD",
-                D(2025, 4, 1), D(2026, 10, 30), D(2026, 10, 1), "Helen Park", "Sam Okafor", "Data Platform",
-                slip_days=75, reported=((D(2000, 1, 1), "Green"),), efficiency=0.7,
-                cost_factor=1.1),
-    DemoProject("MOB", "Customer Mobile App v3", 2, "jira", "MOB", 640_000, "USD",
-                D(2025, 2, 3), D(2026, 6, 30), D(2026, 6, 1), "Dana Whitfield", "Lea Hoffmann",
-                "Mobile App; Mobile API Gateway", slip_days=0),
-    DemoProject("NET", "Campus Network Refresh", 3, "ms_project", "network_refresh", 420_000, "USD",
-                D(2025, 5, 5), D(2026, 5, 29), D(2026, 5, 29), "Robert Chen", "Aisha Bello", "Campus Network"),
-    DemoProject("IAM", "Identity and Access Management", 1, "azure_devops", "Contoso\\Security\\IAM", 1_250_000,
-                "USD", D(2025, 1, 13), D(2026, 3, 31), D(2026, 3, 2), "Helen Park", "Jonas Lind", "Okta SSO"),
-    DemoProject("DMS", "Document Management", 3, "smartsheet", "document_management", 300_000, "GBP",
-                D(2025, 7, 1), D(2026, 8, 28), D(2026, 8, 3), "Robert Chen", "Chloe Martin", "SharePoint DMS",
-                slip_days=6),
-    DemoProject("BID", "Finance BI Dashboards", 3, "jira", "BID", 180_000, "USD",
-                D(2025, 9, 1), D(2026, 4, 30), D(2026, 4, 30), "Klaus Meyer", "Nina Petrova", "Power BI Finance"),
-    DemoProject("WMS", "Warehouse Management System", 2, "ms_project", "wms_rollout", 1_100_000, "USD",
-                D(2025, 5, 12), D(2026, 12, 11), D(2026, 11, 16), "Priya Natarajan", "Owen Gallagher",
-                "Manhattan WMS", slip_days=4, benefits_ready=False,
-                reported=((D(2000, 1, 1), "Green"), (D(2026, 9, 1), "Amber"))),
-    DemoProject("SOC", "Security Operations Centre", 2, "azure_devops", "Contoso\\Security\\SOC", 760_000, "USD",
-                D(2025, 8, 4), D(2026, 11, 27), D(2026, 11, 2), "Helen Park", "Yusuf Demir", "Sentinel SIEM",
-                slip_days=12, reported=((D(2000, 1, 1), "Green"), (D(2026, 7, 1), "Amber")), efficiency=0.9),
-    DemoProject("WEB", "Website CMS Replatform", 3, "smartsheet", "website_cms", 260_000, "USD",
-                D(2025, 1, 20), D(2025, 12, 19), D(2025, 12, 1), "Robert Chen", "Chloe Martin", "Corporate Website"),
-    DemoProject("PAY", "Payments Gateway Modernisation", 1, "jira", "PAY", 2_000_000, "USD",
-                D(2026, 1, 12), D(2027, 6, 30), D(2027, 5, 3), "Dana Whitfield", "Marco Ruiz", "Payments Gateway",
-                joins=D(2026, 1, 1), reported=((D(2000, 1, 1), "Green"),)),
+    DemoProject(
+        "CRM",
+        "CRM Cloud Migration",
+        1,
+        "ms_project",
+        "crm_cloud",
+        2_400_000,
+        "USD",
+        D(2025, 3, 3),
+        D(2026, 9, 30),
+        D(2026, 8, 17),
+        "Dana Whitfield",
+        "Marco Ruiz",
+        "Salesforce CRM",
+        slip_days=18,
+        reported=((D(2000, 1, 1), "Green"), (D(2026, 2, 1), "Amber"), (D(2026, 6, 1), "Red")),
+        efficiency=0.95,
+        cost_factor=1.22,
+    ),
+    DemoProject(
+        "HRP",
+        "HR Self-Service Portal",
+        2,
+        "jira",
+        "HRP",
+        850_000,
+        "USD",
+        D(2025, 6, 2),
+        D(2026, 7, 31),
+        D(2026, 7, 1),
+        "Priya Natarajan",
+        "Tom Becker",
+        "Workday HR",
+        slip_days=21,
+        reported=((D(2000, 1, 1), "Green"), (D(2026, 4, 1), "Amber")),
+        efficiency=0.85,
+    ),
+    DemoProject(
+        "ERP",
+        "ERP Upgrade to S/4HANA",
+        1,
+        "smartsheet",
+        "erp_s4_upgrade",
+        3_100_000,
+        "EUR",
+        D(2025, 1, 6),
+        D(2026, 12, 18),
+        D(2026, 11, 30),
+        "Klaus Meyer",
+        "Ines Duarte",
+        "SAP ERP",
+        slip_days=9,
+        reported=((D(2000, 1, 1), "Amber"),),
+    ),
+    DemoProject(
+        "EDP",
+        "Enterprise Data Platform",
+        1,
+        "azure_devops",
+        "Contoso\\DataPlatform",
+        1_900_000,
+        "USD",
+        D(2025, 4, 1),
+        D(2026, 10, 30),
+        D(2026, 10, 1),
+        "Helen Park",
+        "Sam Okafor",
+        "Data Platform",
+        slip_days=75,
+        reported=((D(2000, 1, 1), "Green"),),
+        efficiency=0.7,
+        cost_factor=1.1,
+    ),
+    DemoProject(
+        "MOB",
+        "Customer Mobile App v3",
+        2,
+        "jira",
+        "MOB",
+        640_000,
+        "USD",
+        D(2025, 2, 3),
+        D(2026, 6, 30),
+        D(2026, 6, 1),
+        "Dana Whitfield",
+        "Lea Hoffmann",
+        "Mobile App; Mobile API Gateway",
+        slip_days=0,
+    ),
+    DemoProject(
+        "NET",
+        "Campus Network Refresh",
+        3,
+        "ms_project",
+        "network_refresh",
+        420_000,
+        "USD",
+        D(2025, 5, 5),
+        D(2026, 5, 29),
+        D(2026, 5, 29),
+        "Robert Chen",
+        "Aisha Bello",
+        "Campus Network",
+    ),
+    DemoProject(
+        "IAM",
+        "Identity and Access Management",
+        1,
+        "azure_devops",
+        "Contoso\\Security\\IAM",
+        1_250_000,
+        "USD",
+        D(2025, 1, 13),
+        D(2026, 3, 31),
+        D(2026, 3, 2),
+        "Helen Park",
+        "Jonas Lind",
+        "Okta SSO",
+    ),
+    DemoProject(
+        "DMS",
+        "Document Management",
+        3,
+        "smartsheet",
+        "document_management",
+        300_000,
+        "GBP",
+        D(2025, 7, 1),
+        D(2026, 8, 28),
+        D(2026, 8, 3),
+        "Robert Chen",
+        "Chloe Martin",
+        "SharePoint DMS",
+        slip_days=6,
+    ),
+    DemoProject(
+        "BID",
+        "Finance BI Dashboards",
+        3,
+        "jira",
+        "BID",
+        180_000,
+        "USD",
+        D(2025, 9, 1),
+        D(2026, 4, 30),
+        D(2026, 4, 30),
+        "Klaus Meyer",
+        "Nina Petrova",
+        "Power BI Finance",
+    ),
+    DemoProject(
+        "WMS",
+        "Warehouse Management System",
+        2,
+        "ms_project",
+        "wms_rollout",
+        1_100_000,
+        "USD",
+        D(2025, 5, 12),
+        D(2026, 12, 11),
+        D(2026, 11, 16),
+        "Priya Natarajan",
+        "Owen Gallagher",
+        "Manhattan WMS",
+        slip_days=4,
+        benefits_ready=False,
+        reported=((D(2000, 1, 1), "Green"), (D(2026, 9, 1), "Amber")),
+    ),
+    DemoProject(
+        "SOC",
+        "Security Operations Centre",
+        2,
+        "azure_devops",
+        "Contoso\\Security\\SOC",
+        760_000,
+        "USD",
+        D(2025, 8, 4),
+        D(2026, 11, 27),
+        D(2026, 11, 2),
+        "Helen Park",
+        "Yusuf Demir",
+        "Sentinel SIEM",
+        slip_days=12,
+        reported=((D(2000, 1, 1), "Green"), (D(2026, 7, 1), "Amber")),
+        efficiency=0.9,
+    ),
+    DemoProject(
+        "WEB",
+        "Website CMS Replatform",
+        3,
+        "smartsheet",
+        "website_cms",
+        260_000,
+        "USD",
+        D(2025, 1, 20),
+        D(2025, 12, 19),
+        D(2025, 12, 1),
+        "Robert Chen",
+        "Chloe Martin",
+        "Corporate Website",
+    ),
+    DemoProject(
+        "PAY",
+        "Payments Gateway Modernisation",
+        1,
+        "jira",
+        "PAY",
+        2_000_000,
+        "USD",
+        D(2026, 1, 12),
+        D(2027, 6, 30),
+        D(2027, 5, 3),
+        "Dana Whitfield",
+        "Marco Ruiz",
+        "Payments Gateway",
+        joins=D(2026, 1, 1),
+        reported=((D(2000, 1, 1), "Green"),),
+    ),
 ]
 
 PHASES = ["Initiation", "Planning", "Execution", "Execution", "Testing", "Deployment", "Closed"]
@@ -158,11 +338,28 @@ def _milestones(project: DemoProject, as_of: dt.date) -> list[list]:
 
 def _benefits(project: DemoProject) -> list[list]:
     tracking = project.go_live - dt.timedelta(days=30)
-    first = [f"B-{project.project_id}-1", project.project_id, f"{project.name}: lower run cost", project.sponsor,
-             "Annual run cost (USD)", round(project.bac * 0.3), round(project.bac * 0.22),
-             project.go_live + dt.timedelta(days=365), tracking]
-    second = [f"B-{project.project_id}-2", project.project_id, "Faster service for staff", project.manager,
-              "Median handling time (minutes)", 42, 30, project.go_live + dt.timedelta(days=180), tracking]
+    first = [
+        f"B-{project.project_id}-1",
+        project.project_id,
+        f"{project.name}: lower run cost",
+        project.sponsor,
+        "Annual run cost (USD)",
+        round(project.bac * 0.3),
+        round(project.bac * 0.22),
+        project.go_live + dt.timedelta(days=365),
+        tracking,
+    ]
+    second = [
+        f"B-{project.project_id}-2",
+        project.project_id,
+        "Faster service for staff",
+        project.manager,
+        "Median handling time (minutes)",
+        42,
+        30,
+        project.go_live + dt.timedelta(days=180),
+        tracking,
+    ]
     if not project.benefits_ready:
         # The classic gap: a benefit nobody owns, with no tracking start ahead of go-live.
         second[3] = None
@@ -186,10 +383,23 @@ def _raid(project: DemoProject, as_of: dt.date) -> list[list]:
         closed = due < as_of - dt.timedelta(days=10 if not troubled else 40)
         stale = troubled and index % 2 == 0
         updated = as_of - dt.timedelta(days=20 + index % 15 if stale else index % 6)
-        topic = ("vendor capacity", "data quality", "key-person dependency", "licence renewal",
-                 "integration testing")[index % 5]
-        rows.append([f"R-{project.project_id}-{index:02d}", project.project_id, kind, f"{kind} {index}: {topic}",
-                     project.manager, severity, "Closed" if closed else "Open", raised, max(raised, updated), due])
+        topic = ("vendor capacity", "data quality", "key-person dependency", "licence renewal", "integration testing")[
+            index % 5
+        ]
+        rows.append(
+            [
+                f"R-{project.project_id}-{index:02d}",
+                project.project_id,
+                kind,
+                f"{kind} {index}: {topic}",
+                project.manager,
+                severity,
+                "Closed" if closed else "Open",
+                raised,
+                max(raised, updated),
+                due,
+            ]
+        )
     return rows
 
 
@@ -201,9 +411,18 @@ def _changes(project: DemoProject, as_of: dt.date) -> list[list]:
             break
         decided = submitted + dt.timedelta(days=8 + 6 * index)
         pending = decided > as_of
-        rows.append([f"CR-{project.project_id}-{index}", project.project_id, f"Change request {index} for {project.name}",
-                     submitted, None if pending else decided, "Pending" if pending else "Approved",
-                     round(project.bac * 0.02 * index), 7 * index])
+        rows.append(
+            [
+                f"CR-{project.project_id}-{index}",
+                project.project_id,
+                f"Change request {index} for {project.name}",
+                submitted,
+                None if pending else decided,
+                "Pending" if pending else "Approved",
+                round(project.bac * 0.02 * index),
+                7 * index,
+            ]
+        )
     return rows
 
 
@@ -217,8 +436,9 @@ DISTRIBUTION = [
 ]
 
 
-def register_rows(month: dt.date, projects: list[DemoProject] | None = None,
-                  distribution: list[list[str]] | None = None) -> dict[str, list[list]]:
+def register_rows(
+    month: dt.date, projects: list[DemoProject] | None = None, distribution: list[list[str]] | None = None
+) -> dict[str, list[list]]:
     """The register's sheets as they stand at the end of `month` (the demo's portfolio unless given another)."""
     as_of = month_end(month)
     sheets: dict[str, list[list]] = {name: [] for name in SHEETS}
@@ -227,20 +447,34 @@ def register_rows(month: dt.date, projects: list[DemoProject] | None = None,
             continue
         forecast_go_live = project.go_live + dt.timedelta(days=_slip_so_far(project, as_of))
         go_live_actual = forecast_go_live if forecast_go_live <= as_of else None
-        sheets["Projects"].append([
-            project.project_id, project.name, project.tier, project.sponsor, project.manager,
-            project.status_in(month), _phase(project, as_of), project.bac, project.currency, project.start,
-            project.finish, project.go_live, go_live_actual, project.plan_source, project.plan_key,
-            project.finance_code(), project.services,
-        ])
+        sheets["Projects"].append(
+            [
+                project.project_id,
+                project.name,
+                project.tier,
+                project.sponsor,
+                project.manager,
+                project.status_in(month),
+                _phase(project, as_of),
+                project.bac,
+                project.currency,
+                project.start,
+                project.finish,
+                project.go_live,
+                go_live_actual,
+                project.plan_source,
+                project.plan_key,
+                project.finance_code(),
+                project.services,
+            ]
+        )
         sheets["Milestones"].extend(_milestones(project, as_of))
         sheets["Benefits"].extend(_benefits(project))
         sheets["RAID"].extend(_raid(project, as_of))
         sheets["Changes"].extend(_changes(project, as_of))
     present = {row[0] for row in sheets["Projects"]}
     sheets["Distribution"] = [
-        [email, name, role, scope if scope == "portfolio" else
-         ";".join(p for p in scope.split(";") if p in present)]
+        [email, name, role, scope if scope == "portfolio" else ";".join(p for p in scope.split(";") if p in present)]
         for email, name, role, scope in (DISTRIBUTION if distribution is None else distribution)
     ]
     return sheets
@@ -297,34 +531,94 @@ def schedule_tasks(project: DemoProject, as_of: dt.date) -> list[Task]:
     uid, cursor = 1, 0.0
     for phase, share in PHASE_SHARES:
         phase_start = _shift(project.start, span * cursor)
-        phase_finish = _shift(project.start, span * (cursor + share)) - dt.timedelta(days=1 if cursor + share < 1
-                                                                                        else 0)
+        phase_finish = _shift(project.start, span * (cursor + share)) - dt.timedelta(
+            days=1 if cursor + share < 1 else 0
+        )
         shift_start, shift_finish = slip * cursor, slip * (cursor + share)
         children = []
         half = _shift(phase_start, (phase_finish - phase_start).days / 2)
-        for index, (name, b_start, b_finish) in enumerate([
-            (f"{phase}: work package A", phase_start, half),
-            (f"{phase}: work package B", half + dt.timedelta(days=1), phase_finish),
-        ]):
+        for index, (name, b_start, b_finish) in enumerate(
+            [
+                (f"{phase}: work package A", phase_start, half),
+                (f"{phase}: work package B", half + dt.timedelta(days=1), phase_finish),
+            ]
+        ):
             start, finish = _shift(b_start, shift_start), _shift(b_finish, shift_finish)
             done = _fraction_done(start, finish, as_of, project.efficiency) * 100
-            children.append(Task(uid + 1 + index, name, 2, False, False, start, finish, b_start, b_finish,
-                                 round(project.bac * share / 2, 2) if costed else None, round(done, 1),
-                                 finish if done >= 100 else None, round(project.bac * share / 2, 2)))
+            children.append(
+                Task(
+                    uid + 1 + index,
+                    name,
+                    2,
+                    False,
+                    False,
+                    start,
+                    finish,
+                    b_start,
+                    b_finish,
+                    round(project.bac * share / 2, 2) if costed else None,
+                    round(done, 1),
+                    finish if done >= 100 else None,
+                    round(project.bac * share / 2, 2),
+                )
+            )
         gate = _shift(phase_finish, shift_finish)
-        children.append(Task(uid + 3, f"{phase} complete", 2, False, True, gate, gate, phase_finish, phase_finish,
-                             0.0 if costed else None, 100.0 if gate <= as_of else 0.0,
-                             gate if gate <= as_of else None))
+        children.append(
+            Task(
+                uid + 3,
+                f"{phase} complete",
+                2,
+                False,
+                True,
+                gate,
+                gate,
+                phase_finish,
+                phase_finish,
+                0.0 if costed else None,
+                100.0 if gate <= as_of else 0.0,
+                gate if gate <= as_of else None,
+            )
+        )
         summary_done = sum(c.percent_complete for c in children[:2]) / 2
-        tasks.append(Task(uid, phase, 1, True, False, children[0].start, gate, phase_start, phase_finish,
-                          round(project.bac * share, 2) if costed else None, round(summary_done, 1), None,
-                          round(project.bac * share, 2)))
+        tasks.append(
+            Task(
+                uid,
+                phase,
+                1,
+                True,
+                False,
+                children[0].start,
+                gate,
+                phase_start,
+                phase_finish,
+                round(project.bac * share, 2) if costed else None,
+                round(summary_done, 1),
+                None,
+                round(project.bac * share, 2),
+            )
+        )
         tasks.extend(children)
         uid += 4
         cursor += share
     project_done = sum(t.percent_complete for t in tasks if not t.is_summary and not t.is_milestone) / 10
-    tasks.insert(0, Task(0, project.name, 0, True, False, project.start, tasks[-1].finish, project.start,
-                         project.finish, project.bac if costed else None, round(project_done, 1), None, project.bac))
+    tasks.insert(
+        0,
+        Task(
+            0,
+            project.name,
+            0,
+            True,
+            False,
+            project.start,
+            tasks[-1].finish,
+            project.start,
+            project.finish,
+            project.bac if costed else None,
+            round(project_done, 1),
+            None,
+            project.bac,
+        ),
+    )
     return tasks
 
 
@@ -334,14 +628,23 @@ def _backlog(project: DemoProject) -> list[dict]:
     span = (project.finish - project.start).days
     items = []
     for number in range(1, 49):
-        created = project.start - dt.timedelta(days=rng.randint(1, 20)) if number <= 40 else \
-            _shift(project.start, span * rng.uniform(0.1, 0.7))
-        items.append({
-            "number": number, "created": created, "points": rng.choice([1, 2, 3, 5, 8]),
-            "epic": 1 + (number - 1) % 3, "dropped": number in (7, 23, 44),
-            "summary": rng.choice(["Export", "Import", "Approve", "Search", "Notify", "Audit", "Report on"])
-            + " " + rng.choice(["invoices", "orders", "users", "contracts", "assets", "tickets", "payments"]),
-        })
+        created = (
+            project.start - dt.timedelta(days=rng.randint(1, 20))
+            if number <= 40
+            else _shift(project.start, span * rng.uniform(0.1, 0.7))
+        )
+        items.append(
+            {
+                "number": number,
+                "created": created,
+                "points": rng.choice([1, 2, 3, 5, 8]),
+                "epic": 1 + (number - 1) % 3,
+                "dropped": number in (7, 23, 44),
+                "summary": rng.choice(["Export", "Import", "Approve", "Search", "Notify", "Audit", "Report on"])
+                + " "
+                + rng.choice(["invoices", "orders", "users", "contracts", "assets", "tickets", "payments"]),
+            }
+        )
     return items
 
 
@@ -356,9 +659,23 @@ def work_items(project: DemoProject, as_of: dt.date) -> list[WorkItem]:
     out: list[WorkItem] = []
     for epic in range(1, 4):
         created = dt.datetime.combine(project.start - dt.timedelta(days=25), dt.time(9, 30))
-        out.append(WorkItem(_item_key(project, 1000 + epic), "Epic", f"Epic {epic} of {project.name}",
-                            "In Progress" if is_jira else "Active", "In Progress", None, None, created, None,
-                            "", (), (), project.plan_key if not is_jira else ""))
+        out.append(
+            WorkItem(
+                _item_key(project, 1000 + epic),
+                "Epic",
+                f"Epic {epic} of {project.name}",
+                "In Progress" if is_jira else "Active",
+                "In Progress",
+                None,
+                None,
+                created,
+                None,
+                "",
+                (),
+                (),
+                project.plan_key if not is_jira else "",
+            )
+        )
     for item in backlog:
         order = in_scope.index(item) if item in in_scope else None
         done_at = None
@@ -367,17 +684,21 @@ def work_items(project: DemoProject, as_of: dt.date) -> list[WorkItem]:
         dropped_at = _shift(item["created"], 40) if item["dropped"] else None
         sprint_of = lambda day: f"{project.project_id} Sprint {max(1, (day - project.start).days // 14 + 1)}"  # noqa: E731
         if dropped_at and dropped_at <= as_of:
-            status, category, resolution, resolved = ("Won't Do", "Done", "Won't Do", dropped_at) if is_jira else \
-                ("Removed", "Done", None, dropped_at)
+            status, category, resolution, resolved = (
+                ("Won't Do", "Done", "Won't Do", dropped_at) if is_jira else ("Removed", "Done", None, dropped_at)
+            )
         elif done_at and done_at <= as_of:
-            status, category, resolution, resolved = ("Done", "Done", "Done", done_at) if is_jira else \
-                ("Closed", "Done", None, done_at)
+            status, category, resolution, resolved = (
+                ("Done", "Done", "Done", done_at) if is_jira else ("Closed", "Done", None, done_at)
+            )
         elif done_at and done_at - dt.timedelta(days=21) <= as_of:
-            status, category, resolution, resolved = ("In Progress", "In Progress", None, None) if is_jira else \
-                ("Active", "In Progress", None, None)
+            status, category, resolution, resolved = (
+                ("In Progress", "In Progress", None, None) if is_jira else ("Active", "In Progress", None, None)
+            )
         else:
-            status, category, resolution, resolved = ("To Do", "To Do", None, None) if is_jira else \
-                ("New", "To Do", None, None)
+            status, category, resolution, resolved = (
+                ("To Do", "To Do", None, None) if is_jira else ("New", "To Do", None, None)
+            )
         sprints: tuple[str, ...] = ()
         if category != "To Do" and done_at:
             first = sprint_of(max(project.start, done_at - dt.timedelta(days=21)))
@@ -385,13 +706,24 @@ def work_items(project: DemoProject, as_of: dt.date) -> list[WorkItem]:
             sprints = tuple(dict.fromkeys([first, last]))  # carried-over items sit in two sprints
         area = "" if is_jira else project.plan_key + ("\\Backend" if item["number"] % 3 == 0 else "")
         created = dt.datetime.combine(item["created"], dt.time(9 + item["number"] % 8, 5 * (item["number"] % 12)))
-        out.append(WorkItem(
-            _item_key(project, item["number"]), "Story" if is_jira else "User Story", item["summary"], status,
-            category, resolution, float(item["points"]), created,
-            dt.datetime.combine(resolved, dt.time(17, 45)) if resolved else None,
-            people[item["number"] % len(people)], ("backend",) if item["number"] % 3 == 0 else ("ui", "mvp")
-            if item["number"] % 5 == 0 else (), sprints, area, _item_key(project, 1000 + item["epic"]),
-        ))
+        out.append(
+            WorkItem(
+                _item_key(project, item["number"]),
+                "Story" if is_jira else "User Story",
+                item["summary"],
+                status,
+                category,
+                resolution,
+                float(item["points"]),
+                created,
+                dt.datetime.combine(resolved, dt.time(17, 45)) if resolved else None,
+                people[item["number"] % len(people)],
+                ("backend",) if item["number"] % 3 == 0 else ("ui", "mvp") if item["number"] % 5 == 0 else (),
+                sprints,
+                area,
+                _item_key(project, 1000 + item["epic"]),
+            )
+        )
     return out
 
 
@@ -412,35 +744,74 @@ def write_plans(inbox: Path, month: dt.date) -> list[Path]:
         if project.plan_source == "ms_project":
             # some months the file comes from an older Project that writes one long line, no declaration
             compact = month.month % 4 == 0
-            written.append(write_mspdi(folder / f"{project.plan_key}.xml", project.name,
-                                       schedule_tasks(project, as_of), indent=not compact, declaration=not compact))
+            written.append(
+                write_mspdi(
+                    folder / f"{project.plan_key}.xml",
+                    project.name,
+                    schedule_tasks(project, as_of),
+                    indent=not compact,
+                    declaration=not compact,
+                )
+            )
         elif project.plan_source == "smartsheet":
             european = project.currency != "USD"
-            written.append(write_smartsheet_xlsx(
-                folder / f"{project.plan_key}.xlsx", project.name, schedule_tasks(project, as_of),
-                date_format="dd.mm.yyyy" if european else "mm/dd/yy",
-                end_header="End Date" if project.project_id == "WEB" else "Finish",
-                with_cost=project.project_id in COSTED_SCHEDULES))
+            written.append(
+                write_smartsheet_xlsx(
+                    folder / f"{project.plan_key}.xlsx",
+                    project.name,
+                    schedule_tasks(project, as_of),
+                    date_format="dd.mm.yyyy" if european else "mm/dd/yy",
+                    end_header="End Date" if project.project_id == "WEB" else "Finish",
+                    with_cost=project.project_id in COSTED_SCHEDULES,
+                )
+            )
         elif project.plan_source == "jira":
             items = work_items(project, as_of)
             if project.project_id == "BID":
-                written.append(write_jira_csv(folder / f"{project.plan_key}.csv", project.plan_key, items,
-                                              server_layout=True))
+                written.append(
+                    write_jira_csv(folder / f"{project.plan_key}.csv", project.plan_key, items, server_layout=True)
+                )
             else:
-                points_field = "Custom field (Story point estimate)" if project.project_id == "MOB" else \
-                    "Custom field (Story Points)"
-                written.append(write_jira_csv(folder / f"{project.plan_key}.csv", project.plan_key, items,
-                                              points_field=points_field))
+                points_field = (
+                    "Custom field (Story point estimate)"
+                    if project.project_id == "MOB"
+                    else "Custom field (Story Points)"
+                )
+                written.append(
+                    write_jira_csv(
+                        folder / f"{project.plan_key}.csv", project.plan_key, items, points_field=points_field
+                    )
+                )
         else:
             items = work_items(project, as_of)
             if project.project_id == "EDP":
                 # a neighbouring team's area whose name merely starts the same must not map to this project
-                items.append(WorkItem("99001", "User Story", "Legacy warehouse report", "Active", "In Progress",
-                                      None, 13.0, dt.datetime(2025, 6, 2, 10, 0), None, "Eve Ng", (), (),
-                                      "Contoso\\DataPlatformLegacy"))
+                items.append(
+                    WorkItem(
+                        "99001",
+                        "User Story",
+                        "Legacy warehouse report",
+                        "Active",
+                        "In Progress",
+                        None,
+                        13.0,
+                        dt.datetime(2025, 6, 2, 10, 0),
+                        None,
+                        "Eve Ng",
+                        (),
+                        (),
+                        "Contoso\\DataPlatformLegacy",
+                    )
+                )
             name = project.plan_key.split("\\")[-1]
-            written.append(write_azure_devops_csv(folder / f"{name}.csv", items, SIZE_COLUMNS[project.project_id],
-                                                  quote_all=project.project_id != "IAM"))
+            written.append(
+                write_azure_devops_csv(
+                    folder / f"{name}.csv",
+                    items,
+                    SIZE_COLUMNS[project.project_id],
+                    quote_all=project.project_id != "IAM",
+                )
+            )
     return written
 
 
@@ -463,16 +834,34 @@ def spend_lines(project: DemoProject, month: dt.date) -> list[SpendLine]:
     lines = []
     for number in range(1, 4):
         day = min(month_end(month), month + dt.timedelta(days=7 * number))
-        lines.append(SpendLine(f"{project.project_id}{month:%y%m}{number:02d}", 1, day, project.finance_code(),
-                               round(monthly * (0.5, 0.3, 0.2)[number - 1], 2), project.currency,
-                               SUPPLIERS[(number + len(project.project_id)) % len(SUPPLIERS)],
-                               f"{project.name}: {('services', 'cloud', 'licences')[number - 1]} {month:%b %Y}",
-                               ("External services", "Cloud", "Licences")[number - 1]))
+        lines.append(
+            SpendLine(
+                f"{project.project_id}{month:%y%m}{number:02d}",
+                1,
+                day,
+                project.finance_code(),
+                round(monthly * (0.5, 0.3, 0.2)[number - 1], 2),
+                project.currency,
+                SUPPLIERS[(number + len(project.project_id)) % len(SUPPLIERS)],
+                f"{project.name}: {('services', 'cloud', 'licences')[number - 1]} {month:%b %Y}",
+                ("External services", "Cloud", "Licences")[number - 1],
+            )
+        )
     if project.project_id == "CRM" and month == D(2026, 3, 1):
         # a supplier credit note for an invoice billed twice
-        lines.append(SpendLine(f"CRM{month:%y%m}CN", 1, month + dt.timedelta(days=20), project.finance_code(),
-                               -round(monthly * 0.2, 2), project.currency, "Capgemini",
-                               "Credit note: duplicate invoice", "External services"))
+        lines.append(
+            SpendLine(
+                f"CRM{month:%y%m}CN",
+                1,
+                month + dt.timedelta(days=20),
+                project.finance_code(),
+                -round(monthly * 0.2, 2),
+                project.currency,
+                "Capgemini",
+                "Credit note: duplicate invoice",
+                "External services",
+            )
+        )
     return lines
 
 
@@ -488,21 +877,43 @@ def write_finance(inbox: Path, month: dt.date) -> list[Path]:
             lines = spend_lines(project, posting_month)
             (sap if project.currency == "EUR" else generic).extend(lines)
     for posting_month in covered:
-        generic.append(SpendLine(f"LEG{posting_month:%y%m}", 1, month_end(posting_month), UNMAPPED_CODE, 4_250.0,
-                                 "USD", "Legacy hosting Ltd", "Legacy data centre rack", "Hosting"))
+        generic.append(
+            SpendLine(
+                f"LEG{posting_month:%y%m}",
+                1,
+                month_end(posting_month),
+                UNMAPPED_CODE,
+                4_250.0,
+                "USD",
+                "Legacy hosting Ltd",
+                "Legacy data centre rack",
+                "Hosting",
+            )
+        )
     folder = inbox / f"{month:%Y-%m}" / "finance"
-    rates = [(m, currency, rate * (1 + 0.004 * ((m.month % 5) - 2)))
-             for m in months_between(D(2025, 1, 1), month) for currency, rate in FX_TO_USD.items()]
-    return [write_generic_spend_csv(folder / "ap_line_items.csv", generic),
-            write_sap_cji3_csv(folder / "sap_cji3_export.csv", sap),
-            write_fx_rates_csv(folder / "fx_rates.csv", rates)]
+    rates = [
+        (m, currency, rate * (1 + 0.004 * ((m.month % 5) - 2)))
+        for m in months_between(D(2025, 1, 1), month)
+        for currency, rate in FX_TO_USD.items()
+    ]
+    return [
+        write_generic_spend_csv(folder / "ap_line_items.csv", generic),
+        write_sap_cji3_csv(folder / "sap_cji3_export.csv", sap),
+        write_fx_rates_csv(folder / "fx_rates.csv", rates),
+    ]
 
 
 # --- incidents ---------------------------------------------------------------------------------------------------
 
 # Which tool each live service's operations team uses, and how noisy the service is after go-live.
-INCIDENT_TOOLS = {"MOB": "servicenow", "IAM": "pagerduty", "HRP": "jira_service_management", "NET": "servicenow",
-                  "WEB": "servicenow", "BID": "jira_service_management"}
+INCIDENT_TOOLS = {
+    "MOB": "servicenow",
+    "IAM": "pagerduty",
+    "HRP": "jira_service_management",
+    "NET": "servicenow",
+    "WEB": "servicenow",
+    "BID": "jira_service_management",
+}
 TROUBLED_GO_LIVES = {"MOB": 3.0}  # incidents per week in the first month after go-live, vs a baseline of ~0.5
 
 
@@ -528,10 +939,18 @@ def incidents_for(project: DemoProject) -> list[Incident]:
                 priority = rng.choices([2, 3, 4, 5], weights=[1, 4, 4, 1])[0]
             opened = dt.datetime.combine(day, dt.time(rng.randint(0, 23), rng.randint(0, 59)))
             hours = {1: 3, 2: 8, 3: 30, 4: 72, 5: 120}[priority] * rng.uniform(0.5, 1.5)
-            out.append(Incident(f"{project.project_id}{number:05d}", f"{services[number % len(services)]}: "
-                                f"{rng.choice(['login fails', 'slow response', 'sync error', 'timeout', 'crash'])}",
-                                priority, opened, opened + dt.timedelta(hours=round(hours, 1)),
-                                services[number % len(services)], "Resolved"))
+            out.append(
+                Incident(
+                    f"{project.project_id}{number:05d}",
+                    f"{services[number % len(services)]}: "
+                    f"{rng.choice(['login fails', 'slow response', 'sync error', 'timeout', 'crash'])}",
+                    priority,
+                    opened,
+                    opened + dt.timedelta(hours=round(hours, 1)),
+                    services[number % len(services)],
+                    "Resolved",
+                )
+            )
             number += 1
         day += dt.timedelta(days=1)
     return out
@@ -549,8 +968,7 @@ def write_incidents(inbox: Path, month: dt.date) -> list[Path]:
         for incident in incidents_for(project):
             if window_start <= incident.opened.date() <= as_of:
                 still_open = incident.resolved and incident.resolved.date() > as_of
-                shown = dataclasses.replace(incident, resolved=None, state="In Progress") if still_open \
-                    else incident
+                shown = dataclasses.replace(incident, resolved=None, state="In Progress") if still_open else incident
                 by_tool.setdefault(tool, []).append((project, shown))
     folder = inbox / f"{month:%Y-%m}" / "incidents"
     written = []
@@ -585,4 +1003,3 @@ def write_demo_inbox(inbox: Path) -> list[dt.date]:
         write_finance(inbox, month)
         write_incidents(inbox, month)
     return months
-

@@ -1,5 +1,6 @@
 """`steerpack bench --scale small --no-backfill`: a smoke test of the harness over one month (keys and stages, not
 timings); the three-month backfill is the same `run_months` over a range, which the demo tests run."""
+
 import json
 import os
 import time
@@ -26,9 +27,20 @@ def test_steerpack_bench_small_runs_every_stage_of_one_month_and_writes_its_figu
     result = CliRunner().invoke(main, ["bench", "--scale", "small", "--no-backfill", "--out", str(out)])
     assert result.exit_code == 0, result.output
     figures = json.loads((out / "bench.json").read_text(encoding="utf-8"))
-    assert {"scale", "projects", "rows", "stage_seconds", "total_seconds", "backfill_3_months_seconds",
-            "peak_rss_mb", "peak_rss_largest_process_mb", "duckdb_native_seconds", "ingest_vs_duckdb_ratio",
-            "render_ms_per_project", "machine"} <= set(figures)
+    assert {
+        "scale",
+        "projects",
+        "rows",
+        "stage_seconds",
+        "total_seconds",
+        "backfill_3_months_seconds",
+        "peak_rss_mb",
+        "peak_rss_largest_process_mb",
+        "duckdb_native_seconds",
+        "ingest_vs_duckdb_ratio",
+        "render_ms_per_project",
+        "machine",
+    } <= set(figures)
     assert (figures["scale"], figures["projects"]) == ("small", 50)
     assert figures["rows"]["projects"] == 50
     # 42 of the 50 plan in Jira or Azure DevOps: 20,000 // 42 = 476 items each. The other 8 have schedules of

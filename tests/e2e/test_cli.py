@@ -1,4 +1,5 @@
 """The `steerpack` command as a PMO analyst uses it: one clear message per mistake, a pack when all is well."""
+
 import pytest
 
 from tests.helpers import steerpack, tiny_register_sheets, write_sheets

@@ -1,5 +1,6 @@
 """Delivery for real: a rendered month sent through a real SMTP server on loopback (STARTTLS and login),
 retried and logged in marts.delivery_log; the delivery job and the run-failure sensor through Dagster."""
+
 import datetime as dt
 import shutil
 import subprocess
@@ -36,9 +37,14 @@ def rendered_month(tmp_path_factory):
     sheets["Distribution"].append(["carol@example.com", "Carol Owner", "Sponsor", "ALPHA"])
     write_sheets(folder / "inbox" / "2026-09" / "register" / "portfolio.xlsx", sheets)
     settings = load_settings(write_config(folder))
-    result = dg.materialize(pipeline_assets(settings), partition_key="2026-09-01",
-                            resources=build_resources(settings), instance=dg.DagsterInstance.ephemeral(),
-                            tags={SEND_TAG: "false"}, raise_on_error=False)
+    result = dg.materialize(
+        pipeline_assets(settings),
+        partition_key="2026-09-01",
+        resources=build_resources(settings),
+        instance=dg.DagsterInstance.ephemeral(),
+        tags={SEND_TAG: "false"},
+        raise_on_error=False,
+    )
     assert result.success
     assert not (settings.output / "outbox").exists()  # a run tagged not to send sends nothing
     return folder
@@ -52,11 +58,15 @@ def site(rendered_month, tmp_path, monkeypatch):
     (tmp_path / "inbox").mkdir()
     monkeypatch.setenv("STEERPACK_TEST_SMTP_PASSWORD", PASSWORD)
     with SmtpServer(tmp_path) as server:
+
         def settings(**overrides):
-            config = {"smtp": server.smtp_config(),
-                      "delivery": {"max_attempts": 3, "retry_backoff_seconds": 0.01, "ops_email": "ops@example.com"},
-                      **overrides}
+            config = {
+                "smtp": server.smtp_config(),
+                "delivery": {"max_attempts": 3, "retry_backoff_seconds": 0.01, "ops_email": "ops@example.com"},
+                **overrides,
+            }
             return load_settings(write_config(tmp_path, **config))
+
         yield settings, server
 
 
@@ -69,8 +79,11 @@ def deliver(settings, **kwargs):
 
 def log(settings):
     with duckdb.connect(str(settings.warehouse), read_only=True) as conn:
-        return conn.execute("select recipient, scope, status, attempts, message_id, sent_at is not null "
-                            "from marts.delivery_log where month = ? order by recipient", [SEP]).fetchall()
+        return conn.execute(
+            "select recipient, scope, status, attempts, message_id, sent_at is not null "
+            "from marts.delivery_log where month = ? order by recipient",
+            [SEP],
+        ).fetchall()
 
 
 def test_each_recipient_gets_one_message_over_starttls_with_their_attachments(site):
@@ -78,7 +91,10 @@ def test_each_recipient_gets_one_message_over_starttls_with_their_attachments(si
     settings = make_settings()
     outcomes, _ = deliver(settings)
     assert [(o.recipient, o.status, o.attempts) for o in outcomes] == [
-        (BOB, "sent", 1), (CAROL, "sent", 1), (HEAD, "sent", 1)]
+        (BOB, "sent", 1),
+        (CAROL, "sent", 1),
+        (HEAD, "sent", 1),
+    ]
     assert server.mailbox.logins == ["pmo-bot"] * 3  # logged in after STARTTLS with the env password
     assert sorted(r.envelope_to[0] for r in server.mailbox.received) == [BOB, CAROL, HEAD]
     names = ["steering-pack-2026-09.pdf", "steering-pack-2026-09.xlsx", "steering-pack-2026-09.html"]
@@ -97,9 +113,11 @@ def test_each_recipient_gets_one_message_over_starttls_with_their_attachments(si
     assert [row[0] for row in workbook["Projects"].iter_rows(min_row=2, values_only=True)] == ["BETA"]
     assert "Trend" not in workbook.sheetnames
     assert [(r[0], r[1], r[2], r[5]) for r in log(settings)] == [
-        (BOB, "BETA", "sent", True), (CAROL, "ALPHA", "sent", True), (HEAD, "portfolio", "sent", True)]
-    assert [r[4] for r in log(settings)] == [server.mailbox.to(a)[0]["Message-ID"].strip()
-                                             for a in (BOB, CAROL, HEAD)]
+        (BOB, "BETA", "sent", True),
+        (CAROL, "ALPHA", "sent", True),
+        (HEAD, "portfolio", "sent", True),
+    ]
+    assert [r[4] for r in log(settings)] == [server.mailbox.to(a)[0]["Message-ID"].strip() for a in (BOB, CAROL, HEAD)]
 
 
 def test_sending_again_sends_nothing_unless_resend(site):
@@ -122,7 +140,10 @@ def test_a_refused_message_is_retried_then_recorded_and_the_rerun_sends_only_it(
     server.mailbox.refuse = {CAROL}  # the second message, in recipient order
     outcomes, waits = deliver(settings)
     assert [(o.recipient, o.status, o.attempts) for o in outcomes] == [
-        (BOB, "sent", 1), (CAROL, "failed", 3), (HEAD, "sent", 1)]
+        (BOB, "sent", 1),
+        (CAROL, "failed", 3),
+        (HEAD, "sent", 1),
+    ]
     assert "554" in outcomes[1].error
     assert server.mailbox.refused == {CAROL: 3}
     assert waits == [0.01, 0.02]  # exponential backoff between the three attempts
@@ -154,7 +175,10 @@ def test_dry_run_plans_without_sending(site):
     with duckdb.connect(str(settings.warehouse), read_only=True) as conn:
         plan = plan_delivery(conn, SEP)
     assert [(p.email, p.scope, p.action) for p in plan] == [
-        (BOB, "BETA", "skip"), (CAROL, "ALPHA", "skip"), (HEAD, "portfolio", "skip")]
+        (BOB, "BETA", "skip"),
+        (CAROL, "ALPHA", "skip"),
+        (HEAD, "portfolio", "skip"),
+    ]
 
 
 def test_a_failed_delivery_fails_the_run_and_the_failure_sensor_emails_operations(site, monkeypatch):
@@ -164,17 +188,26 @@ def test_a_failed_delivery_fails_the_run_and_the_failure_sensor_emails_operation
     server.mailbox.refuse = {BOB}
     instance = dg.DagsterInstance.ephemeral()
     resources = build_resources(settings)
-    result = dg.materialize(pipeline_assets(settings), selection=[DELIVERY_KEY], partition_key="2026-09-01",
-                            resources=resources, instance=instance,
-                            tags={SEND_TAG: "true"}, raise_on_error=False)
+    result = dg.materialize(
+        pipeline_assets(settings),
+        selection=[DELIVERY_KEY],
+        partition_key="2026-09-01",
+        resources=resources,
+        instance=instance,
+        tags={SEND_TAG: "true"},
+        raise_on_error=False,
+    )
     assert not result.success
     assert [r.envelope_to for r in server.mailbox.received] == [[CAROL], [HEAD]]
 
     run = instance.get_run_by_id(result.run_id)
     [failure] = instance.all_logs(result.run_id, of_type=dg.DagsterEventType.RUN_FAILURE)
     context = dg.build_run_status_sensor_context(
-        sensor_name="ops_alert_on_failure", dagster_event=failure.dagster_event, dagster_instance=instance,
-        dagster_run=run).for_run_failure()
+        sensor_name="ops_alert_on_failure",
+        dagster_event=failure.dagster_event,
+        dagster_instance=instance,
+        dagster_run=run,
+    ).for_run_failure()
     ops_alert_on_failure(context)
     [alert] = server.mailbox.to("ops@example.com")
     assert alert["Subject"] == "steerpack run failed — 2026-09 — __ephemeral_asset_job__"
@@ -220,21 +253,34 @@ def test_steerpack_send_dry_run_then_send_then_nothing_left_to_send(rendered_mon
         "2026-09  carol@example.com  [ALPHA]  would send: ALPHA/steering-pack-2026-09.pdf, "
         "ALPHA/steering-pack-2026-09.xlsx, ALPHA/steering-pack-2026-09.html",
         "2026-09  head.pmo@example.com  [portfolio]  would send: steering-pack-2026-09.pdf, "
-        "steering-pack-2026-09.xlsx, steering-pack-2026-09.html"]
+        "steering-pack-2026-09.xlsx, steering-pack-2026-09.html",
+    ]
     assert not (tmp_path / "output" / "outbox").exists()
 
     sent = CliRunner().invoke(main, ["send", "--month", "2026-09", "--config", config])
     assert sent.exit_code == 0, sent.output
     assert sorted(p.name for p in (tmp_path / "output" / "outbox" / "2026-09").iterdir()) == [
-        "bob@example.com.eml", "carol@example.com.eml", "head.pmo@example.com.eml"]
+        "bob@example.com.eml",
+        "carol@example.com.eml",
+        "head.pmo@example.com.eml",
+    ]
     assert [line.split("  ")[1:3] for line in sent.output.splitlines() if line.startswith("2026-09")] == [
-        ["bob@example.com", "[BETA]"], ["carol@example.com", "[ALPHA]"], ["head.pmo@example.com", "[portfolio]"]]
-    assert all(", 1 attempt(s)" in line and "  sent " in line for line in sent.output.splitlines()
-               if line.startswith("2026-09"))
+        ["bob@example.com", "[BETA]"],
+        ["carol@example.com", "[ALPHA]"],
+        ["head.pmo@example.com", "[portfolio]"],
+    ]
+    assert all(
+        ", 1 attempt(s)" in line and "  sent " in line
+        for line in sent.output.splitlines()
+        if line.startswith("2026-09")
+    )
 
     again = CliRunner().invoke(main, ["send", "--month", "2026-09", "--dry-run", "--config", config])
     assert again.exit_code == 0, again.output
     planned = [line.split("  ")[1:4] for line in again.output.splitlines() if line.startswith("2026-09")]
-    assert [recipient for recipient, _, _ in planned] == ["bob@example.com", "carol@example.com",
-                                                          "head.pmo@example.com"]
+    assert [recipient for recipient, _, _ in planned] == [
+        "bob@example.com",
+        "carol@example.com",
+        "head.pmo@example.com",
+    ]
     assert all(action.startswith("already sent") for _, _, action in planned), again.output

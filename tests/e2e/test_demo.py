@@ -1,4 +1,5 @@
 """The demo portfolio: the story it must tell, and `steerpack demo` end to end (a ranged run over 18 months)."""
+
 import datetime as dt
 import os
 import subprocess
@@ -25,8 +26,13 @@ def demo_run(tmp_path_factory):
     config = write_config(tmp_path)
     env = {k: v for k, v in os.environ.items() if k != "STEERPACK_CONFIG"}
     env["DAGSTER_HOME"] = str(tmp_path / ".dagster")
-    done = run_logged([str(Path(sys.executable).with_name("steerpack")), "demo", "--config", str(config)],
-                      tmp_path / "logs", timeout=600, cwd=tmp_path, env=env)
+    done = run_logged(
+        [str(Path(sys.executable).with_name("steerpack")), "demo", "--config", str(config)],
+        tmp_path / "logs",
+        timeout=600,
+        cwd=tmp_path,
+        env=env,
+    )
     assert done.returncode == 0, done.stderr
     return tmp_path
 
@@ -51,15 +57,22 @@ def test_the_demo_packs_tell_the_story(demo_run):
     """DESIGN's demo acceptance: a Red project, a watermelon, post-go-live incidents, a go-live not benefits-ready."""
     tmp_path = demo_run
     with duckdb.connect(str(tmp_path / "warehouse" / "steerpack.duckdb"), read_only=True) as conn:
-        october = {row[0]: row[1:] for row in conn.execute(
-            "select project_id, rag_overall, watermelon, rag_cost, benefits_ready, rag_benefits "
-            "from marts.fct_project_month where month = '2026-10-01'").fetchall()}
-        mobile_june = conn.execute("select incidents_total, p1_count from marts.fct_post_golive_incidents "
-                                   "where project_id = 'MOB' and month = '2026-06-01'").fetchone()
+        october = {
+            row[0]: row[1:]
+            for row in conn.execute(
+                "select project_id, rag_overall, watermelon, rag_cost, benefits_ready, rag_benefits "
+                "from marts.fct_project_month where month = '2026-10-01'"
+            ).fetchall()
+        }
+        mobile_june = conn.execute(
+            "select incidents_total, p1_count from marts.fct_post_golive_incidents "
+            "where project_id = 'MOB' and month = '2026-06-01'"
+        ).fetchone()
         contract_gaps = conn.execute(
             "select count(*) from information_schema.tables where table_schema = 'marts' and table_name in "
             "('fct_project_month', 'fct_milestone_month', 'fct_benefit_readiness', 'fct_post_golive_incidents', "
-            "'fct_portfolio_month', 'fct_data_freshness', 'dim_project')").fetchone()
+            "'fct_portfolio_month', 'fct_data_freshness', 'dim_project')"
+        ).fetchone()
     assert october["CRM"][0] == "Red" and october["CRM"][2] == "Red"  # overspending: EAC 14 % over BAC
     assert october["EDP"][:2] == ("Red", True)  # reported Green, measured Red
     assert october["WMS"][3:] == (False, "Red")  # go-live 16 Nov, a benefit without owner or tracking start
@@ -78,16 +91,26 @@ def test_the_pack_renders_in_headless_chromium(demo_run, tmp_path):
     pack = demo_run / "output" / "packs" / "2026-10" / "steering-pack-2026-10.html"
     errors = []
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=[
-            "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-            "--disable-sync", "--no-first-run", "--disable-quic"])
+        browser = playwright.chromium.launch(
+            executable_path="/usr/bin/chromium",
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+                "--disable-quic",
+            ],
+        )
         page = browser.new_page(viewport={"width": 1400, "height": 1000})
         page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
         page.on("pageerror", lambda error: errors.append(str(error)))
         page.goto(pack.as_uri())
         rows = page.locator("tr[data-project]").evaluate_all("rows => rows.map(r => r.dataset.project)")
         chart_widths = page.locator("figure.chart svg").evaluate_all(
-            "charts => charts.map(c => c.getBoundingClientRect().width)")
+            "charts => charts.map(c => c.getBoundingClientRect().width)"
+        )
         page.screenshot(path=str(tmp_path / "steering-pack-2026-10.png"), full_page=True)
         browser.close()
     assert errors == []
@@ -121,8 +144,9 @@ def test_every_project_has_a_page_reachable_from_the_pack(demo_run):
     crm = (october / "projects" / "CRM.html").read_text(encoding="utf-8")
     # with the milestone chart; drawn once as PNG for both the page and its PDF
     assert 'href="../steering-pack-2026-10.html"' in crm and crm.count('<img alt="') == 3
-    assert (demo_run / "output" / "packs" / "2026-09" / "projects" / "CRM.html").read_text(
-        encoding="utf-8").count("<svg") == 3  # a page without PDF keeps its charts as SVG
+    assert (demo_run / "output" / "packs" / "2026-09" / "projects" / "CRM.html").read_text(encoding="utf-8").count(
+        "<svg"
+    ) == 3  # a page without PDF keeps its charts as SVG
     # an earlier month of the backfill has its HTML pages; PDFs are printed for the run's last month only
     assert (demo_run / "output" / "packs" / "2026-09" / "projects" / "CRM.html").exists()
     assert not (demo_run / "output" / "packs" / "2026-09" / "projects" / "CRM.pdf").exists()
@@ -139,21 +163,27 @@ def _message_texts(message, folder: Path) -> dict[str, str]:
     """Every part of a delivered message as text: both bodies, the HTML pack, the PDF's text, every workbook cell."""
     from openpyxl import load_workbook
 
-    texts = {"plain body": message.get_body(("plain",)).get_content(),
-             "html body": message.get_body(("html",)).get_content()}
+    texts = {
+        "plain body": message.get_body(("plain",)).get_content(),
+        "html body": message.get_body(("html",)).get_content(),
+    }
     for part in message.iter_attachments():
         name = part.get_filename()
         path = folder / name
-        path.write_bytes(part.get_content() if isinstance(part.get_content(), bytes)
-                         else part.get_content().encode("utf-8"))
+        path.write_bytes(
+            part.get_content() if isinstance(part.get_content(), bytes) else part.get_content().encode("utf-8")
+        )
         if name.endswith(".pdf"):
-            texts[name] = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True,
-                                         check=True).stdout
+            texts[name] = subprocess.run(
+                ["pdftotext", str(path), "-"], capture_output=True, text=True, check=True
+            ).stdout
         elif name.endswith(".xlsx"):
             workbook = load_workbook(path)
             texts[name] = "\n".join(
                 f"{sheet.title}: " + " ".join("" if v is None else str(v) for v in row)
-                for sheet in workbook.worksheets for row in sheet.iter_rows(values_only=True))
+                for sheet in workbook.worksheets
+                for row in sheet.iter_rows(values_only=True)
+            )
         else:
             texts[name] = path.read_text(encoding="utf-8")
     return texts

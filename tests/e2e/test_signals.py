@@ -2,6 +2,7 @@
 
 Real processes throughout. The process table is read here with `ps`, independently of pipelines.run.signals.
 """
+
 import fcntl
 import os
 import signal
@@ -73,10 +74,12 @@ def _free_port() -> int:
 def test_ui_stopped_by_sigterm_takes_dagster_dev_and_its_services_with_it(tmp_path):
     port = _free_port()
     config = write_config(tmp_path)
-    process, _, err = start_logged([STEERPACK, "ui", "--port", str(port), "--config", str(config)],
-                                   tmp_path / "logs", cwd=tmp_path)
+    process, _, err = start_logged(
+        [STEERPACK, "ui", "--port", str(port), "--config", str(config)], tmp_path / "logs", cwd=tmp_path
+    )
     direct = urllib.request.build_opener(urllib.request.ProxyHandler({}))  # no HTTP proxy for 127.0.0.1
     try:
+
         def answers() -> bool:
             assert process.poll() is None, err.read_text(encoding="utf-8")[-3000:]
             try:
@@ -105,11 +108,14 @@ def test_ui_stopped_by_sigterm_takes_dagster_dev_and_its_services_with_it(tmp_pa
 
 @pytest.mark.slow
 def test_run_stopped_by_sigterm_while_dbt_runs_stops_dbt_fails_the_run_and_frees_the_warehouse(
-        workspace, dbt_manifest, tmp_path):
+    workspace, dbt_manifest, tmp_path
+):
     command = [STEERPACK, "run", "--month", "2026-09", "--config", str(workspace.config_file)]
-    process, _, err = start_logged(command, tmp_path / "logs", cwd=tmp_path,
-                                   env={**os.environ, "PYTHONUNBUFFERED": "1"})
+    process, _, err = start_logged(
+        command, tmp_path / "logs", cwd=tmp_path, env={**os.environ, "PYTHONUNBUFFERED": "1"}
+    )
     try:
+
         def dbt_running() -> dict[int, str]:
             assert process.poll() is None, err.read_text(encoding="utf-8")[-3000:]
             tree = _tree(process.pid)
@@ -128,8 +134,9 @@ def test_run_stopped_by_sigterm_while_dbt_runs_stops_dbt_fails_the_run_and_frees
     with dg.DagsterInstance.get() as instance:
         runs = instance.get_runs()
         assert [run.status for run in runs] == [dg.DagsterRunStatus.FAILURE]
-    assert (f"steerpack: stopped by SIGTERM; the run {runs[0].run_id} is marked failed, nothing of 2026-09 was "
-            "published") in stderr
+    assert (
+        f"steerpack: stopped by SIGTERM; the run {runs[0].run_id} is marked failed, nothing of 2026-09 was published"
+    ) in stderr
 
     with open(lock_path(workspace.warehouse), "a") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)  # raises BlockingIOError if anyone still held it

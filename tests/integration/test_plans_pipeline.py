@@ -1,4 +1,5 @@
 """Plans through Dagster and dbt: every file of a month loads or is reported, and rows map to their projects."""
+
 import datetime as dt
 import shutil
 
@@ -26,10 +27,22 @@ def plan_register() -> dict:
     header = register_header("Projects")
     beta = dict(zip(header, sheets["Projects"][2]))
     beta.update(plan_source="ms_project", plan_key="compact_no_indent")
-    gamma = dict(beta, project_id="GAMMA", project_name="Gamma Shop", plan_source="azure_devops",
-                 plan_key="Contoso\\Shop", finance_codes="WBS-G")
-    delta = dict(beta, project_id="DELTA", project_name="Delta ERP", plan_source="smartsheet", plan_key="erp_plan",
-                 finance_codes="WBS-D")
+    gamma = dict(
+        beta,
+        project_id="GAMMA",
+        project_name="Gamma Shop",
+        plan_source="azure_devops",
+        plan_key="Contoso\\Shop",
+        finance_codes="WBS-G",
+    )
+    delta = dict(
+        beta,
+        project_id="DELTA",
+        project_name="Delta ERP",
+        plan_source="smartsheet",
+        plan_key="erp_plan",
+        finance_codes="WBS-D",
+    )
     sheets["Projects"] = [header, sheets["Projects"][1], *[[row[c] for c in header] for row in (beta, gamma, delta)]]
     return sheets
 
@@ -41,7 +54,7 @@ def drop_plans(inbox, month: dt.date, broken: bool = True) -> None:
     shutil.copy(PLAN_FIXTURES / "jira_cloud_quirks.csv", folder / "jira" / "ALP.csv")
     (folder / "azure_devops").mkdir()
     ado = (PLAN_FIXTURES / "ado_partly_quoted.csv").read_text(encoding="utf-8")
-    ado += '205,Bug,Neighbour team,,Active,Contoso\\ShopLegacy,,2,4/20/2026 9:00:00 AM,,\n'
+    ado += "205,Bug,Neighbour team,,Active,Contoso\\ShopLegacy,,2,4/20/2026 9:00:00 AM,,\n"
     (folder / "azure_devops" / "shop.csv").write_text(ado, encoding="utf-8")
     (folder / "ms_project").mkdir()
     shutil.copy(PLAN_FIXTURES / "compact_no_indent.xml", folder / "ms_project")
@@ -62,12 +75,19 @@ def test_a_month_of_plans_loads_and_broken_files_are_reported(workspace, dbt_man
     # the good files load; the unreadable ones are in the load log, and the quality gate holds the month back
     result = run_month(workspace, "2026-09-01")
     assert not result.success
-    blocked = {e.asset_check_evaluation_data.asset_key.to_user_string() for e in result.all_events
-               if e.event_type_value == "ASSET_CHECK_EVALUATION" and not e.asset_check_evaluation_data.passed
-               and e.asset_check_evaluation_data.severity.value == "ERROR"}
+    blocked = {
+        e.asset_check_evaluation_data.asset_key.to_user_string()
+        for e in result.all_events
+        if e.event_type_value == "ASSET_CHECK_EVALUATION"
+        and not e.asset_check_evaluation_data.passed
+        and e.asset_check_evaluation_data.severity.value == "ERROR"
+    }
     assert blocked == {"raw/work_items", "raw/schedule_tasks"}
-    log = rows(workspace, "select source_file, file_format, rows_read, rows_loaded, rows_quarantined, error "
-                          "from raw.load_log where source <> 'register' order by source_file")
+    log = rows(
+        workspace,
+        "select source_file, file_format, rows_read, rows_loaded, rows_quarantined, error "
+        "from raw.load_log where source <> 'register' order by source_file",
+    )
     assert [row[:5] for row in log] == [
         ("2026-09/azure_devops/shop.csv", "azure_devops_csv", 5, 4, 1),
         ("2026-09/jira/ALP.csv", "jira_csv", 5, 4, 1),
@@ -80,27 +100,47 @@ def test_a_month_of_plans_loads_and_broken_files_are_reported(workspace, dbt_man
     assert errors == {
         "2026-09/jira/garbage.csv": "2026-09/jira/garbage.csv: binary data, not a text export",
         "2026-09/ms_project/half.xml": "2026-09/ms_project/half.xml: not well-formed XML (line 1, column 487): "
-                                       "unclosed token",
+        "unclosed token",
     }
     assert rows(workspace, "select count(*) from raw.quarantine where source <> 'register'") == [(4,)]
     # every row read is loaded or quarantined, file by file
-    assert rows(workspace, "select count(*) from raw.load_log "
-                           "where rows_read <> rows_loaded + rows_quarantined") == [(0,)]
+    assert rows(workspace, "select count(*) from raw.load_log where rows_read <> rows_loaded + rows_quarantined") == [
+        (0,)
+    ]
 
 
 def test_rows_map_to_projects_by_key_area_path_and_file_stem(workspace, dbt_manifest):
     drop_plans(workspace.inbox, SEP, broken=False)
     materialize(workspace, "2026-09-01")
-    mapped = dict(rows(workspace, "select item_key, project_id from intermediate.int_work_items_as_of_month "
-                                  "where month = ?", [SEP]))
-    assert mapped == {"ALP-1": "ALPHA", "ALP-2": "ALPHA", "ALP-3": "ALPHA", "ALP-100": "ALPHA",
-                      "201": "GAMMA", "202": "GAMMA", "203": "GAMMA",  # 202 sits in Contoso\Shop\API
-                      "205": None}  # Contoso\ShopLegacy merely starts with the same letters
-    tasks = rows(workspace, "select project_id, plan_source, count(*) from intermediate.int_schedule_tasks_as_of_month "
-                            "where month = ? group by all order by 1", [SEP])
+    mapped = dict(
+        rows(
+            workspace, "select item_key, project_id from intermediate.int_work_items_as_of_month where month = ?", [SEP]
+        )
+    )
+    assert mapped == {
+        "ALP-1": "ALPHA",
+        "ALP-2": "ALPHA",
+        "ALP-3": "ALPHA",
+        "ALP-100": "ALPHA",
+        "201": "GAMMA",
+        "202": "GAMMA",
+        "203": "GAMMA",  # 202 sits in Contoso\Shop\API
+        "205": None,
+    }  # Contoso\ShopLegacy merely starts with the same letters
+    tasks = rows(
+        workspace,
+        "select project_id, plan_source, count(*) from intermediate.int_schedule_tasks_as_of_month "
+        "where month = ? group by all order by 1",
+        [SEP],
+    )
     assert tasks == [("BETA", "ms_project", 4), ("DELTA", "smartsheet", 5)]
-    flags = dict(rows(workspace, "select item_key, (is_done, is_out_of_scope) from intermediate.int_work_items_as_of_month "
-                                 "where month = ?", [SEP]))
+    flags = dict(
+        rows(
+            workspace,
+            "select item_key, (is_done, is_out_of_scope) from intermediate.int_work_items_as_of_month where month = ?",
+            [SEP],
+        )
+    )
     assert flags["ALP-1"] == (True, False) and flags["ALP-3"] == (False, True)  # resolved Won't Do
     assert flags["203"] == (False, True) and flags["201"] == (True, False)  # Removed / Done
 
@@ -108,24 +148,33 @@ def test_rows_map_to_projects_by_key_area_path_and_file_stem(workspace, dbt_mani
 def test_rerunning_a_month_replaces_its_plans_exactly_and_later_exports_win(workspace, dbt_manifest):
     drop_plans(workspace.inbox, SEP, broken=False)
     materialize(workspace, "2026-09-01")
-    counts_sql = ("select source, count(*) from raw.work_items group by 1 union all "
-                  "select source, count(*) from raw.schedule_tasks group by 1 order by 1")
+    counts_sql = (
+        "select source, count(*) from raw.work_items group by 1 union all "
+        "select source, count(*) from raw.schedule_tasks group by 1 order by 1"
+    )
     first = rows(workspace, counts_sql)
     materialize(workspace, "2026-09-01")
-    assert rows(workspace, counts_sql) == first == [("azure_devops", 4), ("jira", 4), ("ms_project", 4),
-                                                    ("smartsheet", 5)]
+    assert (
+        rows(workspace, counts_sql) == first == [("azure_devops", 4), ("jira", 4), ("ms_project", 4), ("smartsheet", 5)]
+    )
     assert rows(workspace, "select count(*) from raw.load_log where snapshot_month = ?", [SEP]) == [(10,)]
     # October's Jira export lacks ALP-2 and has ALP-1 re-opened; ALP-2 is still served from September's
     folder = workspace.inbox / "2026-10" / "jira"
     folder.mkdir(parents=True)
     text = (PLAN_FIXTURES / "jira_cloud_quirks.csv").read_text(encoding="utf-8-sig").splitlines(keepends=True)
     header, login = text[0], "".join(text[1:3]).replace(",Done,ALP,High,Done,", ",Reopened,ALP,High,,")
-    (folder / "ALP.csv").write_text(header + login.replace("\n,Done,ALP-100", "\n,In Progress,ALP-100"),
-                                    encoding="utf-8")
+    (folder / "ALP.csv").write_text(
+        header + login.replace("\n,Done,ALP-100", "\n,In Progress,ALP-100"), encoding="utf-8"
+    )
     materialize(workspace, "2026-10-01")
-    october = dict(rows(workspace, "select item_key, (snapshot_month, item_status) from "
-                                   "intermediate.int_work_items_as_of_month where month = ? and work_item_source = 'jira'",
-                        [OCT]))
+    october = dict(
+        rows(
+            workspace,
+            "select item_key, (snapshot_month, item_status) from "
+            "intermediate.int_work_items_as_of_month where month = ? and work_item_source = 'jira'",
+            [OCT],
+        )
+    )
     assert october["ALP-1"] == (OCT, "Reopened")
     assert october["ALP-2"] == (SEP, "In Progress")
     assert rows(workspace, "select count(*) from raw.work_items where snapshot_month = ?", [SEP]) == [(8,)]
@@ -137,15 +186,25 @@ def test_an_unreadable_plan_is_served_from_its_previous_export_and_the_month_pub
     drop_plans(workspace.inbox, OCT, broken=False)
     # October's export of Beta's schedule is truncated: its September export serves it, and the pack says so
     (workspace.inbox / "2026-10" / "ms_project" / "compact_no_indent.xml").write_bytes(
-        (PLAN_FIXTURES / "compact_no_indent.xml").read_bytes()[:500])
+        (PLAN_FIXTURES / "compact_no_indent.xml").read_bytes()[:500]
+    )
     result = materialize(workspace, "2026-10-01")
-    warned = [e.asset_check_evaluation_data for e in result.all_events if e.event_type_value == "ASSET_CHECK_EVALUATION"
-              and e.asset_check_evaluation_data.asset_key.to_user_string() == "raw/schedule_tasks"]
+    warned = [
+        e.asset_check_evaluation_data
+        for e in result.all_events
+        if e.event_type_value == "ASSET_CHECK_EVALUATION"
+        and e.asset_check_evaluation_data.asset_key.to_user_string() == "raw/schedule_tasks"
+    ]
     findings = warned[0].metadata["findings"].value
     assert [(f["rule"], f["severity"], f["examples"][0]["served_from"]) for f in findings] == [
-        ("unreadable_file_served_from_earlier_snapshot", "warn", "2026-09")]
-    assert rows(workspace, "select month, project_id, ev is not null from marts.fct_project_month "
-                           "where project_id = 'BETA' order by month") == [(SEP, "BETA", True), (OCT, "BETA", True)]
-    [(gaps,)] = rows(workspace, "select data_gaps from marts.fct_project_month where project_id = 'BETA' and month = ?",
-                     [OCT])
+        ("unreadable_file_served_from_earlier_snapshot", "warn", "2026-09")
+    ]
+    assert rows(
+        workspace,
+        "select month, project_id, ev is not null from marts.fct_project_month "
+        "where project_id = 'BETA' order by month",
+    ) == [(SEP, "BETA", True), (OCT, "BETA", True)]
+    [(gaps,)] = rows(
+        workspace, "select data_gaps from marts.fct_project_month where project_id = 'BETA' and month = ?", [OCT]
+    )
     assert gaps is None or "no plan rows" not in gaps  # served rows are plan rows

@@ -1,4 +1,5 @@
 """Data-quality gates: each kind of rule catches a hand-made violation; ERROR blocks a month, WARN does not."""
+
 import datetime as dt
 
 import pytest
@@ -28,10 +29,20 @@ def test_an_error_blocks_the_month_and_leaves_the_previous_pack_alone(workspace,
     assert not (workspace.output / "outbox" / "2026-10").exists()
     assert september.read_bytes() == before
     assert query(workspace, "select count(*) from marts.fct_project_month where month = ?", [OCT]) == [(0,)]
-    assert query(workspace, "select table_name, rule, severity, failed_rows, examples from raw.quality_findings "
-                            "where snapshot_month = ? and severity = 'error'", [OCT]) == [
-        ("distribution", "scope_names_known_projects", "error", 1,
-         '[{"email": "bob@example.com", "project_id": "GHOST"}]')]
+    assert query(
+        workspace,
+        "select table_name, rule, severity, failed_rows, examples from raw.quality_findings "
+        "where snapshot_month = ? and severity = 'error'",
+        [OCT],
+    ) == [
+        (
+            "distribution",
+            "scope_names_known_projects",
+            "error",
+            1,
+            '[{"email": "bob@example.com", "project_id": "GHOST"}]',
+        )
+    ]
 
 
 @pytest.mark.slow
@@ -45,11 +56,23 @@ def test_a_warning_lets_the_month_through_and_freshness_shows_missing_sources(wo
     materialize(workspace, "2026-10-01")  # October's drop has no finance folder
     assert (workspace.output / "packs" / "2026-10" / "steering-pack-2026-10.html").exists()
     # (the tiny register's projects have no plan files either: that is a warning of its own)
-    assert query(workspace, "select table_name, severity, failed_rows, rule from raw.quality_findings "
-                            "where snapshot_month = ? order by rule", [OCT]) == [
+    assert query(
+        workspace,
+        "select table_name, severity, failed_rows, rule from raw.quality_findings "
+        "where snapshot_month = ? order by rule",
+        [OCT],
+    ) == [
         ("projects", "warn", 2, "every_project_has_a_plan"),
-        ("projects", "warn", 1, "expect_column_values_to_be_in_set(column='reported_status', "
-                                "value_set=['Green', 'Amber', 'Red'])")]
-    assert query(workspace, "select source, snapshot_month_used, is_missing, months_stale, rows_read, rows_loaded "
-                            "from marts.fct_data_freshness where month = ? order by source", [OCT]) == [
-        ("finance", SEP, True, 1, 1, 1), ("register", OCT, False, 0, 8, 8)]
+        (
+            "projects",
+            "warn",
+            1,
+            "expect_column_values_to_be_in_set(column='reported_status', value_set=['Green', 'Amber', 'Red'])",
+        ),
+    ]
+    assert query(
+        workspace,
+        "select source, snapshot_month_used, is_missing, months_stale, rows_read, rows_loaded "
+        "from marts.fct_data_freshness where month = ? order by source",
+        [OCT],
+    ) == [("finance", SEP, True, 1, 1, 1), ("register", OCT, False, 0, 8, 8)]

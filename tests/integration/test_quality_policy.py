@@ -1,4 +1,5 @@
 """The quality policy of DESIGN §4a: a row defect is quarantined with its reason and never blocks by itself."""
+
 from __future__ import annotations
 
 import pytest
@@ -22,9 +23,11 @@ def test_a_month_whose_incident_extract_has_a_row_without_an_opened_date_publish
     materialize(workspace, "2026-09-01")
     assert (workspace.output / "packs" / "2026-09" / "steering-pack-2026-09.html").exists()
     assert query(workspace, "select source_file, source_row, table_name from raw.quarantine") == [
-        ("2026-09/incidents/servicenow.csv", 3, "incidents")]
-    assert query(workspace, "select rows_read, rows_loaded, rows_quarantined from raw.load_log "
-                            "where table_name = 'incidents'") == [(3, 2, 1)]
+        ("2026-09/incidents/servicenow.csv", 3, "incidents")
+    ]
+    assert query(
+        workspace, "select rows_read, rows_loaded, rows_quarantined from raw.load_log where table_name = 'incidents'"
+    ) == [(3, 2, 1)]
 
 
 @pytest.mark.slow
@@ -38,11 +41,12 @@ def test_projects_without_spend_past_start_or_with_quarantined_spend_carry_their
     (finance / "spend.csv").write_text(
         "document_id,line_no,posting_date,project_code,amount,currency,supplier,description,cost_type\n"
         "D1,1,2026-09-05,WBS-A,1000,USD,,,\nD2,1,2026-09-06,WBS-A,lots,USD,,,\nD3,1,2026-09-07,WBS-A,n/a?,USD,,,\n"
-        "D4,1,2026-09-07,WBS-A,250,USD,,,\nD5,1,2026-09-08,WBS-A,400,USD,,,\n", encoding="utf-8")
+        "D4,1,2026-09-07,WBS-A,250,USD,,,\nD5,1,2026-09-08,WBS-A,400,USD,,,\n",
+        encoding="utf-8",
+    )
     materialize(workspace, "2026-09-01")
     gaps = dict(query(workspace, "select project_id, data_gaps from marts.fct_project_month order by project_id"))
-    assert gaps["ALPHA"] == ("2 spend line(s) on WBS-A quarantined (amount unreadable); "
-                             "no plan rows for plan key ALP")
+    assert gaps["ALPHA"] == ("2 spend line(s) on WBS-A quarantined (amount unreadable); no plan rows for plan key ALP")
     assert gaps["BETA"] == ("no plan rows for plan key beta_plan; no spend although 6 month(s) past baseline start")
     assert query(workspace, "select count(*) from marts.fct_project_month where data_complete") == [(0,)]
     # the pack says so: a count on the executive page, the sentences on the project's page
@@ -54,7 +58,8 @@ def test_projects_without_spend_past_start_or_with_quarantined_spend_carry_their
 
 @pytest.mark.slow
 def test_a_finance_file_whose_lines_are_all_unreadable_blocks_the_month_and_its_draft_shows_the_effect(
-        tmp_path, dbt_manifest):
+    tmp_path, dbt_manifest
+):
     from pipelines.config import load_settings
     from tests.helpers import SAP_LIKE, steerpack, write_config
 
@@ -63,13 +68,17 @@ def test_a_finance_file_whose_lines_are_all_unreadable_blocks_the_month_and_its_
     finance = settings.inbox / "2026-09" / "finance"
     finance.mkdir(parents=True)
     # declared with a decimal comma, exported with decimal points: not one amount reads
-    (finance / "erp.csv").write_text("WBS;Datum;Beleg;Pos;Betrag;Währung\nWBS-A;01.09.2026;D1;1;1234.56;USD\n"
-                                     "WBS-A;02.09.2026;D2;1;99.10;USD\n", encoding="utf-8")
+    (finance / "erp.csv").write_text(
+        "WBS;Datum;Beleg;Pos;Betrag;Währung\nWBS-A;01.09.2026;D1;1;1234.56;USD\nWBS-A;02.09.2026;D2;1;99.10;USD\n",
+        encoding="utf-8",
+    )
     done = steerpack("run", "--month", "2026-09", "--config", str(settings.config_file), cwd=tmp_path)
     assert done.returncode == 1
     assert "raw.spend 2026-09: more than 50% of a file's rows could not be loaded" in done.stderr
-    assert ("e.g. 2026-09/finance/erp.csv: commonest reason \"Betrag: '1234.56' is not an amount\", rows "
-            "quarantined 2, rows read 2") in done.stderr, done.stderr[-3000:]
+    assert (
+        "e.g. 2026-09/finance/erp.csv: commonest reason \"Betrag: '1234.56' is not an amount\", rows "
+        "quarantined 2, rows read 2"
+    ) in done.stderr, done.stderr[-3000:]
     assert "Traceback" not in done.stderr and "Stack Trace" not in done.stderr  # a data problem, told in words
     assert not (settings.output / "packs" / "2026-09").exists()
     draft = (settings.output / "drafts" / "2026-09" / "steering-pack-2026-09-draft.html").read_text(encoding="utf-8")

@@ -1,5 +1,6 @@
 """The Excel pack: a sheet per section, frozen headers and filters, formats, RAG colours, native charts,
 values equal to the marts', and export text that never becomes a formula."""
+
 import pytest
 from openpyxl import load_workbook
 
@@ -25,11 +26,21 @@ def test_the_workbook_matches_the_marts_and_keeps_formulas_inert(workspace, dbt_
     assert projects.auto_filter.ref == "A1:AI3"  # 35 columns
     header = [c.value for c in projects[1]]
     rows = {r[0]: dict(zip(header, r)) for r in projects.iter_rows(min_row=2, values_only=True)}
-    marts = {r[0]: r[1:] for r in query(workspace, "select project_id, project_name, bac, rag_overall, tier "
-                                                   "from marts.fct_project_month where month = '2026-09-01'")}
+    marts = {
+        r[0]: r[1:]
+        for r in query(
+            workspace,
+            "select project_id, project_name, bac, rag_overall, tier "
+            "from marts.fct_project_month where month = '2026-09-01'",
+        )
+    }
     for project_id, (name, bac, rag_overall, tier) in marts.items():
-        assert (rows[project_id]["Name"], rows[project_id]["BAC"], rows[project_id]["Overall"],
-                rows[project_id]["Tier"]) == (name, bac, rag_overall, tier)
+        assert (
+            rows[project_id]["Name"],
+            rows[project_id]["BAC"],
+            rows[project_id]["Overall"],
+            rows[project_id]["Tier"],
+        ) == (name, bac, rag_overall, tier)
     alpha_name = projects.cell(row=2 + list(rows).index("ALPHA"), column=2)
     assert alpha_name.value == HOSTILE and alpha_name.data_type == "s"  # text, not a formula
     benefit = workbook["Benefits"].cell(row=2, column=3)

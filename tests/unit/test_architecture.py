@@ -22,12 +22,6 @@ def test_the_import_contracts_hold():
     assert "Contracts: 2 kept, 0 broken." in result.stdout
 
 
-
-
-
-
-
-
 @pytest.mark.usefixtures("dbt_manifest")
 @pytest.mark.parametrize("first_month", ["2023-03", "2025-06"])
 def test_the_jobs_are_partitioned_by_the_config_they_are_built_from(tmp_path, first_month):

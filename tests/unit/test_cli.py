@@ -1,4 +1,5 @@
 """The `steerpack` command as a PMO analyst uses it: one clear message per mistake, a pack when all is well."""
+
 from click.testing import CliRunner
 
 from pipelines.cli import main
@@ -9,8 +10,10 @@ def test_a_missing_inbox_is_one_clear_message(tmp_path):
     config = write_config(tmp_path, inbox="./no-such-inbox")
     result = CliRunner().invoke(main, ["run", "--month", "2026-09", "--config", str(config)])
     assert result.exit_code == 1
-    assert result.output.strip() == (f"Error: inbox folder not found: {tmp_path / 'no-such-inbox'} "
-                                     "(set 'inbox' in steerpack.yaml, or run 'steerpack demo' to write one)")
+    assert result.output.strip() == (
+        f"Error: inbox folder not found: {tmp_path / 'no-such-inbox'} "
+        "(set 'inbox' in steerpack.yaml, or run 'steerpack demo' to write one)"
+    )
 
 
 def test_an_unknown_config_key_is_one_clear_message(tmp_path):

@@ -1,4 +1,5 @@
 """The demo portfolio: the story it must tell, and `steerpack demo` end to end (a ranged run over 18 months)."""
+
 import datetime as dt
 
 import pytest

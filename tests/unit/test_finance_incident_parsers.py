@@ -1,4 +1,5 @@
 """Finance and incident exports: the real files, each layout and quirk, and bad rows quarantined with reasons."""
+
 import datetime as dt
 
 import pandas as pd
@@ -13,16 +14,26 @@ from tests.helpers import FIXTURES, REALDATA, write_config
 
 OXFORD_LAYOUTS = {
     "oxford_pcard_2017q1": {
-        "date_format": "%d/%m/%Y", "thousands": ",",
-        "columns": {"posting_date": "Date", "document_id": "Reference", "amount": "Value", "supplier": "Merchant",
-                    "description": "Transaction description", "project_code": "Transaction description 2"},
+        "date_format": "%d/%m/%Y",
+        "thousands": ",",
+        "columns": {
+            "posting_date": "Date",
+            "document_id": "Reference",
+            "amount": "Value",
+            "supplier": "Merchant",
+            "description": "Transaction description",
+            "project_code": "Transaction description 2",
+        },
         "defaults": {"currency": "GBP", "cost_type": "purchase card"},
     },
     "oxford_pcard_2017q4": {
         "date_format": "%d/%m/%Y",
-        "columns": {"posting_date": "FIN.TRANSACTION DATE", "amount": "FIN.TRANSACTION AMOUNT",
-                    "supplier": "MCH.MERCHANT NAME",
-                    "document_id": ["FIN.TRANSACTION DATE", "MCH.MERCHANT NAME", "FIN.TRANSACTION AMOUNT"]},
+        "columns": {
+            "posting_date": "FIN.TRANSACTION DATE",
+            "amount": "FIN.TRANSACTION AMOUNT",
+            "supplier": "MCH.MERCHANT NAME",
+            "document_id": ["FIN.TRANSACTION DATE", "MCH.MERCHANT NAME", "FIN.TRANSACTION AMOUNT"],
+        },
         "defaults": {"currency": "GBP"},
     },
 }
@@ -45,7 +56,11 @@ def test_oxford_files_load_once_their_layouts_are_declared(tmp_path):
     assert (q1.rows_loaded("spend"), len(q1.rejects), q4.rows_loaded("spend"), len(q4.rejects)) == (1141, 0, 747, 0)
     first = q1.tables["spend"].iloc[0]  # 01/01/2017,733390292,147.16,insightly crm,Software Rental,Active Sports ...
     assert (first["posting_date"].date(), first["document_id"], first["amount"], first["currency"]) == (
-        dt.date(2017, 1, 1), "733390292", 147.16, "GBP")
+        dt.date(2017, 1, 1),
+        "733390292",
+        147.16,
+        "GBP",
+    )
     assert first["project_code"] == "Active Sports Partnership"
     big = q1.tables["spend"].set_index("document_id")["amount"]
     assert big.max() == 6000.00  # "6,000.00", thousands separator
@@ -57,8 +72,11 @@ def test_oxford_files_load_once_their_layouts_are_declared(tmp_path):
 
 
 def test_oxford_files_without_a_layout_are_refused_naming_the_expected_layouts():
-    with pytest.raises(SourceFormatError, match=r"^q4\.csv: header matches no finance layout \(found: "
-                                                 r"FIN\.TRANSACTION DATE, MCH\.MERCHANT NAME, FIN\.TRANSACTION AMOUNT\)"):
+    with pytest.raises(
+        SourceFormatError,
+        match=r"^q4\.csv: header matches no finance layout \(found: "
+        r"FIN\.TRANSACTION DATE, MCH\.MERCHANT NAME, FIN\.TRANSACTION AMOUNT\)",
+    ):
         parse_finance_file(REALDATA / "finance" / "oxford_pcard_oct-nov-2017.csv", "q4.csv", layouts())
 
 
@@ -78,8 +96,19 @@ def test_sap_numbers_trailing_minus_and_bad_rows():
 def test_generic_layout_from_xlsx(tmp_path):
     workbook = Workbook()
     sheet = workbook.active
-    sheet.append(["document_id", "line_no", "posting_date", "project_code", "amount", "currency", "supplier",
-                  "description", "cost_type"])
+    sheet.append(
+        [
+            "document_id",
+            "line_no",
+            "posting_date",
+            "project_code",
+            "amount",
+            "currency",
+            "supplier",
+            "description",
+            "cost_type",
+        ]
+    )
     sheet.append(["D1", 1, dt.datetime(2026, 9, 30), "WBS-A", 1500.25, "usd", "Acme", "Licences", "Software"])
     sheet.append(["D2", 1, dt.datetime(2026, 9, 30), "WBS-A", -250, "USD", "Acme", "Credit", "Software"])
     workbook.save(tmp_path / "ap.xlsx")
@@ -97,7 +126,9 @@ def test_fx_rates_file(tmp_path):
     batch = parse_finance_file(path, "fx_rates.csv", layouts())
     rates = batch.tables["fx_rates"]
     assert rates.assign(month=rates["month"].dt.date)[["month", "currency", "rate_to_base"]].values.tolist() == [
-        [dt.date(2026, 8, 1), "EUR", 1.10], [dt.date(2026, 9, 1), "EUR", 1.12]]
+        [dt.date(2026, 8, 1), "EUR", 1.10],
+        [dt.date(2026, 9, 1), "EUR", 1.12],
+    ]
     assert batch.rejects[0].reason == "row 4: rate_to_base: '-1' is not a positive rate"
 
 
@@ -107,10 +138,13 @@ def test_a_layout_must_name_its_key_columns(tmp_path):
         load_settings(config)
 
 
-@pytest.mark.parametrize("name, rows, numbers", [
-    ("uci_incident_event_log_first5998_excel_resaved.csv", 5998, 890),
-    ("uci_incident_event_log_first198_original_format.csv", 198, 32),
-])
+@pytest.mark.parametrize(
+    "name, rows, numbers",
+    [
+        ("uci_incident_event_log_first5998_excel_resaved.csv", 5998, 890),
+        ("uci_incident_event_log_first198_original_format.csv", 198, 32),
+    ],
+)
 def test_uci_event_logs_load_every_row(name, rows, numbers):
     batch = parse_incident_file(REALDATA / "incidents" / name, name)
     incidents = batch.tables["incidents"]

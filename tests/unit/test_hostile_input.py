@@ -1,5 +1,6 @@
 """Hostile and broken input (issue 14): each case builds its bad input here and asserts the clear error or the
 right behaviour, and that nothing is written outside the output folder."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -45,8 +46,10 @@ def findings(conn, table, **kwargs):
     return {f.rule.split("(")[0]: f for f in validate_table(conn, load_suites()[table], SEP, VARIABLES, **kwargs)}
 
 
-@pytest.mark.parametrize("project_id", ["../../../../var/x", "/tmp/x", "A/B", "A\\B", "..", ".", "a b", "P1\n",
-                                        "x" * 101, "ü-project", "P\x001"])
+@pytest.mark.parametrize(
+    "project_id",
+    ["../../../../var/x", "/tmp/x", "A/B", "A\\B", "..", ".", "a b", "P1\n", "x" * 101, "ü-project", "P\x001"],
+)
 def test_a_project_id_that_is_not_a_safe_name_blocks_the_month(conn, project_id):
     insert(conn, "projects", [{**GOOD["projects"], "project_id": project_id}])
     errors = [f for f in validate_table(conn, load_suites()["projects"], SEP, VARIABLES) if f.severity == ERROR]
@@ -91,8 +94,14 @@ def test_each_scope_gets_a_folder_of_its_own_inside_scoped(tmp_path):
     were sent the same attachments."""
     output = tmp_path / "output"
     scoped = output / "packs" / "2026-09" / "scoped"
-    scopes = [frozenset({"CRM", "EU"}), frozenset({"CRM_EU"}), frozenset({"EU", "CRM"}), frozenset({".."}),
-              frozenset({"../x"}), frozenset({"a/b", "c"})]
+    scopes = [
+        frozenset({"CRM", "EU"}),
+        frozenset({"CRM_EU"}),
+        frozenset({"EU", "CRM"}),
+        frozenset({".."}),
+        frozenset({"../x"}),
+        frozenset({"a/b", "c"}),
+    ]
     folders = [scoped_pack_paths(output, SEP, scope)["html"].parent for scope in scopes]
     assert folders[0].name == "CRM+EU" and folders[1].name == "CRM_EU" and folders[2] == folders[0]
     assert len({folders[0], folders[1], *folders[3:]}) == 5
@@ -107,13 +116,18 @@ def distribution_rows(*rows):
 
 def test_one_address_with_two_scopes_is_a_blocking_error_naming_both_rows(conn):
     insert(conn, "projects", [GOOD["projects"]])
-    insert(conn, "distribution", distribution_rows(("pm.ab@example.com", "P1"), ("other@example.com", "P1"),
-                                                   ("PM.AB@Example.com", "portfolio")))
+    insert(
+        conn,
+        "distribution",
+        distribution_rows(("pm.ab@example.com", "P1"), ("other@example.com", "P1"), ("PM.AB@Example.com", "portfolio")),
+    )
     found = findings(conn, "distribution")
     conflict = found["one_scope_per_address"]
     assert (conflict.severity, conflict.failed_rows) == (ERROR, 2)
     assert [(e["source_row"], e["email"], e["scope"]) for e in conflict.examples] == [
-        (2, "pm.ab@example.com", "P1"), (4, "PM.AB@Example.com", "portfolio")]
+        (2, "pm.ab@example.com", "P1"),
+        (4, "PM.AB@Example.com", "portfolio"),
+    ]
 
 
 def test_identical_duplicates_collapse_with_a_warning(conn):
@@ -137,24 +151,38 @@ def parse_distribution(tmp_path, *rows):
 
 
 def test_a_cell_with_two_addresses_or_an_empty_scope_is_refused_and_blocks_the_month(tmp_path, conn):
-    batch = parse_distribution(tmp_path, ("outsider,pm.ab@example.com", "BETA"), ("ok@example.com", ";;"),
-                               ("Pat Sponsor <Pat@Example.com>", "BETA; BETA"), ("bob@example.com", "portfolio"))
+    batch = parse_distribution(
+        tmp_path,
+        ("outsider,pm.ab@example.com", "BETA"),
+        ("ok@example.com", ";;"),
+        ("Pat Sponsor <Pat@Example.com>", "BETA; BETA"),
+        ("bob@example.com", "portfolio"),
+    )
     assert batch.tables["distribution"][["email", "scope"]].values.tolist() == [
-        ["Pat@Example.com", "BETA"], ["bob@example.com", "portfolio"]]
+        ["Pat@Example.com", "BETA"],
+        ["bob@example.com", "portfolio"],
+    ]
     reasons = {r.source_row: r.reason for r in batch.rejects if r.table == "distribution"}
     assert "holds 2 addresses" in reasons[2] and "names no project" in reasons[3]
     assert batch.rows_read["distribution"] == 4  # read = loaded + quarantined
     # the quarantined rows block the month: the list decides who sees what
-    conn.execute("insert into raw.quarantine (snapshot_month, source, source_file, source_row, table_name, reason) "
-                 "select ?, 'register', 'portfolio.xlsx', ?, 'distribution', ?",
-                 [SEP, 2, reasons[2]])
+    conn.execute(
+        "insert into raw.quarantine (snapshot_month, source, source_file, source_row, table_name, reason) "
+        "select ?, 'register', 'portfolio.xlsx', ?, 'distribution', ?",
+        [SEP, 2, reasons[2]],
+    )
     blocking = findings(conn, "distribution")["every_distribution_row_loaded"]
     assert blocking.severity == ERROR and "holds 2 addresses" in blocking.examples[0]["reason"]
 
 
 def test_an_address_with_the_dns_roots_dot_is_the_same_address_and_cannot_take_a_second_scope(tmp_path, conn):
-    batch = parse_distribution(tmp_path, ("pm.ab@example.com", "BETA"), ("PM.AB@example.com.", "portfolio"),
-                               ("x@example..com", "BETA"), ("y@.example.com", "BETA"))
+    batch = parse_distribution(
+        tmp_path,
+        ("pm.ab@example.com", "BETA"),
+        ("PM.AB@example.com.", "portfolio"),
+        ("x@example..com", "BETA"),
+        ("y@.example.com", "BETA"),
+    )
     assert batch.tables["distribution"]["email"].tolist() == ["pm.ab@example.com", "PM.AB@example.com"]
     reasons = {r.source_row: r.reason for r in batch.rejects if r.table == "distribution"}
     assert sorted(reasons) == [4, 5] and all("is not an e-mail address" in reason for reason in reasons.values())
@@ -195,8 +223,10 @@ def test_addresses_that_sanitise_alike_get_their_own_outbox_files(tmp_path):
     second = transport.send(message_to("a_b@example.com", "for a_b"), "2026-09")
     assert first != second
     assert eml_name("a_b@example.com") == "a_b@example.com.eml"  # plain addresses keep their own name
-    bodies = {Path(p).name: email.message_from_bytes(Path(p).read_bytes(), policy=policy.default)
-              .get_content().strip() for p in (first, second)}
+    bodies = {
+        Path(p).name: email.message_from_bytes(Path(p).read_bytes(), policy=policy.default).get_content().strip()
+        for p in (first, second)
+    }
     assert sorted(bodies.values()) == ["for a'b", "for a_b"]
     assert eml_name("A_B@Example.com") == eml_name("a_b@example.com")  # one address, whatever its case
 
@@ -255,10 +285,14 @@ def test_a_register_with_a_styled_corner_cell_loads_its_rows(tmp_path):
 
 
 def test_a_part_that_inflates_past_the_ratio_cap_is_refused_before_parsing(tmp_path):
-    path = add_member(write_sheets(tmp_path / "portfolio.xlsx", tiny_register_sheets()), "xl/media/bomb.bin",
-                      bytes(8 * 1024 * 1024))  # 8 MiB of zeros compress about a thousandfold
-    with pytest.raises(SourceFormatError, match=r"^portfolio\.xlsx: part xl/media/bomb\.bin is compressed .* "
-                                                r"\(limits\.compression_ratio\)"):
+    path = add_member(
+        write_sheets(tmp_path / "portfolio.xlsx", tiny_register_sheets()), "xl/media/bomb.bin", bytes(8 * 1024 * 1024)
+    )  # 8 MiB of zeros compress about a thousandfold
+    with pytest.raises(
+        SourceFormatError,
+        match=r"^portfolio\.xlsx: part xl/media/bomb\.bin is compressed .* "
+        r"\(limits\.compression_ratio\)",
+    ):
         parse_register(path, "portfolio.xlsx")
 
 
@@ -274,8 +308,11 @@ def test_rows_and_columns_over_their_caps_are_refused_naming_the_sheet(tmp_path)
     path = write_sheets(tmp_path / "portfolio.xlsx", sheets)
     with pytest.raises(SourceFormatError, match=r"sheet 'RAID': more than 10 rows, over the cap .*limits\.sheet_rows"):
         parse_register(path, "portfolio.xlsx", WorkbookLimits(sheet_rows=10))
-    with pytest.raises(SourceFormatError, match=r"sheet 'Projects': row 1 has content in column 17, over the cap of "
-                                                r"16 columns \(limits\.sheet_columns\)"):
+    with pytest.raises(
+        SourceFormatError,
+        match=r"sheet 'Projects': row 1 has content in column 17, over the cap of "
+        r"16 columns \(limits\.sheet_columns\)",
+    ):
         parse_register(path, "portfolio.xlsx", WorkbookLimits(sheet_columns=16))
 
 
@@ -329,9 +366,11 @@ def test_a_damaged_workbook_is_one_clear_error_naming_the_file(tmp_path, damage)
         path.write_bytes(bytes(data))
     else:
         path.write_bytes(b"PK\x03\x04" + bytes(200))
-    for parse in (lambda: parse_register(path, "2026-09/register/portfolio.xlsx"),
-                  lambda: parse_plan_file(path, "2026-09/smartsheet/portfolio.xlsx", STORY_POINTS),
-                  lambda: parse_finance_file(path, "2026-09/finance/portfolio.xlsx", ())):
+    for parse in (
+        lambda: parse_register(path, "2026-09/register/portfolio.xlsx"),
+        lambda: parse_plan_file(path, "2026-09/smartsheet/portfolio.xlsx", STORY_POINTS),
+        lambda: parse_finance_file(path, "2026-09/finance/portfolio.xlsx", ()),
+    ):
         with pytest.raises(SourceFormatError, match=r"^2026-09/\w+/portfolio\.xlsx: not a readable Excel workbook"):
             parse()
 
@@ -341,12 +380,18 @@ MSPDI = """<?xml version="1.0" encoding="UTF-8"?>
 <Start>2026-01-05T08:00:00</Start><Finish>2026-01-30T17:00:00</Finish></Task></Tasks></Project>"""
 
 
-@pytest.mark.parametrize("doctype, name", [
-    ('<!DOCTYPE Project [<!ENTITY who "injected">]>', "&who;"),
-    ('<!DOCTYPE Project [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;">'
-     '<!ENTITY c "&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;">]>', "&c;"),
-    ('<!DOCTYPE Project [<!ENTITY x SYSTEM "file:///etc/passwd">]>', "&x;"),
-])
+@pytest.mark.parametrize(
+    "doctype, name",
+    [
+        ('<!DOCTYPE Project [<!ENTITY who "injected">]>', "&who;"),
+        (
+            '<!DOCTYPE Project [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;">'
+            '<!ENTITY c "&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;">]>',
+            "&c;",
+        ),
+        ('<!DOCTYPE Project [<!ENTITY x SYSTEM "file:///etc/passwd">]>', "&x;"),
+    ],
+)
 def test_mspdi_with_a_dtd_or_entities_is_refused(tmp_path, doctype, name):
     path = tmp_path / "plan.xml"
     path.write_text(MSPDI.format(doctype=doctype, name=name), encoding="utf-8")
@@ -356,15 +401,18 @@ def test_mspdi_with_a_dtd_or_entities_is_refused(tmp_path, doctype, name):
     assert parse_ms_project(path, "plan.xml").tables["schedule_tasks"]["task_name"].tolist() == ["Build & test"]
 
 
-@pytest.mark.parametrize("fixture, parse", [
-    ("plans/jira_cloud_quirks.csv", lambda p: parse_plan_file(p, p.name, STORY_POINTS)),
-    ("plans/jira_server_key.csv", lambda p: parse_plan_file(p, p.name, STORY_POINTS)),
-    ("plans/ado_partly_quoted.csv", lambda p: parse_plan_file(p, p.name, STORY_POINTS)),
-    ("incidents/jsm.csv", lambda p: parse_incident_file(p, p.name)),
-    ("incidents/servicenow_list.csv", lambda p: parse_incident_file(p, p.name)),
-    ("incidents/pagerduty.csv", lambda p: parse_incident_file(p, p.name)),
-    ("finance/sap_cji3_sep.csv", None),
-])
+@pytest.mark.parametrize(
+    "fixture, parse",
+    [
+        ("plans/jira_cloud_quirks.csv", lambda p: parse_plan_file(p, p.name, STORY_POINTS)),
+        ("plans/jira_server_key.csv", lambda p: parse_plan_file(p, p.name, STORY_POINTS)),
+        ("plans/ado_partly_quoted.csv", lambda p: parse_plan_file(p, p.name, STORY_POINTS)),
+        ("incidents/jsm.csv", lambda p: parse_incident_file(p, p.name)),
+        ("incidents/servicenow_list.csv", lambda p: parse_incident_file(p, p.name)),
+        ("incidents/pagerduty.csv", lambda p: parse_incident_file(p, p.name)),
+        ("finance/sap_cji3_sep.csv", None),
+    ],
+)
 def test_an_export_with_only_its_header_loads_no_rows(tmp_path, fixture, parse):
     source = PLAN_FIXTURES.parent / fixture
     header = source.read_bytes().split(b"\n", 1)[0] + b"\n"
@@ -377,7 +425,7 @@ def test_an_export_with_only_its_header_loads_no_rows(tmp_path, fixture, parse):
         parse = lambda p: parse_finance_file(p, p.name, layouts)  # noqa: E731
     batch = parse(path)
     assert batch.error is None and batch.rejects == []
-    assert {table: len(frame) for table, frame in batch.tables.items()} == {t: 0 for t in batch.tables}
+    assert {table: len(frame) for table, frame in batch.tables.items()} == dict.fromkeys(batch.tables, 0)
     assert set(batch.rows_read.values()) == {0}
 
 
@@ -420,23 +468,34 @@ def test_real_binary_is_still_refused(tmp_path):
 
 
 def test_dates_far_from_the_snapshot_are_warned_with_their_rows(conn):
-    insert(conn, "projects", [{**GOOD["projects"], "baseline_start": dt.date(1900, 1, 1)},
-                              {**GOOD["projects"], "project_id": "P2", "finance_codes": "W2",
-                               "go_live_planned": dt.date(2999, 12, 31)}])
+    insert(
+        conn,
+        "projects",
+        [
+            {**GOOD["projects"], "baseline_start": dt.date(1900, 1, 1)},
+            {**GOOD["projects"], "project_id": "P2", "finance_codes": "W2", "go_live_planned": dt.date(2999, 12, 31)},
+        ],
+    )
     found = {f.rule: f for f in validate_table(conn, load_suites()["projects"], SEP, VARIABLES)}
     start, go_live = found["dates_plausible(baseline_start)"], found["dates_plausible(go_live_planned)"]
     assert (start.severity, start.failed_rows, start.examples) == (
-        WARN, 1, [{"source_file": "projects.file", "source_row": 2, "baseline_start": "1900-01-01"}])
+        WARN,
+        1,
+        [{"source_file": "projects.file", "source_row": 2, "baseline_start": "1900-01-01"}],
+    )
     assert go_live.examples[0]["source_row"] == 3 and "20 years" in go_live.description
-    relaxed = {f.rule for f in validate_table(conn, load_suites()["projects"], SEP, VARIABLES,
-                                              plausible_date_years=1200)}
+    relaxed = {
+        f.rule for f in validate_table(conn, load_suites()["projects"], SEP, VARIABLES, plausible_date_years=1200)
+    }
     assert not any(rule.startswith("dates_plausible") for rule in relaxed)
 
 
 def test_dollar_signs_in_labels_are_text_not_mathtext():
     labels = ["Sign-off: $1M #1, $2M #2", "Save $100 per seat & $20 per user"]
-    rows = [(labels[0], dt.date(2026, 1, 1), dt.date(2026, 2, 1), None),
-            (labels[1], dt.date(2026, 3, 1), None, dt.date(2026, 3, 5))]
+    rows = [
+        (labels[0], dt.date(2026, 1, 1), dt.date(2026, 2, 1), None),
+        (labels[1], dt.date(2026, 3, 1), None, dt.date(2026, 3, 5)),
+    ]
     svg = slip_chart_svg("Milestones", rows)
     assert "Sign-off: $1M #1, $2M #2" in svg and "Save $100 per seat &amp; $20 per user" in svg
     assert slip_chart_svg("Milestones", rows, as_png=True).startswith("<img")
@@ -470,8 +529,11 @@ def test_a_render_that_fails_leaves_the_previous_month_whole_and_no_staging(tmp_
         raise RuntimeError("WeasyPrint died")
 
     monkeypatch.setattr(render, "load_pack_data", lambda conn, month: None)
-    monkeypatch.setattr(render, "write_pack", lambda data, staged: files.write_atomic(
-        render.pack_paths(staged, SEP)["html"], "half a new pack", staged))
+    monkeypatch.setattr(
+        render,
+        "write_pack",
+        lambda data, staged: files.write_atomic(render.pack_paths(staged, SEP)["html"], "half a new pack", staged),
+    )
     monkeypatch.setattr(render, "write_workbook", fails)
     with pytest.raises(RuntimeError, match="WeasyPrint died"):
         render.publish_month(None, SEP, output)
@@ -489,8 +551,11 @@ def test_a_month_that_publishes_drops_its_out_of_date_draft_and_keeps_the_others
         (output / "drafts" / month).mkdir(parents=True)
         (output / "drafts" / month / f"steering-pack-{month}-draft.html").write_text("DRAFT — not published")
     monkeypatch.setattr(render, "load_pack_data", lambda conn, month: None)
-    monkeypatch.setattr(render, "write_pack", lambda data, staged: files.write_atomic(
-        render.pack_paths(staged, SEP)["html"], "the pack", staged))
+    monkeypatch.setattr(
+        render,
+        "write_pack",
+        lambda data, staged: files.write_atomic(render.pack_paths(staged, SEP)["html"], "the pack", staged),
+    )
     monkeypatch.setattr(render, "write_workbook", lambda conn, month, path, root: None)
     monkeypatch.setattr(render, "load_project_pages", lambda conn, month: [])
     monkeypatch.setattr(render, "month_scopes", lambda conn, month: [])
@@ -500,33 +565,53 @@ def test_a_month_that_publishes_drops_its_out_of_date_draft_and_keeps_the_others
 
 def test_an_unreadable_spend_file_is_not_served_by_an_earlier_fx_rates_file(conn):
     """Only a file that held spend can serve spend: an August fx_rates.csv in the same folder serves nothing."""
-    conn.execute("insert into raw.load_log (snapshot_month, source, source_file, table_name, file_format, rows_read, "
-                 "rows_loaded, rows_quarantined, error) values "
-                 "(date '2026-08-01', 'finance', '2026-08/finance/fx_rates.csv', 'fx_rates', 'fx_rates', 3, 3, 0, null), "
-                 "(date '2026-09-01', 'finance', '2026-09/finance/sap.csv', null, 'unrecognised', 0, 0, 0, "
-                 "'2026-09/finance/sap.csv: header matches no finance layout')")
-    found = [(f.rule.split("(")[0], f.severity) for f in validate_table(conn, load_suites()["spend"], SEP, VARIABLES)
-             if "file" in f.rule]
+    conn.execute(
+        "insert into raw.load_log (snapshot_month, source, source_file, table_name, file_format, rows_read, "
+        "rows_loaded, rows_quarantined, error) values "
+        "(date '2026-08-01', 'finance', '2026-08/finance/fx_rates.csv', 'fx_rates', 'fx_rates', 3, 3, 0, null), "
+        "(date '2026-09-01', 'finance', '2026-09/finance/sap.csv', null, 'unrecognised', 0, 0, 0, "
+        "'2026-09/finance/sap.csv: header matches no finance layout')"
+    )
+    found = [
+        (f.rule.split("(")[0], f.severity)
+        for f in validate_table(conn, load_suites()["spend"], SEP, VARIABLES)
+        if "file" in f.rule
+    ]
     assert found == [("every_file_readable", ERROR)]
 
 
-@pytest.mark.parametrize("error, expected", [
-    ("2026-09/finance/sap.xlsx: not a readable Excel workbook (BadZipFile: File is not a zip file)",
-     ("unreadable_file_served_from_earlier_snapshot", WARN)),
-    ("2026-09/finance/sap.xlsx: part xl/worksheets/sheet1.xml would inflate to 5,400 MiB, over the cap of 256 MiB "
-     "(limits.member_bytes); this is not a workbook steerpack reads", ("every_file_readable", ERROR)),
-    ("2026-09/finance/sap.xlsx: sheet 'Lines' has more than 1,000,000 rows per sheet (limits.sheet_rows)",
-     ("every_file_readable", ERROR)),
-])
+@pytest.mark.parametrize(
+    "error, expected",
+    [
+        (
+            "2026-09/finance/sap.xlsx: not a readable Excel workbook (BadZipFile: File is not a zip file)",
+            ("unreadable_file_served_from_earlier_snapshot", WARN),
+        ),
+        (
+            "2026-09/finance/sap.xlsx: part xl/worksheets/sheet1.xml would inflate to 5,400 MiB, "
+            "over the cap of 256 MiB (limits.member_bytes); this is not a workbook steerpack reads",
+            ("every_file_readable", ERROR),
+        ),
+        (
+            "2026-09/finance/sap.xlsx: sheet 'Lines' has more than 1,000,000 rows per sheet (limits.sheet_rows)",
+            ("every_file_readable", ERROR),
+        ),
+    ],
+)
 def test_a_file_over_a_size_cap_blocks_the_month_even_with_an_earlier_snapshot(conn, error, expected):
     """DESIGN §4a: an input over a size cap blocks; a merely unreadable file is served from the month before."""
-    conn.execute("insert into raw.load_log (snapshot_month, source, source_file, table_name, file_format, rows_read, "
-                 "rows_loaded, rows_quarantined, error) values "
-                 "(date '2026-08-01', 'finance', '2026-08/finance/sap.xlsx', 'spend', 'sap', 3, 3, 0, null), "
-                 "(date '2026-09-01', 'finance', '2026-09/finance/sap.xlsx', 'spend', 'unrecognised', 0, 0, 0, ?)",
-                 [error])
-    found = [(f.rule.split("(")[0], f.severity) for f in validate_table(conn, load_suites()["spend"], SEP, VARIABLES)
-             if "file" in f.rule]
+    conn.execute(
+        "insert into raw.load_log (snapshot_month, source, source_file, table_name, file_format, rows_read, "
+        "rows_loaded, rows_quarantined, error) values "
+        "(date '2026-08-01', 'finance', '2026-08/finance/sap.xlsx', 'spend', 'sap', 3, 3, 0, null), "
+        "(date '2026-09-01', 'finance', '2026-09/finance/sap.xlsx', 'spend', 'unrecognised', 0, 0, 0, ?)",
+        [error],
+    )
+    found = [
+        (f.rule.split("(")[0], f.severity)
+        for f in validate_table(conn, load_suites()["spend"], SEP, VARIABLES)
+        if "file" in f.rule
+    ]
     assert found == [expected]
 
 
@@ -546,6 +631,7 @@ def test_a_finance_workbook_cut_short_by_empty_rows_says_so_in_its_load_log(tmp_
     assert batch.tables["spend"]["document_id"].tolist() == ["D1"]
     assert batch.load_log_frame(SEP)["notes"].tolist() == [
         "sheet 'Sheet': reading stopped after row 2, followed by 5 empty rows (limits.empty_rows_run); anything "
-        "below them was not read"]
+        "below them was not read"
+    ]
     batch = parse_finance_file(path, "sap.xlsx", (GENERIC,))
     assert batch.tables["spend"]["document_id"].tolist() == ["D1", "D9"] and not batch.notes

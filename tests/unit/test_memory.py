@@ -1,4 +1,5 @@
 """Memory freed by a stage goes back to the operating system before the next one."""
+
 import pandas as pd
 
 from pipelines.core.memory import release_freed_memory

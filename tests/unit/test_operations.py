@@ -1,4 +1,5 @@
 """The operating side: the monthly schedule, the new-drop sensor, the run queue and the warehouse lock."""
+
 import datetime as dt
 import json
 import os
@@ -20,7 +21,7 @@ from tests.helpers import pipeline_assets, tiny_register_sheets, write_config, w
 pytestmark = pytest.mark.usefixtures("dbt_manifest")
 
 
-UTC = dt.timezone.utc
+UTC = dt.UTC
 
 
 def repository():
@@ -73,7 +74,9 @@ def test_a_drop_runs_once_it_has_settled_and_again_when_a_file_changes(tmp_path)
     assert requests == []  # first sight: the files may still be copying
     requests, cursor = drop_run_requests(inbox, cursor, runnable)
     assert [(r.partition_key, r.tags[SEND_TAG]) for r in requests] == [
-        ("2026-09-01", "false"), ("2026-10-01", "true")]  # only the latest month is emailed
+        ("2026-09-01", "false"),
+        ("2026-10-01", "true"),
+    ]  # only the latest month is emailed
     assert drop_run_requests(inbox, cursor, runnable)[0] == []  # nothing new
 
     drop(inbox, "2026-09", reported="Red")  # a corrected register for September
@@ -106,12 +109,12 @@ def test_the_sensor_reports_run_requests_and_keeps_its_cursor(tmp_path):
     settings = load_settings(write_config(tmp_path))
     drop(settings.inbox, "2026-09")
     sensor = build_drop_sensor(settings)
-    with dg.build_sensor_context(repository_def=repository(),
-                                 instance=dg.DagsterInstance.ephemeral()) as context:
+    with dg.build_sensor_context(repository_def=repository(), instance=dg.DagsterInstance.ephemeral()) as context:
         first = sensor.evaluate_tick(context)
     assert first.run_requests == []
-    with dg.build_sensor_context(cursor=first.cursor, repository_def=repository(),
-                                 instance=dg.DagsterInstance.ephemeral()) as context:
+    with dg.build_sensor_context(
+        cursor=first.cursor, repository_def=repository(), instance=dg.DagsterInstance.ephemeral()
+    ) as context:
         second = sensor.evaluate_tick(context)
     assert [r.partition_key for r in second.run_requests] == ["2026-09-01"]
     assert second.run_requests[0].job_name == "monthly_pack"

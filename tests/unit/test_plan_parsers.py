@@ -1,4 +1,5 @@
 """The PM tools' exports: every real file in ../shared/realdata loads, and each known quirk has a fixture."""
+
 import datetime as dt
 from pathlib import Path
 
@@ -34,7 +35,11 @@ def test_spanish_jira_cloud_export_loads_every_row():
     alpha = items.loc["LIPU-144"]
     assert alpha["created_at"] == pd.Timestamp("2025-11-10 16:51")
     assert (alpha["item_type"], alpha["status_category"], alpha["sprint"], alpha["parent_key"]) == (
-        "Sub-task", "To Do", "Sprint 1", "LIPU-18")
+        "Sub-task",
+        "To Do",
+        "Sprint 1",
+        "LIPU-18",
+    )
     assert items["status_category"].value_counts().to_dict() == {"To Do": 93, "In Progress": 13}
     assert sorted(items["item_type"].unique()) == ["Epic", "Story", "Sub-task"]  # Historia, Subtarea mapped
     due = items.loc[items["due_date"].notna(), "due_date"]
@@ -42,10 +47,15 @@ def test_spanish_jira_cloud_export_loads_every_row():
     assert items["story_points"].sum() == 0 and items["story_points"].notna().sum() == 0  # the team sized nothing
 
 
-@pytest.mark.parametrize("name, tasks", [
-    ("mpxj_legacy_sample.xml", 20), ("mpxj_mspditimephased.xml", 41),
-    ("mpxj_task-baselines-project2019-mspdi.xml", 111), ("mpxj_baselines.xml", 2),
-])
+@pytest.mark.parametrize(
+    "name, tasks",
+    [
+        ("mpxj_legacy_sample.xml", 20),
+        ("mpxj_mspditimephased.xml", 41),
+        ("mpxj_task-baselines-project2019-mspdi.xml", 111),
+        ("mpxj_baselines.xml", 2),
+    ],
+)
 def test_mpxj_files_load_every_task(name, tasks):
     batch = parse(REALDATA / "ms_project" / name)
     assert batch.file_format == "mspdi_xml"
@@ -69,8 +79,9 @@ def test_timephased_file_progress():
 
 
 def test_only_baseline_zero_is_the_plan_baseline():
-    tasks = by_key(parse(REALDATA / "ms_project" / "mpxj_task-baselines-project2019-mspdi.xml"),
-                   "schedule_tasks", "task_uid")
+    tasks = by_key(
+        parse(REALDATA / "ms_project" / "mpxj_task-baselines-project2019-mspdi.xml"), "schedule_tasks", "task_uid"
+    )
     assert tasks.loc["1", "baseline_cost"] == 1.00  # baseline 0 <Cost>100</Cost>, in hundredths
     assert pd.isna(tasks.loc["2", "baseline_cost"])  # that task's cost is in baseline 1 only
     assert tasks.loc["23", "baseline_finish"] == dt.date(2014, 3, 1)
@@ -80,8 +91,10 @@ def test_only_baseline_zero_is_the_plan_baseline():
 def test_a_baseline_finishing_before_it_starts_is_reported():
     batch = parse(REALDATA / "ms_project" / "mpxj_baselines.xml")
     assert len(batch.notes) == 10  # baselines 1-10 of task 1 all finish a year before they start
-    assert batch.notes[0] == ("task UID 1: baseline 1 finishes (2000-01-01) before it starts (2001-01-01) "
-                              "(ignored: only baseline 0 is the plan baseline)")
+    assert batch.notes[0] == (
+        "task UID 1: baseline 1 finishes (2000-01-01) before it starts (2001-01-01) "
+        "(ignored: only baseline 0 is the plan baseline)"
+    )
     log = batch.load_log_frame(dt.date(2026, 9, 1))
     assert log["notes"].iloc[0].count("\n") == 9
 
@@ -118,8 +131,9 @@ def test_jira_bad_values_are_quarantined_with_row_and_reason():
     batch = parse(PLAN_FIXTURES / "jira_cloud_quirks.csv")
     # rows count as a spreadsheet shows them: the multi-line cell of row 2 does not shift the numbering
     assert [r.source_row for r in batch.rejects] == [6]
-    assert batch.rejects[0].reason == ("row 6: Custom field (Story Points): 'x' is not a number; "
-                                       "Created: '31/Feb/26 1:30 PM' is not a date")
+    assert batch.rejects[0].reason == (
+        "row 6: Custom field (Story Points): 'x' is not a number; Created: '31/Feb/26 1:30 PM' is not a date"
+    )
     assert batch.rejects[0].raw_record["Issue key"] == "ALP-4"
 
 
@@ -131,8 +145,10 @@ def test_jira_status_categories_in_a_language_steerpack_cannot_translate_are_qua
     path.write_text(text, encoding="utf-8")
     batch = parse_plan_file(path, "ALP.csv", ["Custom field (Story Points)"])
     rejects = {r.source_row: r.reason for r in batch.rejects}
-    assert rejects[2] == ("row 2: Status Category: 'Completato' is not a status category steerpack knows (To Do, "
-                          "In Progress, Done, in English, German, Spanish or French)")
+    assert rejects[2] == (
+        "row 2: Status Category: 'Completato' is not a status category steerpack knows (To Do, "
+        "In Progress, Done, in English, German, Spanish or French)"
+    )
     assert sorted(rejects) == [2, 6]
     loaded = batch.tables["work_items"].set_index("item_key")["status_category"].to_dict()
     assert loaded == {"ALP-2": "In Progress", "ALP-3": "Done", "ALP-100": "Done"}  # Fertig is Done
@@ -157,8 +173,9 @@ def test_azure_devops_partly_quoted_export():
     assert items["story_points"].tolist() == [8.0, 3.0, 5.0]  # Scrum's Effort column
     assert items.loc["202", "area_path"] == "Contoso\\Shop\\API"
     assert items["status_category"].tolist() == ["Done", "In Progress", "Removed"]
-    assert batch.rejects[0].reason == ("row 5: Effort: 'three' is not a number; "
-                                       "Created Date: '13/45/2026' is not a date")
+    assert batch.rejects[0].reason == (
+        "row 5: Effort: 'three' is not a number; Created Date: '13/45/2026' is not a date"
+    )
 
 
 def test_azure_devops_tree_query_and_size_column():
@@ -180,8 +197,9 @@ def test_mspdi_without_declaration_or_indentation():
     assert go_live["is_milestone"] and go_live["actual_finish"] == dt.date(2026, 3, 26)
     assert tasks.loc["0", "is_summary"]
     assert [r.reason for r in batch.rejects] == ["task 4 (UID 3): blank task line (IsNull=1)"]
-    assert batch.notes == ["task UID 4: baseline 0 finishes (2026-01-10) before it starts (2026-02-01) "
-                           "(the plan baseline)"]
+    assert batch.notes == [
+        "task UID 4: baseline 0 finishes (2026-01-10) before it starts (2026-02-01) (the plan baseline)"
+    ]
 
 
 def test_truncated_mspdi_is_a_clear_error(tmp_path):
@@ -196,8 +214,13 @@ def test_smartsheet_hierarchy_milestones_and_percentages(tmp_path):
     tasks = batch.tables["schedule_tasks"].set_index("task_name")
     assert batch.file_format == "smartsheet_xlsx" and balanced(batch)
     assert tasks["plan_key"].unique().tolist() == ["erp_plan"]
-    assert tasks["is_summary"].to_dict() == {"Phase 1": True, "Design": False, "Build": False,
-                                             "Phase 1 sign-off": False, "Handover": False}
+    assert tasks["is_summary"].to_dict() == {
+        "Phase 1": True,
+        "Design": False,
+        "Build": False,
+        "Phase 1 sign-off": False,
+        "Handover": False,
+    }
     assert tasks["outline_level"].tolist() == [1, 2, 2, 2, 1]
     assert tasks.loc["Phase 1 sign-off", "is_milestone"] and not tasks.loc["Build", "is_milestone"]
     assert tasks["percent_complete"].tolist() == [50.0, 100.0, 25.0, 100.0, 0.0]
@@ -213,13 +236,16 @@ def test_smartsheet_end_date_header(tmp_path):
     assert batch.tables["schedule_tasks"]["finish_date"].iloc[-1] == dt.date(2026, 3, 6)
 
 
-@pytest.mark.parametrize("name, content, message", [
-    ("junk.csv", bytes(range(256)) * 4, r"^junk\.csv: binary data, not a text export$"),
-    ("other.csv", b"Name,Amount\nx,1\n", r"^other\.csv: header matches no known format \(found: Name, Amount\)"),
-    ("empty.csv", b"", r"^empty\.csv: the file is empty$"),
-    ("note.xml", b"<?xml version='1.0'?><Notes/>", r"^note\.xml: an XML file that is not MS Project XML"),
-    ("fake.xlsx", b"PK\x03\x04 truncated", r"^fake\.xlsx: not a readable Excel workbook"),
-])
+@pytest.mark.parametrize(
+    "name, content, message",
+    [
+        ("junk.csv", bytes(range(256)) * 4, r"^junk\.csv: binary data, not a text export$"),
+        ("other.csv", b"Name,Amount\nx,1\n", r"^other\.csv: header matches no known format \(found: Name, Amount\)"),
+        ("empty.csv", b"", r"^empty\.csv: the file is empty$"),
+        ("note.xml", b"<?xml version='1.0'?><Notes/>", r"^note\.xml: an XML file that is not MS Project XML"),
+        ("fake.xlsx", b"PK\x03\x04 truncated", r"^fake\.xlsx: not a readable Excel workbook"),
+    ],
+)
 def test_unreadable_files_name_the_file_and_the_problem(tmp_path, name, content, message):
     path = tmp_path / name
     path.write_bytes(content)

@@ -1,4 +1,5 @@
 """Data-quality gates: each kind of rule catches a hand-made violation; ERROR blocks a month, WARN does not."""
+
 import datetime as dt
 import json
 import re
@@ -25,9 +26,14 @@ def failures(conn, table):
 
 def second_row(table, change):
     """Another good row (its own key) with one value spoiled."""
-    other = {"projects": {"project_id": "P2", "finance_codes": "WBS-2"}, "work_items": {"item_key": "ONE-2"},
-             "schedule_tasks": {"task_uid": "2"}, "spend": {"document_id": "D2"}, "incidents": {"incident_id": "INC2"},
-             "distribution": {"email": "b@example.com"}}[table]
+    other = {
+        "projects": {"project_id": "P2", "finance_codes": "WBS-2"},
+        "work_items": {"item_key": "ONE-2"},
+        "schedule_tasks": {"task_uid": "2"},
+        "spend": {"document_id": "D2"},
+        "incidents": {"incident_id": "INC2"},
+        "distribution": {"email": "b@example.com"},
+    }[table]
     return {**GOOD[table], **other, **change}
 
 
@@ -39,23 +45,34 @@ def test_good_rows_pass_every_suite(conn):
 
 # Row defects are quarantined by the parsers (DESIGN §4a), so their rules here are a safety net that warns;
 # what makes a month's numbers wrong (a duplicate project, a missing FX rate, an unknown scope) still blocks.
-@pytest.mark.parametrize("table, change, rule, severity", [
-    ("projects", {"project_id": None}, "expect_column_values_to_not_be_null", WARN),  # non-null key
-    ("projects", {"tier": 4}, "expect_column_values_to_be_in_set", WARN),  # tier 1-3
-    ("projects", {"reported_status": "Purple"}, "expect_column_values_to_be_in_set", WARN),  # RAG words
-    ("projects", {"plan_source": "trello"}, "expect_column_values_to_be_in_set", WARN),  # plan sources
-    ("projects", {"bac": -5.0}, "expect_column_values_to_be_between", WARN),  # non-negative BAC
-    ("projects", {"currency": "usd"}, "expect_column_values_to_match_regex", WARN),
-    ("projects", {"baseline_finish": dt.date(2025, 12, 1)}, "expect_column_pair_values_a_to_be_greater_than_b",
-     WARN),  # baseline start <= finish
-    ("schedule_tasks", {"percent_complete": 101.0}, "expect_column_values_to_be_between", WARN),  # 0-100
-    ("schedule_tasks", {"baseline_finish": dt.date(2025, 12, 1)}, "expect_column_pair_values_a_to_be_greater_than_b",
-     WARN),  # an inverted task baseline is reported, the month goes on
-    ("incidents", {"priority": 7}, "expect_column_values_to_be_in_set", WARN),  # priorities 1-5
-    ("work_items", {"story_points": -1.0}, "expect_column_values_to_be_between", WARN),
-    ("spend", {"currency": "EUR"}, "fx_rate_for_every_currency_and_month", ERROR),  # cross-table: no rate
-    ("distribution", {"scope": "P1;P9"}, "scope_names_known_projects", ERROR),  # cross-table: unknown project
-])
+@pytest.mark.parametrize(
+    "table, change, rule, severity",
+    [
+        ("projects", {"project_id": None}, "expect_column_values_to_not_be_null", WARN),  # non-null key
+        ("projects", {"tier": 4}, "expect_column_values_to_be_in_set", WARN),  # tier 1-3
+        ("projects", {"reported_status": "Purple"}, "expect_column_values_to_be_in_set", WARN),  # RAG words
+        ("projects", {"plan_source": "trello"}, "expect_column_values_to_be_in_set", WARN),  # plan sources
+        ("projects", {"bac": -5.0}, "expect_column_values_to_be_between", WARN),  # non-negative BAC
+        ("projects", {"currency": "usd"}, "expect_column_values_to_match_regex", WARN),
+        (
+            "projects",
+            {"baseline_finish": dt.date(2025, 12, 1)},
+            "expect_column_pair_values_a_to_be_greater_than_b",
+            WARN,
+        ),  # baseline start <= finish
+        ("schedule_tasks", {"percent_complete": 101.0}, "expect_column_values_to_be_between", WARN),  # 0-100
+        (
+            "schedule_tasks",
+            {"baseline_finish": dt.date(2025, 12, 1)},
+            "expect_column_pair_values_a_to_be_greater_than_b",
+            WARN,
+        ),  # an inverted task baseline is reported, the month goes on
+        ("incidents", {"priority": 7}, "expect_column_values_to_be_in_set", WARN),  # priorities 1-5
+        ("work_items", {"story_points": -1.0}, "expect_column_values_to_be_between", WARN),
+        ("spend", {"currency": "EUR"}, "fx_rate_for_every_currency_and_month", ERROR),  # cross-table: no rate
+        ("distribution", {"scope": "P1;P9"}, "scope_names_known_projects", ERROR),  # cross-table: unknown project
+    ],
+)
 def test_each_rule_catches_its_violation(conn, table, change, rule, severity):
     for other in GOOD:
         insert(conn, other, [GOOD[other]] + ([second_row(table, change)] if other == table else []))
@@ -79,19 +96,31 @@ def test_a_table_validated_in_chunks_gets_the_findings_of_the_whole_table(conn):
     # 7 rows in chunks of 2: a duplicate key whose two rows sit in different chunks, negative points in two
     # chunks, an unknown status category, and a resolution before creation.
     good = GOOD["work_items"]
-    rows = [good, {**good, "item_key": "ONE-2", "story_points": -1.0},
-            {**good, "item_key": "ONE-3"}, {**good, "item_key": "ONE-4", "status_category": "Doing"},
-            {**good, "item_key": "ONE-5", "story_points": -2.0}, {**good, "item_key": "ONE-3"},
-            {**good, "item_key": "ONE-7", "resolved_at": dt.datetime(2025, 1, 1)}]
+    rows = [
+        good,
+        {**good, "item_key": "ONE-2", "story_points": -1.0},
+        {**good, "item_key": "ONE-3"},
+        {**good, "item_key": "ONE-4", "status_category": "Doing"},
+        {**good, "item_key": "ONE-5", "story_points": -2.0},
+        {**good, "item_key": "ONE-3"},
+        {**good, "item_key": "ONE-7", "resolved_at": dt.datetime(2025, 1, 1)},
+    ]
     insert(conn, "work_items", rows)
     suite = load_suites()["work_items"]
     assert "expect_compound_columns_to_be_unique" in {e.expectation_type for e in suite.whole_table.expectations}
     chunked = validate_table(conn, suite, SEP, VARIABLES, chunk_rows=2)
     at_once = validate_table(conn, suite, SEP, VARIABLES)
     counted = {f.rule.split("(")[0]: f.failed_rows for f in chunked}
-    assert counted == {f.rule.split("(")[0]: f.failed_rows for f in at_once} == {
-        "expect_compound_columns_to_be_unique": 2, "expect_column_values_to_be_between": 2,
-        "expect_column_values_to_be_in_set": 1, "expect_column_pair_values_a_to_be_greater_than_b": 1}
+    assert (
+        counted
+        == {f.rule.split("(")[0]: f.failed_rows for f in at_once}
+        == {
+            "expect_compound_columns_to_be_unique": 2,
+            "expect_column_values_to_be_between": 2,
+            "expect_column_values_to_be_in_set": 1,
+            "expect_column_pair_values_a_to_be_greater_than_b": 1,
+        }
+    )
     points = next(f for f in chunked if f.rule.startswith("expect_column_values_to_be_between"))
     assert [e["item_key"] for e in points.examples] == ["ONE-2", "ONE-5"]  # one from each chunk, in file order
     duplicate = next(f for f in chunked if f.rule.startswith("expect_compound_columns_to_be_unique"))
@@ -108,21 +137,33 @@ def test_every_register_project_needs_a_plan_now_or_earlier(conn):
 
 def test_an_azure_devops_project_is_planned_by_items_at_or_below_its_area_path(conn):
     ado = {**GOOD["projects"], "plan_source": "azure_devops"}
-    insert(conn, "projects", [{**ado, "project_id": "P1", "plan_key": "Contoso\\Portal"},
-                              {**ado, "project_id": "P2", "plan_key": "Contoso\\Port"},
-                              {**ado, "project_id": "P3", "plan_key": "Contoso\\Portal\\Search"}])
-    conn.execute("insert into raw.work_items (snapshot_month, source, source_file, source_row, plan_key, item_key) "
-                 "values (?, 'azure_devops', 'ado.csv', 2, 'Contoso\\Portal\\Search', '1')", [SEP])
+    insert(
+        conn,
+        "projects",
+        [
+            {**ado, "project_id": "P1", "plan_key": "Contoso\\Portal"},
+            {**ado, "project_id": "P2", "plan_key": "Contoso\\Port"},
+            {**ado, "project_id": "P3", "plan_key": "Contoso\\Portal\\Search"},
+        ],
+    )
+    conn.execute(
+        "insert into raw.work_items (snapshot_month, source, source_file, source_row, plan_key, item_key) "
+        "values (?, 'azure_devops', 'ado.csv', 2, 'Contoso\\Portal\\Search', '1')",
+        [SEP],
+    )
     finding = failures(conn, "projects")[("every_project_has_a_plan", WARN)]
     assert [example["project_id"] for example in finding.examples] == ["P2"]  # 'Contoso\Port' is not a parent
 
 
 def test_an_unbalanced_load_log_fails(conn):
-    conn.execute("insert into raw.load_log values (?, 'jira', 'jira/x.csv', 'work_items', 'jira_csv', 10, 8, 1, "
-                 "null, null)", [SEP])
+    conn.execute(
+        "insert into raw.load_log values (?, 'jira', 'jira/x.csv', 'work_items', 'jira_csv', 10, 8, 1, null, null)",
+        [SEP],
+    )
     found = failures(conn, "work_items")
     assert found[("load_log_balances", ERROR)].examples == [
-        {"source_file": "jira/x.csv", "rows_read": 10, "rows_loaded": 8, "rows_quarantined": 1}]
+        {"source_file": "jira/x.csv", "rows_read": 10, "rows_loaded": 8, "rows_quarantined": 1}
+    ]
 
 
 def test_missing_required_column_is_caught_by_the_suite():
@@ -141,10 +182,23 @@ def test_a_suite_with_an_unknown_severity_is_refused(tmp_path):
     from pipelines.core.quality.suites import load_suite
 
     path = tmp_path / "raid.json"
-    path.write_text(json.dumps({"name": "x", "expectations": [
-        {"type": "expect_column_values_to_not_be_null", "kwargs": {"column": "raid_id"},
-         "meta": {"severity": "fatal"}}]}))
-    with pytest.raises(ValueError, match="raid.json: expectation expect_column_values_to_not_be_null has severity 'fatal'"):
+    path.write_text(
+        json.dumps(
+            {
+                "name": "x",
+                "expectations": [
+                    {
+                        "type": "expect_column_values_to_not_be_null",
+                        "kwargs": {"column": "raid_id"},
+                        "meta": {"severity": "fatal"},
+                    }
+                ],
+            }
+        )
+    )
+    with pytest.raises(
+        ValueError, match="raid.json: expectation expect_column_values_to_not_be_null has severity 'fatal'"
+    ):
         load_suite(path)
 
 
@@ -156,20 +210,25 @@ def test_validate_names_the_broken_file_reports_the_others_and_exits_1(workspace
     result = CliRunner().invoke(main, ["validate", "--month", "2026-09", "--config", str(workspace.config_file)])
     assert result.exit_code == 1, result.output
     lines = result.output.splitlines()
-    assert any("2026-09/jira/broken.csv" in line and "BLOCKS  2026-09/jira/broken.csv: binary data, not a text export"
-               in line for line in lines)
+    assert any(
+        "2026-09/jira/broken.csv" in line and "BLOCKS  2026-09/jira/broken.csv: binary data, not a text export" in line
+        for line in lines
+    )
     assert any(line.split()[:6] == ["2026-09/jira/ALP.csv", "jira_csv", "UTF-8", "5", "read", "4"] for line in lines)
-    assert "        1 × Custom field (Story Points): 'x' is not a number; Created: '31/Feb/26 1:30 PM' is not a date" \
+    assert (
+        "        1 × Custom field (Story Points): 'x' is not a number; Created: '31/Feb/26 1:30 PM' is not a date"
         in lines
+    )
     assert any(line.split()[:2] == ["2026-09/register/portfolio.xlsx", "portfolio_register_xlsx"] for line in lines)
-    assert "ERROR  raw.work_items: a file of the drop could not be read at all (format, encoding, truncation)" \
+    assert (
+        "ERROR  raw.work_items: a file of the drop could not be read at all (format, encoding, truncation)"
         in result.output
+    )
     assert lines[-1] == "result: 1 error(s), 1 warning(s) — fix the errors before the monthly run: it would be blocked"
     assert not workspace.warehouse.exists()  # validate writes nothing
 
 
-def test_validate_judges_an_unreadable_file_as_the_run_would_served_from_the_warehouses_earlier_snapshot(
-        workspace):
+def test_validate_judges_an_unreadable_file_as_the_run_would_served_from_the_warehouses_earlier_snapshot(workspace):
     """The monthly run serves an unreadable plan from its previous export; validate used to call it an error
     because it never looked at the warehouse's earlier snapshots."""
     import duckdb
@@ -179,11 +238,15 @@ def test_validate_judges_an_unreadable_file_as_the_run_would_served_from_the_war
     workspace.warehouse.parent.mkdir(parents=True)
     with duckdb.connect(str(workspace.warehouse)) as conn:
         ensure_raw_schema(conn)
-        conn.execute("insert into raw.load_log (snapshot_month, source, source_file, table_name, file_format, "
-                     "rows_read, rows_loaded, rows_quarantined) values "
-                     "(date '2026-08-01', 'jira', '2026-08/jira/ALP.csv', 'work_items', 'jira_csv', 4, 4, 0)")
-        conn.execute("insert into raw.work_items (snapshot_month, source, source_file, source_row, plan_key, "
-                     "item_key) values (date '2026-08-01', 'jira', '2026-08/jira/ALP.csv', 2, 'ALP', 'ALP-1')")
+        conn.execute(
+            "insert into raw.load_log (snapshot_month, source, source_file, table_name, file_format, "
+            "rows_read, rows_loaded, rows_quarantined) values "
+            "(date '2026-08-01', 'jira', '2026-08/jira/ALP.csv', 'work_items', 'jira_csv', 4, 4, 0)"
+        )
+        conn.execute(
+            "insert into raw.work_items (snapshot_month, source, source_file, source_row, plan_key, "
+            "item_key) values (date '2026-08-01', 'jira', '2026-08/jira/ALP.csv', 2, 'ALP', 'ALP-1')"
+        )
     before = workspace.warehouse.read_bytes()
     jira = workspace.inbox / "2026-09" / "jira"
     jira.mkdir()
@@ -191,12 +254,17 @@ def test_validate_judges_an_unreadable_file_as_the_run_would_served_from_the_war
     result = CliRunner().invoke(main, ["validate", "--month", "2026-09", "--config", str(workspace.config_file)])
     assert result.exit_code == 0, result.output
     assert "  (earlier snapshots from the warehouse steerpack.duckdb: 1 month(s))" in result.output
-    assert re.search(r"\n    2026-09/jira/ALP\.csv +UNREADABLE  2026-09/jira/ALP\.csv: binary data, not a text export\n"
-                     r"        what it held is served from the latest earlier snapshot", result.output)
+    assert re.search(
+        r"\n    2026-09/jira/ALP\.csv +UNREADABLE  2026-09/jira/ALP\.csv: binary data, not a text export\n"
+        r"        what it held is served from the latest earlier snapshot",
+        result.output,
+    )
     assert "BETA" in result.output and "'ALPHA'" not in result.output  # ALPHA's plan is August's, as in the run
-    assert "WARN   raw.work_items: a file of the drop could not be read at all; what it held is served from the " \
-           "latest earlier snapshot (served_from) until it is fixed — 1 row(s); e.g. 2026-09/jira/ALP.csv: error " \
-           "'2026-09/jira/ALP.csv: binary data, not a text export', served from '2026-08'" in result.output
+    assert (
+        "WARN   raw.work_items: a file of the drop could not be read at all; what it held is served from the "
+        "latest earlier snapshot (served_from) until it is fixed — 1 row(s); e.g. 2026-09/jira/ALP.csv: error "
+        "'2026-09/jira/ALP.csv: binary data, not a text export', served from '2026-08'" in result.output
+    )
     assert result.output.splitlines()[-1].startswith("result: 0 error(s)")
     assert workspace.warehouse.read_bytes() == before  # validate writes nothing
 
@@ -215,8 +283,10 @@ def test_validate_lists_a_broken_register_with_its_reason(workspace):
     write_sheets(workspace.inbox / "2026-09" / "register" / "portfolio.xlsx", sheets)
     result = CliRunner().invoke(main, ["validate", "--config", str(workspace.config_file)])
     assert result.exit_code == 1
-    assert "2026-09/register/portfolio.xlsx  BLOCKS  2026-09/register/portfolio.xlsx: sheet 'Changes' missing" \
+    assert (
+        "2026-09/register/portfolio.xlsx  BLOCKS  2026-09/register/portfolio.xlsx: sheet 'Changes' missing"
         in result.output
+    )
 
 
 def test_an_fx_rate_is_needed_only_for_lines_posted_by_the_months_end(conn):
@@ -224,7 +294,8 @@ def test_an_fx_rate_is_needed_only_for_lines_posted_by_the_months_end(conn):
     and must not stop the month. A EUR line posted on the month's last day does need one."""
     insert(conn, "spend", [{**GOOD["spend"], "currency": "EUR", "posting_date": dt.date(2026, 10, 1)}])
     assert ("fx_rate_for_every_currency_and_month", ERROR) not in failures(conn, "spend")
-    insert(conn, "spend", [{**GOOD["spend"], "document_id": "D2", "currency": "EUR",
-                            "posting_date": dt.date(2026, 9, 30)}])
+    insert(
+        conn, "spend", [{**GOOD["spend"], "document_id": "D2", "currency": "EUR", "posting_date": dt.date(2026, 9, 30)}]
+    )
     finding = failures(conn, "spend")[("fx_rate_for_every_currency_and_month", ERROR)]
     assert finding.failed_rows == 1 and finding.examples == [{"currency": "EUR", "posting_month": "2026-09"}]

@@ -1,4 +1,5 @@
 """The quality policy of DESIGN §4a: a row defect is quarantined with its reason and never blocks by itself."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -26,14 +27,17 @@ def test_an_incident_without_an_opened_date_is_a_quarantined_row(tmp_path):
     assert "opened date: required value is empty or unreadable" in reject.reason
 
 
-@pytest.mark.parametrize("sheet, column, value, reason", [
-    ("Projects", 2, 4, "4 is not a tier (1, 2 or 3)"),
-    ("Projects", 7, -5, "-5 is negative"),
-    ("Projects", 8, "dollars", "'dollars' is not an ISO currency code"),
-    ("Projects", 13, "trello", "'trello' is not a plan source"),
-    ("Projects", 10, dt.date(2025, 12, 1), "baseline_finish is before baseline_start"),
-    ("RAID", 2, "Opportunity", "'Opportunity' is not a RAID type"),
-])
+@pytest.mark.parametrize(
+    "sheet, column, value, reason",
+    [
+        ("Projects", 2, 4, "4 is not a tier (1, 2 or 3)"),
+        ("Projects", 7, -5, "-5 is negative"),
+        ("Projects", 8, "dollars", "'dollars' is not an ISO currency code"),
+        ("Projects", 13, "trello", "'trello' is not a plan source"),
+        ("Projects", 10, dt.date(2025, 12, 1), "baseline_finish is before baseline_start"),
+        ("RAID", 2, "Opportunity", "'Opportunity' is not a RAID type"),
+    ],
+)
 def test_a_register_row_with_a_bad_value_is_quarantined_and_the_others_load(tmp_path, sheet, column, value, reason):
     sheets = tiny_register_sheets()
     sheets[sheet][1][column] = value
@@ -50,12 +54,16 @@ def test_send_for_a_month_without_a_published_pack_says_so_in_one_line_and_exits
     from pipelines.cli import main
 
     for extra in ([], ["--dry-run"]):
-        result = CliRunner().invoke(main, ["send", "--month", "2026-09", "--config", str(workspace.config_file),
-                                           *extra])
+        result = CliRunner().invoke(
+            main, ["send", "--month", "2026-09", "--config", str(workspace.config_file), *extra]
+        )
         assert result.exit_code == 1
         lines = result.output.strip().splitlines()
-        assert len(lines) == 1 and "2026-09 has no published pack" in lines[0] and "steerpack run --month 2026-09" \
-            in lines[0], result.output
+        assert (
+            len(lines) == 1
+            and "2026-09 has no published pack" in lines[0]
+            and "steerpack run --month 2026-09" in lines[0]
+        ), result.output
         assert "Traceback" not in result.output
 
 
@@ -63,7 +71,7 @@ def test_the_months_left_of_a_range_run_in_consecutive_runs():
     from pipelines.run.runner import consecutive_runs
 
     d = dt.date
-    assert consecutive_runs([d(2025, 11, 1), d(2025, 12, 1), d(2026, 1, 1), d(2026, 3, 1), d(2026, 5, 1),
-                             d(2026, 6, 1)]) == [[d(2025, 11, 1), d(2025, 12, 1), d(2026, 1, 1)], [d(2026, 3, 1)],
-                                                 [d(2026, 5, 1), d(2026, 6, 1)]]
+    assert consecutive_runs(
+        [d(2025, 11, 1), d(2025, 12, 1), d(2026, 1, 1), d(2026, 3, 1), d(2026, 5, 1), d(2026, 6, 1)]
+    ) == [[d(2025, 11, 1), d(2025, 12, 1), d(2026, 1, 1)], [d(2026, 3, 1)], [d(2026, 5, 1), d(2026, 6, 1)]]
     assert consecutive_runs([]) == []

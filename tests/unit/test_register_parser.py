@@ -33,17 +33,61 @@ def test_every_sheet_loads_with_typed_values(register_file):
     assert batch.tables["benefits"].iloc[0]["target_value"] == 1.8
     assert batch.tables["distribution"]["scope"].tolist() == ["portfolio", "BETA"]
     assert batch.rejects == []
-    assert batch.rows_read == {"projects": 2, "milestones": 1, "benefits": 1, "raid": 1, "changes": 1,
-                               "distribution": 2}
+    assert batch.rows_read == {
+        "projects": 2,
+        "milestones": 1,
+        "benefits": 1,
+        "raid": 1,
+        "changes": 1,
+        "distribution": 2,
+    }
 
 
 def test_bad_rows_are_rejected_with_sheet_row_column_and_reason(tmp_path):
     sheets = tiny_register_sheets()
-    sheets["Projects"].append(["GAMMA", "Gamma", "two", None, None, "Green", None, "lots", "USD",
-                               dt.date(2026, 1, 1), dt.date(2026, 6, 30), None, None, "jira", "GAM", None, None])
+    sheets["Projects"].append(
+        [
+            "GAMMA",
+            "Gamma",
+            "two",
+            None,
+            None,
+            "Green",
+            None,
+            "lots",
+            "USD",
+            dt.date(2026, 1, 1),
+            dt.date(2026, 6, 30),
+            None,
+            None,
+            "jira",
+            "GAM",
+            None,
+            None,
+        ]
+    )
     sheets["Projects"].append([None] * 17)  # a blank line is not a row
-    sheets["Projects"].append([None, "No id", 2, None, None, "Red", None, 10, "USD", dt.date(2026, 1, 1),
-                               dt.date(2026, 6, 30), None, None, "jira", "X", None, None])
+    sheets["Projects"].append(
+        [
+            None,
+            "No id",
+            2,
+            None,
+            None,
+            "Red",
+            None,
+            10,
+            "USD",
+            dt.date(2026, 1, 1),
+            dt.date(2026, 6, 30),
+            None,
+            None,
+            "jira",
+            "X",
+            None,
+            None,
+        ]
+    )
     batch = parse_register(write_sheets(tmp_path / "portfolio.xlsx", sheets), "portfolio.xlsx")
     assert batch.rows_read["projects"] == 4
     assert batch.rows_loaded("projects") == 2
@@ -85,9 +129,9 @@ def test_missing_sheet_names_file_and_sheet(tmp_path):
 
 def test_missing_column_names_file_sheet_and_column(tmp_path):
     sheets = tiny_register_sheets()
-    sheets["Projects"] = [[h for h in row] for row in sheets["Projects"]]
+    sheets["Projects"] = [list(row) for row in sheets["Projects"]]
     bac = sheets["Projects"][0].index("bac")
-    sheets["Projects"] = [row[:bac] + row[bac + 1:] for row in sheets["Projects"]]
+    sheets["Projects"] = [row[:bac] + row[bac + 1 :] for row in sheets["Projects"]]
     path = write_sheets(tmp_path / "portfolio.xlsx", sheets)
     with pytest.raises(SourceFormatError, match=r"^portfolio\.xlsx, sheet 'Projects': column 'bac' missing"):
         parse_register(path, "portfolio.xlsx")

@@ -38,13 +38,16 @@ def test_unknown_nested_key_names_its_full_path(tmp_path):
         load_settings(config)
 
 
-@pytest.mark.parametrize("key, value, fragment", [
-    ("first_month", "2024-13", "bad value for 'first_month'"),
-    ("base_currency", "usd", "bad value for 'base_currency'"),
-    ("post_golive_window_days", 0, "bad value for 'post_golive_window_days'"),
-    ("rag_thresholds", {1: {"amber": 0.2, "red": 0.1}}, "bad value for 'rag_thresholds.1'"),
-    ("milestone_tolerance_days", {4: 3}, "bad value for 'milestone_tolerance_days'"),
-])
+@pytest.mark.parametrize(
+    "key, value, fragment",
+    [
+        ("first_month", "2024-13", "bad value for 'first_month'"),
+        ("base_currency", "usd", "bad value for 'base_currency'"),
+        ("post_golive_window_days", 0, "bad value for 'post_golive_window_days'"),
+        ("rag_thresholds", {1: {"amber": 0.2, "red": 0.1}}, "bad value for 'rag_thresholds.1'"),
+        ("milestone_tolerance_days", {4: 3}, "bad value for 'milestone_tolerance_days'"),
+    ],
+)
 def test_bad_value_names_the_key(tmp_path, key, value, fragment):
     config = write_config(tmp_path, **{key: value})
     with pytest.raises(ConfigError) as error:
@@ -71,12 +74,17 @@ def test_config_from_environment_variable(tmp_path, monkeypatch):
 
 
 def test_smtp_password_comes_only_from_the_environment(tmp_path, monkeypatch):
-    config = write_config(tmp_path, smtp={"host": "mail.example.com", "password_env": "PMO_SMTP_PW",
-                                          "from": "PMO <pmo@example.com>"})
+    config = write_config(
+        tmp_path, smtp={"host": "mail.example.com", "password_env": "PMO_SMTP_PW", "from": "PMO <pmo@example.com>"}
+    )
     monkeypatch.setenv("PMO_SMTP_PW", "s3cret")
     smtp = load_settings(config).smtp
-    assert (smtp.host, smtp.port, smtp.from_, smtp.password()) == ("mail.example.com", 587, "PMO <pmo@example.com>",
-                                                                   "s3cret")
+    assert (smtp.host, smtp.port, smtp.from_, smtp.password()) == (
+        "mail.example.com",
+        587,
+        "PMO <pmo@example.com>",
+        "s3cret",
+    )
 
 
 def test_dbt_vars_carry_thresholds_and_tolerances():
@@ -85,8 +93,9 @@ def test_dbt_vars_carry_thresholds_and_tolerances():
     assert dbt_vars["rag_thresholds"]["3"] == {"amber": 0.15, "red": 0.30}
     assert dbt_vars["milestone_tolerance_days"] == {"1": 0, "2": 5, "3": 10}
     assert dbt_vars["milestone_rate_thresholds"] == {"amber": 0.90, "red": 0.80} and dbt_vars["holidays"] == []
-    configured = parse_settings({"milestone_rate_thresholds": {"amber": 0.95, "red": 0.85},
-                                 "holidays": ["2026-12-26", "2026-12-25"]}).dbt_vars()
+    configured = parse_settings(
+        {"milestone_rate_thresholds": {"amber": 0.95, "red": 0.85}, "holidays": ["2026-12-26", "2026-12-25"]}
+    ).dbt_vars()
     assert configured["milestone_rate_thresholds"] == {"amber": 0.95, "red": 0.85}
     assert configured["holidays"] == ["2026-12-25", "2026-12-26"]
 

@@ -2,6 +2,7 @@
 
 Real processes throughout. The process table is read here with `ps`, independently of pipelines.run.signals.
 """
+
 import json
 import signal
 import subprocess
@@ -47,7 +48,9 @@ def _in_a_driver(tmp_path, body: str, timeout: float = 60) -> dict:
     and return the JSON it writes to `result`."""
     script = "import json, os, signal, subprocess, sys, time\nfrom pipelines.run.signals import terminate_descendants\n"
     script += textwrap.dedent(body)
-    done = subprocess.run([sys.executable, "-c", script], cwd=Path.cwd(), timeout=timeout, capture_output=True, text=True)
+    done = subprocess.run(
+        [sys.executable, "-c", script], cwd=Path.cwd(), timeout=timeout, capture_output=True, text=True
+    )
     assert done.returncode == 0, done.stderr
     return json.loads((tmp_path / "result").read_text())
 
@@ -55,6 +58,7 @@ def _in_a_driver(tmp_path, body: str, timeout: float = 60) -> dict:
 def test_terminate_descendants_kills_grandchildren_that_ignore_sigterm(tmp_path):
     """A child that ends on SIGTERM, and under it a grandchild ignoring SIGTERM (SIG_IGN) and one whose handler does
     nothing: both grandchildren, handed to init once their parent died, are still found and SIGKILLed."""
+
     def grandchild(name: str, handler: str) -> str:
         return textwrap.dedent(f"""
             import os, signal, time
@@ -69,7 +73,9 @@ def test_terminate_descendants_kills_grandchildren_that_ignore_sigterm(tmp_path)
         subprocess.Popen([sys.executable, "-c", {grandchild("deaf", "lambda *args: None")!r}])
         time.sleep(120)
     """)
-    result = _in_a_driver(tmp_path, f"""
+    result = _in_a_driver(
+        tmp_path,
+        f"""
         process = subprocess.Popen([sys.executable, "-c", {child!r}])
         deadline = time.monotonic() + 30
         while not all(os.path.exists(os.path.join({str(tmp_path)!r}, n)) and
@@ -83,7 +89,8 @@ def test_terminate_descendants_kills_grandchildren_that_ignore_sigterm(tmp_path)
         json.dump({{"child": process.pid, "grandchildren": pids, "terminated": report.terminated,
                    "killed": report.killed, "left": report.left, "took": took,
                    "child_status": process.wait(timeout=5)}}, open(os.path.join({str(tmp_path)!r}, "result"), "w"))
-    """)
+    """,
+    )
     ignoring, deaf = result["grandchildren"]
     assert set(result["terminated"]) == {result["child"], ignoring, deaf}
     assert set(result["killed"]) == {ignoring, deaf}  # the SIGKILL fallback; the child itself ended on SIGTERM
@@ -94,8 +101,13 @@ def test_terminate_descendants_kills_grandchildren_that_ignore_sigterm(tmp_path)
 
 
 def test_a_process_that_ignores_sigterm_is_killed_without_waiting_out_the_timeout(tmp_path):
-    code = "import signal, time; signal.signal(signal.SIGTERM, signal.SIG_IGN); open('ready', 'w').close(); time.sleep(120)"
-    result = _in_a_driver(tmp_path, f"""
+    code = (
+        "import signal, time; signal.signal(signal.SIGTERM, signal.SIG_IGN); "
+        "open('ready', 'w').close(); time.sleep(120)"
+    )
+    result = _in_a_driver(
+        tmp_path,
+        f"""
         os.chdir({str(tmp_path)!r})
         process = subprocess.Popen([sys.executable, "-c", {code!r}])
         while not os.path.exists("ready"):
@@ -104,7 +116,8 @@ def test_a_process_that_ignores_sigterm_is_killed_without_waiting_out_the_timeou
         report = terminate_descendants(timeout=10.0)
         json.dump({{"took": time.monotonic() - started, "killed": report.killed, "pid": process.pid,
                    "status": process.wait(timeout=5)}}, open("result", "w"))
-    """)
+    """,
+    )
     assert result["took"] < 2.0
     assert result["killed"] == [result["pid"]]
     assert result["status"] == -signal.SIGKILL

@@ -2,6 +2,7 @@
 
 Also the parallel parse of a drop: the same batches, in the same order, as parsing file by file.
 """
+
 import datetime as dt
 
 import pandas as pd
@@ -16,20 +17,22 @@ from pipelines.sources.tabular import on_distinct, parse_datetimes, parse_number
 def test_records_keep_their_numbers_across_multiline_cells_blank_lines_and_bad_records(tmp_path):
     path = tmp_path / "export.csv"
     path.write_bytes(
-        b'\xef\xbb\xbfKey,Summary,Points\n'       # record 1: the header, after a BOM
-        b'A-1,"two\nlines",3\n'                     # record 2 spans two lines
-        b'\n'                                       # record 3: blank, not a row and not an error
-        b'A-2,short\n'                              # record 4: too few fields
-        b'A-3,trailing,5,,\n'                       # record 5: Excel's trailing delimiters, kept
-        b'A-4,"x, y",8\n'                           # record 6
-        b'A-5,too,many,fields\n'                    # record 7: too many fields with values
+        b"\xef\xbb\xbfKey,Summary,Points\n"  # record 1: the header, after a BOM
+        b'A-1,"two\nlines",3\n'  # record 2 spans two lines
+        b"\n"  # record 3: blank, not a row and not an error
+        b"A-2,short\n"  # record 4: too few fields
+        b"A-3,trailing,5,,\n"  # record 5: Excel's trailing delimiters, kept
+        b'A-4,"x, y",8\n'  # record 6
+        b"A-5,too,many,fields\n"  # record 7: too many fields with values
     )
     table = read_delimited(path, "export.csv")
     assert table.header == ["Key", "Summary", "Points"]
     assert table.frame.values.tolist() == [["A-1", "two\nlines", "3"], ["A-3", "trailing", "5"], ["A-4", "x, y", "8"]]
     assert table.source_row.tolist() == [2, 5, 6]
     assert [(row, reason) for row, reason, _ in table.malformed] == [
-        (4, "row 4 has 2 fields, the header has 3"), (7, "row 7 has 4 fields, the header has 3")]
+        (4, "row 4 has 2 fields, the header has 3"),
+        (7, "row 7 has 4 fields, the header has 3"),
+    ]
     assert table.malformed[1][2] == ["A-5", "too", "many", "fields"]
     assert table.rows_read == 5  # every record but the header and the blank line
 
@@ -42,12 +45,15 @@ def test_repeated_header_names_stay_positional_and_utf16_is_read(tmp_path):
     assert table.joined("Labels").tolist() == ["a;b", "c"]
 
 
-@pytest.mark.parametrize("content, encoding, message", [
-    (b"", None, "the file is empty"),
-    (b"\xef\xbb\xbf \n", None, "the file is empty"),
-    # declared UTF-8 (the config's `encoding:`), the bytes are not: said, not guessed around
-    (b"Key,Summary\nK-1,caf\xe9\n", "utf-8", r"not UTF-8 text \(byte 0xe9 at offset 19\)"),
-])
+@pytest.mark.parametrize(
+    "content, encoding, message",
+    [
+        (b"", None, "the file is empty"),
+        (b"\xef\xbb\xbf \n", None, "the file is empty"),
+        # declared UTF-8 (the config's `encoding:`), the bytes are not: said, not guessed around
+        (b"Key,Summary\nK-1,caf\xe9\n", "utf-8", r"not UTF-8 text \(byte 0xe9 at offset 19\)"),
+    ],
+)
 def test_unreadable_files_say_why(tmp_path, content, encoding, message):
     path = tmp_path / "bad.csv"
     path.write_bytes(content)
@@ -66,8 +72,10 @@ def test_dates_are_parsed_once_per_distinct_value_with_the_same_result():
 
     parsed, bad = on_distinct(translated, parse)
     assert seen == [["19/Nov/25 12:00 AM", "", "3/Oct/26 5:00 PM", "soon"]]  # 4 distinct of 15 values, once
-    assert parsed.tolist() == [pd.Timestamp(2025, 11, 19), pd.NaT, pd.Timestamp(2026, 10, 3, 17),
-                               pd.Timestamp(2025, 11, 19), pd.NaT] * 3
+    assert (
+        parsed.tolist()
+        == [pd.Timestamp(2025, 11, 19), pd.NaT, pd.Timestamp(2026, 10, 3, 17), pd.Timestamp(2025, 11, 19), pd.NaT] * 3
+    )
     assert bad.tolist() == [False, False, False, False, True] * 3
 
 
@@ -76,14 +84,20 @@ def test_a_drop_parsed_in_worker_processes_matches_the_file_by_file_parse(tmp_pa
     month.mkdir(parents=True)
     for n in range(5):
         rows = "".join(f"P{n}-{i},Item {i},Story,Done,{i % 8},0{1 + i % 9}/Jan/26 9:30 AM\n" for i in range(1, 40))
-        (month / f"P{n}.csv").write_text("Issue key,Summary,Issue Type,Status,Custom field (Story Points),Created\n"
-                                         + rows + f"P{n}-x,bad,Story,Done,lots,\n")
+        (month / f"P{n}.csv").write_text(
+            "Issue key,Summary,Issue Type,Status,Custom field (Story Points),Created\n"
+            + rows
+            + f"P{n}-x,bad,Story,Done,lots,\n"
+        )
     settings = Settings(inbox=tmp_path / "inbox")
     part = DROP_PARTS["plans"]
     one_by_one = list(iter_drop_part(part, settings, dt.date(2026, 10, 1), parallel_min_bytes=10**12))
     in_workers = list(iter_drop_part(part, settings, dt.date(2026, 10, 1), parallel_min_bytes=0))
-    assert [b.source_file for b in in_workers] == [b.source_file for b in one_by_one] == \
-        [f"2026-10/jira/P{n}.csv" for n in range(5)]
+    assert (
+        [b.source_file for b in in_workers]
+        == [b.source_file for b in one_by_one]
+        == [f"2026-10/jira/P{n}.csv" for n in range(5)]
+    )
     for serial, parallel in zip(one_by_one, in_workers):
         pd.testing.assert_frame_equal(serial.tables["work_items"], parallel.tables["work_items"])
         assert serial.rejects == parallel.rejects
@@ -91,24 +105,27 @@ def test_a_drop_parsed_in_worker_processes_matches_the_file_by_file_parse(tmp_pa
     assert sum(b.rows_loaded("work_items") for b in in_workers) == 5 * 39
 
 
-@pytest.mark.parametrize("decimal, thousands, written, expected", [
-    (",", ".", "1.234,56", 1234.56),
-    (",", ".", "1.234,56-", -1234.56),
-    (",", ".", "1\u00a0234,56", 1234.56),  # no-break space groups thousands
-    (",", ".", "1\u202f234,56", 1234.56),  # narrow no-break space (French Excel)
-    (",", ".", "EUR 1.234,56", 1234.56),
-    (",", ".", "€1.234,56-", -1234.56),
-    (",", ".", "12.5", None),  # a point is no mark of this locale, never 125
-    (".", ",", "(1,234.56)", -1234.56),
-    (".", ",", "-$12", -12.0),
-    (".", ",", "12.00 USD", 12.0),
-    (".", ",", "1,234,567.89", 1234567.89),
-    (".", ",", "12,34", None),  # does not group by threes
-    (".", ",", "12abc", None),  # letters that are no currency code
-    (".", ",", "abc", None),
-    (".", ",", "USD", None),
-    (".", ",", "12 abcd", None),
-])
+@pytest.mark.parametrize(
+    "decimal, thousands, written, expected",
+    [
+        (",", ".", "1.234,56", 1234.56),
+        (",", ".", "1.234,56-", -1234.56),
+        (",", ".", "1\u00a0234,56", 1234.56),  # no-break space groups thousands
+        (",", ".", "1\u202f234,56", 1234.56),  # narrow no-break space (French Excel)
+        (",", ".", "EUR 1.234,56", 1234.56),
+        (",", ".", "€1.234,56-", -1234.56),
+        (",", ".", "12.5", None),  # a point is no mark of this locale, never 125
+        (".", ",", "(1,234.56)", -1234.56),
+        (".", ",", "-$12", -12.0),
+        (".", ",", "12.00 USD", 12.0),
+        (".", ",", "1,234,567.89", 1234567.89),
+        (".", ",", "12,34", None),  # does not group by threes
+        (".", ",", "12abc", None),  # letters that are no currency code
+        (".", ",", "abc", None),
+        (".", ",", "USD", None),
+        (".", ",", "12 abcd", None),
+    ],
+)
 def test_numbers_in_either_locale(decimal, thousands, written, expected):
     numbers, bad = parse_numbers(pd.Series([written, ""], dtype="string[pyarrow]"), decimal, thousands)
     assert bad.tolist() == [expected is None, False]

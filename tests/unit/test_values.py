@@ -5,10 +5,21 @@ import pytest
 from pipelines.sources.common import to_date, to_int, to_number, to_text
 
 
-@pytest.mark.parametrize("text, number", [
-    ("80,000.50", 80000.5), ("80.000,50", 80000.5), ("1,234", 1234.0), ("12,5", 12.5), ("1 234,5", 1234.5),
-    ("-3", -3.0), (7, 7.0), (2.5, 2.5), ("", None), (None, None),
-])
+@pytest.mark.parametrize(
+    "text, number",
+    [
+        ("80,000.50", 80000.5),
+        ("80.000,50", 80000.5),
+        ("1,234", 1234.0),
+        ("12,5", 12.5),
+        ("1 234,5", 1234.5),
+        ("-3", -3.0),
+        (7, 7.0),
+        (2.5, 2.5),
+        ("", None),
+        (None, None),
+    ],
+)
 def test_numbers_as_people_type_them_into_a_register(text, number):
     assert to_number(text) == number
 

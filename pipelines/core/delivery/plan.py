@@ -85,9 +85,12 @@ def delivery_log_rows(conn: duckdb.DuckDBPyConnection, month: dt.date) -> dict[s
         where table_schema = 'marts' and table_name = 'delivery_log'""").fetchone()[0]
     if not exists:
         return {}
-    cursor = conn.execute("""
+    cursor = conn.execute(
+        """
         select recipient, scope, message_id, status, attempts, sent_at, last_error
-        from marts.delivery_log where month = ?""", [month])
+        from marts.delivery_log where month = ?""",
+        [month],
+    )
     names = [d[0] for d in cursor.description]
     return {row[0].lower(): dict(zip(names, row)) for row in cursor.fetchall()}
 
@@ -100,8 +103,15 @@ def plan_delivery(conn: duckdb.DuckDBPyConnection, month: dt.date, resend: bool 
     for recipient in load_recipients(conn, month):
         previous = log.get(recipient["recipient_email"].lower())
         already_sent = previous is not None and previous["status"] == "sent"
-        plan.append(PlannedMessage(month, recipient, scope_project_ids(recipient["recipient_scope"]),
-                                   "skip" if already_sent and not resend else "send", previous))
+        plan.append(
+            PlannedMessage(
+                month,
+                recipient,
+                scope_project_ids(recipient["recipient_scope"]),
+                "skip" if already_sent and not resend else "send",
+                previous,
+            )
+        )
     return plan
 
 

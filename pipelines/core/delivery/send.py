@@ -41,19 +41,39 @@ class Outcome:
     error: str | None = None
 
 
-def _record(conn: duckdb.DuckDBPyConnection, planned: PlannedMessage, message_id: str, status: str,
-            attempts: int, subject: str, attachments: list[Path], error: str | None,
-            sent_at: dt.datetime | None) -> None:
-    now = dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
+def _record(
+    conn: duckdb.DuckDBPyConnection,
+    planned: PlannedMessage,
+    message_id: str,
+    status: str,
+    attempts: int,
+    subject: str,
+    attachments: list[Path],
+    error: str | None,
+    sent_at: dt.datetime | None,
+) -> None:
+    now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
     previous_sent_at = planned.previous["sent_at"] if planned.previous else None
-    conn.execute("""
+    conn.execute(
+        """
         insert or replace into marts.delivery_log
             (month, recipient, scope, message_id, status, attempts, sent_at, subject, attachments, last_error,
              updated_at)
-        values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""", [
-        planned.month, planned.email, planned.scope, message_id, status, attempts,
-        sent_at.astimezone(dt.timezone.utc).replace(tzinfo=None) if sent_at else previous_sent_at,
-        subject, ", ".join(path.name for path in attachments), error, now])
+        values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+        [
+            planned.month,
+            planned.email,
+            planned.scope,
+            message_id,
+            status,
+            attempts,
+            sent_at.astimezone(dt.UTC).replace(tzinfo=None) if sent_at else previous_sent_at,
+            subject,
+            ", ".join(path.name for path in attachments),
+            error,
+            now,
+        ],
+    )
 
 
 def _message_id(planned: PlannedMessage, sender: str, resend: bool) -> str:
@@ -64,15 +84,22 @@ def _message_id(planned: PlannedMessage, sender: str, resend: bool) -> str:
     return make_msgid(idstring=f"steerpack.{planned.month:%Y%m}", domain=domain)
 
 
-def attachments_for(conn: duckdb.DuckDBPyConnection, settings: Settings, month: dt.date,
-                    project_ids: frozenset[str] | None, rendered: dict) -> list[Path]:
+def attachments_for(
+    conn: duckdb.DuckDBPyConnection,
+    settings: Settings,
+    month: dt.date,
+    project_ids: frozenset[str] | None,
+    rendered: dict,
+) -> list[Path]:
     """The portfolio pack's files, or the reader's own scoped pack (rendered with the month's pack)."""
     if project_ids is None:
         paths = pack_paths(settings.output, month)
         missing = [paths[kind] for kind in ATTACHED_KINDS if not paths[kind].exists()]
         if missing:
-            raise DeliveryError(f"the {month:%Y-%m} pack has not been rendered ({missing[0]} is missing): "
-                                f"run `steerpack run --month {month:%Y-%m}` first")
+            raise DeliveryError(
+                f"the {month:%Y-%m} pack has not been rendered ({missing[0]} is missing): "
+                f"run `steerpack run --month {month:%Y-%m}` first"
+            )
     else:
         paths = scoped_pack_paths(settings.output, month, project_ids)
         # Rendered with the month's pack; a month rendered before scoped packs were part of it gets them now.
@@ -81,8 +108,13 @@ def attachments_for(conn: duckdb.DuckDBPyConnection, settings: Settings, month: 
     return [paths[kind] for kind in ATTACHED_KINDS]
 
 
-def send_with_retries(transport: Transport, message: EmailMessage, folder: str, policy: DeliverySettings,
-                      sleep: Callable[[float], None] = time.sleep) -> tuple[int, str | None]:
+def send_with_retries(
+    transport: Transport,
+    message: EmailMessage,
+    folder: str,
+    policy: DeliverySettings,
+    sleep: Callable[[float], None] = time.sleep,
+) -> tuple[int, str | None]:
     """Try up to `policy.max_attempts` times, waiting backoff, 2 x backoff, ... between tries.
     Returns the attempts made and the last error (None once the transport accepted the message)."""
     error = None
@@ -99,8 +131,14 @@ def send_with_retries(transport: Transport, message: EmailMessage, folder: str, 
     return policy.max_attempts, error
 
 
-def deliver_month(conn: duckdb.DuckDBPyConnection, settings: Settings, month: dt.date, transport: Transport,
-                  resend: bool = False, sleep: Callable[[float], None] = time.sleep) -> list[Outcome]:
+def deliver_month(
+    conn: duckdb.DuckDBPyConnection,
+    settings: Settings,
+    month: dt.date,
+    transport: Transport,
+    resend: bool = False,
+    sleep: Callable[[float], None] = time.sleep,
+) -> list[Outcome]:
     """Send the month's messages that are due, each retried with exponential backoff, and log every one."""
     sender = sender_of(settings)
     policy = settings.delivery
@@ -108,20 +146,36 @@ def deliver_month(conn: duckdb.DuckDBPyConnection, settings: Settings, month: dt
     ensure_delivery_log(conn)
     for planned in plan_delivery(conn, month, resend):
         if planned.action == "skip":
-            outcomes.append(Outcome(month, planned.email, planned.scope, "skipped",
-                                    planned.previous["attempts"], planned.previous["message_id"]))
+            outcomes.append(
+                Outcome(
+                    month,
+                    planned.email,
+                    planned.scope,
+                    "skipped",
+                    planned.previous["attempts"],
+                    planned.previous["message_id"],
+                )
+            )
             continue
         attachments = attachments_for(conn, settings, month, planned.project_ids, rendered)
         data = load_pack_data(conn, month, None if planned.project_ids is None else set(planned.project_ids))
         message_id = _message_id(planned, sender, resend)
-        message = build_message(data, planned.recipient, sender, attachments,
-                                dt.datetime.now(dt.timezone.utc), message_id)
+        message = build_message(data, planned.recipient, sender, attachments, dt.datetime.now(dt.UTC), message_id)
         attempts = planned.previous["attempts"] if planned.previous else 0
         _record(conn, planned, message_id, "sending", attempts, message["Subject"], attachments, None, None)
         tried, error = send_with_retries(transport, message, f"{month:%Y-%m}", policy, sleep)
         attempts += tried
         status = "failed" if error else "sent"
-        _record(conn, planned, message_id, status, attempts, message["Subject"], attachments, error,
-                None if error else dt.datetime.now(dt.timezone.utc))
+        _record(
+            conn,
+            planned,
+            message_id,
+            status,
+            attempts,
+            message["Subject"],
+            attachments,
+            error,
+            None if error else dt.datetime.now(dt.UTC),
+        )
         outcomes.append(Outcome(month, planned.email, planned.scope, status, attempts, message_id, error))
     return outcomes

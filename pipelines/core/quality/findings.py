@@ -31,8 +31,13 @@ class Finding:
     examples: list[dict[str, Any]] = field(default_factory=list)
 
     def as_metadata(self) -> dict[str, Any]:
-        return {"rule": self.rule, "severity": self.severity, "failed_rows": self.failed_rows,
-                "description": self.description, "examples": self.examples}
+        return {
+            "rule": self.rule,
+            "severity": self.severity,
+            "failed_rows": self.failed_rows,
+            "description": self.description,
+            "examples": self.examples,
+        }
 
 
 def plain_value(value: Any) -> Any:
@@ -54,9 +59,18 @@ def added_up(findings: list[Finding], more: list[Finding]) -> list[Finding]:
     by_rule = {(f.rule, f.severity): f for f in findings}
     for finding in more:
         seen = by_rule.get((finding.rule, finding.severity))
-        by_rule[(finding.rule, finding.severity)] = finding if seen is None else Finding(
-            seen.table, seen.rule, seen.severity, seen.failed_rows + finding.failed_rows, seen.description,
-            (seen.examples + finding.examples)[:EXAMPLES])
+        by_rule[(finding.rule, finding.severity)] = (
+            finding
+            if seen is None
+            else Finding(
+                seen.table,
+                seen.rule,
+                seen.severity,
+                seen.failed_rows + finding.failed_rows,
+                seen.description,
+                (seen.examples + finding.examples)[:EXAMPLES],
+            )
+        )
     return list(by_rule.values())
 
 
@@ -65,9 +79,11 @@ def example_in_words(example: dict[str, Any]) -> str:
     `2026-09/register/portfolio.xlsx row 3: project id '../x', plan source 'jira'`."""
     file, row = example.get("source_file"), example.get("source_row")
     where = " ".join(part for part in (str(file) if file else "", f"row {row}" if row is not None else "") if part)
-    values = ", ".join(f"{name.replace('_', ' ')} {value!r}" if isinstance(value, str) else
-                       f"{name.replace('_', ' ')} {value}"
-                       for name, value in example.items() if name not in LOCATING_COLUMNS and value is not None)
+    values = ", ".join(
+        f"{name.replace('_', ' ')} {value!r}" if isinstance(value, str) else f"{name.replace('_', ' ')} {value}"
+        for name, value in example.items()
+        if name not in LOCATING_COLUMNS and value is not None
+    )
     return f"{where}: {values}" if where and values else where or values
 
 
@@ -83,9 +99,18 @@ def record_findings(conn: duckdb.DuckDBPyConnection, table: str, month: dt.date,
     try:
         conn.execute("delete from raw.quality_findings where table_name = ? and snapshot_month = ?", [table, month])
         for finding in findings:
-            conn.execute("insert into raw.quality_findings values (?, ?, ?, ?, ?, ?, ?)",
-                         [month, table, finding.rule, finding.severity, finding.failed_rows, finding.description,
-                          json.dumps(finding.examples, default=str)])
+            conn.execute(
+                "insert into raw.quality_findings values (?, ?, ?, ?, ?, ?, ?)",
+                [
+                    month,
+                    table,
+                    finding.rule,
+                    finding.severity,
+                    finding.failed_rows,
+                    finding.description,
+                    json.dumps(finding.examples, default=str),
+                ],
+            )
         conn.execute("commit")
     except Exception:
         conn.execute("rollback")

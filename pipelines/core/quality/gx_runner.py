@@ -54,7 +54,8 @@ def gx_findings(table: str, gx_suite: Any, frame: pd.DataFrame) -> list[Finding]
     except (KeyError, ValueError):
         definition = asset.add_batch_definition_whole_dataframe("rows")
     result = definition.get_batch(batch_parameters={"dataframe": frame}).validate(
-        gx_suite, result_format={"result_format": "COMPLETE", "partial_unexpected_count": EXAMPLES})
+        gx_suite, result_format={"result_format": "COMPLETE", "partial_unexpected_count": EXAMPLES}
+    )
     findings = []
     # GX does not keep the suite's order in its results: each result's own config carries its severity
     for outcome in result.results:
@@ -65,12 +66,27 @@ def gx_findings(table: str, gx_suite: Any, frame: pd.DataFrame) -> list[Finding]
         kwargs = {k: v for k, v in config.kwargs.items() if k not in ("batch_id",)}
         rule = f"{config.type}({', '.join(f'{k}={v!r}' for k, v in kwargs.items())})"
         if outcome.exception_info and outcome.exception_info.get("raised_exception"):
-            findings.append(Finding(table, rule, severity, len(frame),
-                                    f"could not be evaluated: {outcome.exception_info['exception_message']}"))
+            findings.append(
+                Finding(
+                    table,
+                    rule,
+                    severity,
+                    len(frame),
+                    f"could not be evaluated: {outcome.exception_info['exception_message']}",
+                )
+            )
             continue
         indexes = outcome.result.get("unexpected_index_list") or []
         examples = [example_row(frame, i) for i in indexes[:EXAMPLES] if isinstance(i, int) and i < len(frame)]
         count = outcome.result.get("unexpected_count")
-        findings.append(Finding(table, rule, severity, int(count if count is not None else len(frame)),
-                                config.meta.get("description", "") if config.meta else "", examples))
+        findings.append(
+            Finding(
+                table,
+                rule,
+                severity,
+                int(count if count is not None else len(frame)),
+                config.meta.get("description", "") if config.meta else "",
+                examples,
+            )
+        )
     return findings

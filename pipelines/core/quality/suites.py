@@ -16,14 +16,21 @@ EXPECTATIONS_DIR = REPO_ROOT / "expectations"
 
 
 # Map expectations that still compare rows with each other, so a chunk cannot decide them alone.
-WHOLE_TABLE_TYPES = {"expect_column_values_to_be_unique", "expect_compound_columns_to_be_unique",
-                     "expect_select_column_values_to_be_unique_within_record"}
+WHOLE_TABLE_TYPES = {
+    "expect_column_values_to_be_unique",
+    "expect_compound_columns_to_be_unique",
+    "expect_select_column_values_to_be_unique_within_record",
+}
 
 
 # Table-level expectations that look at the columns, not the rows: any chunk can decide them.
-SCHEMA_TYPES = {"expect_table_columns_to_match_set", "expect_table_columns_to_match_ordered_list",
-                "expect_column_to_exist", "expect_table_column_count_to_equal",
-                "expect_table_column_count_to_be_between"}
+SCHEMA_TYPES = {
+    "expect_table_columns_to_match_set",
+    "expect_table_columns_to_match_ordered_list",
+    "expect_column_to_exist",
+    "expect_table_column_count_to_equal",
+    "expect_table_column_count_to_be_between",
+}
 
 
 @dataclass(frozen=True)
@@ -65,22 +72,30 @@ def _load_suite(path: Path, mtime_ns: int) -> Suite:  # noqa: ARG001 - part of t
     for config in configs:
         severity = config.get("meta", {}).get("severity", ERROR)
         if severity not in (ERROR, WARN):
-            raise ValueError(f"{path.name}: expectation {config.get('type')} has severity {severity!r} "
-                             f"(use '{ERROR}' or '{WARN}')")
+            raise ValueError(
+                f"{path.name}: expectation {config.get('type')} has severity {severity!r} (use '{ERROR}' or '{WARN}')"
+            )
         severities.append(severity)
     expectations = [ExpectationConfiguration(**config).to_domain_obj() for config in configs]
     extension = data.get("meta", {}).get("steerpack", {})
-    sql_rules = [SqlRule(rule["name"], rule.get("severity", ERROR), rule.get("description", ""), rule["sql"])
-                 for rule in extension.get("sql_rules", [])]
+    sql_rules = [
+        SqlRule(rule["name"], rule.get("severity", ERROR), rule.get("description", ""), rule["sql"])
+        for rule in extension.get("sql_rules", [])
+    ]
     table = extension.get("table", path.stem)
     name = data.get("name", path.stem)
     row_wise = [e for e in expectations if _decided_by_a_chunk(e)]
     whole_table = [e for e in expectations if not _decided_by_a_chunk(e)]
     columns = [c for e in whole_table for c in _columns_named(e.configuration.kwargs)]
-    return Suite(table, ExpectationSuite(name=name, expectations=expectations), severities, sql_rules,
-                 row_wise=ExpectationSuite(name=f"{name}_row_wise", expectations=row_wise),
-                 whole_table=ExpectationSuite(name=f"{name}_whole_table", expectations=whole_table),
-                 whole_table_columns=tuple(dict.fromkeys([*columns, *LOCATING_COLUMNS])))
+    return Suite(
+        table,
+        ExpectationSuite(name=name, expectations=expectations),
+        severities,
+        sql_rules,
+        row_wise=ExpectationSuite(name=f"{name}_row_wise", expectations=row_wise),
+        whole_table=ExpectationSuite(name=f"{name}_whole_table", expectations=whole_table),
+        whole_table_columns=tuple(dict.fromkeys([*columns, *LOCATING_COLUMNS])),
+    )
 
 
 def _decided_by_a_chunk(expectation: Any) -> bool:
@@ -94,7 +109,8 @@ def _decided_by_a_chunk(expectation: Any) -> bool:
     if kind in WHOLE_TABLE_TYPES:
         return False
     return kind in SCHEMA_TYPES or isinstance(
-        expectation, (ColumnMapExpectation, ColumnPairMapExpectation, MulticolumnMapExpectation))
+        expectation, (ColumnMapExpectation, ColumnPairMapExpectation, MulticolumnMapExpectation)
+    )
 
 
 def _columns_named(kwargs: dict[str, Any]) -> list[str]:

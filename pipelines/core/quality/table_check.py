@@ -32,24 +32,31 @@ def _rows_sql(table: str, columns: list[str] | None = None) -> str:
     return f"select {column_sql} from raw.{table} where snapshot_month = ? order by source_file, source_row"
 
 
-def _table_rows(conn: duckdb.DuckDBPyConnection, table: str, month: dt.date,
-                columns: list[str] | None = None) -> pd.DataFrame:
+def _table_rows(
+    conn: duckdb.DuckDBPyConnection, table: str, month: dt.date, columns: list[str] | None = None
+) -> pd.DataFrame:
     """The table's rows of `month` (only `columns`, when given) in file and row order."""
     rows = conn.sql(_rows_sql(table, columns), params=[month]).to_arrow_table()
     return as_checked(rows.to_pandas(date_as_object=False))
 
 
-def _table_chunks(conn: duckdb.DuckDBPyConnection, table: str, month: dt.date,
-                  chunk_rows: int) -> Iterator[pd.DataFrame]:
+def _table_chunks(
+    conn: duckdb.DuckDBPyConnection, table: str, month: dt.date, chunk_rows: int
+) -> Iterator[pd.DataFrame]:
     """The same rows, `chunk_rows` at a time."""
     for batch in conn.sql(_rows_sql(table), params=[month]).to_arrow_reader(chunk_rows):
         yield as_checked(batch.to_pandas(date_as_object=False))
 
 
-def validate_table(conn: duckdb.DuckDBPyConnection, suite: Suite, month: dt.date,
-                   variables: dict[str, str] | None = None, chunk_rows: int = CHUNK_ROWS,
-                   plausible_date_years: int = DEFAULT_PLAUSIBLE_YEARS,
-                   block_file_quarantine_share: float = DEFAULT_BLOCK_SHARE) -> list[Finding]:
+def validate_table(
+    conn: duckdb.DuckDBPyConnection,
+    suite: Suite,
+    month: dt.date,
+    variables: dict[str, str] | None = None,
+    chunk_rows: int = CHUNK_ROWS,
+    plausible_date_years: int = DEFAULT_PLAUSIBLE_YEARS,
+    block_file_quarantine_share: float = DEFAULT_BLOCK_SHARE,
+) -> list[Finding]:
     """Every failed expectation and SQL rule of `suite` on the table's snapshot of `month`, its implausible
     dates, and its files that were mostly quarantined."""
     findings: list[Finding] = []
@@ -58,8 +65,12 @@ def validate_table(conn: duckdb.DuckDBPyConnection, suite: Suite, month: dt.date
     elif suite.severities:
         for frame in _table_chunks(conn, suite.table, month, chunk_rows):
             findings = added_up(findings, gx_findings(suite.table, suite.row_wise, frame))
-        findings += gx_findings(suite.table, suite.whole_table,
-                                 _table_rows(conn, suite.table, month, list(suite.whole_table_columns)))
-    return (findings + sql_findings(conn, suite, month, variables or {})
-            + implausible_dates(conn, suite.table, month, plausible_date_years)
-            + mostly_quarantined_files(conn, suite.table, month, block_file_quarantine_share))
+        findings += gx_findings(
+            suite.table, suite.whole_table, _table_rows(conn, suite.table, month, list(suite.whole_table_columns))
+        )
+    return (
+        findings
+        + sql_findings(conn, suite, month, variables or {})
+        + implausible_dates(conn, suite.table, month, plausible_date_years)
+        + mostly_quarantined_files(conn, suite.table, month, block_file_quarantine_share)
+    )

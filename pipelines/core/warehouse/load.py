@@ -32,8 +32,9 @@ def ensure_raw_schema(conn: duckdb.DuckDBPyConnection) -> None:
             conn.execute(f'alter table raw.{table} add column if not exists "{name}" {sql_type}')
 
 
-def _insert(conn: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFrame,
-            lineage: dict[str, object] | None = None) -> None:
+def _insert(
+    conn: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFrame, lineage: dict[str, object] | None = None
+) -> None:
     """Append `frame`'s rows; `lineage` values are the same for every row, so they go in as query parameters."""
     if frame.empty:
         return
@@ -47,8 +48,10 @@ def _insert(conn: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFrame,
     try:
         column_sql = ", ".join(f'"{c}"' for c in columns)
         select_sql = ", ".join("?" if c in lineage else f'"{c}"' for c in columns)
-        conn.execute(f"insert into raw.{table} ({column_sql}) select {select_sql} from incoming_rows",
-                     [lineage[c] for c in columns if c in lineage])
+        conn.execute(
+            f"insert into raw.{table} ({column_sql}) select {select_sql} from incoming_rows",
+            [lineage[c] for c in columns if c in lineage],
+        )
     finally:
         conn.unregister("incoming_rows")
 
@@ -72,8 +75,10 @@ def replace_snapshot(
     def clear(table: str) -> None:
         # A table's slice is emptied before its first rows of this load (or up front, for the declared tables).
         if table not in cleared:
-            conn.execute(f"delete from raw.{table} where snapshot_month = ? and source in (select unnest(?))",
-                         [snapshot_month, sources])
+            conn.execute(
+                f"delete from raw.{table} where snapshot_month = ? and source in (select unnest(?))",
+                [snapshot_month, sources],
+            )
             cleared.add(table)
 
     ensure_raw_schema(conn)
@@ -111,8 +116,12 @@ class _GatheredInserts:
             return
         if len(frame) >= self.max_rows:
             self.flush(table)
-            _insert(self.conn, table, frame,
-                    {"snapshot_month": self.snapshot_month, "source": source, "source_file": source_file})
+            _insert(
+                self.conn,
+                table,
+                frame,
+                {"snapshot_month": self.snapshot_month, "source": source, "source_file": source_file},
+            )
             return
         self.gathered.setdefault(table, []).append(frame.assign(source=source, source_file=source_file))
         self.rows[table] = self.rows.get(table, 0) + len(frame)

@@ -26,8 +26,9 @@ def lock_path(warehouse: Path) -> Path:
     return warehouse.with_name(warehouse.name + ".lock")
 
 
-def acquire(warehouse: Path, holder: str, on_wait: Callable[[str], None] | None = None,
-            poll_seconds: float = 0.5) -> Path:
+def acquire(
+    warehouse: Path, holder: str, on_wait: Callable[[str], None] | None = None, poll_seconds: float = 0.5
+) -> Path:
     """Block until this process holds the warehouse lock; `on_wait` hears once who holds it."""
     path = lock_path(warehouse)
     with _guard:

@@ -74,8 +74,10 @@ def describe_failures(run_results: dict[str, Any], manifest: dict[str, Any], can
         node = nodes.get(result.get("unique_id"), {})
         if node.get("resource_type") != "test":
             message = (result.get("message") or "failed").strip().splitlines()
-            sentences.append(f"model {node.get('name', result.get('unique_id'))} could not be built: "
-                             f"{' '.join(line.strip() for line in message)[:500]}")
+            sentences.append(
+                f"model {node.get('name', result.get('unique_id'))} could not be built: "
+                f"{' '.join(line.strip() for line in message)[:500]}"
+            )
             continue
         sentence = f"{_test_in_words(node)}: {result.get('failures') or 'some'} failing row(s)"
         examples = _examples(candidate, result.get("compiled_code") or node.get("compiled_code"))
