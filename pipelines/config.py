@@ -38,7 +38,7 @@ class RagThreshold(_Strict):
     red: Annotated[float, Field(ge=0)]
 
     @model_validator(mode="after")
-    def _amber_below_red(self) -> "RagThreshold":
+    def _amber_below_red(self) -> RagThreshold:
         if self.amber > self.red:
             raise ValueError(f"amber ({self.amber}) must not exceed red ({self.red})")
         return self
@@ -51,7 +51,7 @@ class MilestoneRateThreshold(_Strict):
     red: Annotated[float, Field(ge=0, le=1)] = 0.80
 
     @model_validator(mode="after")
-    def _red_below_amber(self) -> "MilestoneRateThreshold":
+    def _red_below_amber(self) -> MilestoneRateThreshold:
         if self.red > self.amber:
             raise ValueError(f"red ({self.red}) must not exceed amber ({self.amber}): rates grade downwards")
         return self
@@ -114,9 +114,12 @@ class FinanceLayout(_Strict):
         return SpendLayout(
             name=name,
             columns={k: v if isinstance(v, str) else tuple(v) for k, v in self.columns.items()},
-            delimiter=self.delimiter, decimal=self.decimal, thousands=self.thousands,
+            delimiter=self.delimiter,
+            decimal=self.decimal,
+            thousands=self.thousands,
             date_formats=(self.date_format,) if isinstance(self.date_format, str) else tuple(self.date_format),
-            encoding=self.encoding, defaults=dict(self.defaults),
+            encoding=self.encoding,
+            defaults=dict(self.defaults),
         )
 
 
@@ -177,8 +180,10 @@ class QualitySettings(_Strict):
 
     def rule_settings(self) -> dict[str, float]:
         """What `quality.validate_table` takes of these settings."""
-        return {"plausible_date_years": self.plausible_date_years,
-                "block_file_quarantine_share": self.block_file_quarantine_share}
+        return {
+            "plausible_date_years": self.plausible_date_years,
+            "block_file_quarantine_share": self.block_file_quarantine_share,
+        }
 
 
 class DeliverySettings(_Strict):
@@ -269,32 +274,39 @@ class Settings(_Strict):
         return value
 
     @model_validator(mode="after")
-    def _fill_missing_tiers(self) -> "Settings":
+    def _fill_missing_tiers(self) -> Settings:
         tolerances = {**_default_tolerances(), **self.milestone_tolerance_days}
         thresholds = {**_default_thresholds(), **self.rag_thresholds}
         object.__setattr__(self, "milestone_tolerance_days", tolerances)
         object.__setattr__(self, "rag_thresholds", thresholds)
         return self
 
-    def resolved(self, base: Path) -> "Settings":
+    def resolved(self, base: Path) -> Settings:
         """The same settings with relative paths resolved against `base` (the config file's folder)."""
+
         def absolute(path: Path) -> Path:
             return path if path.is_absolute() else (base / path).resolve()
 
         smtp = self.smtp
         if smtp is not None and smtp.ca_file is not None:
             smtp = smtp.model_copy(update={"ca_file": absolute(smtp.ca_file)})
-        return self.model_copy(update={
-            "inbox": absolute(self.inbox),
-            "warehouse": absolute(self.warehouse),
-            "output": absolute(self.output),
-            "smtp": smtp,
-        })
+        return self.model_copy(
+            update={
+                "inbox": absolute(self.inbox),
+                "warehouse": absolute(self.warehouse),
+                "output": absolute(self.output),
+                "smtp": smtp,
+            }
+        )
 
     def encoding_for(self, source_folder: str) -> str | None:
         """The declared encoding of a source's CSVs, by its inbox folder (None: detect)."""
-        section = {"jira": self.jira, "azure_devops": self.azure_devops, "incidents": self.incidents,
-                   "finance": self.finance}.get(source_folder)
+        section = {
+            "jira": self.jira,
+            "azure_devops": self.azure_devops,
+            "incidents": self.incidents,
+            "finance": self.finance,
+        }.get(source_folder)
         return section.encoding if section else None
 
     @property
@@ -314,8 +326,10 @@ class Settings(_Strict):
             "rag_thresholds": {
                 str(k): {"amber": v.amber, "red": v.red} for k, v in sorted(self.rag_thresholds.items())
             },
-            "milestone_rate_thresholds": {"amber": self.milestone_rate_thresholds.amber,
-                                          "red": self.milestone_rate_thresholds.red},
+            "milestone_rate_thresholds": {
+                "amber": self.milestone_rate_thresholds.amber,
+                "red": self.milestone_rate_thresholds.red,
+            },
             "holidays": sorted(day.isoformat() for day in self.holidays),
         }
 

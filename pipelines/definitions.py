@@ -8,7 +8,7 @@ from pipelines.jobs import deliver_pack_job, monthly_pack_job
 from pipelines.partitions import monthly_partitions_for
 from pipelines.resources import build_resources
 from pipelines.schedules import build_monthly_schedule
-from pipelines.sensors import build_drop_sensor, ops_alert_on_failure
+from pipelines.sensors import build_drop_sensor, build_failure_sensor
 
 
 def build_definitions(settings: Settings) -> dg.Definitions:
@@ -19,7 +19,7 @@ def build_definitions(settings: Settings) -> dg.Definitions:
         asset_checks=build_asset_checks(partitions),
         jobs=[monthly_pack_job, deliver_pack_job],
         schedules=[build_monthly_schedule(settings)],
-        sensors=[build_drop_sensor(settings), ops_alert_on_failure],
+        sensors=[build_drop_sensor(settings), build_failure_sensor(settings)],
         resources=build_resources(settings),
         # DuckDB allows one writer per file: steps of a run execute one after another in one process.
         executor=dg.in_process_executor,

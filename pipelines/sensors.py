@@ -16,7 +16,7 @@ from dagster._core.storage.tags import (
 )
 
 from pipelines.assets.report import PACK_KEY
-from pipelines.config import Settings, load_settings
+from pipelines.config import Settings
 from pipelines.core.delivery.plan import SEND_TAG
 from pipelines.core.delivery.send import send_with_retries
 from pipelines.core.delivery.transports import sender_of, transport_for
@@ -106,38 +106,42 @@ def _run_window(run: dg.DagsterRun) -> str:
     return (tags.get(PARTITION_NAME_TAG) or "no partition")[:7]
 
 
-@dg.run_failure_sensor(
-    name="ops_alert_on_failure",
-    monitored_jobs=[monthly_pack_job, deliver_pack_job],
-    default_status=dg.DefaultSensorStatus.RUNNING,
-    description="Emails the PMO operations address (delivery.ops_email) when a steerpack run fails.",
-)
-def ops_alert_on_failure(context: dg.RunFailureSensorContext):
-    # Settings straight from $STEERPACK_CONFIG: the SteerpackConfig resource would take the warehouse lock,
-    # and an alert must never wait for the run it reports on.
-    settings = load_settings()
-    to = settings.delivery.ops_email
-    if not to:
-        return dg.SkipReason("delivery.ops_email is not set: nobody to tell")
-    run = context.dagster_run
-    window = _run_window(run)
-    body = (
-        f"The steerpack run {run.run_id} ({run.job_name}, {window}) failed.\n\n"
-        f"{failure_summary(context.instance, run.run_id)}\n\n"
-        "A month whose data failed a blocking check is not published, and its previous pack stays in "
-        "place. Messages already delivered are in marts.delivery_log, and a rerun sends only the rest. "
-        f"Fix the cause, then rerun the month (steerpack run --month {window[:7]}) or open the run in "
-        "the Dagster UI.\n"
+def build_failure_sensor(settings: Settings) -> dg.RunFailureSensorDefinition:
+    """Emails `delivery.ops_email` when a run fails. The settings are bound here, not taken from the
+    SteerpackConfig resource, which would take the warehouse lock: an alert must never wait for the run it
+    reports on."""
+
+    @dg.run_failure_sensor(
+        name="ops_alert_on_failure",
+        monitored_jobs=[monthly_pack_job, deliver_pack_job],
+        default_status=dg.DefaultSensorStatus.RUNNING,
+        description="Emails the PMO operations address (delivery.ops_email) when a steerpack run fails.",
     )
-    message = build_failure_message(
-        sender_of(settings),
-        to,
-        f"steerpack run failed — {window} — {run.job_name}",
-        body,
-        dt.datetime.now(dt.UTC),
-        make_msgid(idstring="steerpack.alert"),
-    )
-    attempts, error = send_with_retries(transport_for(settings), message, "ops", settings.delivery)
-    if error:
-        raise RuntimeError(f"could not email {to} about run {run.run_id} after {attempts} attempts: {error}")
-    return None
+    def ops_alert_on_failure(context: dg.RunFailureSensorContext):
+        to = settings.delivery.ops_email
+        if not to:
+            return dg.SkipReason("delivery.ops_email is not set: nobody to tell")
+        run = context.dagster_run
+        window = _run_window(run)
+        body = (
+            f"The steerpack run {run.run_id} ({run.job_name}, {window}) failed.\n\n"
+            f"{failure_summary(context.instance, run.run_id)}\n\n"
+            "A month whose data failed a blocking check is not published, and its previous pack stays in "
+            "place. Messages already delivered are in marts.delivery_log, and a rerun sends only the rest. "
+            f"Fix the cause, then rerun the month (steerpack run --month {window[:7]}) or open the run in "
+            "the Dagster UI.\n"
+        )
+        message = build_failure_message(
+            sender_of(settings),
+            to,
+            f"steerpack run failed — {window} — {run.job_name}",
+            body,
+            dt.datetime.now(dt.UTC),
+            make_msgid(idstring="steerpack.alert"),
+        )
+        attempts, error = send_with_retries(transport_for(settings), message, "ops", settings.delivery)
+        if error:
+            raise RuntimeError(f"could not email {to} about run {run.run_id} after {attempts} attempts: {error}")
+        return None
+
+    return ops_alert_on_failure

@@ -1,3 +1,4 @@
+import shutil
 from pathlib import Path
 
 import duckdb
@@ -6,7 +7,7 @@ import pytest
 from pipelines.config import CONFIG_ENV_VAR, load_settings
 from pipelines.core.warehouse.load import ensure_raw_schema
 from pipelines.dbt_project import ensure_manifest
-from tests.helpers import tiny_register_sheets, write_config, write_sheets
+from tests.helpers import materialize, tiny_register_sheets, write_config, write_sheets
 
 
 @pytest.fixture(autouse=True)
@@ -31,6 +32,24 @@ def workspace(tmp_path):
     config = write_config(tmp_path)
     write_sheets(tmp_path / "inbox" / "2026-09" / "register" / "portfolio.xlsx", tiny_register_sheets())
     return load_settings(config)
+
+
+@pytest.fixture(scope="session")
+def _september_built(tmp_path_factory, dbt_manifest) -> Path:
+    """The `workspace` with September materialized, built once per session (per xdist worker)."""
+    folder = tmp_path_factory.mktemp("september")
+    config = write_config(folder)
+    write_sheets(folder / "inbox" / "2026-09" / "register" / "portfolio.xlsx", tiny_register_sheets())
+    materialize(load_settings(config), "2026-09-01")
+    return folder
+
+
+@pytest.fixture
+def september_workspace(_september_built, tmp_path):
+    """`workspace` after a successful September run (warehouse, packs, outbox and delivery log), copied for this
+    test: for tests whose story starts there, instead of each running the same month again."""
+    shutil.copytree(_september_built, tmp_path, dirs_exist_ok=True)
+    return load_settings(tmp_path / "steerpack.yaml")
 
 
 @pytest.fixture

@@ -1,6 +1,7 @@
 """The dbt project as Dagster assets: one `dbt build` per run, over the run's whole partition window."""
 
 import os
+import shutil
 
 import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
@@ -57,6 +58,9 @@ def build_dbt_assets(partitions: dg.PartitionsDefinition) -> dg.AssetsDefinition
                     allow_retries=False,
                 )
             publish_candidate(candidate, settings.warehouse)
+            # Each invocation compiles into a target folder of its own; a published run's is not needed again
+            # (a failed run's stays, for its compiled SQL and dbt.log), so monthly runs do not pile them up.
+            shutil.rmtree(invocation.target_path, ignore_errors=True)
         finally:
             discard_candidate(candidate)
         yield from events

@@ -11,16 +11,17 @@ import pytest
 from openpyxl import load_workbook
 
 from pipelines.assets.delivery import DELIVERY_KEY
-from pipelines.config import CONFIG_ENV_VAR, ConfigError, load_settings
+from pipelines.config import ConfigError, load_settings
 from pipelines.core.delivery.plan import RESEND_TAG, SEND_TAG, plan_delivery, should_send
 from pipelines.core.delivery.send import deliver_month
 from pipelines.core.delivery.transports import SmtpTransport
 from pipelines.resources import build_resources
-from pipelines.sensors import ops_alert_on_failure
+from pipelines.sensors import build_failure_sensor
 from tests.helpers import pipeline_assets, tiny_register_sheets, write_config, write_sheets
 from tests.smtp_server import PASSWORD, SmtpServer
 
-pytestmark = pytest.mark.slow
+# The module's rendered site is built once: its tests stay on one xdist worker.
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("delivery_site")]
 
 
 SEP = dt.date(2026, 9, 1)
@@ -184,7 +185,6 @@ def test_dry_run_plans_without_sending(site):
 def test_a_failed_delivery_fails_the_run_and_the_failure_sensor_emails_operations(site, monkeypatch):
     make_settings, server = site
     settings = make_settings()
-    monkeypatch.setenv(CONFIG_ENV_VAR, str(settings.config_file))  # as the daemon's sensors see it
     server.mailbox.refuse = {BOB}
     instance = dg.DagsterInstance.ephemeral()
     resources = build_resources(settings)
@@ -208,7 +208,7 @@ def test_a_failed_delivery_fails_the_run_and_the_failure_sensor_emails_operation
         dagster_instance=instance,
         dagster_run=run,
     ).for_run_failure()
-    ops_alert_on_failure(context)
+    build_failure_sensor(settings)(context)
     [alert] = server.mailbox.to("ops@example.com")
     assert alert["Subject"] == "steerpack run failed — 2026-09 — __ephemeral_asset_job__"
     body = alert.get_content()

@@ -13,6 +13,8 @@ from pipelines.synthetic.demo import PROJECTS, demo_months, register_rows
 from tests.helpers import run_logged, write_config
 
 D = dt.date
+# One `steerpack demo` (a module fixture) serves every test here: they run on one xdist worker, so it is built once.
+pytestmark = pytest.mark.xdist_group("demo")
 
 
 @pytest.fixture(scope="module")

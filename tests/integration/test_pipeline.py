@@ -51,8 +51,8 @@ def test_a_month_goes_from_inbox_to_pack_and_outbox(workspace, dbt_manifest):
         "steering-pack-2026-09.pdf", "steering-pack-2026-09.xlsx", "steering-pack-2026-09.html"]
 
 
-def test_a_scoped_recipient_sees_only_their_projects(workspace, dbt_manifest):
-    materialize(workspace, SEP)
+def test_a_scoped_recipient_sees_only_their_projects(september_workspace):
+    workspace = september_workspace  # September is materialized already
     raw = (workspace.output / "outbox" / "2026-09" / "bob@example.com.eml").read_bytes()
     message = email.message_from_bytes(raw, policy=policy.default)
     assert message["Subject"] == "Steering pack — 2026-09 — BETA"
@@ -64,8 +64,8 @@ def test_a_scoped_recipient_sees_only_their_projects(workspace, dbt_manifest):
     assert "ALPHA" not in text + html_pack and "Alpha Billing" not in text + html_pack
 
 
-def test_rerunning_a_month_leaves_counts_unchanged(workspace, dbt_manifest):
-    materialize(workspace, SEP)
+def test_rerunning_a_month_leaves_counts_unchanged(september_workspace):
+    workspace = september_workspace  # September is materialized already
     counts_sql = ("select (select count(*) from raw.projects), (select count(*) from raw.load_log), "
                   "(select count(*) from marts.fct_project_month), (select count(*) from marts.dim_project)")
     first = query(workspace, counts_sql)
@@ -73,8 +73,8 @@ def test_rerunning_a_month_leaves_counts_unchanged(workspace, dbt_manifest):
     assert query(workspace, counts_sql) == first == [(2, 6, 2, 2)]
 
 
-def test_a_month_without_a_register_uses_the_latest_earlier_one(workspace, dbt_manifest):
-    materialize(workspace, SEP)
+def test_a_month_without_a_register_uses_the_latest_earlier_one(september_workspace):
+    workspace = september_workspace  # September is materialized already
     materialize(workspace, OCT)  # the October drop has no register
     assert query(workspace, "select month, project_id, register_snapshot_month from marts.fct_project_month "
                             "order by month, project_id") == [
@@ -82,8 +82,8 @@ def test_a_month_without_a_register_uses_the_latest_earlier_one(workspace, dbt_m
         (dt.date(2026, 10, 1), "ALPHA", dt.date(2026, 9, 1)), (dt.date(2026, 10, 1), "BETA", dt.date(2026, 9, 1))]
 
 
-def test_a_later_register_changes_only_its_own_month(workspace, dbt_manifest):
-    materialize(workspace, SEP)
+def test_a_later_register_changes_only_its_own_month(september_workspace):
+    workspace = september_workspace  # September is materialized already
     write_sheets(workspace.inbox / "2026-10" / "register" / "portfolio.xlsx", tiny_register_sheets("Red"))
     materialize(workspace, OCT)
     materialize(workspace, SEP)  # re-running September must not pick up October's register
