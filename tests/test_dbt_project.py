@@ -41,3 +41,17 @@ def test_dbt_build_with_unit_tests_passes_on_an_empty_warehouse(tmp_path, dbt_ma
     defined = json.loads((target / "manifest.json").read_text())["unit_tests"]
     assert {r["unique_id"] for r in unit} == set(defined) and len(defined) >= MIN_UNIT_TESTS
     assert {r["status"] for r in results} <= {"success", "pass"}
+
+
+def test_no_staging_or_intermediate_model_reads_a_mart(dbt_manifest):
+    """DESIGN §1: staging and intermediate models never `ref` a mart (a mart is an interface, not an input)."""
+    nodes = json.loads(dbt_manifest.read_text())["nodes"]
+    models = {unique_id: node for unique_id, node in nodes.items() if node["resource_type"] == "model"}
+    layer = {unique_id: node["fqn"][1] for unique_id, node in models.items()}
+    assert {"staging", "intermediate", "marts"} <= set(layer.values())
+    reads_a_mart = sorted(
+        f"{node['name']} <- {models[parent]['name']}"
+        for unique_id, node in models.items() if layer[unique_id] in ("staging", "intermediate")
+        for parent in node["depends_on"]["nodes"] if parent in models and layer[parent] == "marts"
+    )
+    assert reads_a_mart == []

@@ -30,8 +30,7 @@ milestones as (
         project_id,
         count(*) filter (where is_due) as milestones_due,
         count(*) filter (where is_on_time) as milestones_on_time
-    from {{ ref('fct_milestone_month') }}
-    where month between cast('{{ var("month_start") }}' as date) and cast('{{ var("month_end") }}' as date)
+    from {{ ref('int_milestones_assessed') }}
     group by month, project_id
 ),
 
@@ -42,15 +41,13 @@ benefits as (
         count(*) as benefits,
         avg(readiness_score) as readiness_score,
         bool_and(checks_met = 5) as all_checks_met
-    from {{ ref('fct_benefit_readiness') }}
-    where month between cast('{{ var("month_start") }}' as date) and cast('{{ var("month_end") }}' as date)
+    from {{ ref('int_benefit_checks') }}
     group by month, project_id
 ),
 
 incidents as (
     select month, project_id, p1_count, p2_count, incidents_total, go_live_actual, window_days
-    from {{ ref('fct_post_golive_incidents') }}
-    where month between cast('{{ var("month_start") }}' as date) and cast('{{ var("month_end") }}' as date)
+    from {{ ref('int_post_golive_incidents') }}
 ),
 
 signals as (
