@@ -1,6 +1,6 @@
 """`dbt build` of the whole project on an empty warehouse: every model, data test and unit test passes.
 
-The unit tests (dbt_project/models/**/_*unit_tests.yml) hold the KPI arithmetic's hand-computed and published
+The unit tests (`unit_tests:` in the .yml beside each model) hold the KPI arithmetic's hand-computed and published
 examples; this is where `make test` runs them.
 """
 
