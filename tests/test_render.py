@@ -10,7 +10,8 @@ from reports.data import PackData
 PROJECT = {"project_id": "P1", "project_name": "Payroll", "tier": 1, "reported_status": "Green",
            "rag_schedule": "Green", "rag_cost": "Red", "rag_benefits": "Green", "rag_incidents": None,
            "rag_overall": "Red", "watermelon": True, "cpi": 0.8, "spi": 1.0, "cost_overrun_pct": 0.25,
-           "slip_days": 0, "go_live_actual": None, "go_live_planned": dt.date(2026, 12, 1), "sponsor": "S",
+           "slip_days": 0, "go_live_actual": None, "go_live_planned": dt.date(2026, 12, 1),
+           "go_live_date": dt.date(2026, 12, 1), "sponsor": "S",
            "bac": 100.0, "ac": 50.0, "eac": 125.0, "vac": -25.0, "baseline_finish": dt.date(2026, 12, 31),
            "forecast_finish": dt.date(2026, 12, 31), "milestones_due": 1, "milestones_on_time": 1,
            "readiness_score": 1.0, "benefits_ready": True}

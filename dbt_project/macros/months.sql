@@ -1,11 +1,33 @@
+{# The partition window's first and last month (DATEs, first day of the month, inclusive), from the vars. #}
+{% macro window_start() -%}
+    cast('{{ var("month_start") }}' as date)
+{%- endmacro %}
+
+{% macro window_end() -%}
+    cast('{{ var("month_end") }}' as date)
+{%- endmacro %}
+
+{# The first day of the month before the month that starts on `month`. #}
+{% macro previous_month(month) -%}
+    cast({{ month }} - interval 1 month as date)
+{%- endmacro %}
+
 {# The months of the partition window as DATEs (first day of each month), inclusive of both ends. #}
 {% macro window_months(months_before=0) -%}
     select cast(month_start as date) as month
     from generate_series(
-        cast('{{ var("month_start") }}' as date) - interval {{ months_before }} month,
-        cast('{{ var("month_end") }}' as date),
+        {{ window_start() }} - interval {{ months_before }} month,
+        {{ window_end() }},
         interval 1 month
     ) as months(month_start)
+{%- endmacro %}
+
+{#
+  A planned fraction: numerator / denominator clamped to [0, 1] (DESIGN §5), null when the denominator is 0.
+  Cast to double first, so two day counts never divide as integers.
+#}
+{% macro clamped_fraction(numerator, denominator) -%}
+    least(greatest(cast({{ numerator }} as double) / nullif({{ denominator }}, 0), 0.0), 1.0)
 {%- endmacro %}
 
 {# Calendar days from a to b, inclusive of both ends (DESIGN §5: days(a, b) = b - a + 1). #}

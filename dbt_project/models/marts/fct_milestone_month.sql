@@ -23,7 +23,7 @@ stored_previous_forecasts as (
         milestone_key,
         forecast_date as previous_forecast_date
     from {{ this }}
-    where month = cast(cast('{{ var("month_start") }}' as date) - interval 1 month as date)
+    where month = {{ previous_month(window_start()) }}
     qualify row_number() over (partition by month, project_id, milestone_source, milestone_key) = 1
 ),
 {% endif %}

@@ -28,8 +28,8 @@ select
     raid.raised_date,
     raid.last_updated,
     raid.due_date,
-    coalesce(raid.raid_status, 'Open') not in ('Closed', 'Mitigated') as is_open,
-    coalesce(raid.raid_status, 'Open') not in ('Closed', 'Mitigated') and raid.due_date < projects.as_of as is_overdue,
+    raid.is_open,
+    raid.is_open and raid.due_date < projects.as_of as is_overdue,
     {{ dbt.datediff('raid.last_updated', 'projects.as_of', 'day') }} as days_since_update
 from raid
 inner join projects

@@ -1,7 +1,7 @@
 -- Benefits readiness per benefit and window month: five checks (DESIGN §5). The tracking start must be on or
 -- before go-live: the actual go-live when there is one, else the planned one.
 with projects as (
-    select month, project_id, coalesce(go_live_actual, go_live_planned) as go_live_date
+    select month, project_id, go_live_date
     from {{ ref('int_projects_as_of_month') }}
 ),
 
@@ -28,13 +28,17 @@ checked as (
     inner join projects
         on projects.month = benefits.month
         and projects.project_id = benefits.project_id
+),
+
+counted as (
+    select
+        *,
+        cast(has_owner as integer) + cast(has_metric as integer) + cast(has_baseline_value as integer)
+            + cast(has_target_with_date as integer) + cast(tracking_starts_by_go_live as integer) as checks_met
+    from checked
 )
 
 select
     *,
-    (cast(has_owner as integer) + cast(has_metric as integer) + cast(has_baseline_value as integer)
-        + cast(has_target_with_date as integer) + cast(tracking_starts_by_go_live as integer)) as checks_met,
-    (cast(has_owner as integer) + cast(has_metric as integer) + cast(has_baseline_value as integer)
-        + cast(has_target_with_date as integer) + cast(tracking_starts_by_go_live as integer)) / 5.0
-        as readiness_score
-from checked
+    checks_met / 5.0 as readiness_score
+from counted

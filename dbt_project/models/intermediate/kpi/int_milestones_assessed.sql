@@ -38,7 +38,7 @@ register_milestones as (
         select 1 from {{ ref('stg_register__projects') }} as registered
         where registered.snapshot_month = milestones.snapshot_month
             and registered.project_id = milestones.project_id
-            and registered.plan_source in ('jira', 'azure_devops')
+            and not registered.is_schedule_plan
     )
 ),
 

@@ -62,10 +62,12 @@ joined as (
         projects.tier,
         projects.reported_status,
         projects.plan_source,
+        projects.is_schedule_plan,
         projects.baseline_start,
         projects.baseline_finish,
         projects.go_live_planned,
         projects.go_live_actual,
+        projects.go_live_date,
         coalesce({{ month_end_date('projects.month') }} >= projects.baseline_start, true) as is_past_baseline_start,
         evm.bac, evm.pv, evm.ev, evm.ac, evm.sv, evm.cv, evm.spi, evm.cpi, evm.eac, evm.etc, evm.vac, evm.tcpi,
         evm.tcpi_eac, evm.eac_cpi_spi, evm.cost_overrun_pct, evm.cv_pct, evm.sv_pct, evm.percent_complete,
@@ -83,7 +85,7 @@ joined as (
             then projects.baseline_start + cast(round(earned_schedule.ieac_t_days) as integer) - 1
         end as ieac_t_finish,
         case
-            when projects.plan_source in ('ms_project', 'smartsheet') then schedule_finish.plan_finish
+            when projects.is_schedule_plan then schedule_finish.plan_finish
             else register_finish.milestone_finish
         end as forecast_finish,
         coalesce(milestones.milestones_due, 0) as milestones_due,
@@ -125,5 +127,5 @@ select
     {{ dbt.datediff('baseline_finish', 'forecast_finish', 'day') }}
         / {{ days_between('baseline_start', 'baseline_finish') }} as schedule_slip_pct,
     cast(milestones_on_time as double) / nullif(milestones_due, 0) as milestone_on_time_rate,
-    {{ dbt.datediff('as_of', 'coalesce(go_live_actual, go_live_planned)', 'day') }} as days_to_go_live
+    {{ dbt.datediff('as_of', 'go_live_date', 'day') }} as days_to_go_live
 from joined

@@ -100,7 +100,7 @@ raid as (
     inner join {{ ref('int_raid_as_of_month') }} as raid
         on raid.month = projects.month
         and raid.project_id = projects.project_id
-    where coalesce(raid.raid_status, 'Open') not in ('Closed', 'Mitigated')
+    where raid.is_open
     group by projects.month, projects.project_id
 )
 

@@ -31,7 +31,7 @@ items_as_of as (
 projects as (
     select month, project_id, plan_source, plan_key
     from {{ ref('int_projects_as_of_month') }}
-    where plan_source in ('jira', 'azure_devops')
+    where not is_schedule_plan
 ),
 
 -- The keys an item may map by, each an equality so the join is a hash join (an OR or a prefix test in the join

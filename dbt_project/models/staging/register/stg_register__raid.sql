@@ -19,6 +19,8 @@ select
     owner as raid_owner,
     severity,
     status as raid_status,
+    -- open until closed or mitigated; no status at all is open
+    coalesce(status, 'Open') not in ('Closed', 'Mitigated') as is_open,
     raised_date,
     last_updated,
     due_date,
