@@ -1,10 +1,30 @@
-{# The partition window's first and last month (DATEs, first day of the month, inclusive), from the vars. #}
+{#
+  The partition window's first and last month (DATEs, first day of the month, inclusive), from the vars.
+
+  A full refresh (`dbt build --full-refresh`) rebuilds the incremental marts from nothing, so it widens the
+  window to every month the raw data holds (and the vars' window, if wider): a one-month window would otherwise
+  leave only that month in the marts. As dagster-open-platform does, the refresh drops the date window on purpose.
+  A first run on an empty warehouse (not is_incremental()) keeps its window: a backfill's first run legitimately
+  builds just the months it was asked for.
+#}
 {% macro window_start() -%}
-    cast('{{ var("month_start") }}' as date)
+    {%- if flags.FULL_REFRESH -%}
+        least(cast('{{ var("month_start") }}' as date), coalesce(
+            (select min(snapshot_month) from {{ source('raw', 'load_log') }}), cast('{{ var("month_start") }}' as date)
+        ))
+    {%- else -%}
+        cast('{{ var("month_start") }}' as date)
+    {%- endif -%}
 {%- endmacro %}
 
 {% macro window_end() -%}
-    cast('{{ var("month_end") }}' as date)
+    {%- if flags.FULL_REFRESH -%}
+        greatest(cast('{{ var("month_end") }}' as date), coalesce(
+            (select max(snapshot_month) from {{ source('raw', 'load_log') }}), cast('{{ var("month_end") }}' as date)
+        ))
+    {%- else -%}
+        cast('{{ var("month_end") }}' as date)
+    {%- endif -%}
 {%- endmacro %}
 
 {# The first day of the month before the month that starts on `month`. #}
@@ -14,12 +34,12 @@
 
 {# The months of the partition window as DATEs (first day of each month), inclusive of both ends. #}
 {% macro window_months(months_before=0) -%}
-    select cast(month_start as date) as month
-    from generate_series(
+    -- generate_series as a list function: its bounds may be subqueries (a full refresh's window)
+    select cast(unnest(generate_series(
         {{ window_start() }} - interval {{ months_before }} month,
         {{ window_end() }},
         interval 1 month
-    ) as months(month_start)
+    )) as date) as month
 {%- endmacro %}
 
 {#
