@@ -8,6 +8,8 @@ from typing import Any
 
 import duckdb
 
+RAG_GRADES = ("Red", "Amber", "Unknown", "Green")  # the order the pack lists them in
+
 
 @dataclass
 class PackData:
@@ -21,18 +23,8 @@ class PackData:
     overdue_raid: list[dict[str, Any]] = field(default_factory=list)
     pending_changes: list[dict[str, Any]] = field(default_factory=list)
     incidents: list[dict[str, Any]] = field(default_factory=list)
-
-    @property
-    def status_counts(self) -> dict[str, int]:
-        """Projects per measured overall RAG: the portfolio mart's counts, or a scoped reader's own projects'."""
-        if self.portfolio is not None:
-            return {"Red": self.portfolio["projects_red"], "Amber": self.portfolio["projects_amber"],
-                    "Unknown": self.portfolio["projects_unknown"], "Green": self.portfolio["projects_green"]}
-        counts = {"Red": 0, "Amber": 0, "Unknown": 0, "Green": 0}
-        for project in self.projects:
-            if project.get("rag_overall") in counts:
-                counts[project["rag_overall"]] += 1
-        return counts
+    # projects per measured overall RAG, as the marts count them (load_pack_data reads them)
+    status_counts: dict[str, int] = field(default_factory=lambda: dict.fromkeys(RAG_GRADES, 0))
 
     @property
     def projects_with_data_gaps(self) -> int:
@@ -120,6 +112,21 @@ def load_pack_data(conn: duckdb.DuckDBPyConnection, month: dt.date,
             order by month
         """, [month])
     portfolio = trend[-1] if trend and trend[-1]["month"] == month else None
+    if portfolio is not None:
+        status_counts = {"Red": portfolio["projects_red"], "Amber": portfolio["projects_amber"],
+                         "Unknown": portfolio["projects_unknown"], "Green": portfolio["projects_green"]}
+    else:
+        # a scoped reader (or a month without a portfolio row): the same counts over the projects in the pack
+        scope = "" if project_ids is None else "and list_contains($project_ids, project_id)"
+        [status_counts] = query_rows(conn, f"""
+            select
+                count(*) filter (where rag_overall = 'Red') as "Red",
+                count(*) filter (where rag_overall = 'Amber') as "Amber",
+                count(*) filter (where rag_overall = 'Unknown') as "Unknown",
+                count(*) filter (where rag_overall = 'Green') as "Green"
+            from marts.fct_project_month
+            where month = $month {scope}
+        """, {"month": month, **({} if project_ids is None else {"project_ids": sorted(project_ids)})})
     freshness = query_rows(conn, """
         select source, snapshot_month_used, is_missing, rows_read, rows_loaded, rows_quarantined, unreadable_files
         from marts.fct_data_freshness
@@ -138,19 +145,19 @@ def load_pack_data(conn: duckdb.DuckDBPyConnection, month: dt.date,
     changes = named(query_rows(conn, """
         select project_id, rag_overall, previous_rag_overall, rag_moved, is_new_red, slip_days_change
         from marts.fct_project_change_month
-        where month = ? and (rag_moved or is_new_red or slip_days_change > 0)
+        where month = ? and changed_since_last_month
         order by is_new_red desc, project_id
     """, [month]))
     overdue_raid = named(query_rows(conn, """
         select project_id, raid_id, raid_type, raid_title, raid_owner, severity, due_date
         from marts.fct_raid_month
-        where month = ? and is_overdue and severity in ('Critical', 'High')
+        where month = ? and needs_decision
         order by due_date, project_id
     """, [month]))
     pending_changes = named(query_rows(conn, """
         select project_id, cr_id, cr_title, submitted_date, days_pending, cost_impact, schedule_impact_days
         from marts.fct_change_month
-        where month = ? and is_pending and days_pending > 10
+        where month = ? and needs_decision
         order by days_pending desc
     """, [month]))
     incidents = named(query_rows(conn, """
@@ -162,7 +169,7 @@ def load_pack_data(conn: duckdb.DuckDBPyConnection, month: dt.date,
     """, [month]))
     return PackData(month=month, as_of=as_of, projects=projects, portfolio=portfolio, trend=trend,
                     freshness=freshness, changes=changes, overdue_raid=overdue_raid,
-                    pending_changes=pending_changes, incidents=incidents)
+                    pending_changes=pending_changes, incidents=incidents, status_counts=status_counts)
 
 
 def load_recipients(conn: duckdb.DuckDBPyConnection, month: dt.date) -> list[dict[str, Any]]:

@@ -83,6 +83,8 @@ def test_a_scoped_recipient_sees_only_their_projects(workspace, dbt_manifest):
     html_pack = next(p for p in message.iter_attachments() if p.get_filename().endswith(".html")).get_content()
     assert "Beta CRM" in text and "Beta CRM" in html_pack
     assert "ALPHA" not in text + html_pack and "Alpha Billing" not in text + html_pack
+    # the grades counted over the reader's projects only (BETA: no plan, no spend, so Unknown)
+    assert "0 Red, 0 Amber, 1 Unknown (not measurable), 0 Green (measured)" in text
 
 
 def test_rerunning_a_month_leaves_counts_unchanged(workspace, dbt_manifest):

@@ -92,7 +92,8 @@ def test_unknown_is_grey_with_its_reason_and_an_unverified_green_is_named():
                   **dict.fromkeys(["phase", "project_manager", "as_of", "pv", "ev", "at_days", "cpi_month",
                                    "eac_cpi_spi", "es_days", "ieac_t_finish", "percent_complete", "percent_spent",
                                    "spi_month", "spi_t", "tcpi", "tspi"])}
-    pack = PackData(month=dt.date(2026, 10, 1), as_of=dt.date(2026, 10, 31), projects=[PROJECT, unmeasured])
+    pack = PackData(month=dt.date(2026, 10, 1), as_of=dt.date(2026, 10, 31), projects=[PROJECT, unmeasured],
+                    status_counts={"Red": 1, "Amber": 0, "Unknown": 1, "Green": 0})
     page = ProjectPage(month=dt.date(2026, 10, 1), project=unmeasured, history=[], milestones=[], raid=[],
                        changes=[], benefits=[], incidents=None)
     html = render.render_pack_html(pack, project_pages=[page])

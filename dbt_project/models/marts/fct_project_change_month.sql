@@ -29,17 +29,33 @@ compared as (
         cost_overrun_pct - lag(cost_overrun_pct) over by_project as cost_overrun_pct_change
     from project_months
     window by_project as (partition by project_id order by month)
+),
+
+changes as (
+    select
+        project_id,
+        month,
+        rag_overall,
+        case when has_previous_month then previous_rag_overall end as previous_rag_overall,
+        coalesce(has_previous_month, false) as has_previous_month,
+        has_previous_month and previous_rag_overall is distinct from rag_overall as rag_moved,
+        rag_overall = 'Red' and (previous_month is null or previous_rag_overall is distinct from 'Red') as is_new_red,
+        case when has_previous_month then slip_days_change end as slip_days_change,
+        case when has_previous_month then cost_overrun_pct_change end as cost_overrun_pct_change
+    from compared
+    where month between {{ window_start() }} and {{ window_end() }}
 )
 
 select
     project_id,
     month,
     rag_overall,
-    case when has_previous_month then previous_rag_overall end as previous_rag_overall,
-    coalesce(has_previous_month, false) as has_previous_month,
-    has_previous_month and previous_rag_overall is distinct from rag_overall as rag_moved,
-    rag_overall = 'Red' and (previous_month is null or previous_rag_overall is distinct from 'Red') as is_new_red,
-    case when has_previous_month then slip_days_change end as slip_days_change,
-    case when has_previous_month then cost_overrun_pct_change end as cost_overrun_pct_change
-from compared
-where month between {{ window_start() }} and {{ window_end() }}
+    previous_rag_overall,
+    has_previous_month,
+    rag_moved,
+    is_new_red,
+    slip_days_change,
+    cost_overrun_pct_change,
+    -- what the pack reports as changed since last month: a grade move, a new red, or a slip that grew
+    coalesce(rag_moved or is_new_red or slip_days_change > 0, false) as changed_since_last_month
+from changes

@@ -95,7 +95,9 @@ raid as (
         projects.project_id,
         count(*) as raid_open,
         -- age since the last update is elapsed time: updated on as_of is 0 days old
-        count(*) filter (where {{ dbt.datediff('raid.last_updated', 'projects.as_of', 'day') }} <= 7) as raid_open_fresh
+        count(*) filter (
+            where {{ dbt.datediff('raid.last_updated', 'projects.as_of', 'day') }} <= {{ var('raid_fresh_days') }}
+        ) as raid_open_fresh
     from projects
     inner join {{ ref('int_raid_as_of_month') }} as raid
         on raid.month = projects.month
