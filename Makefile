@@ -8,7 +8,7 @@ INSTALLED := $(VENV)/.installed
 MANIFEST := dbt_project/target/manifest.json
 DBT_SOURCES := $(shell find dbt_project -path dbt_project/target -prune -o \( -name '*.sql' -o -name '*.yml' \) -print)
 
-.PHONY: demo test install system-deps dbt-prepare validate-defs clean
+.PHONY: demo test install system-deps dbt-prepare validate-defs lint-sql clean
 # What the tests need from the system: a real headless browser and poppler for the PDF pages, Pango for WeasyPrint.
 SYSTEM_PACKAGES := chromium poppler-utils libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core
 
@@ -40,6 +40,10 @@ dbt-prepare: $(MANIFEST)
 
 $(MANIFEST): $(INSTALLED) $(DBT_SOURCES)
 	cd dbt_project && ../$(BIN)/dbt parse --profiles-dir . --quiet
+
+# The dbt templater compiles against the profile's `lint` target (in-memory DuckDB): no warehouse needed.
+lint-sql: install
+	$(BIN)/sqlfluff lint dbt_project
 
 validate-defs: install dbt-prepare
 	$(BIN)/dagster definitions validate -m pipelines.definitions

@@ -30,10 +30,10 @@ assessed as (
         changes.schedule_impact_days,
         changes.decided_date is null or changes.decided_date > projects.as_of as is_pending,
         case when changes.decided_date is null or changes.decided_date > projects.as_of
-            then {{ days_between('changes.submitted_date', 'projects.as_of') }}
+                then {{ days_between('changes.submitted_date', 'projects.as_of') }}
         end as days_pending,
         case when changes.decided_date <= projects.as_of
-            then {{ days_between('changes.submitted_date', 'changes.decided_date') }}
+                then {{ days_between('changes.submitted_date', 'changes.decided_date') }}
         end as cycle_days
     from changes
     inner join projects

@@ -30,14 +30,15 @@ stored_previous_forecasts as (
 
 with_previous as (
     select
-        assessed.* exclude (is_listed_previous_month, previous_forecast_date),
+        -- (sqlfluff reads the columns DuckDB's `* exclude` names as unqualified references)
+        assessed.* exclude (is_listed_previous_month, previous_forecast_date),  -- noqa: RF03
         {% if is_incremental() %}
         case
             when assessed.is_listed_previous_month then assessed.previous_forecast_date
             else stored_previous_forecasts.previous_forecast_date
         end as previous_forecast_date
         {% else %}
-        assessed.previous_forecast_date
+            assessed.previous_forecast_date
         {% endif %}
     from assessed
     {% if is_incremental() %}
@@ -67,11 +68,11 @@ select
     completed_in_month,
     previous_forecast_date,
     case when completed_in_month and previous_forecast_date is not null
-        then {{ dbt.datediff('previous_forecast_date', 'actual_date', 'day') }}
+            then {{ dbt.datediff('previous_forecast_date', 'actual_date', 'day') }}
     end as forecast_error_days,
     case when completed_in_month and previous_forecast_date is not null
-        then abs({{ dbt.datediff('previous_forecast_date', 'actual_date', 'day') }})
+            then abs({{ dbt.datediff('previous_forecast_date', 'actual_date', 'day') }})
             -- the horizon is a lead time, elapsed (DESIGN §5: b - a)
-            <= greatest(1, 0.1 * {{ dbt.datediff("cast(month - interval 1 day as date)", 'previous_forecast_date', 'day') }})
+                <= greatest(1, 0.1 * {{ dbt.datediff("cast(month - interval 1 day as date)", 'previous_forecast_date', 'day') }})
     end as is_forecast_accurate
 from with_previous

@@ -38,8 +38,8 @@ changes as (
         rag_overall,
         case when has_previous_month then previous_rag_overall end as previous_rag_overall,
         coalesce(has_previous_month, false) as has_previous_month,
-        has_previous_month and previous_rag_overall is distinct from rag_overall as rag_moved,
-        rag_overall = 'Red' and (previous_month is null or previous_rag_overall is distinct from 'Red') as is_new_red,
+        has_previous_month and (previous_rag_overall is distinct from rag_overall) as rag_moved,
+        rag_overall = 'Red' and (previous_month is null or (previous_rag_overall is distinct from 'Red')) as is_new_red,
         case when has_previous_month then slip_days_change end as slip_days_change,
         case when has_previous_month then cost_overrun_pct_change end as cost_overrun_pct_change
     from compared

@@ -34,10 +34,10 @@ windowed as (
         incidents.resolved_at,
         projects.as_of,
         incidents.opened_at >= projects.go_live_actual
-            and incidents.opened_at < projects.go_live_actual + {{ var('post_golive_window_days') }}
-            and incidents.opened_at < projects.as_of + 1 as is_after_go_live,
+        and incidents.opened_at < projects.go_live_actual + {{ var('post_golive_window_days') }}
+        and incidents.opened_at < projects.as_of + 1 as is_after_go_live,
         incidents.opened_at >= projects.go_live_actual - {{ var('post_golive_window_days') }}
-            and incidents.opened_at < projects.go_live_actual as is_before_go_live
+        and incidents.opened_at < projects.go_live_actual as is_before_go_live
     from projects
     inner join incidents
         on incidents.month = projects.month
@@ -53,7 +53,7 @@ counted as (
         count(*) filter (where is_after_go_live and priority = 2) as p2_count,
         count(*) filter (where is_after_go_live and (resolved_at is null or resolved_at >= as_of + 1)) as open_count,
         avg(epoch(resolved_at - opened_at) / 3600.0)
-            filter (where is_after_go_live and resolved_at < as_of + 1) as mttr_hours,
+        filter (where is_after_go_live and resolved_at < as_of + 1) as mttr_hours,
         count(*) filter (where is_before_go_live) as incidents_before_go_live
     from windowed
     group by month, project_id
@@ -82,8 +82,10 @@ select
     coalesce(counted.open_count, 0) as open_count,
     counted.mttr_hours,
     coalesce(counted.incidents_total, 0)
-        / (least({{ var('post_golive_window_days') }}, {{ days_between('projects.go_live_actual', 'projects.as_of') }})
-           / 7.0) as incidents_per_week,
+    / (
+        least({{ var('post_golive_window_days') }}, {{ days_between('projects.go_live_actual', 'projects.as_of') }})
+        / 7.0
+    ) as incidents_per_week,
     coalesce(counted.incidents_before_go_live, 0) / ({{ var('post_golive_window_days') }} / 7.0) as baseline_per_week,
     leakage.defect_leakage_pct,
     projects.as_of < projects.go_live_actual + {{ var('post_golive_window_days') }} as is_in_window

@@ -35,11 +35,11 @@ register_milestones as (
         milestones.actual_date
     from {{ ref('int_milestones_as_of_month') }} as milestones
     where exists (
-        select 1 from {{ ref('stg_register__projects') }} as registered
-        where registered.snapshot_month = milestones.snapshot_month
-            and registered.project_id = milestones.project_id
-            and not registered.is_schedule_plan
-    )
+            select 1 from {{ ref('stg_register__projects') }} as registered
+            where registered.snapshot_month = milestones.snapshot_month
+                and registered.project_id = milestones.project_id
+                and not registered.is_schedule_plan
+        )
 ),
 
 unioned as (
@@ -57,8 +57,8 @@ previous_forecasts as (
         forecast_date as previous_forecast_date
     from unioned
     qualify row_number() over (
-        partition by month, project_id, milestone_source, milestone_key
-    ) = 1
+            partition by month, project_id, milestone_source, milestone_key
+        ) = 1
 ),
 
 assessed as (
@@ -101,7 +101,7 @@ select
     actual_date is not null and actual_date <= as_of as is_complete,
     -- a due milestone with no actual date is late
     baseline_date <= as_of and actual_date is not null and actual_date <= as_of
-        and actual_date <= baseline_date + tolerance_days as is_on_time,
+    and actual_date <= baseline_date + tolerance_days as is_on_time,
     {{ dbt.datediff('baseline_date', 'coalesce(actual_date, forecast_date)', 'day') }} as slip_days,
     actual_date between month and as_of as completed_in_month,
     is_listed_previous_month,

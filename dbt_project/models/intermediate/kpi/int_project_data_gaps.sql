@@ -50,7 +50,7 @@ project_codes as (
         projects.project_id,
         trim(codes.project_code) as project_code
     from projects,
-        unnest(string_split(projects.finance_codes, ';')) as codes(project_code)
+        unnest(string_split(projects.finance_codes, ';')) as codes (project_code)
     where trim(codes.project_code) <> ''
 ),
 

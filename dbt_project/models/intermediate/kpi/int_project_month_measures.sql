@@ -82,7 +82,7 @@ joined as (
         -- the finish the schedule performance to date points to (rounded to the nearest day)
         -- (none past a century: a near-zero SPI(t) would make a date no calendar holds)
         case when earned_schedule.ieac_t_days <= 36500
-            then projects.baseline_start + cast(round(earned_schedule.ieac_t_days) as integer) - 1
+                then projects.baseline_start + cast(round(earned_schedule.ieac_t_days) as integer) - 1
         end as ieac_t_finish,
         case
             when projects.is_schedule_plan then schedule_finish.plan_finish
@@ -101,7 +101,7 @@ joined as (
         incidents.p2_count as post_golive_p2_count,
         -- incidents grade a project while its post-go-live window overlaps the month
         incidents.go_live_actual is not null
-            and incidents.go_live_actual + incidents.window_days > projects.month as is_in_incident_window
+        and incidents.go_live_actual + incidents.window_days > projects.month as is_in_incident_window
     from projects
     left join evm
         on evm.month = projects.month and evm.project_id = projects.project_id
@@ -125,7 +125,7 @@ select
     *,
     {{ dbt.datediff('baseline_finish', 'forecast_finish', 'day') }} as slip_days,
     {{ dbt.datediff('baseline_finish', 'forecast_finish', 'day') }}
-        / {{ days_between('baseline_start', 'baseline_finish') }} as schedule_slip_pct,
+    / {{ days_between('baseline_start', 'baseline_finish') }} as schedule_slip_pct,
     cast(milestones_on_time as double) / nullif(milestones_due, 0) as milestone_on_time_rate,
     {{ dbt.datediff('as_of', 'go_live_date', 'day') }} as days_to_go_live
 from joined

@@ -60,7 +60,8 @@ change_business_days as (
             {%- endif %}
         ) as business_days
     from decided_changes
-    left join lateral (
+    -- one row per calendar day between the dates: a lateral series, which a CTE cannot express
+    left join lateral (  -- noqa: ST05
         select unnest(range(
             least(decided_changes.submitted_date, decided_changes.decided_date),
             greatest(decided_changes.submitted_date, decided_changes.decided_date),
@@ -68,7 +69,8 @@ change_business_days as (
         )) as day
     ) as elapsed on true
     where decided_changes.submitted_date is not null
-    group by decided_changes.month, decided_changes.project_id, decided_changes.cr_id,
+    group by
+        decided_changes.month, decided_changes.project_id, decided_changes.cr_id,
         decided_changes.submitted_date, decided_changes.decided_date
 ),
 

@@ -44,7 +44,7 @@ days as (
         day_number.t,
         horizons.baseline_start + cast(day_number.t - 1 as integer) as curve_date
     from horizons,
-        range(1, horizons.horizon_days + 1) as day_number(t)
+        range(1, horizons.horizon_days + 1) as day_number (t)
 ),
 
 schedule_curve as (

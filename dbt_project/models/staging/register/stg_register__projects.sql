@@ -7,8 +7,8 @@ deduplicated as (
     select *
     from source
     qualify row_number() over (
-        partition by snapshot_month, project_id order by source_row desc
-    ) = 1
+            partition by snapshot_month, project_id order by source_row desc
+        ) = 1
 )
 
 select
