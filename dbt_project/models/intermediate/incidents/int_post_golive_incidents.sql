@@ -33,11 +33,15 @@ windowed as (
         incidents.opened_at,
         incidents.resolved_at,
         projects.as_of,
-        incidents.opened_at >= projects.go_live_actual
-        and incidents.opened_at < projects.go_live_actual + {{ var('post_golive_window_days') }}
-        and incidents.opened_at < projects.as_of + 1 as is_after_go_live,
-        incidents.opened_at >= projects.go_live_actual - {{ var('post_golive_window_days') }}
-        and incidents.opened_at < projects.go_live_actual as is_before_go_live
+        (
+            incidents.opened_at >= projects.go_live_actual
+            and incidents.opened_at < projects.go_live_actual + {{ var('post_golive_window_days') }}
+            and incidents.opened_at < projects.as_of + 1
+        ) as is_after_go_live,
+        (
+            incidents.opened_at >= projects.go_live_actual - {{ var('post_golive_window_days') }}
+            and incidents.opened_at < projects.go_live_actual
+        ) as is_before_go_live
     from projects
     inner join incidents
         on incidents.month = projects.month
@@ -52,8 +56,9 @@ counted as (
         count(*) filter (where is_after_go_live and priority = 1) as p1_count,
         count(*) filter (where is_after_go_live and priority = 2) as p2_count,
         count(*) filter (where is_after_go_live and (resolved_at is null or resolved_at >= as_of + 1)) as open_count,
-        avg(epoch(resolved_at - opened_at) / 3600.0)
-        filter (where is_after_go_live and resolved_at < as_of + 1) as mttr_hours,
+        avg(epoch(resolved_at - opened_at) / 3600.0) filter (
+            where is_after_go_live and resolved_at < as_of + 1
+        ) as mttr_hours,
         count(*) filter (where is_before_go_live) as incidents_before_go_live
     from windowed
     group by month, project_id

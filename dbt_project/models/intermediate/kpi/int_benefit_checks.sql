@@ -33,8 +33,10 @@ checked as (
 counted as (
     select
         *,
-        cast(has_owner as integer) + cast(has_metric as integer) + cast(has_baseline_value as integer)
-        + cast(has_target_with_date as integer) + cast(tracking_starts_by_go_live as integer) as checks_met
+        (
+            cast(has_owner as integer) + cast(has_metric as integer) + cast(has_baseline_value as integer)
+            + cast(has_target_with_date as integer) + cast(tracking_starts_by_go_live as integer)
+        ) as checks_met
     from checked
 )
 

@@ -100,8 +100,10 @@ select
     baseline_date <= as_of as is_due,
     actual_date is not null and actual_date <= as_of as is_complete,
     -- a due milestone with no actual date is late
-    baseline_date <= as_of and actual_date is not null and actual_date <= as_of
-    and actual_date <= baseline_date + tolerance_days as is_on_time,
+    (
+        baseline_date <= as_of and actual_date is not null and actual_date <= as_of
+        and actual_date <= baseline_date + tolerance_days
+    ) as is_on_time,
     {{ dbt.datediff('baseline_date', 'coalesce(actual_date, forecast_date)', 'day') }} as slip_days,
     actual_date between month and as_of as completed_in_month,
     is_listed_previous_month,

@@ -100,8 +100,10 @@ joined as (
         incidents.p1_count as post_golive_p1_count,
         incidents.p2_count as post_golive_p2_count,
         -- incidents grade a project while its post-go-live window overlaps the month
-        incidents.go_live_actual is not null
-        and incidents.go_live_actual + incidents.window_days > projects.month as is_in_incident_window
+        (
+            incidents.go_live_actual is not null
+            and incidents.go_live_actual + incidents.window_days > projects.month
+        ) as is_in_incident_window
     from projects
     left join evm
         on evm.month = projects.month and evm.project_id = projects.project_id
@@ -124,8 +126,10 @@ joined as (
 select
     *,
     {{ dbt.datediff('baseline_finish', 'forecast_finish', 'day') }} as slip_days,
-    {{ dbt.datediff('baseline_finish', 'forecast_finish', 'day') }}
-    / {{ days_between('baseline_start', 'baseline_finish') }} as schedule_slip_pct,
+    (
+        {{ dbt.datediff('baseline_finish', 'forecast_finish', 'day') }}
+        / {{ days_between('baseline_start', 'baseline_finish') }}
+    ) as schedule_slip_pct,
     cast(milestones_on_time as double) / nullif(milestones_due, 0) as milestone_on_time_rate,
     {{ dbt.datediff('as_of', 'go_live_date', 'day') }} as days_to_go_live
 from joined
