@@ -55,6 +55,7 @@ dbt-prepare: $(MANIFEST)
 $(MANIFEST): $(INSTALLED) $(DBT_SOURCES)
 	cd dbt_project && ../$(BIN)/dbt parse --profiles-dir . --quiet
 
+# The dbt templater compiles against the profile's `lint` target (in-memory DuckDB): no warehouse needed.
 validate-defs: install dbt-prepare
 	$(BIN)/dagster definitions validate -m pipelines.definitions
 

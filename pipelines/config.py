@@ -243,6 +243,12 @@ class Settings(_Strict):
     rag_thresholds: dict[int, RagThreshold] = Field(default_factory=_default_thresholds)
     milestone_rate_thresholds: MilestoneRateThreshold = MilestoneRateThreshold()
     holidays: list[dt.date] = Field(default_factory=list)  # taken out of business-day counts
+    # rag_benefits is Red this many days or fewer before go-live while the benefits are not ready
+    benefits_red_days: Annotated[int, Field(ge=0, le=366)] = 30
+    # an open RAID item updated at most this many days before as_of is fresh (raid_fresh_pct)
+    raid_fresh_days: Annotated[int, Field(ge=0, le=366)] = 7
+    # a change request pending longer than this many days needs a decision (the pack's "Decisions needed")
+    change_pending_days: Annotated[int, Field(ge=0, le=3660)] = 10
     jira: JiraSettings = JiraSettings()
     azure_devops: SourceSettings = SourceSettings()
     incidents: SourceSettings = SourceSettings()
@@ -331,6 +337,9 @@ class Settings(_Strict):
                 "red": self.milestone_rate_thresholds.red,
             },
             "holidays": sorted(day.isoformat() for day in self.holidays),
+            "benefits_red_days": self.benefits_red_days,
+            "raid_fresh_days": self.raid_fresh_days,
+            "change_pending_days": self.change_pending_days,
         }
 
 

@@ -8,6 +8,8 @@ from typing import Any
 
 import duckdb
 
+RAG_GRADES = ("Red", "Amber", "Unknown", "Green")  # the order the pack lists them in
+
 
 @dataclass
 class PackData:
@@ -21,18 +23,8 @@ class PackData:
     overdue_raid: list[dict[str, Any]] = field(default_factory=list)
     pending_changes: list[dict[str, Any]] = field(default_factory=list)
     incidents: list[dict[str, Any]] = field(default_factory=list)
-
-    @property
-    def status_counts(self) -> dict[str, int]:
-        """Projects per measured overall RAG: the portfolio mart's counts, or a scoped reader's own projects'."""
-        if self.portfolio is not None:
-            return {"Red": self.portfolio["projects_red"], "Amber": self.portfolio["projects_amber"],
-                    "Unknown": self.portfolio["projects_unknown"], "Green": self.portfolio["projects_green"]}
-        counts = {"Red": 0, "Amber": 0, "Unknown": 0, "Green": 0}
-        for project in self.projects:
-            if project.get("rag_overall") in counts:
-                counts[project["rag_overall"]] += 1
-        return counts
+    # projects per measured overall RAG, as the marts count them (load_pack_data reads them)
+    status_counts: dict[str, int] = field(default_factory=lambda: dict.fromkeys(RAG_GRADES, 0))
 
     @property
     def projects_with_data_gaps(self) -> int:
@@ -49,17 +41,17 @@ class PackData:
         return [p for p in self.projects if p.get("unverified_green")]
 
 
-def query_rows(conn: duckdb.DuckDBPyConnection, sql: str,
-               params: list[Any] | dict[str, Any]) -> list[dict[str, Any]]:
+def query_rows(conn: duckdb.DuckDBPyConnection, sql: str, params: list[Any] | dict[str, Any]) -> list[dict[str, Any]]:
     cursor = conn.execute(sql, params)
     names = [d[0] for d in cursor.description]
     return [dict(zip(names, row)) for row in cursor.fetchall()]
 
 
-def load_pack_data(conn: duckdb.DuckDBPyConnection, month: dt.date,
-                   project_ids: set[str] | None = None) -> PackData:
+def load_pack_data(conn: duckdb.DuckDBPyConnection, month: dt.date, project_ids: set[str] | None = None) -> PackData:
     """The month's pack content, optionally limited to `project_ids` (a recipient's scope)."""
-    projects = query_rows(conn, """
+    projects = query_rows(
+        conn,
+        """
         select
             project_month.project_id,
             project_month.project_name,
@@ -70,6 +62,7 @@ def load_pack_data(conn: duckdb.DuckDBPyConnection, month: dt.date,
             project_month.baseline_finish,
             project_month.go_live_planned,
             project_month.go_live_actual,
+            project_month.go_live_date,
             project_month.as_of,
             project_month.bac,
             project_month.ac,
@@ -102,13 +95,17 @@ def load_pack_data(conn: duckdb.DuckDBPyConnection, month: dt.date,
             on project.project_id = project_month.project_id
         where project_month.month = ?
         order by project_month.tier, project_month.project_id
-    """, [month])
+    """,
+        [month],
+    )
     if project_ids is not None:
         projects = [p for p in projects if p["project_id"] in project_ids]
         # The portfolio's totals and trend include other projects' money: a scoped reader never sees them.
         trend: list[dict[str, Any]] = []
     else:
-        trend = query_rows(conn, """
+        trend = query_rows(
+            conn,
+            """
             select month, as_of, projects_total, projects_red, projects_amber, projects_green, projects_unknown,
                 watermelons, unverified_greens, new_reds, bac_total, eac_total, eac_bac_total, eac_projects,
                 pv_total, ev_total, ac_total,
@@ -117,60 +114,130 @@ def load_pack_data(conn: duckdb.DuckDBPyConnection, month: dt.date,
             from marts.fct_portfolio_month
             where month <= ?
             order by month
-        """, [month])
+        """,
+            [month],
+        )
     portfolio = trend[-1] if trend and trend[-1]["month"] == month else None
-    freshness = query_rows(conn, """
+    if portfolio is not None:
+        status_counts = {
+            "Red": portfolio["projects_red"],
+            "Amber": portfolio["projects_amber"],
+            "Unknown": portfolio["projects_unknown"],
+            "Green": portfolio["projects_green"],
+        }
+    else:
+        # a scoped reader (or a month without a portfolio row): the same counts over the projects in the pack
+        scope = "" if project_ids is None else "and list_contains($project_ids, project_id)"
+        [status_counts] = query_rows(
+            conn,
+            f"""
+            select
+                count(*) filter (where rag_overall = 'Red') as "Red",
+                count(*) filter (where rag_overall = 'Amber') as "Amber",
+                count(*) filter (where rag_overall = 'Unknown') as "Unknown",
+                count(*) filter (where rag_overall = 'Green') as "Green"
+            from marts.fct_project_month
+            where month = $month {scope}
+        """,
+            {"month": month, **({} if project_ids is None else {"project_ids": sorted(project_ids)})},
+        )
+    freshness = query_rows(
+        conn,
+        """
         select source, snapshot_month_used, is_missing, rows_read, rows_loaded, rows_quarantined, unreadable_files
         from marts.fct_data_freshness
         where month = ?
         order by source
-    """, [month])
+    """,
+        [month],
+    )
     as_of = projects[0]["as_of"] if projects else None
     # Every project-keyed list below goes through `named`, which keeps only the projects loaded above.
     names = {p["project_id"]: p["project_name"] for p in projects}
 
     def named(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
         """Rows with their project's name; for a scoped reader, rows of the reader's projects only."""
-        return [{**row, "project_name": names.get(row["project_id"], row["project_id"])} for row in rows
-                if project_ids is None or row["project_id"] in names]
+        return [
+            {**row, "project_name": names.get(row["project_id"], row["project_id"])}
+            for row in rows
+            if project_ids is None or row["project_id"] in names
+        ]
 
-    changes = named(query_rows(conn, """
+    changes = named(
+        query_rows(
+            conn,
+            """
         select project_id, rag_overall, previous_rag_overall, rag_moved, is_new_red, slip_days_change
         from marts.fct_project_change_month
-        where month = ? and (rag_moved or is_new_red or slip_days_change > 0)
+        where month = ? and changed_since_last_month
         order by is_new_red desc, project_id
-    """, [month]))
-    overdue_raid = named(query_rows(conn, """
+    """,
+            [month],
+        )
+    )
+    overdue_raid = named(
+        query_rows(
+            conn,
+            """
         select project_id, raid_id, raid_type, raid_title, raid_owner, severity, due_date
         from marts.fct_raid_month
-        where month = ? and is_overdue and severity in ('Critical', 'High')
+        where month = ? and needs_decision
         order by due_date, project_id
-    """, [month]))
-    pending_changes = named(query_rows(conn, """
+    """,
+            [month],
+        )
+    )
+    pending_changes = named(
+        query_rows(
+            conn,
+            """
         select project_id, cr_id, cr_title, submitted_date, days_pending, cost_impact, schedule_impact_days
         from marts.fct_change_month
-        where month = ? and is_pending and days_pending > 10
+        where month = ? and needs_decision
         order by days_pending desc
-    """, [month]))
-    incidents = named(query_rows(conn, """
+    """,
+            [month],
+        )
+    )
+    incidents = named(
+        query_rows(
+            conn,
+            """
         select project_id, go_live_actual, incidents_total, p1_count, p2_count, open_count, mttr_hours,
             incidents_per_week, baseline_per_week, is_in_window
         from marts.fct_post_golive_incidents
         where month = ?
         order by go_live_actual desc
-    """, [month]))
-    return PackData(month=month, as_of=as_of, projects=projects, portfolio=portfolio, trend=trend,
-                    freshness=freshness, changes=changes, overdue_raid=overdue_raid,
-                    pending_changes=pending_changes, incidents=incidents)
+    """,
+            [month],
+        )
+    )
+    return PackData(
+        month=month,
+        as_of=as_of,
+        projects=projects,
+        portfolio=portfolio,
+        trend=trend,
+        freshness=freshness,
+        changes=changes,
+        overdue_raid=overdue_raid,
+        pending_changes=pending_changes,
+        incidents=incidents,
+        status_counts=status_counts,
+    )
 
 
 def load_recipients(conn: duckdb.DuckDBPyConnection, month: dt.date) -> list[dict[str, Any]]:
-    return query_rows(conn, """
+    return query_rows(
+        conn,
+        """
         select recipient_email, recipient_name, recipient_role, recipient_scope
         from marts.fct_distribution_month
         where month = ?
         order by recipient_email
-    """, [month])
+    """,
+        [month],
+    )
 
 
 @dataclass
@@ -185,16 +252,21 @@ class ProjectPage:
     incidents: dict[str, Any] | None
 
 
-def load_project_pages(conn: duckdb.DuckDBPyConnection, month: dt.date,
-                       project_ids: set[str] | None = None) -> list[ProjectPage]:
+def load_project_pages(
+    conn: duckdb.DuckDBPyConnection, month: dt.date, project_ids: set[str] | None = None
+) -> list[ProjectPage]:
     """One page's content per project of the month (or of `project_ids`), every number read from the marts."""
-    projects = query_rows(conn, """
+    projects = query_rows(
+        conn,
+        """
         select project_month.*, project.sponsor, project.project_manager
         from marts.fct_project_month as project_month
         left join marts.dim_project as project on project.project_id = project_month.project_id
         where project_month.month = ?
         order by project_month.project_id
-    """, [month])
+    """,
+        [month],
+    )
 
     def by_project(sql: str, params: list[Any]) -> dict[str, list[dict[str, Any]]]:
         grouped: dict[str, list[dict[str, Any]]] = {}
@@ -202,30 +274,60 @@ def load_project_pages(conn: duckdb.DuckDBPyConnection, month: dt.date,
             grouped.setdefault(row["project_id"], []).append(row)
         return grouped
 
-    history = by_project("""
+    history = by_project(
+        """
         select project_id, month, cpi, spi, pv, ev, ac from marts.fct_project_month
-        where month <= ? order by project_id, month""", [month])
-    milestones = by_project("""
+        where month <= ? order by project_id, month""",
+        [month],
+    )
+    milestones = by_project(
+        """
         select project_id, milestone_name, baseline_date, forecast_date, actual_date, slip_days, is_due, is_on_time
-        from marts.fct_milestone_month where month = ? order by project_id, baseline_date""", [month])
-    raid = by_project("""
+        from marts.fct_milestone_month where month = ? order by project_id, baseline_date""",
+        [month],
+    )
+    raid = by_project(
+        """
         select project_id, raid_id, raid_type, raid_title, raid_owner, severity, due_date, is_overdue,
             days_since_update
-        from marts.fct_raid_month where month = ? and is_open order by project_id, due_date""", [month])
-    changes = by_project("""
+        from marts.fct_raid_month where month = ? and is_open order by project_id, due_date""",
+        [month],
+    )
+    changes = by_project(
+        """
         select project_id, cr_id, cr_title, submitted_date, decided_date, decision, is_pending, days_pending,
             cost_impact
-        from marts.fct_change_month where month = ? order by project_id, submitted_date""", [month])
-    benefits = by_project("""
+        from marts.fct_change_month where month = ? order by project_id, submitted_date""",
+        [month],
+    )
+    benefits = by_project(
+        """
         select project_id, benefit_id, benefit_description, benefit_owner, metric, checks_met, readiness_score
-        from marts.fct_benefit_readiness where month = ? order by project_id, benefit_id""", [month])
-    incidents = {row["project_id"]: row for row in query_rows(conn, """
-        select * from marts.fct_post_golive_incidents where month = ?""", [month])}
+        from marts.fct_benefit_readiness where month = ? order by project_id, benefit_id""",
+        [month],
+    )
+    incidents = {
+        row["project_id"]: row
+        for row in query_rows(
+            conn,
+            """
+        select * from marts.fct_post_golive_incidents where month = ?""",
+            [month],
+        )
+    }
     if project_ids is not None:
         projects = [project for project in projects if project["project_id"] in project_ids]
     return [
-        ProjectPage(month, project, history.get(pid, []), milestones.get(pid, []), raid.get(pid, []),
-                    changes.get(pid, []), benefits.get(pid, []), incidents.get(pid))
+        ProjectPage(
+            month,
+            project,
+            history.get(pid, []),
+            milestones.get(pid, []),
+            raid.get(pid, []),
+            changes.get(pid, []),
+            benefits.get(pid, []),
+            incidents.get(pid),
+        )
         for project in projects
         for pid in [project["project_id"]]
     ]

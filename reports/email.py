@@ -16,8 +16,9 @@ def subject(month: dt.date, project_ids: frozenset[str] | None) -> str:
     return f"Steering pack — {month:%Y-%m} — {scope_label(project_ids)}"
 
 
-def build_message(data: PackData, recipient: dict, sender: str, attachments: list[Path],
-                  sent_at: dt.datetime, message_id: str) -> EmailMessage:
+def build_message(
+    data: PackData, recipient: dict, sender: str, attachments: list[Path], sent_at: dt.datetime, message_id: str
+) -> EmailMessage:
     project_ids = scope_project_ids(recipient["recipient_scope"])
     message = EmailMessage()
     message["From"] = sender
@@ -26,8 +27,13 @@ def build_message(data: PackData, recipient: dict, sender: str, attachments: lis
     message["Date"] = format_datetime(sent_at)
     message["Message-ID"] = message_id
     new_reds = [change for change in data.changes if change["is_new_red"]]
-    context = {"data": data, "recipient": recipient, "scope_label": scope_label(project_ids),
-               "new_reds": new_reds, "attachments": [path.name for path in attachments]}
+    context = {
+        "data": data,
+        "recipient": recipient,
+        "scope_label": scope_label(project_ids),
+        "new_reds": new_reds,
+        "attachments": [path.name for path in attachments],
+    }
     message.set_content(ENVIRONMENT.get_template("email.txt.j2").render(**context))
     message.add_alternative(ENVIRONMENT.get_template("email.html.j2").render(**context), subtype="html")
     for path in attachments:
@@ -44,8 +50,9 @@ def _mime_type(path: Path) -> tuple[str, str]:
     }.get(path.suffix.lower(), ("application", "octet-stream"))
 
 
-def build_failure_message(sender: str, to: str, subject_line: str, body: str, sent_at: dt.datetime,
-                          message_id: str) -> EmailMessage:
+def build_failure_message(
+    sender: str, to: str, subject_line: str, body: str, sent_at: dt.datetime, message_id: str
+) -> EmailMessage:
     """A plain-text alert for the PMO operations address."""
     message = EmailMessage()
     message["From"] = sender

@@ -73,12 +73,19 @@ def pack_charts(data: PackData, as_png: bool = False) -> dict[str, str]:
 
     charts = {}
     if data.trend:  # portfolio readers only: the trend aggregates every project
-        charts["indices"] = line_chart_svg("CPI and SPI", "index (1.0 = on plan)",
-                                           {"CPI": series("portfolio_cpi"), "SPI": series("portfolio_spi")},
-                                           reference=1.0, as_png=as_png)
-        charts["s_curve"] = line_chart_svg("Portfolio S-curve", "base currency",
-                                           {"PV": series("pv_total"), "EV": series("ev_total"),
-                                            "AC": series("ac_total")}, as_png=as_png)
+        charts["indices"] = line_chart_svg(
+            "CPI and SPI",
+            "index (1.0 = on plan)",
+            {"CPI": series("portfolio_cpi"), "SPI": series("portfolio_spi")},
+            reference=1.0,
+            as_png=as_png,
+        )
+        charts["s_curve"] = line_chart_svg(
+            "Portfolio S-curve",
+            "base currency",
+            {"PV": series("pv_total"), "EV": series("ev_total"), "AC": series("ac_total")},
+            as_png=as_png,
+        )
     if data.projects:
         shown = data.projects
         title = "Finish: baseline vs forecast"
@@ -86,8 +93,9 @@ def pack_charts(data: PackData, as_png: bool = False) -> dict[str, str]:
             # A chart of thousands of rows reads as nothing: show the largest slips, the table has the rest.
             shown = sorted(shown, key=lambda p: (-(p["slip_days"] or 0), p["project_id"]))[:FINISH_CHART_ROWS]
             title = f"Finish: baseline vs forecast, the {FINISH_CHART_ROWS} largest slips"
-        charts["finish"] = slip_chart_svg(title, [
-            (p["project_name"], p["baseline_finish"], p["forecast_finish"], None) for p in shown], as_png=as_png)
+        charts["finish"] = slip_chart_svg(
+            title, [(p["project_name"], p["baseline_finish"], p["forecast_finish"], None) for p in shown], as_png=as_png
+        )
     return charts
 
 
@@ -112,21 +120,32 @@ def printed_rows(data: PackData, for_pdf: bool) -> PrintedRows:
         return PrintedRows(data.projects, data.incidents)
     kept = [project for project in data.projects if project.get("rag_overall") != "Green"]
     ids = {project["project_id"] for project in kept}
-    return PrintedRows(kept, [row for row in data.incidents if row.get("project_id") in ids],
-                       omitted=len(data.projects) - len(kept))
+    return PrintedRows(
+        kept, [row for row in data.incidents if row.get("project_id") in ids], omitted=len(data.projects) - len(kept)
+    )
 
 
-def render_pack_html(data: PackData, title: str = PORTFOLIO_TITLE, project_pages: list[ProjectPage] = (),
-                     for_pdf: bool = False, draft: dict | None = None) -> str:
+def render_pack_html(
+    data: PackData,
+    title: str = PORTFOLIO_TITLE,
+    project_pages: list[ProjectPage] = (),
+    for_pdf: bool = False,
+    draft: dict | None = None,
+) -> str:
     """The pack; with `project_pages`, those pages follow the executive page in the same document. `for_pdf`
     gives the markup to print: PNG charts, and at scale only the projects that are not Green. `draft`
     ({"findings": [...], "computed": bool}) marks every page as a draft of a blocked month, findings first."""
     css = (TEMPLATES_DIR / "pack.css").read_text(encoding="utf-8")
     return ENVIRONMENT.get_template("pack.html.j2").render(
-        data=data, printed=printed_rows(data, for_pdf), css=css, charts=pack_charts(data, as_png=for_pdf),
-        title=title, draft=draft,
+        data=data,
+        printed=printed_rows(data, for_pdf),
+        css=css,
+        charts=pack_charts(data, as_png=for_pdf),
+        title=title,
+        draft=draft,
         project_pages=list(project_pages),
-        project_charts=[project_charts(page, for_pdf) for page in project_pages])
+        project_charts=[project_charts(page, for_pdf) for page in project_pages],
+    )
 
 
 def html_to_pdf(html: str) -> bytes:
@@ -158,20 +177,27 @@ def project_charts(page: ProjectPage, for_pdf: bool = False) -> dict[str, str]:
         return list(zip(months, [row[column] for row in page.history]))
 
     return {
-        "indices": line_chart_svg("CPI and SPI", "index (1.0 = on plan)",
-                                  {"CPI": series("cpi"), "SPI": series("spi")}, reference=1.0, as_png=for_pdf),
-        "s_curve": line_chart_svg("S-curve", "base currency",
-                                  {"PV": series("pv"), "EV": series("ev"), "AC": series("ac")}, as_png=for_pdf),
-        "milestones": slip_chart_svg("Milestones: baseline, forecast, actual", [
-            (m["milestone_name"], m["baseline_date"], m["forecast_date"], m["actual_date"]) for m in page.milestones],
-            as_png=for_pdf),
+        "indices": line_chart_svg(
+            "CPI and SPI",
+            "index (1.0 = on plan)",
+            {"CPI": series("cpi"), "SPI": series("spi")},
+            reference=1.0,
+            as_png=for_pdf,
+        ),
+        "s_curve": line_chart_svg(
+            "S-curve", "base currency", {"PV": series("pv"), "EV": series("ev"), "AC": series("ac")}, as_png=for_pdf
+        ),
+        "milestones": slip_chart_svg(
+            "Milestones: baseline, forecast, actual",
+            [(m["milestone_name"], m["baseline_date"], m["forecast_date"], m["actual_date"]) for m in page.milestones],
+            as_png=for_pdf,
+        ),
     }
 
 
 def render_project_html(page: ProjectPage, for_pdf: bool = False) -> str:
     css = (TEMPLATES_DIR / "pack.css").read_text(encoding="utf-8")
-    return ENVIRONMENT.get_template("project.html.j2").render(page=page, css=css,
-                                                             charts=project_charts(page, for_pdf))
+    return ENVIRONMENT.get_template("project.html.j2").render(page=page, css=css, charts=project_charts(page, for_pdf))
 
 
 def write_project_page(page: ProjectPage, output: Path, with_pdf: bool = True) -> Path:
@@ -193,8 +219,13 @@ def write_project_pages(pages: list[ProjectPage], output: Path, with_pdf: bool =
         return [write_project_page(page, output, with_pdf) for page in pages]
     # spawn, not fork: the caller may be a threaded Dagster run, and a forked child would inherit its locks
     with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn")) as pool:
-        return list(pool.map(functools.partial(write_project_page, output=output, with_pdf=with_pdf), pages,
-                             chunksize=max(1, len(pages) // (workers * 4))))
+        return list(
+            pool.map(
+                functools.partial(write_project_page, output=output, with_pdf=with_pdf),
+                pages,
+                chunksize=max(1, len(pages) // (workers * 4)),
+            )
+        )
 
 
 def scope_key(project_ids: frozenset[str]) -> str:
@@ -211,8 +242,9 @@ def scoped_pack_paths(output: Path, month: dt.date, project_ids: frozenset[str])
     return _pack_files(pack_paths(output, month)["folder"] / "scoped" / scope_key(project_ids), month)
 
 
-def write_scoped_pack(conn: duckdb.DuckDBPyConnection, month: dt.date, project_ids: frozenset[str],
-                      output: Path) -> dict[str, Path]:
+def write_scoped_pack(
+    conn: duckdb.DuckDBPyConnection, month: dt.date, project_ids: frozenset[str], output: Path
+) -> dict[str, Path]:
     """A reader's own pack: the executive page and the project pages of `project_ids` only, in one HTML
     document, its PDF and a workbook limited to the same projects. Nothing else is read from the marts."""
     data = load_pack_data(conn, month, set(project_ids))
@@ -260,4 +292,3 @@ def draft_folder(output: Path, month: dt.date) -> Path:
 def discard_abandoned_staging(output: Path) -> None:
     """Staging folders a killed run left behind (only one run renders at a time: it holds the warehouse lock)."""
     discard(output / STAGING_FOLDER)
-

@@ -1,11 +1,53 @@
+{#
+  The partition window's first and last month (DATEs, first day of the month, inclusive), from the vars.
+
+  A full refresh (`dbt build --full-refresh`) rebuilds the incremental marts from nothing, so it widens the
+  window to every month the raw data holds (and the vars' window, if wider): a one-month window would otherwise
+  leave only that month in the marts. As dagster-open-platform does, the refresh drops the date window on purpose.
+  A first run on an empty warehouse (not is_incremental()) keeps its window: a backfill's first run legitimately
+  builds just the months it was asked for.
+#}
+{% macro window_start() -%}
+    {%- if flags.FULL_REFRESH -%}
+        least(cast('{{ var("month_start") }}' as date), coalesce(
+            (select min(snapshot_month) from {{ source('raw', 'load_log') }}), cast('{{ var("month_start") }}' as date)
+        ))
+    {%- else -%}
+        cast('{{ var("month_start") }}' as date)
+    {%- endif -%}
+{%- endmacro %}
+
+{% macro window_end() -%}
+    {%- if flags.FULL_REFRESH -%}
+        greatest(cast('{{ var("month_end") }}' as date), coalesce(
+            (select max(snapshot_month) from {{ source('raw', 'load_log') }}), cast('{{ var("month_end") }}' as date)
+        ))
+    {%- else -%}
+        cast('{{ var("month_end") }}' as date)
+    {%- endif -%}
+{%- endmacro %}
+
+{# The first day of the month before the month that starts on `month`. #}
+{% macro previous_month(month) -%}
+    cast({{ month }} - interval 1 month as date)
+{%- endmacro %}
+
 {# The months of the partition window as DATEs (first day of each month), inclusive of both ends. #}
 {% macro window_months(months_before=0) -%}
-    select cast(month_start as date) as month
-    from generate_series(
-        cast('{{ var("month_start") }}' as date) - interval {{ months_before }} month,
-        cast('{{ var("month_end") }}' as date),
+    -- generate_series as a list function: its bounds may be subqueries (a full refresh's window)
+    select cast(unnest(generate_series(
+        {{ window_start() }} - interval {{ months_before }} month,
+        {{ window_end() }},
         interval 1 month
-    ) as months(month_start)
+    )) as date) as month
+{%- endmacro %}
+
+{#
+  A planned fraction: numerator / denominator clamped to [0, 1] (DESIGN §5), null when the denominator is 0.
+  Cast to double first, so two day counts never divide as integers.
+#}
+{% macro clamped_fraction(numerator, denominator) -%}
+    least(greatest(cast({{ numerator }} as double) / nullif({{ denominator }}, 0), 0.0), 1.0)
 {%- endmacro %}
 
 {# Calendar days from a to b, inclusive of both ends (DESIGN §5: days(a, b) = b - a + 1). #}

@@ -1,4 +1,5 @@
 """The thin path for real: Dagster materializes a month (ingest -> dbt -> pack -> outbox) on a temp warehouse."""
+
 import datetime as dt
 import email
 import subprocess
@@ -17,16 +18,23 @@ SEP, OCT = "2026-09-01", "2026-10-01"
 def test_a_month_goes_from_inbox_to_pack_and_outbox(workspace, dbt_manifest):
     result = materialize(workspace, SEP)
     materialized = {e.asset_key.to_user_string() for e in result.get_asset_materialization_events()}
-    assert {"raw/projects", "marts/dim_project", "marts/fct_project_month", "steering_pack",
-            "pack_delivery"} <= materialized
+    assert {
+        "raw/projects",
+        "marts/dim_project",
+        "marts/fct_project_month",
+        "steering_pack",
+        "pack_delivery",
+    } <= materialized
 
-    assert query(workspace, "select project_id, project_name, tier, sponsor, currency from marts.dim_project "
-                            "order by project_id") == [
-        ("ALPHA", "Alpha Billing", 1, "Ann Sponsor", "USD"), ("BETA", "Beta CRM", 3, "Bob Sponsor", "USD")]
-    assert query(workspace, "select project_id, month, as_of, reported_status from marts.fct_project_month "
-                            "order by project_id") == [
+    assert query(
+        workspace, "select project_id, project_name, tier, sponsor, currency from marts.dim_project order by project_id"
+    ) == [("ALPHA", "Alpha Billing", 1, "Ann Sponsor", "USD"), ("BETA", "Beta CRM", 3, "Bob Sponsor", "USD")]
+    assert query(
+        workspace, "select project_id, month, as_of, reported_status from marts.fct_project_month order by project_id"
+    ) == [
         ("ALPHA", dt.date(2026, 9, 1), dt.date(2026, 9, 30), "Green"),
-        ("BETA", dt.date(2026, 9, 1), dt.date(2026, 9, 30), "Amber")]
+        ("BETA", dt.date(2026, 9, 1), dt.date(2026, 9, 30), "Amber"),
+    ]
 
     pack = (workspace.output / "packs" / "2026-09" / "steering-pack-2026-09.html").read_text(encoding="utf-8")
     assert "Portfolio steering pack — September 2026" in pack
@@ -43,12 +51,20 @@ def test_a_month_goes_from_inbox_to_pack_and_outbox(workspace, dbt_manifest):
     bob = email.message_from_bytes((outbox / "bob@example.com.eml").read_bytes(), policy=policy.default)
     assert head["Subject"] == "Steering pack — 2026-09 — portfolio"
     assert bob["Message-ID"].strip() != head["Message-ID"].strip()
-    assert query(workspace, "select recipient, scope, message_id, status, attempts from marts.delivery_log "
-                            "where month = ? order by recipient", [dt.date(2026, 9, 1)]) == [
+    assert query(
+        workspace,
+        "select recipient, scope, message_id, status, attempts from marts.delivery_log "
+        "where month = ? order by recipient",
+        [dt.date(2026, 9, 1)],
+    ) == [
         ("bob@example.com", "BETA", bob["Message-ID"].strip(), "sent", 1),
-        ("head.pmo@example.com", "portfolio", head["Message-ID"].strip(), "sent", 1)]
+        ("head.pmo@example.com", "portfolio", head["Message-ID"].strip(), "sent", 1),
+    ]
     assert [part.get_filename() for part in head.iter_attachments()] == [
-        "steering-pack-2026-09.pdf", "steering-pack-2026-09.xlsx", "steering-pack-2026-09.html"]
+        "steering-pack-2026-09.pdf",
+        "steering-pack-2026-09.xlsx",
+        "steering-pack-2026-09.html",
+    ]
 
 
 def test_a_scoped_recipient_sees_only_their_projects(september_workspace):
@@ -57,17 +73,24 @@ def test_a_scoped_recipient_sees_only_their_projects(september_workspace):
     message = email.message_from_bytes(raw, policy=policy.default)
     assert message["Subject"] == "Steering pack — 2026-09 — BETA"
     assert [part.get_filename() for part in message.iter_attachments()] == [
-        "steering-pack-2026-09.pdf", "steering-pack-2026-09.xlsx", "steering-pack-2026-09.html"]
+        "steering-pack-2026-09.pdf",
+        "steering-pack-2026-09.xlsx",
+        "steering-pack-2026-09.html",
+    ]
     text = message.get_body(("plain",)).get_content() + message.get_body(("html",)).get_content()
     html_pack = next(p for p in message.iter_attachments() if p.get_filename().endswith(".html")).get_content()
     assert "Beta CRM" in text and "Beta CRM" in html_pack
     assert "ALPHA" not in text + html_pack and "Alpha Billing" not in text + html_pack
+    # the grades counted over the reader's projects only (BETA: no plan, no spend, so Unknown)
+    assert "0 Red, 0 Amber, 1 Unknown (not measurable), 0 Green (measured)" in text
 
 
 def test_rerunning_a_month_leaves_counts_unchanged(september_workspace):
     workspace = september_workspace  # September is materialized already
-    counts_sql = ("select (select count(*) from raw.projects), (select count(*) from raw.load_log), "
-                  "(select count(*) from marts.fct_project_month), (select count(*) from marts.dim_project)")
+    counts_sql = (
+        "select (select count(*) from raw.projects), (select count(*) from raw.load_log), "
+        "(select count(*) from marts.fct_project_month), (select count(*) from marts.dim_project)"
+    )
     first = query(workspace, counts_sql)
     materialize(workspace, SEP)
     assert query(workspace, counts_sql) == first == [(2, 6, 2, 2)]
@@ -76,10 +99,15 @@ def test_rerunning_a_month_leaves_counts_unchanged(september_workspace):
 def test_a_month_without_a_register_uses_the_latest_earlier_one(september_workspace):
     workspace = september_workspace  # September is materialized already
     materialize(workspace, OCT)  # the October drop has no register
-    assert query(workspace, "select month, project_id, register_snapshot_month from marts.fct_project_month "
-                            "order by month, project_id") == [
-        (dt.date(2026, 9, 1), "ALPHA", dt.date(2026, 9, 1)), (dt.date(2026, 9, 1), "BETA", dt.date(2026, 9, 1)),
-        (dt.date(2026, 10, 1), "ALPHA", dt.date(2026, 9, 1)), (dt.date(2026, 10, 1), "BETA", dt.date(2026, 9, 1))]
+    assert query(
+        workspace,
+        "select month, project_id, register_snapshot_month from marts.fct_project_month order by month, project_id",
+    ) == [
+        (dt.date(2026, 9, 1), "ALPHA", dt.date(2026, 9, 1)),
+        (dt.date(2026, 9, 1), "BETA", dt.date(2026, 9, 1)),
+        (dt.date(2026, 10, 1), "ALPHA", dt.date(2026, 9, 1)),
+        (dt.date(2026, 10, 1), "BETA", dt.date(2026, 9, 1)),
+    ]
 
 
 def test_a_later_register_changes_only_its_own_month(september_workspace):
@@ -87,9 +115,10 @@ def test_a_later_register_changes_only_its_own_month(september_workspace):
     write_sheets(workspace.inbox / "2026-10" / "register" / "portfolio.xlsx", tiny_register_sheets("Red"))
     materialize(workspace, OCT)
     materialize(workspace, SEP)  # re-running September must not pick up October's register
-    assert query(workspace, "select month, reported_status from marts.fct_project_month "
-                            "where project_id = 'ALPHA' order by month") == [
-        (dt.date(2026, 9, 1), "Green"), (dt.date(2026, 10, 1), "Red")]
+    assert query(
+        workspace,
+        "select month, reported_status from marts.fct_project_month where project_id = 'ALPHA' order by month",
+    ) == [(dt.date(2026, 9, 1), "Green"), (dt.date(2026, 10, 1), "Red")]
 
 
 def test_hostile_text_from_the_register_stays_text_in_the_pack(workspace, dbt_manifest):

@@ -24,6 +24,7 @@ PROJECT = {
     "slip_days": 0,
     "go_live_actual": None,
     "go_live_planned": dt.date(2026, 12, 1),
+    "go_live_date": dt.date(2026, 12, 1),
     "sponsor": "S",
     "bac": 100.0,
     "ac": 50.0,
@@ -177,7 +178,12 @@ def test_unknown_is_grey_with_its_reason_and_an_unverified_green_is_named():
             ]
         ),
     }
-    pack = PackData(month=dt.date(2026, 10, 1), as_of=dt.date(2026, 10, 31), projects=[PROJECT, unmeasured])
+    pack = PackData(
+        month=dt.date(2026, 10, 1),
+        as_of=dt.date(2026, 10, 31),
+        projects=[PROJECT, unmeasured],
+        status_counts={"Red": 1, "Amber": 0, "Unknown": 1, "Green": 0},
+    )
     page = ProjectPage(
         month=dt.date(2026, 10, 1),
         project=unmeasured,

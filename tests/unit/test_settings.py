@@ -93,6 +93,8 @@ def test_dbt_vars_carry_thresholds_and_tolerances():
     assert dbt_vars["rag_thresholds"]["3"] == {"amber": 0.15, "red": 0.30}
     assert dbt_vars["milestone_tolerance_days"] == {"1": 0, "2": 5, "3": 10}
     assert dbt_vars["milestone_rate_thresholds"] == {"amber": 0.90, "red": 0.80} and dbt_vars["holidays"] == []
+    assert (dbt_vars["benefits_red_days"], dbt_vars["raid_fresh_days"], dbt_vars["change_pending_days"]) == (30, 7, 10)
+    assert parse_settings({"change_pending_days": 5}).dbt_vars()["change_pending_days"] == 5
     configured = parse_settings(
         {"milestone_rate_thresholds": {"amber": 0.95, "red": 0.85}, "holidays": ["2026-12-26", "2026-12-25"]}
     ).dbt_vars()

@@ -6,108 +6,48 @@
     )
 }}
 
--- One row per project, milestone and month. Schedule plans bring their own milestones; agile plans use the
--- register's Milestones sheet (DESIGN §5). On time = done no later than baseline + the tier's tolerance.
-with projects as (
-    select month, project_id, tier, plan_source
-    from {{ ref('int_projects_as_of_month') }}
+-- One row per project, milestone and month (int_milestones_assessed), with the forecast accuracy of the
+-- milestones completed in the month against the previous month's forecast (DESIGN §5).
+with assessed as (
+    select * from {{ ref('int_milestones_assessed') }}
 ),
 
-schedule_milestones as (
-    select
-        month,
-        project_id,
-        'plan' as milestone_source,
-        task_uid as milestone_key,
-        task_name as milestone_name,
-        baseline_finish as baseline_date,
-        finish_date as forecast_date,
-        coalesce(actual_finish, case when percent_complete_fraction >= 1 then finish_date end) as actual_date
-    from {{ ref('int_tasks_weighted') }}
-    where is_milestone
-),
-
-register_milestones as (
-    -- includes the month before the window, for forecast accuracy
-    select
-        milestones.month,
-        milestones.project_id,
-        'register' as milestone_source,
-        milestones.milestone_name as milestone_key,
-        milestones.milestone_name,
-        milestones.baseline_date,
-        milestones.forecast_date,
-        milestones.actual_date
-    from {{ ref('int_milestones_as_of_month') }} as milestones
-    where exists (
-        select 1 from {{ ref('stg_register__projects') }} as registered
-        where registered.snapshot_month = milestones.snapshot_month
-            and registered.project_id = milestones.project_id
-            and registered.plan_source in ('jira', 'azure_devops')
-    )
-),
-
-unioned as (
-    select * from schedule_milestones
-    union all
-    select * from register_milestones
-),
-
-previous_candidates as (
+{% if is_incremental() %}
+stored_previous_forecasts as (
+    -- a window that starts after months already built finds its previous month here; this run's view of the
+    -- previous month, when it has one, wins over what the table stored
     select
         cast(month + interval 1 month as date) as month,
         project_id,
         milestone_source,
         milestone_key,
-        forecast_date as previous_forecast_date,
-        1 as preference
-    from unioned
-    {% if is_incremental() %}
-    -- a window that starts after months already built finds its previous month here
-    union all
-    select
-        cast(month + interval 1 month as date) as month,
-        project_id,
-        milestone_source,
-        milestone_key,
-        forecast_date as previous_forecast_date,
-        2 as preference
+        forecast_date as previous_forecast_date
     from {{ this }}
-    where month = cast(cast('{{ var("month_start") }}' as date) - interval 1 month as date)
-    {% endif %}
+    where month = {{ previous_month(window_start()) }}
+    qualify row_number() over (partition by month, project_id, milestone_source, milestone_key) = 1
 ),
+{% endif %}
 
-previous_forecasts as (
-    -- this run's view of the previous month wins over what the table stored
-    select month, project_id, milestone_source, milestone_key, previous_forecast_date
-    from previous_candidates
-    qualify row_number() over (
-        partition by month, project_id, milestone_source, milestone_key order by preference
-    ) = 1
-),
-
-assessed as (
+with_previous as (
     select
-        unioned.project_id,
-        unioned.month,
-        {{ month_end_date('unioned.month') }} as as_of,
-        unioned.milestone_source,
-        unioned.milestone_key,
-        unioned.milestone_name,
-        unioned.baseline_date,
-        unioned.forecast_date,
-        unioned.actual_date,
-        {{ tolerance_days('projects.tier') }} as tolerance_days,
-        previous_forecasts.previous_forecast_date
-    from unioned
-    inner join projects
-        on projects.month = unioned.month
-        and projects.project_id = unioned.project_id
-    left join previous_forecasts
-        on previous_forecasts.month = unioned.month
-        and previous_forecasts.project_id = unioned.project_id
-        and previous_forecasts.milestone_source = unioned.milestone_source
-        and previous_forecasts.milestone_key = unioned.milestone_key
+        -- (sqlfluff reads the columns DuckDB's `* exclude` names as unqualified references)
+        assessed.* exclude (is_listed_previous_month, previous_forecast_date),  -- noqa: RF03
+        {% if is_incremental() %}
+        case
+            when assessed.is_listed_previous_month then assessed.previous_forecast_date
+            else stored_previous_forecasts.previous_forecast_date
+        end as previous_forecast_date
+        {% else %}
+            assessed.previous_forecast_date
+        {% endif %}
+    from assessed
+    {% if is_incremental() %}
+    left join stored_previous_forecasts
+        on stored_previous_forecasts.month = assessed.month
+        and stored_previous_forecasts.project_id = assessed.project_id
+        and stored_previous_forecasts.milestone_source = assessed.milestone_source
+        and stored_previous_forecasts.milestone_key = assessed.milestone_key
+    {% endif %}
 )
 
 select
@@ -121,20 +61,18 @@ select
     forecast_date,
     actual_date,
     tolerance_days,
-    baseline_date <= as_of as is_due,
-    actual_date is not null and actual_date <= as_of as is_complete,
-    -- a due milestone with no actual date is late
-    baseline_date <= as_of and actual_date is not null and actual_date <= as_of
-        and actual_date <= baseline_date + tolerance_days as is_on_time,
-    {{ dbt.datediff('baseline_date', 'coalesce(actual_date, forecast_date)', 'day') }} as slip_days,
-    actual_date between month and as_of as completed_in_month,
+    is_due,
+    is_complete,
+    is_on_time,
+    slip_days,
+    completed_in_month,
     previous_forecast_date,
-    case when actual_date between month and as_of and previous_forecast_date is not null
-        then {{ dbt.datediff('previous_forecast_date', 'actual_date', 'day') }}
+    case when completed_in_month and previous_forecast_date is not null
+            then {{ dbt.datediff('previous_forecast_date', 'actual_date', 'day') }}
     end as forecast_error_days,
-    case when actual_date between month and as_of and previous_forecast_date is not null
-        then abs({{ dbt.datediff('previous_forecast_date', 'actual_date', 'day') }})
+    case when completed_in_month and previous_forecast_date is not null
+            then abs({{ dbt.datediff('previous_forecast_date', 'actual_date', 'day') }})
             -- the horizon is a lead time, elapsed (DESIGN §5: b - a)
-            <= greatest(1, 0.1 * {{ dbt.datediff("cast(month - interval 1 day as date)", 'previous_forecast_date', 'day') }})
+                <= greatest(1, 0.1 * {{ dbt.datediff("cast(month - interval 1 day as date)", 'previous_forecast_date', 'day') }})
     end as is_forecast_accurate
-from assessed
+from with_previous

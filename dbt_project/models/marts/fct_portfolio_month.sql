@@ -7,26 +7,29 @@
 }}
 
 -- The portfolio per month: projects by RAG, totals in the base currency, on-time rate, watermelons, go-lives,
--- and how many projects changed grade since the previous month (read from fct_project_month's history).
+-- and how many projects changed grade since the previous month (fct_project_change_month's comparisons).
 with project_months as (
     select *
     from {{ ref('fct_project_month') }}
-    where month between cast(cast('{{ var("month_start") }}' as date) - interval 1 month as date)
-        and cast('{{ var("month_end") }}' as date)
+    where month between {{ window_start() }} and {{ window_end() }}
 ),
 
-with_previous as (
-    select
-        *,
-        lag(rag_overall) over (partition by project_id order by month) as previous_rag_overall,
-        lag(month) over (partition by project_id order by month) as previous_month
-    from project_months
+project_changes as (
+    select project_id, month, has_previous_month, previous_rag_overall, rag_moved
+    from {{ ref('fct_project_change_month') }}
+    where month between {{ window_start() }} and {{ window_end() }}
 ),
 
 current_months as (
-    select *
-    from with_previous
-    where month between cast('{{ var("month_start") }}' as date) and cast('{{ var("month_end") }}' as date)
+    select
+        project_months.*,
+        project_changes.has_previous_month,
+        project_changes.previous_rag_overall,
+        project_changes.rag_moved
+    from project_months
+    left join project_changes
+        on project_changes.month = project_months.month
+        and project_changes.project_id = project_months.project_id
 )
 
 select
@@ -55,12 +58,10 @@ select
     cast(sum(milestones_on_time) as double) / nullif(sum(milestones_due), 0) as milestone_on_time_rate,
     count(*) filter (where watermelon) as watermelons,
     count(*) filter (where unverified_green) as unverified_greens,
-    count(*) filter (where date_trunc('month', coalesce(go_live_actual, go_live_planned)) = month) as go_lives_this_month,
-    count(*) filter (where date_trunc('month', coalesce(go_live_actual, go_live_planned))
-                     = month + interval 1 month) as go_lives_next_month,
-    count(*) filter (where previous_month = cast(month - interval 1 month as date)
-                     and previous_rag_overall is distinct from rag_overall) as rag_changes,
-    count(*) filter (where previous_month = cast(month - interval 1 month as date)
-                     and rag_overall = 'Red' and previous_rag_overall is distinct from 'Red') as new_reds
+    count(*) filter (where date_trunc('month', go_live_date) = month) as go_lives_this_month,
+    count(*) filter (where date_trunc('month', go_live_date) = month + interval 1 month) as go_lives_next_month,
+    count(*) filter (where rag_moved) as rag_changes,
+    count(*) filter (where has_previous_month and rag_overall = 'Red' and previous_rag_overall is distinct from 'Red')
+        as new_reds
 from current_months
 group by month

@@ -7,12 +7,12 @@
 }}
 
 -- What changed since the previous month, per project: grade moves, new reds, slip growth. Read from
--- fct_project_month's history, so a one-month run still compares with the month before it.
+-- fct_project_month's history, so a one-month run still compares with the month before it. fct_portfolio_month
+-- counts its moves from here.
 with project_months as (
     select project_id, month, rag_overall, slip_days, cost_overrun_pct
     from {{ ref('fct_project_month') }}
-    where month between cast(cast('{{ var("month_start") }}' as date) - interval 1 month as date)
-        and cast('{{ var("month_end") }}' as date)
+    where month between {{ previous_month(window_start()) }} and {{ window_end() }}
 ),
 
 compared as (
@@ -20,26 +20,42 @@ compared as (
         project_id,
         month,
         rag_overall,
-        lag(rag_overall) over (partition by project_id order by month) as previous_rag_overall,
-        lag(month) over (partition by project_id order by month) as previous_month,
+        lag(rag_overall) over by_project as previous_rag_overall,
+        lag(month) over by_project as previous_month,
+        -- a comparison needs the month just before: after a gap there is nothing to compare with
+        lag(month) over by_project = {{ previous_month('month') }} as has_previous_month,
         slip_days,
-        slip_days - lag(slip_days) over (partition by project_id order by month) as slip_days_change,
-        cost_overrun_pct - lag(cost_overrun_pct) over (partition by project_id order by month)
-            as cost_overrun_pct_change
+        slip_days - lag(slip_days) over by_project as slip_days_change,
+        cost_overrun_pct - lag(cost_overrun_pct) over by_project as cost_overrun_pct_change
     from project_months
+    window by_project as (partition by project_id order by month)
+),
+
+changes as (
+    select
+        project_id,
+        month,
+        rag_overall,
+        case when has_previous_month then previous_rag_overall end as previous_rag_overall,
+        coalesce(has_previous_month, false) as has_previous_month,
+        has_previous_month and (previous_rag_overall is distinct from rag_overall) as rag_moved,
+        rag_overall = 'Red' and (previous_month is null or (previous_rag_overall is distinct from 'Red')) as is_new_red,
+        case when has_previous_month then slip_days_change end as slip_days_change,
+        case when has_previous_month then cost_overrun_pct_change end as cost_overrun_pct_change
+    from compared
+    where month between {{ window_start() }} and {{ window_end() }}
 )
 
 select
     project_id,
     month,
     rag_overall,
-    case when previous_month = cast(month - interval 1 month as date) then previous_rag_overall end
-        as previous_rag_overall,
-    previous_month = cast(month - interval 1 month as date) and previous_rag_overall is distinct from rag_overall
-        as rag_moved,
-    rag_overall = 'Red' and (previous_month is null or previous_rag_overall is distinct from 'Red') as is_new_red,
-    case when previous_month = cast(month - interval 1 month as date) then slip_days_change end as slip_days_change,
-    case when previous_month = cast(month - interval 1 month as date) then cost_overrun_pct_change end
-        as cost_overrun_pct_change
-from compared
-where month between cast('{{ var("month_start") }}' as date) and cast('{{ var("month_end") }}' as date)
+    previous_rag_overall,
+    has_previous_month,
+    rag_moved,
+    is_new_red,
+    slip_days_change,
+    cost_overrun_pct_change,
+    -- what the pack reports as changed since last month: a grade move, a new red, or a slip that grew
+    coalesce(rag_moved or is_new_red or slip_days_change > 0, false) as changed_since_last_month
+from changes

@@ -27,7 +27,7 @@ data_gaps as (
 previous_published as (
     select project_id, month, pv, ev, ac, eac
     from {{ this }}
-    where month = cast(cast('{{ var("month_start") }}' as date) - interval 1 month as date)
+    where month = {{ previous_month(window_start()) }}
 ),
 {% endif %}
 
@@ -39,21 +39,29 @@ cumulative as (
     {% endif %}
 ),
 
+lagged as (
+    select
+        project_id,
+        month,
+        lag(month) over by_project = {{ previous_month('month') }} as has_previous_month,
+        ev - lag(ev) over by_project as ev_change,
+        pv - lag(pv) over by_project as pv_change,
+        ac - lag(ac) over by_project as ac_change,
+        lag(eac) over by_project as lagged_eac
+    from cumulative
+    window by_project as (partition by project_id order by month)
+),
+
 increments as (
     -- this month's EV, PV and AC over the previous month's row (none when the previous month is missing)
     select
         project_id,
         month,
-        case when lag(month) over by_project = cast(month - interval 1 month as date)
-            then ev - lag(ev) over by_project end as ev_month,
-        case when lag(month) over by_project = cast(month - interval 1 month as date)
-            then pv - lag(pv) over by_project end as pv_month,
-        case when lag(month) over by_project = cast(month - interval 1 month as date)
-            then ac - lag(ac) over by_project end as ac_month,
-        case when lag(month) over by_project = cast(month - interval 1 month as date)
-            then lag(eac) over by_project end as previous_eac
-    from cumulative
-    window by_project as (partition by project_id order by month)
+        case when has_previous_month then ev_change end as ev_month,
+        case when has_previous_month then pv_change end as pv_month,
+        case when has_previous_month then ac_change end as ac_month,
+        case when has_previous_month then lagged_eac end as previous_eac
+    from lagged
 )
 
 select
@@ -110,6 +118,7 @@ select
     graded.benefits_ready,
     graded.go_live_planned,
     graded.go_live_actual,
+    graded.go_live_date,
     graded.days_to_go_live,
     graded.post_golive_incidents,
     graded.post_golive_p1_count,

@@ -7,8 +7,8 @@ deduplicated as (
     select *
     from source
     qualify row_number() over (
-        partition by snapshot_month, document_id, line_no order by source_file desc, source_row desc
-    ) = 1
+            partition by snapshot_month, document_id, line_no order by source_file desc, source_row desc
+        ) = 1
 )
 
 select

@@ -6,8 +6,8 @@ deduplicated as (
     select *
     from source
     qualify row_number() over (
-        partition by snapshot_month, lower(email) order by source_row desc
-    ) = 1
+            partition by snapshot_month, lower(email) order by source_row desc
+        ) = 1
 )
 
 select

@@ -7,8 +7,8 @@ deduplicated as (
     select *
     from source
     qualify row_number() over (
-        partition by snapshot_month, project_id order by source_row desc
-    ) = 1
+            partition by snapshot_month, project_id order by source_row desc
+        ) = 1
 )
 
 select
@@ -26,7 +26,12 @@ select
     baseline_finish,
     go_live_planned,
     go_live_actual,
+    -- the effective go-live (DESIGN §5): the actual one once there is one, else the planned one
+    coalesce(go_live_actual, go_live_planned) as go_live_date,
     plan_source,
+    -- a schedule plan (MSPDI, Smartsheet) weights its tasks; the other plans (Jira, Azure DevOps: the parser admits
+    -- no fifth) earn by work items
+    plan_source in ('ms_project', 'smartsheet') as is_schedule_plan,
     plan_key,
     finance_codes,
     services,

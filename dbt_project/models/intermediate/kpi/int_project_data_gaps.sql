@@ -6,7 +6,7 @@ with projects as (
         month,
         {{ month_end_date('month') }} as as_of,
         project_id,
-        plan_source,
+        is_schedule_plan,
         plan_key,
         finance_codes,
         baseline_start
@@ -50,7 +50,7 @@ project_codes as (
         projects.project_id,
         trim(codes.project_code) as project_code
     from projects,
-        unnest(string_split(projects.finance_codes, ';')) as codes(project_code)
+        unnest(string_split(projects.finance_codes, ';')) as codes (project_code)
     where trim(codes.project_code) <> ''
 ),
 
@@ -151,7 +151,7 @@ input_gaps as (
         on register_milestones.month = projects.month
         and register_milestones.project_id = projects.project_id
     where register_milestones.project_id is null
-        and projects.plan_source in ('jira', 'azure_devops')
+        and not projects.is_schedule_plan
         and projects.as_of >= projects.baseline_start
 
     union all

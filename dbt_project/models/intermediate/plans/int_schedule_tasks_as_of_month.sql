@@ -13,7 +13,7 @@ tasks_as_of as (
 projects as (
     select month, project_id, plan_source, plan_key
     from {{ ref('int_projects_as_of_month') }}
-    where plan_source in ('ms_project', 'smartsheet')
+    where is_schedule_plan
 )
 
 select

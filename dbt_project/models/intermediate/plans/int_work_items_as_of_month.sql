@@ -31,7 +31,7 @@ items_as_of as (
 projects as (
     select month, project_id, plan_source, plan_key
     from {{ ref('int_projects_as_of_month') }}
-    where plan_source in ('jira', 'azure_devops')
+    where not is_schedule_plan
 ),
 
 -- The keys an item may map by, each an equality so the join is a hash join (an OR or a prefix test in the join
@@ -44,9 +44,10 @@ items_with_plan_keys as (
             case
                 when items_as_of.work_item_source = 'azure_devops' and items_as_of.plan_key is not null
                     then [
-                        array_to_string(string_split(items_as_of.plan_key, '\')[1:depth], '\')
-                        for depth in range(1, len(string_split(items_as_of.plan_key, '\')) + 1)
-                    ]
+                            -- (depth is the list comprehension's own variable, which sqlfluff takes for a column)
+                            array_to_string(string_split(items_as_of.plan_key, '\')[1:depth], '\')  -- noqa: RF03
+                            for depth in range(1, len(string_split(items_as_of.plan_key, '\')) + 1)
+                        ]
                 else [items_as_of.plan_key]
             end
         ) as mapped_plan_key
@@ -57,16 +58,17 @@ items_with_plan_keys as (
 mapped as (
     select
         projects.project_id,
-        items_with_plan_keys.* exclude (mapped_plan_key)
+        -- (sqlfluff reads the column DuckDB's `* exclude` names as an unqualified reference)
+        items_with_plan_keys.* exclude (mapped_plan_key)  -- noqa: RF02
     from items_with_plan_keys
     left join projects
         on projects.month = items_with_plan_keys.month
         and projects.plan_source = items_with_plan_keys.work_item_source
         and projects.plan_key = items_with_plan_keys.mapped_plan_key
     qualify row_number() over (
-        partition by items_with_plan_keys.month, items_with_plan_keys.work_item_source, items_with_plan_keys.item_id
-        order by projects.project_id is null, length(items_with_plan_keys.mapped_plan_key) desc
-    ) = 1
+            partition by items_with_plan_keys.month, items_with_plan_keys.work_item_source, items_with_plan_keys.item_id
+            order by projects.project_id is null, length(items_with_plan_keys.mapped_plan_key) desc
+        ) = 1
 )
 
 select * from mapped

@@ -48,8 +48,8 @@ weighted as (
 
 select
     *,
-    least(greatest(
-        cast({{ days_between('baseline_start', 'as_of') }} as double)
-        / nullif({{ days_between('baseline_start', 'baseline_finish') }}, 0),
-        0.0), 1.0) as planned_fraction
+    {{ clamped_fraction(
+        days_between('baseline_start', 'as_of'),
+        days_between('baseline_start', 'baseline_finish'),
+    ) }} as planned_fraction
 from weighted

@@ -30,8 +30,7 @@ milestones as (
         project_id,
         count(*) filter (where is_due) as milestones_due,
         count(*) filter (where is_on_time) as milestones_on_time
-    from {{ ref('fct_milestone_month') }}
-    where month between cast('{{ var("month_start") }}' as date) and cast('{{ var("month_end") }}' as date)
+    from {{ ref('int_milestones_assessed') }}
     group by month, project_id
 ),
 
@@ -42,15 +41,13 @@ benefits as (
         count(*) as benefits,
         avg(readiness_score) as readiness_score,
         bool_and(checks_met = 5) as all_checks_met
-    from {{ ref('fct_benefit_readiness') }}
-    where month between cast('{{ var("month_start") }}' as date) and cast('{{ var("month_end") }}' as date)
+    from {{ ref('int_benefit_checks') }}
     group by month, project_id
 ),
 
 incidents as (
     select month, project_id, p1_count, p2_count, incidents_total, go_live_actual, window_days
-    from {{ ref('fct_post_golive_incidents') }}
-    where month between cast('{{ var("month_start") }}' as date) and cast('{{ var("month_end") }}' as date)
+    from {{ ref('int_post_golive_incidents') }}
 ),
 
 signals as (
@@ -65,10 +62,12 @@ joined as (
         projects.tier,
         projects.reported_status,
         projects.plan_source,
+        projects.is_schedule_plan,
         projects.baseline_start,
         projects.baseline_finish,
         projects.go_live_planned,
         projects.go_live_actual,
+        projects.go_live_date,
         coalesce({{ month_end_date('projects.month') }} >= projects.baseline_start, true) as is_past_baseline_start,
         evm.bac, evm.pv, evm.ev, evm.ac, evm.sv, evm.cv, evm.spi, evm.cpi, evm.eac, evm.etc, evm.vac, evm.tcpi,
         evm.tcpi_eac, evm.eac_cpi_spi, evm.cost_overrun_pct, evm.cv_pct, evm.sv_pct, evm.percent_complete,
@@ -83,10 +82,10 @@ joined as (
         -- the finish the schedule performance to date points to (rounded to the nearest day)
         -- (none past a century: a near-zero SPI(t) would make a date no calendar holds)
         case when earned_schedule.ieac_t_days <= 36500
-            then projects.baseline_start + cast(round(earned_schedule.ieac_t_days) as integer) - 1
+                then projects.baseline_start + cast(round(earned_schedule.ieac_t_days) as integer) - 1
         end as ieac_t_finish,
         case
-            when projects.plan_source in ('ms_project', 'smartsheet') then schedule_finish.plan_finish
+            when projects.is_schedule_plan then schedule_finish.plan_finish
             else register_finish.milestone_finish
         end as forecast_finish,
         coalesce(milestones.milestones_due, 0) as milestones_due,
@@ -101,8 +100,10 @@ joined as (
         incidents.p1_count as post_golive_p1_count,
         incidents.p2_count as post_golive_p2_count,
         -- incidents grade a project while its post-go-live window overlaps the month
-        incidents.go_live_actual is not null
-            and incidents.go_live_actual + incidents.window_days > projects.month as is_in_incident_window
+        (
+            incidents.go_live_actual is not null
+            and incidents.go_live_actual + incidents.window_days > projects.month
+        ) as is_in_incident_window
     from projects
     left join evm
         on evm.month = projects.month and evm.project_id = projects.project_id
@@ -125,8 +126,10 @@ joined as (
 select
     *,
     {{ dbt.datediff('baseline_finish', 'forecast_finish', 'day') }} as slip_days,
-    {{ dbt.datediff('baseline_finish', 'forecast_finish', 'day') }}
-        / {{ days_between('baseline_start', 'baseline_finish') }} as schedule_slip_pct,
+    (
+        {{ dbt.datediff('baseline_finish', 'forecast_finish', 'day') }}
+        / {{ days_between('baseline_start', 'baseline_finish') }}
+    ) as schedule_slip_pct,
     cast(milestones_on_time as double) / nullif(milestones_due, 0) as milestone_on_time_rate,
-    {{ dbt.datediff('as_of', 'coalesce(go_live_actual, go_live_planned)', 'day') }} as days_to_go_live
+    {{ dbt.datediff('as_of', 'go_live_date', 'day') }} as days_to_go_live
 from joined

@@ -61,21 +61,22 @@ fractions as (
         {{ month_end_date('projects.month') }} as as_of,
         projects.project_id,
         projects.plan_source,
+        projects.is_schedule_plan,
         projects.baseline_start,
         projects.baseline_finish,
         case
-            when projects.plan_source in ('ms_project', 'smartsheet') then schedule_progress.planned_fraction
-            else least(greatest(
-                cast({{ days_between('projects.baseline_start', month_end_date('projects.month')) }} as double)
-                / nullif({{ days_between('projects.baseline_start', 'projects.baseline_finish') }}, 0),
-                0.0), 1.0)
+            when projects.is_schedule_plan then schedule_progress.planned_fraction
+            else {{ clamped_fraction(
+                days_between('projects.baseline_start', month_end_date('projects.month')),
+                days_between('projects.baseline_start', 'projects.baseline_finish'),
+            ) }}
         end as planned_fraction,
         case
-            when projects.plan_source in ('ms_project', 'smartsheet') then schedule_progress.earned_fraction
+            when projects.is_schedule_plan then schedule_progress.earned_fraction
             else agile_progress.earned_fraction
         end as earned_fraction,
         case
-            when projects.plan_source in ('ms_project', 'smartsheet') then schedule_progress.actual_finish
+            when projects.is_schedule_plan then schedule_progress.actual_finish
             else agile_progress.actual_finish
         end as actual_finish
     from projects
@@ -92,6 +93,7 @@ select
     fractions.as_of,
     fractions.project_id,
     fractions.plan_source,
+    fractions.is_schedule_plan,
     fractions.baseline_start,
     fractions.baseline_finish,
     fractions.planned_fraction,

@@ -18,7 +18,7 @@ project_codes as (
         projects.project_id,
         trim(codes.project_code) as project_code
     from {{ ref('int_projects_as_of_month') }} as projects,
-        unnest(string_split(projects.finance_codes, ';')) as codes(project_code)
+        unnest(string_split(projects.finance_codes, ';')) as codes (project_code)
     where trim(codes.project_code) <> ''
 ),
 

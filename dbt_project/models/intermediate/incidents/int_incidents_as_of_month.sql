@@ -19,7 +19,7 @@ project_services as (
         projects.project_id,
         lower(trim(services.service_name)) as service_key
     from {{ ref('int_projects_as_of_month') }} as projects,
-        unnest(string_split(projects.services, ';')) as services(service_name)
+        unnest(string_split(projects.services, ';')) as services (service_name)
     where trim(services.service_name) <> ''
 ),
 

@@ -29,7 +29,7 @@ graded as (
             when is_past_baseline_start then 'Unknown'
         end as rag_cost,
         case
-            when not benefits_ready and days_to_go_live <= {{ var('benefits_red_days', 30) }} then 'Red'
+            when not benefits_ready and days_to_go_live <= {{ var('benefits_red_days') }} then 'Red'
             else 'Green'
         end as rag_benefits,
         case

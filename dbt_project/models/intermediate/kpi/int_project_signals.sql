@@ -60,7 +60,8 @@ change_business_days as (
             {%- endif %}
         ) as business_days
     from decided_changes
-    left join lateral (
+    -- one row per calendar day between the dates: a lateral series, which a CTE cannot express
+    left join lateral (  -- noqa: ST05
         select unnest(range(
             least(decided_changes.submitted_date, decided_changes.decided_date),
             greatest(decided_changes.submitted_date, decided_changes.decided_date),
@@ -68,7 +69,8 @@ change_business_days as (
         )) as day
     ) as elapsed on true
     where decided_changes.submitted_date is not null
-    group by decided_changes.month, decided_changes.project_id, decided_changes.cr_id,
+    group by
+        decided_changes.month, decided_changes.project_id, decided_changes.cr_id,
         decided_changes.submitted_date, decided_changes.decided_date
 ),
 
@@ -95,12 +97,14 @@ raid as (
         projects.project_id,
         count(*) as raid_open,
         -- age since the last update is elapsed time: updated on as_of is 0 days old
-        count(*) filter (where {{ dbt.datediff('raid.last_updated', 'projects.as_of', 'day') }} <= 7) as raid_open_fresh
+        count(*) filter (
+            where {{ dbt.datediff('raid.last_updated', 'projects.as_of', 'day') }} <= {{ var('raid_fresh_days') }}
+        ) as raid_open_fresh
     from projects
     inner join {{ ref('int_raid_as_of_month') }} as raid
         on raid.month = projects.month
         and raid.project_id = projects.project_id
-    where coalesce(raid.raid_status, 'Open') not in ('Closed', 'Mitigated')
+    where raid.is_open
     group by projects.month, projects.project_id
 )
 

@@ -2,7 +2,7 @@
 -- the plan completes (DESIGN §5, earned schedule). Schedule plans sum their weighted tasks' planned fractions
 -- on that day; agile plans follow a straight line from baseline start to baseline finish.
 with inputs as (
-    select month, project_id, plan_source, baseline_start, baseline_finish, bac
+    select month, project_id, is_schedule_plan, baseline_start, baseline_finish, bac
     from {{ ref('int_project_evm_inputs') }}
     where bac is not null and baseline_start is not null and baseline_finish is not null
 ),
@@ -23,7 +23,7 @@ horizons as (
     select
         inputs.month,
         inputs.project_id,
-        inputs.plan_source,
+        inputs.is_schedule_plan,
         inputs.baseline_start,
         inputs.baseline_finish,
         inputs.bac,
@@ -44,7 +44,7 @@ days as (
         day_number.t,
         horizons.baseline_start + cast(day_number.t - 1 as integer) as curve_date
     from horizons,
-        range(1, horizons.horizon_days + 1) as day_number(t)
+        range(1, horizons.horizon_days + 1) as day_number (t)
 ),
 
 schedule_curve as (
@@ -53,16 +53,16 @@ schedule_curve as (
         days.project_id,
         days.t,
         days.bac * sum(
-            tasks.weight * least(greatest(
-                cast({{ days_between('tasks.baseline_start', 'days.curve_date') }} as double)
-                / nullif({{ days_between('tasks.baseline_start', 'tasks.baseline_finish') }}, 0),
-                0.0), 1.0)
+            tasks.weight * {{ clamped_fraction(
+                days_between('tasks.baseline_start', 'days.curve_date'),
+                days_between('tasks.baseline_start', 'tasks.baseline_finish'),
+            ) }}
         ) / nullif(sum(tasks.weight), 0) as pv
     from days
     inner join tasks
         on tasks.month = days.month
         and tasks.project_id = days.project_id
-    where days.plan_source in ('ms_project', 'smartsheet')
+    where days.is_schedule_plan
     group by days.month, days.project_id, days.t, days.bac
 ),
 
@@ -73,7 +73,7 @@ agile_curve as (
         t,
         bac * least(cast(t as double) / {{ days_between('baseline_start', 'baseline_finish') }}, 1.0) as pv
     from days
-    where plan_source in ('jira', 'azure_devops')
+    where not is_schedule_plan
 )
 
 select month, project_id, t, pv from schedule_curve

@@ -1,0 +1,83 @@
+"""`dbt build --full-refresh` rebuilds every month the warehouse holds, whatever window its vars name.
+
+The incremental marts compute only the window's months; a full refresh starts them from nothing, so with a
+one-month window it used to leave only that month (architecture review §3.6).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import subprocess
+
+import pytest
+
+from pipelines.dbt_project import DBT_PROJECT_DIR, WAREHOUSE_ENV_VAR, dbt_executable, window_vars
+from tests.helpers import materialize, query, tiny_register_sheets, write_sheets
+
+pytestmark = pytest.mark.slow
+SEP, OCT = "2026-09-01", "2026-10-01"
+# every mart built month by month (dim_project is a full table already)
+INCREMENTAL_MARTS = (
+    "fct_project_month",
+    "fct_portfolio_month",
+    "fct_project_change_month",
+    "fct_milestone_month",
+    "fct_benefit_readiness",
+    "fct_post_golive_incidents",
+    "fct_raid_month",
+    "fct_change_month",
+    "fct_data_freshness",
+    "fct_distribution_month",
+    "fct_quarantine_month",
+    "fct_spend_unmapped_month",
+)
+
+
+def marts(settings) -> dict[str, list[tuple]]:
+    return {name: query(settings, f"select * from marts.{name} order by all") for name in INCREMENTAL_MARTS}
+
+
+def test_a_full_refresh_with_a_one_month_window_keeps_every_month(workspace, tmp_path, dbt_manifest):
+    write_sheets(workspace.inbox / "2026-10" / "register" / "portfolio.xlsx", tiny_register_sheets("Amber"))
+    materialize(workspace, SEP)
+    materialize(workspace, OCT)
+    before = marts(workspace)
+    assert query(workspace, "select distinct month from marts.fct_project_month order by month") == [
+        (dt.date(2026, 9, 1),),
+        (dt.date(2026, 10, 1),),
+    ]
+
+    dbt_vars = window_vars([dt.date(2026, 10, 1)], workspace.dbt_vars())
+    done = subprocess.run(
+        [
+            dbt_executable(),
+            "build",
+            "--full-refresh",
+            "--exclude",
+            "test_type:unit",
+            "--vars",
+            json.dumps(dbt_vars),
+            "--target-path",
+            str(tmp_path / "target"),
+            "--project-dir",
+            str(DBT_PROJECT_DIR),
+            "--profiles-dir",
+            str(DBT_PROJECT_DIR),
+        ],
+        cwd=DBT_PROJECT_DIR,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        env={**os.environ, WAREHOUSE_ENV_VAR: str(workspace.warehouse), "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"},
+    )
+    assert done.returncode == 0, done.stdout[-4000:]
+
+    after = marts(workspace)
+    assert query(workspace, "select distinct month from marts.fct_project_month order by month") == [
+        (dt.date(2026, 9, 1),),
+        (dt.date(2026, 10, 1),),
+    ]
+    assert {name: len(rows) for name, rows in after.items()} == {name: len(rows) for name, rows in before.items()}
+    assert after == before
