@@ -19,6 +19,7 @@ class PackData:
     portfolio: dict[str, Any] | None = None  # fct_portfolio_month's row (portfolio recipients only)
     trend: list[dict[str, Any]] = field(default_factory=list)  # fct_portfolio_month up to the month
     freshness: list[dict[str, Any]] = field(default_factory=list)
+    quality_findings: list[dict[str, Any]] = field(default_factory=list)
     changes: list[dict[str, Any]] = field(default_factory=list)  # fct_project_change_month: moves and new reds
     overdue_raid: list[dict[str, Any]] = field(default_factory=list)
     pending_changes: list[dict[str, Any]] = field(default_factory=list)
@@ -151,6 +152,16 @@ def load_pack_data(conn: duckdb.DuckDBPyConnection, month: dt.date, project_ids:
     """,
         [month],
     )
+    quality_findings = query_rows(
+        conn,
+        """
+        select table_name, rule_name, severity, failed_rows, rule_description
+        from marts.fct_quality_findings_month
+        where month = ?
+        order by severity, table_name, rule_name
+    """,
+        [month],
+    )
     as_of = projects[0]["as_of"] if projects else None
     # Every project-keyed list below goes through `named`, which keeps only the projects loaded above.
     names = {p["project_id"]: p["project_name"] for p in projects}
@@ -219,6 +230,7 @@ def load_pack_data(conn: duckdb.DuckDBPyConnection, month: dt.date, project_ids:
         portfolio=portfolio,
         trend=trend,
         freshness=freshness,
+        quality_findings=quality_findings,
         changes=changes,
         overdue_raid=overdue_raid,
         pending_changes=pending_changes,

@@ -23,6 +23,7 @@ PACK_MARTS = (
     "fct_raid_month",
     "fct_change_month",
     "fct_project_change_month",
+    "fct_quality_findings_month",
 )
 
 

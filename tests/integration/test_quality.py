@@ -70,6 +70,14 @@ def test_a_warning_lets_the_month_through_and_freshness_shows_missing_sources(wo
             "expect_column_values_to_be_in_set(column='reported_status', value_set=['Green', 'Amber', 'Red'])",
         ),
     ]
+    # the pack's data-quality page lists what was let through
+    pack = (workspace.output / "packs" / "2026-10" / "steering-pack-2026-10.html").read_text(encoding="utf-8")
+    findings = pack[pack.index('<table id="quality-findings">') :]
+    assert "<tr><td>projects</td><td>every_project_has_a_plan</td><td>warn</td><td>2</td>" in findings
+    assert (
+        "<tr><td>projects</td><td>expect_column_values_to_be_in_set(column=&#39;reported_status&#39;, "
+        "value_set=[&#39;Green&#39;, &#39;Amber&#39;, &#39;Red&#39;])</td><td>warn</td><td>1</td>"
+    ) in findings
     assert query(
         workspace,
         "select source, snapshot_month_used, is_missing, months_stale, rows_read, rows_loaded "

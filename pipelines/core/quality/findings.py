@@ -94,7 +94,8 @@ def severity_of(findings: list[Finding]) -> str | None:
 
 
 def record_findings(conn: duckdb.DuckDBPyConnection, table: str, month: dt.date, findings: list[Finding]) -> None:
-    """Replace the (month, table) findings in raw.quality_findings, for the pack's data-quality page."""
+    """Replace the (month, table) findings in raw.quality_findings: fct_quality_findings_month puts them on the
+    pack's data-quality page."""
     conn.execute("begin transaction")
     try:
         conn.execute("delete from raw.quality_findings where table_name = ? and snapshot_month = ?", [table, month])
