@@ -30,4 +30,6 @@ def test_memory_freed_by_arrow_strings_is_handed_back():
     assert done.returncode == 0, done.stderr
     figures = json.loads(done.stdout)
     assert figures["first"] == "WORK ITEM 000000001 OF A LARGE EXPORT"
-    assert figures["held"] - figures["after"] > 100_000, figures  # in KB: more than 100 MB handed back
+    grown = figures["held"] - figures["before"]  # in KB; how much RSS the strings add varies with the machine
+    assert grown > 50_000, figures
+    assert figures["held"] - figures["after"] > grown * 0.75, figures  # most of it handed back
