@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import dagster as dg
@@ -373,3 +374,32 @@ SERVICENOW_HEADER = (
     "number,short_description,opened_at,resolved_at,closed_at,priority,state,cmdb_ci,"
     "business_service,assignment_group,caused_by"
 )
+
+
+def process_table() -> dict[int, tuple[int, str, str]]:
+    """pid -> (parent pid, state, command line), from ps."""
+    # -ww: never cut the command line to the terminal's width (COLUMNS, or a tty on stderr, would cut it to 80
+    # columns, and "dbt build" past column 80 went unseen in CI).
+    ps = subprocess.Popen(["ps", "-ww", "-A", "-o", "pid=,ppid=,stat=,args="], stdout=subprocess.PIPE, text=True)
+    listing, _ = ps.communicate(timeout=30)
+    table = {}
+    for line in listing.splitlines():
+        pid, ppid, state, *args = line.split(None, 3)
+        if int(pid) != ps.pid:
+            table[int(pid)] = (int(ppid), state, args[0] if args else "")
+    return table
+
+
+def alive(pids) -> list[int]:
+    table = process_table()
+    return [pid for pid in pids if pid in table and not table[pid][1].startswith("Z")]
+
+
+def wait_for(condition, timeout: float, what: str, interval: float = 0.1):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = condition()
+        if value:
+            return value
+        time.sleep(interval)
+    raise AssertionError(f"timed out after {timeout} s waiting for {what}")

@@ -7,38 +7,19 @@ import fcntl
 import os
 import signal
 import socket
-import subprocess
-import sys
 import time
 import urllib.request
-from pathlib import Path
 
 import dagster as dg
 import pytest
 
 from pipelines.core.warehouse.lock import lock_path
-from tests.helpers import start_logged, write_config
-
-STEERPACK = str(Path(sys.executable).with_name("steerpack"))
-
-
-def _table() -> dict[int, tuple[int, str, str]]:
-    """pid -> (parent pid, state, command line), from ps."""
-    # -ww: never cut the command line to the terminal's width (COLUMNS, or a tty on stderr, would cut it to 80
-    # columns, and "dbt build" past column 80 went unseen in CI).
-    ps = subprocess.Popen(["ps", "-ww", "-A", "-o", "pid=,ppid=,stat=,args="], stdout=subprocess.PIPE, text=True)
-    listing, _ = ps.communicate(timeout=30)
-    table = {}
-    for line in listing.splitlines():
-        pid, ppid, state, *args = line.split(None, 3)
-        if int(pid) != ps.pid:
-            table[int(pid)] = (int(ppid), state, args[0] if args else "")
-    return table
+from tests.helpers import STEERPACK, alive, process_table, start_logged, wait_for, write_config
 
 
 def _tree(root: int) -> dict[int, str]:
     """The living descendants of `root`: pid -> command line."""
-    table = _table()
+    table = process_table()
     found, pending = {}, [root]
     while pending:
         parent = pending.pop()
@@ -47,21 +28,6 @@ def _tree(root: int) -> dict[int, str]:
                 found[pid] = args
                 pending.append(pid)
     return found
-
-
-def _alive(pids) -> list[int]:
-    table = _table()
-    return [pid for pid in pids if pid in table and not table[pid][1].startswith("Z")]
-
-
-def _wait_for(condition, timeout: float, what: str, interval: float = 0.1):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = condition()
-        if value:
-            return value
-        time.sleep(interval)
-    raise AssertionError(f"timed out after {timeout} s waiting for {what}")
 
 
 def _free_port() -> int:
@@ -88,7 +54,7 @@ def test_ui_stopped_by_sigterm_takes_dagster_dev_and_its_services_with_it(tmp_pa
             except OSError:
                 return False
 
-        _wait_for(answers, 120, "the Dagster webserver", interval=0.5)
+        wait_for(answers, 120, "the Dagster webserver", interval=0.5)
         tree = _tree(process.pid)
         assert any("dagster_webserver" in args for args in tree.values()), tree
         assert any("dagster._daemon" in args for args in tree.values()), tree
@@ -101,7 +67,7 @@ def test_ui_stopped_by_sigterm_takes_dagster_dev_and_its_services_with_it(tmp_pa
         if process.poll() is None:
             process.kill()
     assert code == 128 + signal.SIGTERM, err.read_text(encoding="utf-8")[-3000:]
-    assert _alive(tree) == [], {pid: tree[pid] for pid in _alive(tree)}
+    assert alive(tree) == [], {pid: tree[pid] for pid in alive(tree)}
     assert "steerpack: stopped by SIGTERM; the Dagster UI is shut down" in err.read_text(encoding="utf-8")
     print(f"ui stopped in {took:.1f} s, {len(tree)} processes gone")
 
@@ -121,7 +87,7 @@ def test_run_stopped_by_sigterm_while_dbt_runs_stops_dbt_fails_the_run_and_frees
             tree = _tree(process.pid)
             return tree if any("dbt" in args and " build" in args for args in tree.values()) else {}
 
-        tree = _wait_for(dbt_running, 120, "dbt build to start")
+        tree = wait_for(dbt_running, 120, "dbt build to start")
         process.send_signal(signal.SIGTERM)
         code = process.wait(timeout=30)
     finally:
@@ -129,7 +95,7 @@ def test_run_stopped_by_sigterm_while_dbt_runs_stops_dbt_fails_the_run_and_frees
             process.kill()
     stderr = err.read_text(encoding="utf-8")
     assert code == 128 + signal.SIGTERM, stderr[-3000:]
-    assert _alive(tree) == [], {pid: tree[pid] for pid in _alive(tree)}
+    assert alive(tree) == [], {pid: tree[pid] for pid in alive(tree)}
 
     with dg.DagsterInstance.get() as instance:
         runs = instance.get_runs()

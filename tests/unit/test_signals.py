@@ -11,36 +11,7 @@ import textwrap
 import time
 from pathlib import Path
 
-from tests.helpers import start_logged
-
-
-def _table() -> dict[int, tuple[int, str, str]]:
-    """pid -> (parent pid, state, command line), from ps."""
-    # -ww: never cut the command line to the terminal's width (COLUMNS, or a tty on stderr, would cut it to 80
-    # columns, and "dbt build" past column 80 went unseen in CI).
-    ps = subprocess.Popen(["ps", "-ww", "-A", "-o", "pid=,ppid=,stat=,args="], stdout=subprocess.PIPE, text=True)
-    listing, _ = ps.communicate(timeout=30)
-    table = {}
-    for line in listing.splitlines():
-        pid, ppid, state, *args = line.split(None, 3)
-        if int(pid) != ps.pid:
-            table[int(pid)] = (int(ppid), state, args[0] if args else "")
-    return table
-
-
-def _alive(pids) -> list[int]:
-    table = _table()
-    return [pid for pid in pids if pid in table and not table[pid][1].startswith("Z")]
-
-
-def _wait_for(condition, timeout: float, what: str, interval: float = 0.1):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = condition()
-        if value:
-            return value
-        time.sleep(interval)
-    raise AssertionError(f"timed out after {timeout} s waiting for {what}")
+from tests.helpers import alive, start_logged, wait_for
 
 
 def _in_a_driver(tmp_path, body: str, timeout: float = 60) -> dict:
@@ -95,7 +66,7 @@ def test_terminate_descendants_kills_grandchildren_that_ignore_sigterm(tmp_path)
     assert set(result["terminated"]) == {result["child"], ignoring, deaf}
     assert set(result["killed"]) == {ignoring, deaf}  # the SIGKILL fallback; the child itself ended on SIGTERM
     assert result["left"] == []
-    assert _alive([result["child"], ignoring, deaf]) == []
+    assert alive([result["child"], ignoring, deaf]) == []
     assert 1.0 <= result["took"] < 3.0  # the deaf one was given the whole timeout
     assert result["child_status"] == -signal.SIGTERM
 
@@ -147,7 +118,7 @@ def test_a_stop_signal_inside_the_block_stops_the_children_then_calls_on_stop_th
     """)
     process, out, _ = start_logged([sys.executable, "-c", script], tmp_path / "logs", cwd=Path.cwd())
     try:
-        _wait_for(lambda: (tmp_path / "ready").exists(), 30, "the script")
+        wait_for(lambda: (tmp_path / "ready").exists(), 30, "the script")
         started = time.monotonic()
         process.send_signal(signal.SIGINT)
         code = process.wait(timeout=10)
