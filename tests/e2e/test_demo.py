@@ -13,13 +13,15 @@ from pipelines.synthetic.demo import PROJECTS, demo_months, register_rows
 from tests.helpers import run_logged, write_config
 
 D = dt.date
-# One `steerpack demo` (a module fixture) serves every test here: they run on one xdist worker, so it is built once.
+# One `steerpack demo` serves every test here: they run on one xdist worker (the group), and the fixture lives for
+# the worker's session. A module fixture was built twice when the worker ran another module's test in between.
 pytestmark = pytest.mark.xdist_group("demo")
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def demo_run(tmp_path_factory):
-    """`steerpack demo` once for the module's tests: 18 months in one ranged run (a minute or so)."""
+    """`steerpack demo` once for these tests: 18 months in one ranged run, then the latest month sent. The tests
+    only read what it wrote."""
     from pipelines.dbt_project import ensure_manifest
 
     ensure_manifest()
