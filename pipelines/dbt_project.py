@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import importlib.metadata
 import json
 import os
 import re
@@ -31,7 +32,14 @@ def dbt_executable() -> str:
 
 @cache
 def installed_dbt_version(executable: str) -> version.Version:
-    """`dbt --version` once per process (dagster-dbt asks once per resource, that is once per run: ~3 s)."""
+    """The version of the dbt that `executable` runs. dagster-dbt asks `dbt --version` once per resource, that is
+    once per run, and the answer costs ~3 s of imports. The dbt beside this Python is this environment's
+    dbt-core, whose version its package metadata gives at no cost; any other executable is asked, once."""
+    if executable == str(Path(sys.executable).with_name("dbt")):
+        try:
+            return version.parse(importlib.metadata.version("dbt-core"))
+        except importlib.metadata.PackageNotFoundError:
+            pass
     output = subprocess.run([executable, "--version"], capture_output=True, text=True, check=True).stdout
     match = re.search(r"(\d+\.\d+\.\d+)", output)
     if not match:

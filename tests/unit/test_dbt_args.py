@@ -53,3 +53,28 @@ def test_month_helpers():
         dt.date(2026, 1, 1),
         dt.date(2026, 2, 1),
     ]
+
+
+def test_the_dbt_beside_this_python_reports_the_version_its_metadata_gives():
+    """dagster-dbt needs the executable's version; for the venv's own dbt it is read from the package metadata
+    instead of `dbt --version` (3 s a run). The two must agree."""
+    import re
+    import subprocess
+
+    from pipelines.dbt_project import dbt_executable, installed_dbt_version
+
+    executable = dbt_executable()
+    printed = subprocess.run([executable, "--version"], capture_output=True, text=True, check=True).stdout
+    assert str(installed_dbt_version(executable)) == re.search(r"installed:\s*(\d+\.\d+\.\d+)", printed).group(1)
+
+
+def test_the_private_dagster_dbt_members_steerpack_overrides_still_exist():
+    """SteerpackDbtCli overrides two private members of the pinned dagster-dbt: a rename there would silently
+    bring back the per-run costs they remove."""
+    from dagster_dbt import DbtCliResource
+
+    from pipelines.dbt_project import SteerpackDbtCli
+
+    for name in ("_cli_version", "_initialize_dbt_core_adapter"):
+        assert name in vars(DbtCliResource), name
+        assert name in vars(SteerpackDbtCli), name
