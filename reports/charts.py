@@ -10,16 +10,14 @@ import datetime as dt
 import io
 
 import matplotlib
-
-matplotlib.use("Agg")  # no display: render to files only
-import matplotlib.dates as mdates  # noqa: E402
-import matplotlib.pyplot as plt  # noqa: E402
-from matplotlib.ticker import FuncFormatter  # noqa: E402
+import matplotlib.dates as mdates
+from matplotlib.figure import Figure
+from matplotlib.ticker import FuncFormatter
 
 # text stays text in the SVG (searchable, selectable, extractable from the PDF)
 # Labels are project and milestone names: `$1M` is money, never matplotlib's mathtext (which crashed on
 # `Sign-off: $1M #1, $2M #2` and ate the dollars of `Save $100 per seat & $20 per user`).
-plt.rcParams.update(
+matplotlib.rcParams.update(
     {
         "text.parse_math": False,
         "svg.hashsalt": "steerpack",
@@ -46,7 +44,7 @@ def line_chart_svg(
     """
     if not any(value is not None for points in series.values() for _, value in points):
         return ""
-    figure, axes = plt.subplots(figsize=(6.4, 3.0))
+    figure, axes = _figure(6.4, 3.0)
     for name, points in series.items():
         kept = [(month, value) for month, value in points if value is not None]
         axes.plot(
@@ -75,18 +73,22 @@ def line_chart_svg(
     return _encode(figure, title, as_png)
 
 
+def _figure(width: float, height: float):
+    """A figure outside pyplot: no global registry to close it from, no GUI backend, a tenth faster per chart."""
+    figure = Figure(figsize=(width, height))
+    return figure, figure.add_subplot()
+
+
 def _encode(figure, title: str, as_png: bool) -> str:
     """Inline SVG markup, or an <img> holding a PNG (which the PDF prints several times faster)."""
     if as_png:
         binary = io.BytesIO()
         # 120 dpi is sharp at the printed size; light compression: zlib's best level took longer than drawing
         figure.savefig(binary, format="png", dpi=120, metadata={"Software": None}, pil_kwargs={"compress_level": 1})
-        plt.close(figure)
         encoded = base64.b64encode(binary.getvalue()).decode("ascii")
         return f'<img alt="{title}" src="data:image/png;base64,{encoded}">'
     buffer = io.StringIO()
     figure.savefig(buffer, format="svg", metadata={"Date": None})
-    plt.close(figure)
     svg = buffer.getvalue()
     return svg[svg.index("<svg") :]  # inline: drop the XML declaration and doctype
 
@@ -98,7 +100,7 @@ def slip_chart_svg(
     rows = [row for row in rows if row[1] is not None]
     if not rows:
         return ""
-    figure, axes = plt.subplots(figsize=(8.0, 0.35 * len(rows) + 1.3))
+    figure, axes = _figure(8.0, 0.35 * len(rows) + 1.3)
     labelled: set[str] = set()
 
     def mark(kind: str, day: dt.date, index: int, **style) -> None:
