@@ -1,13 +1,12 @@
-import shutil
 from pathlib import Path
 
 import duckdb
 import pytest
 
-from pipelines.config import CONFIG_ENV_VAR, load_settings
+from pipelines.config import CONFIG_ENV_VAR
 from pipelines.core.warehouse.load import ensure_raw_schema
 from pipelines.dbt_project import ensure_manifest
-from tests.helpers import materialize, tiny_register_sheets, write_config, write_sheets
+from tests.helpers import copy_workspace, materialize, tiny_workspace
 
 
 @pytest.fixture(autouse=True)
@@ -29,18 +28,14 @@ def dbt_manifest() -> Path:
 @pytest.fixture
 def workspace(tmp_path):
     """A config with relative paths, and an inbox holding the tiny register for 2026-09."""
-    config = write_config(tmp_path)
-    write_sheets(tmp_path / "inbox" / "2026-09" / "register" / "portfolio.xlsx", tiny_register_sheets())
-    return load_settings(config)
+    return tiny_workspace(tmp_path)
 
 
 @pytest.fixture(scope="session")
 def _september_built(tmp_path_factory, dbt_manifest) -> Path:
     """The `workspace` with September materialized, built once per session (per xdist worker)."""
     folder = tmp_path_factory.mktemp("september")
-    config = write_config(folder)
-    write_sheets(folder / "inbox" / "2026-09" / "register" / "portfolio.xlsx", tiny_register_sheets())
-    materialize(load_settings(config), "2026-09-01")
+    materialize(tiny_workspace(folder), "2026-09-01")
     return folder
 
 
@@ -48,8 +43,7 @@ def _september_built(tmp_path_factory, dbt_manifest) -> Path:
 def september_workspace(_september_built, tmp_path):
     """`workspace` after a successful September run (warehouse, packs, outbox and delivery log), copied for this
     test: for tests whose story starts there, instead of each running the same month again."""
-    shutil.copytree(_september_built, tmp_path, dirs_exist_ok=True)
-    return load_settings(tmp_path / "steerpack.yaml")
+    return copy_workspace(_september_built, tmp_path)
 
 
 @pytest.fixture

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import shutil
 import subprocess
 import sys
 import time
@@ -13,6 +14,7 @@ import duckdb
 import yaml
 from openpyxl import Workbook
 
+from pipelines.config import load_settings
 from pipelines.core.warehouse.load import columns_of
 from pipelines.partitions import monthly_partitions_for
 from pipelines.resources import build_resources
@@ -143,6 +145,21 @@ def write_config(folder: Path, **overrides) -> Path:
     path = folder / "steerpack.yaml"
     path.write_text(yaml.safe_dump(config), encoding="utf-8")
     return path
+
+
+def tiny_workspace(folder: Path):
+    """What the `workspace` fixture makes in `folder`: the config, and an inbox holding the tiny register for
+    2026-09. The session-scoped "built" fixtures start from it too, so their first run sees the same inputs."""
+    config = write_config(folder)
+    write_sheets(folder / "inbox" / "2026-09" / "register" / "portfolio.xlsx", tiny_register_sheets())
+    return load_settings(config)
+
+
+def copy_workspace(built: Path, folder: Path):
+    """A workspace a session-scoped fixture built once, copied into `folder` (a test's tmp_path): the config's
+    paths are relative, so the copy is a workspace of its own, and the built one stays as it was."""
+    shutil.copytree(built, folder, dirs_exist_ok=True)
+    return load_settings(folder / "steerpack.yaml")
 
 
 def run_logged(command: list[str], folder: Path, timeout: float, **kwargs) -> subprocess.CompletedProcess:

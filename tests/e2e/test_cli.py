@@ -1,20 +1,43 @@
 """The `steerpack` command as a PMO analyst uses it: one clear message per mistake, a pack when all is well."""
 
+import os
+from pathlib import Path
+
+import duckdb
 import pytest
 
-from tests.helpers import steerpack, tiny_register_sheets, write_sheets
+from tests.helpers import STEERPACK, start_logged, steerpack, tiny_register_sheets, write_sheets
 
 
 @pytest.mark.slow
-def test_run_on_a_tiny_inbox_produces_the_pack(workspace, dbt_manifest, tmp_path):
-    done = steerpack("run", "--month", "2026-09", "--config", str(workspace.config_file), cwd=tmp_path)
-    assert done.returncode == 0, done.stderr
+def test_two_runs_on_a_tiny_inbox_take_turns_on_the_warehouse_and_each_produces_the_pack(workspace, dbt_manifest):
+    """`steerpack run` as a PMO analyst starts it, twice at once on one warehouse (a scheduled run and a re-run by
+    hand): one waits for the other instead of failing on DuckDB's lock, and each publishes the month."""
+    command = [STEERPACK, "run", "--month", "2026-09", "--config", str(workspace.config_file)]
+    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    runs = [start_logged(command, workspace.base_dir / f"logs-{n}", env=env, cwd=workspace.base_dir) for n in (1, 2)]
+    codes = [process.wait(timeout=600) for process, _, _ in runs]
+    outputs = [out.read_text(encoding="utf-8") for _, out, _ in runs]
+    errors = [err.read_text(encoding="utf-8") for _, _, err in runs]
+    assert codes == [0, 0], [text[-2000:] for text in errors]
+    waited = [text for text in errors if "waiting for the warehouse steerpack.duckdb" in text]
+    assert len(waited) == 1  # one run waited for the other instead of failing on DuckDB's lock
     pack = workspace.output / "packs" / "2026-09" / "steering-pack-2026-09.html"
-    assert f"2026-09: {pack}" in done.stdout
+    for stdout, stderr in zip(outputs, errors):
+        assert f"2026-09: {pack}" in stdout
+        assert "2026-09 delivered" in stderr  # progress per month, for a non-terminal
     assert "Alpha Billing" in pack.read_text(encoding="utf-8")
-    assert "2026-09 delivered" in done.stderr  # progress per month, for a non-terminal
-    # the run went through the persistent instance, so it shows in the UI
-    assert any((tmp_path / ".dagster").rglob("*.db"))
+    # the runs went through the persistent instance (DAGSTER_HOME, set for each test), so they show in the UI
+    assert any(Path(os.environ["DAGSTER_HOME"]).rglob("*.db"))
+    with duckdb.connect(str(workspace.warehouse), read_only=True) as conn:
+        assert conn.execute("select count(*) from marts.fct_project_month").fetchone() == (2,)
+        assert conn.execute("select count(*) from raw.projects").fetchone() == (2,)
+        # the second run found both recipients already sent: one message each, one attempt each
+        assert conn.execute("select recipient, status, attempts from marts.delivery_log order by 1").fetchall() == [
+            ("bob@example.com", "sent", 1),
+            ("head.pmo@example.com", "sent", 1),
+        ]
+    assert len(list((workspace.output / "outbox" / "2026-09").glob("*.eml"))) == 2
 
 
 @pytest.mark.slow

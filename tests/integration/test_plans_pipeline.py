@@ -2,21 +2,25 @@
 
 import datetime as dt
 import shutil
+from pathlib import Path
 
 import duckdb
 import pytest
 
 from tests.helpers import (
     PLAN_FIXTURES,
+    copy_workspace,
     materialize,
     register_header,
     run_month,
     smartsheet_workbook,
     tiny_register_sheets,
+    tiny_workspace,
     write_sheets,
 )
 
-pytestmark = pytest.mark.slow
+# one worker runs the module, so the September its tests share is built once
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("plans")]
 
 
 SEP, OCT = dt.date(2026, 9, 1), dt.date(2026, 10, 1)
@@ -65,6 +69,24 @@ def drop_plans(inbox, month: dt.date, broken: bool = True) -> None:
         (folder / "ms_project" / "half.xml").write_bytes((PLAN_FIXTURES / "compact_no_indent.xml").read_bytes()[:500])
 
 
+@pytest.fixture(scope="session")
+def _september_plans_built(tmp_path_factory, dbt_manifest) -> Path:
+    """The `workspace` with September's good plans (`drop_plans(..., broken=False)`) materialized, built once per
+    session (per xdist worker)."""
+    folder = tmp_path_factory.mktemp("september_plans")
+    settings = tiny_workspace(folder)
+    drop_plans(settings.inbox, SEP, broken=False)
+    materialize(settings, "2026-09-01")
+    return folder
+
+
+@pytest.fixture
+def september_plans(_september_plans_built, tmp_path):
+    """`_september_plans_built` copied for this test: for tests whose story starts with September's good plans
+    materialized, instead of each running the same month again."""
+    return copy_workspace(_september_plans_built, tmp_path)
+
+
 def rows(settings, sql, params=()):
     with duckdb.connect(str(settings.warehouse), read_only=True) as conn:
         return conn.execute(sql, list(params)).fetchall()
@@ -109,9 +131,8 @@ def test_a_month_of_plans_loads_and_broken_files_are_reported(workspace, dbt_man
     ]
 
 
-def test_rows_map_to_projects_by_key_area_path_and_file_stem(workspace, dbt_manifest):
-    drop_plans(workspace.inbox, SEP, broken=False)
-    materialize(workspace, "2026-09-01")
+def test_rows_map_to_projects_by_key_area_path_and_file_stem(september_plans):
+    workspace = september_plans  # drop_plans(workspace.inbox, SEP, broken=False), then September materialized
     mapped = dict(
         rows(
             workspace, "select item_key, project_id from intermediate.int_work_items_as_of_month where month = ?", [SEP]
@@ -145,9 +166,8 @@ def test_rows_map_to_projects_by_key_area_path_and_file_stem(workspace, dbt_mani
     assert flags["203"] == (False, True) and flags["201"] == (True, False)  # Removed / Done
 
 
-def test_rerunning_a_month_replaces_its_plans_exactly_and_later_exports_win(workspace, dbt_manifest):
-    drop_plans(workspace.inbox, SEP, broken=False)
-    materialize(workspace, "2026-09-01")
+def test_rerunning_a_month_replaces_its_plans_exactly_and_later_exports_win(september_plans):
+    workspace = september_plans  # drop_plans(workspace.inbox, SEP, broken=False), then September materialized
     counts_sql = (
         "select source, count(*) from raw.work_items group by 1 union all "
         "select source, count(*) from raw.schedule_tasks group by 1 order by 1"
@@ -180,9 +200,8 @@ def test_rerunning_a_month_replaces_its_plans_exactly_and_later_exports_win(work
     assert rows(workspace, "select count(*) from raw.work_items where snapshot_month = ?", [SEP]) == [(8,)]
 
 
-def test_an_unreadable_plan_is_served_from_its_previous_export_and_the_month_publishes(workspace, dbt_manifest):
-    drop_plans(workspace.inbox, SEP, broken=False)
-    materialize(workspace, "2026-09-01")
+def test_an_unreadable_plan_is_served_from_its_previous_export_and_the_month_publishes(september_plans):
+    workspace = september_plans  # drop_plans(workspace.inbox, SEP, broken=False), then September materialized
     drop_plans(workspace.inbox, OCT, broken=False)
     # October's export of Beta's schedule is truncated: its September export serves it, and the pack says so
     (workspace.inbox / "2026-10" / "ms_project" / "compact_no_indent.xml").write_bytes(

@@ -1,20 +1,48 @@
 """Data-quality gates: each kind of rule catches a hand-made violation; ERROR blocks a month, WARN does not."""
 
 import datetime as dt
+from pathlib import Path
 
 import pytest
 
-from tests.helpers import materialize, query, run_month, tiny_register_sheets, write_sheets
+from tests.helpers import (
+    copy_workspace,
+    materialize,
+    query,
+    run_month,
+    tiny_register_sheets,
+    tiny_workspace,
+    write_sheets,
+)
 
 SEP, OCT = dt.date(2026, 9, 1), dt.date(2026, 10, 1)
 
+# one worker runs the module, so the September its tests share is built once
+pytestmark = pytest.mark.xdist_group("quality")
 
-@pytest.mark.slow
-def test_an_error_blocks_the_month_and_leaves_the_previous_pack_alone(workspace, dbt_manifest):
-    finance = workspace.inbox / "2026-09" / "finance"
+
+@pytest.fixture(scope="session")
+def _september_with_fx_built(tmp_path_factory, dbt_manifest) -> Path:
+    """The `workspace` plus a September finance drop holding only an EUR rate, with September materialized; built
+    once per session (per xdist worker)."""
+    folder = tmp_path_factory.mktemp("september_fx")
+    settings = tiny_workspace(folder)
+    finance = settings.inbox / "2026-09" / "finance"
     finance.mkdir(parents=True)
     (finance / "fx_rates.csv").write_text("month,currency,rate_to_base\n2026-09,EUR,1.1\n")
-    materialize(workspace, "2026-09-01")
+    materialize(settings, "2026-09-01")
+    return folder
+
+
+@pytest.fixture
+def september_with_fx(_september_with_fx_built, tmp_path):
+    """`_september_with_fx_built` copied for this test, instead of each test running the same month again."""
+    return copy_workspace(_september_with_fx_built, tmp_path)
+
+
+@pytest.mark.slow
+def test_an_error_blocks_the_month_and_leaves_the_previous_pack_alone(september_with_fx):
+    workspace = september_with_fx  # September's finance/fx_rates.csv (EUR), then September materialized
     september = workspace.output / "packs" / "2026-09" / "steering-pack-2026-09.html"
     before = september.read_bytes()
     sheets = tiny_register_sheets()
@@ -46,11 +74,8 @@ def test_an_error_blocks_the_month_and_leaves_the_previous_pack_alone(workspace,
 
 
 @pytest.mark.slow
-def test_a_warning_lets_the_month_through_and_freshness_shows_missing_sources(workspace, dbt_manifest):
-    finance = workspace.inbox / "2026-09" / "finance"
-    finance.mkdir(parents=True)
-    (finance / "fx_rates.csv").write_text("month,currency,rate_to_base\n2026-09,EUR,1.1\n")
-    materialize(workspace, "2026-09-01")
+def test_a_warning_lets_the_month_through_and_freshness_shows_missing_sources(september_with_fx):
+    workspace = september_with_fx  # September's finance/fx_rates.csv (EUR), then September materialized
     sheets = tiny_register_sheets(reported_alpha="Purple")  # not a RAG word: a warning
     write_sheets(workspace.inbox / "2026-10" / "register" / "portfolio.xlsx", sheets)
     materialize(workspace, "2026-10-01")  # October's drop has no finance folder
