@@ -173,13 +173,13 @@ def run_months(
         with stop_children_on_signal(on_stop=stopped, before_stop=_hold_warehouse_lock):
             worker = threading.Thread(target=execute, name=f"steerpack-run-{run_id[:8]}")
             worker.start()
-            seen = 0
+            cursor = None
             while worker.is_alive():
                 worker.join(timeout=0.3)
                 if on_progress:
-                    seen = _report_progress(instance, run_id, seen, on_progress)
+                    cursor = _report_progress(instance, run_id, cursor, on_progress)
         if on_progress:
-            _report_progress(instance, run_id, seen, on_progress)
+            _report_progress(instance, run_id, cursor, on_progress)
         if "error" in result_box:
             raise result_box["error"]  # type: ignore[misc]
         result = result_box["result"]
@@ -308,13 +308,15 @@ def _published(instance: dg.DagsterInstance, run_id: str, span: str) -> str:
 
 
 def _report_progress(
-    instance: dg.DagsterInstance, run_id: str, seen: int, on_progress: Callable[[str, dt.date], None]
-) -> int:
-    """Forward the per-month progress observations the assets log (stage, month) to the callback."""
-    events = instance.all_logs(run_id, of_type=dg.DagsterEventType.ASSET_OBSERVATION)
-    for event in events[seen:]:
-        observation = event.dagster_event.event_specific_data.asset_observation
+    instance: dg.DagsterInstance, run_id: str, cursor: str | None, on_progress: Callable[[str, dt.date], None]
+) -> str | None:
+    """Forward the per-month progress observations the assets logged (stage, month) since `cursor` to the
+    callback; returns the cursor to ask from next time. Only new events are read: reading the run's whole log on
+    each poll (every 0.3 s) cost the 18-month demo 20 s of CPU, taken from the run it reports on."""
+    page = instance.get_records_for_run(run_id, cursor=cursor, of_type=dg.DagsterEventType.ASSET_OBSERVATION)
+    for record in page.records:
+        observation = record.event_log_entry.dagster_event.event_specific_data.asset_observation
         if observation.partition and PROGRESS_EVENT in observation.metadata:
             stage = observation.metadata[PROGRESS_EVENT].value
             on_progress(str(stage), dt.date.fromisoformat(observation.partition))
-    return len(events)
+    return page.cursor
