@@ -185,13 +185,26 @@ def start_logged(command: list[str], folder: Path, **kwargs) -> tuple[subprocess
         return subprocess.Popen(command, stdout=stdout, stderr=stderr, **kwargs), out, err
 
 
-def pipeline_assets(settings, with_checks: bool = True) -> list:
+# The assets that turn the marts into the steering pack and send it: rendering (PDFs, charts) and delivery.
+PACK_AND_DELIVERY_KEYS = frozenset({dg.AssetKey("steering_pack"), dg.AssetKey("pack_delivery")})
+
+
+def pipeline_assets(settings, with_checks: bool = True, through_marts: bool = False) -> list:
     """Every asset (and quality check) of the monthly pack, partitioned from `settings.first_month` as
-    `build_definitions` partitions them."""
+    `build_definitions` partitions them.
+
+    `through_marts=True` leaves out the `steering_pack` and `pack_delivery` assets, so a run stops once dbt has
+    built the marts: for tests that look only at the warehouse (raw, intermediate, marts), check results or
+    events, never at the rendered pack, output files, outbox or delivery log. Rendering (PDFs via WeasyPrint,
+    charts) and delivery are seconds of CPU per run that such a test would throw away. The default is the whole
+    monthly pack, as `steerpack run` builds it."""
     from pipelines.assets import build_asset_checks, build_assets  # imported late: it loads dbt's manifest
 
     partitions = monthly_partitions_for(settings.first_month)
-    return [*build_assets(partitions), *(build_asset_checks(partitions) if with_checks else [])]
+    assets = build_assets(partitions)
+    if through_marts:
+        assets = [asset for asset in assets if not set(asset.keys) & PACK_AND_DELIVERY_KEYS]
+    return [*assets, *(build_asset_checks(partitions) if with_checks else [])]
 
 
 def query(settings, sql, params=()):
@@ -199,10 +212,11 @@ def query(settings, sql, params=()):
         return conn.execute(sql, list(params)).fetchall()
 
 
-def run_month(settings, partition_key):
-    """The whole monthly pack, quality checks included, on an ephemeral instance; success not asserted."""
+def run_month(settings, partition_key, through_marts: bool = False):
+    """The whole monthly pack, quality checks included, on an ephemeral instance; success not asserted.
+    `through_marts=True` stops at the marts (no pack rendered, nothing delivered): see `pipeline_assets`."""
     return dg.materialize(
-        pipeline_assets(settings),
+        pipeline_assets(settings, through_marts=through_marts),
         partition_key=partition_key,
         resources=build_resources(settings),
         instance=dg.DagsterInstance.ephemeral(),
@@ -210,8 +224,9 @@ def run_month(settings, partition_key):
     )
 
 
-def materialize(settings, partition_key):
-    result = run_month(settings, partition_key)
+def materialize(settings, partition_key, through_marts: bool = False):
+    """`run_month`, asserting that the run succeeded."""
+    result = run_month(settings, partition_key, through_marts=through_marts)
     assert result.success, [e.message for e in result.all_events if e.is_failure]
     return result
 

@@ -61,11 +61,11 @@ def test_overlapping_extracts_credit_notes_and_currency(workspace, dbt_manifest)
     )
     drop(workspace, OCT, "fx_rates.csv", "month,currency,rate_to_base\n2026-10,EUR,1.20\n")
     # (intermediate views show the window of the latest run, so each month is read right after its run)
-    materialize(workspace, "2026-09-01")
+    materialize(workspace, "2026-09-01", through_marts=True)
     # ALPHA by hand: Sep = 1000 + 2000 + 500 = 3500. BETA: E1 100 EUR at August's 1.05 = 105.00; the SAP file's
     # 1234.56 + 765.44 - 200.00 (credit note) = 1800 EUR at September's 1.10 = 1980.00; together 2085.00.
     assert actual_cost(workspace, SEP) == {"ALPHA": 3500.00, "BETA": 2085.00, "(unmapped)": 75.00}
-    materialize(workspace, "2026-10-01")
+    materialize(workspace, "2026-10-01", through_marts=True)
     # October adds only D3 (D2 is repeated, D4 posts after 31 Oct): 7500; a new rate leaves posted lines alone.
     assert actual_cost(workspace, OCT) == {"ALPHA": 7500.00, "BETA": 2085.00, "(unmapped)": 75.00}
     assert query(
@@ -127,7 +127,7 @@ def test_event_logs_keep_each_incidents_latest_state(workspace, dbt_manifest):
         shutil.copy(REALDATA / "incidents" / name, folder)
     states = {}
     for partition in ("2026-09-01", "2026-10-01"):
-        materialize(workspace, partition)
+        materialize(workspace, partition, through_marts=True)
         states.update(
             {
                 (row[0], row[1]): row[2:]
@@ -156,14 +156,14 @@ def test_incidents_map_to_projects_by_service_or_ci_ignoring_case(workspace, dbt
     folder = workspace.inbox / "2026-09" / "incidents"
     folder.mkdir(parents=True)
     shutil.copy(FIXTURES / "incidents" / "servicenow_list.csv", folder)
-    materialize(workspace, "2026-09-01")
+    materialize(workspace, "2026-09-01", through_marts=True)
     # the tiny register: ALPHA runs "Billing", BETA runs "CRM"; none runs Mobile App -> unmapped, but kept
     assert query(workspace, "select count(*), count(project_id) from intermediate.int_incidents_as_of_month") == [
         (3, 0)
     ]  # INC0010002 exported twice counts once; INC0010004 (no priority) is quarantined
     text = (workspace.inbox / "2026-09" / "incidents" / "servicenow_list.csv").read_text()
     (folder / "servicenow_list.csv").write_text(text.replace("Mobile API Gateway", "billing"))
-    materialize(workspace, "2026-09-01")
+    materialize(workspace, "2026-09-01", through_marts=True)
     assert query(
         workspace,
         "select incident_id, project_id from intermediate.int_incidents_as_of_month where project_id is not null",

@@ -42,7 +42,7 @@ def marts(settings) -> dict[str, list[tuple]]:
 def test_a_full_refresh_with_a_one_month_window_keeps_every_month(september_workspace, tmp_path):
     workspace = september_workspace  # September already run
     write_sheets(workspace.inbox / "2026-10" / "register" / "portfolio.xlsx", tiny_register_sheets("Amber"))
-    materialize(workspace, OCT)
+    materialize(workspace, OCT, through_marts=True)
     before = marts(workspace)
     assert query(workspace, "select distinct month from marts.fct_project_month order by month") == [
         (dt.date(2026, 9, 1),),

@@ -92,13 +92,13 @@ def test_rerunning_a_month_leaves_counts_unchanged(september_workspace):
         "(select count(*) from marts.fct_project_month), (select count(*) from marts.dim_project)"
     )
     first = query(workspace, counts_sql)
-    materialize(workspace, SEP)
+    materialize(workspace, SEP, through_marts=True)
     assert query(workspace, counts_sql) == first == [(2, 6, 2, 2)]
 
 
 def test_a_month_without_a_register_uses_the_latest_earlier_one(september_workspace):
     workspace = september_workspace  # September is materialized already
-    materialize(workspace, OCT)  # the October drop has no register
+    materialize(workspace, OCT, through_marts=True)  # the October drop has no register
     assert query(
         workspace,
         "select month, project_id, register_snapshot_month from marts.fct_project_month order by month, project_id",
@@ -113,8 +113,8 @@ def test_a_month_without_a_register_uses_the_latest_earlier_one(september_worksp
 def test_a_later_register_changes_only_its_own_month(september_workspace):
     workspace = september_workspace  # September is materialized already
     write_sheets(workspace.inbox / "2026-10" / "register" / "portfolio.xlsx", tiny_register_sheets("Red"))
-    materialize(workspace, OCT)
-    materialize(workspace, SEP)  # re-running September must not pick up October's register
+    materialize(workspace, OCT, through_marts=True)
+    materialize(workspace, SEP, through_marts=True)  # re-running September must not pick up October's register
     assert query(
         workspace,
         "select month, reported_status from marts.fct_project_month where project_id = 'ALPHA' order by month",

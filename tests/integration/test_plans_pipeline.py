@@ -71,12 +71,13 @@ def drop_plans(inbox, month: dt.date, broken: bool = True) -> None:
 
 @pytest.fixture(scope="session")
 def _september_plans_built(tmp_path_factory, dbt_manifest) -> Path:
-    """The `workspace` with September's good plans (`drop_plans(..., broken=False)`) materialized, built once per
-    session (per xdist worker)."""
+    """The `workspace` with September's good plans (`drop_plans(..., broken=False)`) materialized through the marts
+    (no pack rendered, nothing delivered: no test of this module reads September's pack, outbox or delivery log),
+    built once per session (per xdist worker)."""
     folder = tmp_path_factory.mktemp("september_plans")
     settings = tiny_workspace(folder)
     drop_plans(settings.inbox, SEP, broken=False)
-    materialize(settings, "2026-09-01")
+    materialize(settings, "2026-09-01", through_marts=True)
     return folder
 
 
@@ -95,7 +96,7 @@ def rows(settings, sql, params=()):
 def test_a_month_of_plans_loads_and_broken_files_are_reported(workspace, dbt_manifest):
     drop_plans(workspace.inbox, SEP)
     # the good files load; the unreadable ones are in the load log, and the quality gate holds the month back
-    result = run_month(workspace, "2026-09-01")
+    result = run_month(workspace, "2026-09-01", through_marts=True)
     assert not result.success
     blocked = {
         e.asset_check_evaluation_data.asset_key.to_user_string()
@@ -173,7 +174,7 @@ def test_rerunning_a_month_replaces_its_plans_exactly_and_later_exports_win(sept
         "select source, count(*) from raw.schedule_tasks group by 1 order by 1"
     )
     first = rows(workspace, counts_sql)
-    materialize(workspace, "2026-09-01")
+    materialize(workspace, "2026-09-01", through_marts=True)
     assert (
         rows(workspace, counts_sql) == first == [("azure_devops", 4), ("jira", 4), ("ms_project", 4), ("smartsheet", 5)]
     )
@@ -186,7 +187,7 @@ def test_rerunning_a_month_replaces_its_plans_exactly_and_later_exports_win(sept
     (folder / "ALP.csv").write_text(
         header + login.replace("\n,Done,ALP-100", "\n,In Progress,ALP-100"), encoding="utf-8"
     )
-    materialize(workspace, "2026-10-01")
+    materialize(workspace, "2026-10-01", through_marts=True)
     october = dict(
         rows(
             workspace,
@@ -207,7 +208,7 @@ def test_an_unreadable_plan_is_served_from_its_previous_export_and_the_month_pub
     (workspace.inbox / "2026-10" / "ms_project" / "compact_no_indent.xml").write_bytes(
         (PLAN_FIXTURES / "compact_no_indent.xml").read_bytes()[:500]
     )
-    result = materialize(workspace, "2026-10-01")
+    result = materialize(workspace, "2026-10-01")  # the whole pack: "the month publishes"
     warned = [
         e.asset_check_evaluation_data
         for e in result.all_events

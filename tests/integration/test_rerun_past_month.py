@@ -33,7 +33,7 @@ def october_register() -> dict:
 def test_rerunning_an_early_month_after_a_later_one_changes_only_that_month(september_workspace):
     workspace = september_workspace  # September is materialized already
     write_sheets(workspace.inbox / "2026-10" / "register" / "portfolio.xlsx", october_register())
-    materialize(workspace, OCT)
+    materialize(workspace, OCT, through_marts=True)
     october_sql = (
         "select project_id, month, project_name, reported_status, bac, rag_overall from marts.fct_project_month "
         "where month = ? order by project_id"
@@ -41,7 +41,7 @@ def test_rerunning_an_early_month_after_a_later_one_changes_only_that_month(sept
     october = query(workspace, october_sql, [dt.date(2026, 10, 1)])
     assert [row[0] for row in october] == ["ALPHA", "GAMMA"]
 
-    materialize(workspace, SEP)  # a corrected September, after October
+    materialize(workspace, SEP, through_marts=True)  # a corrected September, after October
 
     assert query(workspace, october_sql, [dt.date(2026, 10, 1)]) == october
     assert query(
