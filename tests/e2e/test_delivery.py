@@ -20,8 +20,8 @@ from pipelines.sensors import build_failure_sensor
 from tests.helpers import pipeline_assets, tiny_register_sheets, write_config, write_sheets
 from tests.smtp_server import PASSWORD, SmtpServer
 
-# The module's rendered site is built once: its tests stay on one xdist worker.
-pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("delivery_site")]
+# The module's rendered site is built once: xdist runs a module's tests on one worker (`--dist loadfile`).
+pytestmark = pytest.mark.slow
 
 
 SEP = dt.date(2026, 9, 1)

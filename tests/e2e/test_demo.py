@@ -13,9 +13,7 @@ from pipelines.synthetic.demo import PROJECTS, demo_months, register_rows
 from tests.helpers import run_logged, write_config
 
 D = dt.date
-# One `steerpack demo` serves every test here: they run on one xdist worker (the group), and the fixture lives for
-# the worker's session. A module fixture was built twice when the worker ran another module's test in between.
-pytestmark = pytest.mark.xdist_group("demo")
+# One `steerpack demo` serves every test here: xdist runs a module's tests on one worker (`--dist loadfile`).
 
 
 @pytest.fixture(scope="session")

@@ -19,8 +19,7 @@ from tests.helpers import (
     write_sheets,
 )
 
-# one worker runs the module, so the September its tests share is built once
-pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("plans")]
+pytestmark = pytest.mark.slow
 
 
 SEP, OCT = dt.date(2026, 9, 1), dt.date(2026, 10, 1)

@@ -17,9 +17,6 @@ from tests.helpers import (
 
 SEP, OCT = dt.date(2026, 9, 1), dt.date(2026, 10, 1)
 
-# one worker runs the module, so the September its tests share is built once
-pytestmark = pytest.mark.xdist_group("quality")
-
 
 @pytest.fixture(scope="session")
 def _september_with_fx_built(tmp_path_factory, dbt_manifest) -> Path:
