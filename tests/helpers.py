@@ -185,10 +185,6 @@ def start_logged(command: list[str], folder: Path, **kwargs) -> tuple[subprocess
         return subprocess.Popen(command, stdout=stdout, stderr=stderr, **kwargs), out, err
 
 
-# The assets that turn the marts into the steering pack and send it: rendering (PDFs, charts) and delivery.
-PACK_AND_DELIVERY_KEYS = frozenset({dg.AssetKey("steering_pack"), dg.AssetKey("pack_delivery")})
-
-
 def pipeline_assets(settings, with_checks: bool = True, through_marts: bool = False) -> list:
     """Every asset (and quality check) of the monthly pack, partitioned from `settings.first_month` as
     `build_definitions` partitions them.
@@ -199,11 +195,13 @@ def pipeline_assets(settings, with_checks: bool = True, through_marts: bool = Fa
     charts) and delivery are seconds of CPU per run that such a test would throw away. The default is the whole
     monthly pack, as `steerpack run` builds it."""
     from pipelines.assets import build_asset_checks, build_assets  # imported late: it loads dbt's manifest
+    from pipelines.assets.delivery import DELIVERY_KEY
+    from pipelines.assets.report import PACK_KEY
 
     partitions = monthly_partitions_for(settings.first_month)
     assets = build_assets(partitions)
     if through_marts:
-        assets = [asset for asset in assets if not set(asset.keys) & PACK_AND_DELIVERY_KEYS]
+        assets = [asset for asset in assets if not set(asset.keys) & {PACK_KEY, DELIVERY_KEY}]
     return [*assets, *(build_asset_checks(partitions) if with_checks else [])]
 
 

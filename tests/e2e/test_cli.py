@@ -26,11 +26,8 @@ def test_two_runs_on_a_tiny_inbox_take_turns_on_the_warehouse_and_each_produces_
     for stdout, stderr in zip(outputs, errors):
         assert f"2026-09: {pack}" in stdout
         # progress per month and stage, for a non-terminal: each stage once, none lost while polling the run
-        assert [stderr.count(f"2026-09 {stage}") for stage in ("register ingested", "rendered", "delivered")] == [
-            1,
-            1,
-            1,
-        ]
+        stages = ("register ingested", "rendered", "delivered")
+        assert {stage: stderr.count(f"2026-09 {stage}") for stage in stages} == dict.fromkeys(stages, 1)
     assert "Alpha Billing" in pack.read_text(encoding="utf-8")
     # the runs went through the persistent instance (DAGSTER_HOME, set for each test), so they show in the UI
     assert any(Path(os.environ["DAGSTER_HOME"]).rglob("*.db"))
