@@ -17,25 +17,34 @@ from dagster_dbt import DbtCliResource, DbtProject
 from packaging import version
 
 from pipelines import REPO_ROOT
+from pipelines.core.dbt_runner import MEMORY_LIMIT_ENV_VAR, WAREHOUSE_ENV_VAR
 
 DBT_PROJECT_DIR = REPO_ROOT / "dbt_project"
-WAREHOUSE_ENV_VAR = "STEERPACK_WAREHOUSE"
 
 dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
 
 
+# `steerpack-dbt` (pipelines/core/dbt_runner.py): dbt's command line, reusing one parse of the project.
+DBT_COMMAND = "steerpack-dbt"
+
+
 def dbt_executable() -> str:
-    """The dbt installed beside this Python (the venv's), so nothing depends on PATH being activated."""
-    beside = Path(sys.executable).with_name("dbt")
-    return str(beside) if beside.exists() else "dbt"
+    """The dbt command installed beside this Python (the venv's), so nothing depends on PATH being activated:
+    steerpack's own `steerpack-dbt`, which runs the venv's dbt without re-parsing the project each time."""
+    for name in (DBT_COMMAND, "dbt"):
+        beside = Path(sys.executable).with_name(name)
+        if beside.exists():
+            return str(beside)
+    return "dbt"
 
 
 @cache
 def installed_dbt_version(executable: str) -> version.Version:
     """The version of the dbt that `executable` runs. dagster-dbt asks `dbt --version` once per resource, that is
-    once per run, and the answer costs ~3 s of imports. The dbt beside this Python is this environment's
-    dbt-core, whose version its package metadata gives at no cost; any other executable is asked, once."""
-    if executable == str(Path(sys.executable).with_name("dbt")):
+    once per run, and the answer costs ~3 s of imports. The dbt beside this Python (or `steerpack-dbt`, which
+    runs it) is this environment's dbt-core, whose version its package metadata gives at no cost; any other
+    executable is asked, once."""
+    if executable in {str(Path(sys.executable).with_name(name)) for name in (DBT_COMMAND, "dbt")}:
         try:
             return version.parse(importlib.metadata.version("dbt-core"))
         except importlib.metadata.PackageNotFoundError:
@@ -90,9 +99,6 @@ def build_args(months: list[dt.date], settings_vars: dict[str, Any]) -> list[str
         "--vars",
         json.dumps(window_vars(months, settings_vars), sort_keys=True),
     ]
-
-
-MEMORY_LIMIT_ENV_VAR = "STEERPACK_DUCKDB_MEMORY_LIMIT"
 
 
 def dbt_environment(warehouse: Path, memory_limit: str = "2GB") -> dict[str, str]:

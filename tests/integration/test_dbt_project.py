@@ -4,6 +4,7 @@ The unit tests (`unit_tests:` in the .yml beside each model) hold the KPI arithm
 examples; this is where `make test` runs them.
 """
 
+import datetime as dt
 import json
 import os
 import subprocess
@@ -26,8 +27,6 @@ def test_dbt_build_with_unit_tests_passes_on_an_empty_warehouse(tmp_path, dbt_ma
     warehouse = tmp_path / "w.duckdb"
     with duckdb.connect(str(warehouse)) as conn:
         ensure_raw_schema(conn)
-    import datetime as dt
-
     dbt_vars = window_vars(months_between(dt.date(2026, 9, 1), dt.date(2026, 10, 1)), parse_settings({}).dbt_vars())
     target = tmp_path / "target"
     done = subprocess.run(
@@ -72,3 +71,80 @@ def test_no_staging_or_intermediate_model_reads_a_mart(dbt_manifest):
         if parent in models and layer[parent] == "marts"
     )
     assert reads_a_mart == []
+
+
+def _steerpack_dbt(args: list[str], warehouse, run_folder) -> subprocess.CompletedProcess:
+    """`steerpack-dbt` (the dbt command monthly runs use) with the warehouse path the profile reads."""
+    return subprocess.run(
+        [dbt_executable(), *args, "--target-path", str(run_folder / "target"), "--log-path", str(run_folder / "logs")],
+        cwd=DBT_PROJECT_DIR,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={**os.environ, WAREHOUSE_ENV_VAR: str(warehouse), "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"},
+    )
+
+
+def test_steerpack_dbt_parses_once_per_warehouse_name_and_compiles_each_run_with_its_own_vars(tmp_path, dbt_manifest):
+    """Two runs into two different candidate paths of a warehouse named pmo.duckdb, with two different windows:
+    the second reuses the first's parse (dbt says so in its log), and each compiles with its own window and the
+    database name DuckDB gives pmo.duckdb."""
+    assert dbt_executable().endswith("steerpack-dbt")
+    compiled = {}
+    for run, month in (("first", "2026-07-01"), ("second", "2026-08-01")):
+        window = json.dumps({"month_start": month, "month_end": month})
+        (tmp_path / run / "candidate").mkdir(parents=True)
+        done = _steerpack_dbt(
+            ["compile", "--select", "fct_portfolio_month", "--vars", window, "--quiet"],
+            tmp_path / run / "candidate" / "pmo.duckdb",
+            tmp_path / run,
+        )
+        assert done.returncode == 0, done.stdout[-4000:]
+        log = (tmp_path / run / "logs" / "dbt.log").read_text(encoding="utf-8")
+        sql = tmp_path / run / "target" / "compiled" / "steerpack" / "models" / "marts" / "fct_portfolio_month.sql"
+        compiled[run] = (log, sql.read_text(encoding="utf-8"))
+    log, sql = compiled["second"]
+    assert "Partial parsing enabled, no changes found, skipping parsing" in log
+    assert "month between cast('2026-08-01' as date) and cast('2026-08-01' as date)" in sql
+    assert '"pmo"."marts"."fct_project_month"' in sql
+    assert "2026-07-01" not in sql
+    assert "month between cast('2026-07-01' as date) and cast('2026-07-01' as date)" in compiled["first"][1]
+
+
+def test_what_parsing_finds_does_not_depend_on_the_vars(tmp_path, dbt_manifest):
+    """steerpack-dbt reuses a parse made without `--vars` for runs with their window and settings: sound only
+    while no `ref`, `source`, `config` or test depends on a var. Parse with every var set to something unusual
+    and compare with the manifest parsed without them."""
+    settings = parse_settings(
+        {"base_currency": "EUR", "rag_thresholds": {1: {"amber": 0.01, "red": 0.02}}, "change_pending_days": 3}
+    )
+    dbt_vars = window_vars([dt.date(2025, 2, 1), dt.date(2025, 4, 1)], settings.dbt_vars())
+    done = subprocess.run(
+        [
+            dbt_executable(),
+            "parse",
+            "--vars",
+            json.dumps(dbt_vars),
+            "--target-path",
+            str(tmp_path / "target"),
+            "--log-path",
+            str(tmp_path / "logs"),
+        ],
+        cwd=DBT_PROJECT_DIR,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={**os.environ, "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"},
+    )
+    assert done.returncode == 0, done.stdout[-4000:]
+
+    def found(manifest_path):
+        manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+        return {
+            unique_id: {key: node.get(key) for key in ("depends_on", "config", "refs", "sources", "test_metadata")}
+            for unique_id, node in manifest["nodes"].items()
+        }
+
+    with_vars, without = found(tmp_path / "target" / "manifest.json"), found(dbt_manifest)
+    assert set(with_vars) == set(without) and len(without) > 100
+    assert [unique_id for unique_id in without if with_vars[unique_id] != without[unique_id]] == []

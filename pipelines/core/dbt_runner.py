@@ -1,0 +1,123 @@
+"""`steerpack-dbt`: the dbt command line, without re-parsing the project on every run.
+
+Every `dbt build` starts by parsing the whole project (~5 s of CPU here, a quarter of a monthly build), because
+dbt only reuses its last parse (`partial_parse.msgpack`) when the command-line `--vars` and the profile's
+connection are the same as then. A monthly run changes both: its month window is in `--vars`, and dbt builds
+into a candidate copy of the warehouse whose path is new (marts_publication).
+
+Neither changes what parsing finds: the window and the settings are used in the models' SQL, never in a
+`ref`, a `source` or a `config` (tests/integration/test_dbt_project.py compares a parse with and without them).
+So this command parses once without the vars, against a stand-in path with the warehouse's file name (DuckDB
+names the database after the file, and the parse records that name), and reuses that parse through dbt's own
+partial parsing, which still re-parses whatever files changed. It then runs the real command, vars and path
+included, on the parsed manifest (dbt's documented `dbtRunner(manifest=...)`). Output, artifacts and exit
+codes are dbt's. Commands that do not run nodes go to dbt unchanged, and so does a `--full-refresh`, which
+the window macros see while parsing (macros/months.sql): it is rare and deliberate, and parses as before.
+
+Plain functions: no Dagster.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import sys
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+# What the profile (dbt_project/profiles.yml) reads from the environment.
+WAREHOUSE_ENV_VAR = "STEERPACK_WAREHOUSE"
+MEMORY_LIMIT_ENV_VAR = "STEERPACK_DUCKDB_MEMORY_LIMIT"
+
+PARSE_CACHE = Path("target") / "parse-cache"
+PARTIAL_PARSE_FILE = "partial_parse.msgpack"
+# dbt commands that run nodes on a parsed manifest; anything else (parse, deps, debug, --version) goes to dbt.
+RUNS_NODES = {"build", "run", "test", "compile", "seed", "snapshot"}
+# dbt's exit codes: 0 success, 1 a node failed, 2 dbt itself could not run (dbt.cli.exceptions.ExitCodes)
+FAILED, ERROR = 1, 2
+
+
+def main() -> None:
+    sys.exit(run(sys.argv[1:]))
+
+
+def run(args: list[str]) -> int:
+    from dbt.cli.main import dbtRunner
+
+    if not args or args[0] not in RUNS_NODES or {"--full-refresh", "--no-partial-parse"} & set(args):
+        return _exit_code(dbtRunner().invoke(args))
+    project_dir = Path(_option(args, "--project-dir") or os.environ.get("DBT_PROJECT_DIR") or os.getcwd())
+    parsed = _parse_once(project_dir, args)
+    if not parsed.success:
+        return _exit_code(parsed)  # dbt has said why (a project error), as the command itself would have
+    return _exit_code(dbtRunner(manifest=parsed.result).invoke(args))
+
+
+def _parse_once(project_dir: Path, args: list[str]):
+    """dbt's manifest of the project, reusing the parse cached for this warehouse name and memory limit."""
+    from dbt.cli.main import dbtRunner
+
+    warehouse = Path(os.environ.get(WAREHOUSE_ENV_VAR) or "steerpack.duckdb")
+    memory_limit = os.environ.get(MEMORY_LIMIT_ENV_VAR, "")
+    key = hashlib.sha256(f"{warehouse.name}\0{memory_limit}".encode()).hexdigest()[:16]
+    cache = project_dir / PARSE_CACHE / key
+    cache.mkdir(parents=True, exist_ok=True)
+    cached = cache / PARTIAL_PARSE_FILE
+    # Each command parses in a folder of its own and replaces the cached file in one rename, so commands
+    # running side by side never read a half-written one.
+    private = Path(tempfile.mkdtemp(prefix="parse-", dir=cache))
+    try:
+        before = None
+        if cached.exists():
+            shutil.copy2(cached, private / PARTIAL_PARSE_FILE)
+            before = (private / PARTIAL_PARSE_FILE).stat().st_mtime_ns
+        parse_args = ["parse", "--no-write-json", "--quiet", "--target-path", str(private)]
+        for option in ("--project-dir", "--profiles-dir", "--profile", "--target", "--log-path"):
+            if (value := _option(args, option)) is not None:
+                parse_args += [option, value]
+        # The stand-in is never opened: parsing does not connect. Only its name reaches the manifest.
+        with _environment(WAREHOUSE_ENV_VAR, str(cache / warehouse.name)):
+            parsed = dbtRunner().invoke(parse_args)
+        written = private / PARTIAL_PARSE_FILE
+        if parsed.success and written.exists() and written.stat().st_mtime_ns != before:
+            os.replace(written, cached)
+        return parsed
+    finally:
+        shutil.rmtree(private, ignore_errors=True)
+
+
+@contextmanager
+def _environment(name: str, value: str) -> Iterator[None]:
+    """One environment variable set for the duration of a `with`, restored after."""
+    saved = os.environ.get(name)
+    os.environ[name] = value
+    try:
+        yield
+    finally:
+        if saved is None:
+            os.environ.pop(name, None)
+        else:
+            os.environ[name] = saved
+
+
+def _option(args: list[str], name: str) -> str | None:
+    """The value of `--name value` or `--name=value` in a dbt command line, if given."""
+    for index, arg in enumerate(args):
+        if arg == name and index + 1 < len(args):
+            return args[index + 1]
+        if arg.startswith(name + "="):
+            return arg.split("=", 1)[1]
+    return None
+
+
+def _exit_code(result) -> int:
+    if result.success:
+        return 0
+    return FAILED if result.exception is None else ERROR
+
+
+if __name__ == "__main__":
+    main()
