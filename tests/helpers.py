@@ -18,6 +18,7 @@ from pipelines.config import load_settings
 from pipelines.core.warehouse.load import columns_of
 from pipelines.partitions import monthly_partitions_for
 from pipelines.resources import build_resources
+from pipelines.run.runner import QUIET_CONSOLE
 from pipelines.sources.register import SHEETS
 
 D = dt.date
@@ -219,6 +220,7 @@ def run_month(settings, partition_key, through_marts: bool = False):
         resources=build_resources(settings),
         instance=dg.DagsterInstance.ephemeral(),
         raise_on_error=False,
+        run_config=QUIET_CONSOLE,
     )
 
 
