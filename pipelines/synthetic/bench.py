@@ -403,11 +403,13 @@ def run_bench(
     out.mkdir(parents=True, exist_ok=True)
     inbox = out / "inbox"
     started = time.perf_counter()
-    if reuse_inbox and all((inbox / f"{month:%Y-%m}").is_dir() for month in BENCH_MONTHS):
+    # the one-month run reads only its own month's drop; the backfill reads all three
+    months = BENCH_MONTHS if backfill else [RUN_MONTH]
+    if reuse_inbox and all((inbox / f"{month:%Y-%m}").is_dir() for month in months):
         say(f"reusing the inbox in {inbox}")
     else:
-        say(f"writing the {scale_name} inbox ({scale.projects} projects, {len(BENCH_MONTHS)} months) ...")
-        write_bench_inbox(inbox, scale)
+        say(f"writing the {scale_name} inbox ({scale.projects} projects, {len(months)} month(s)) ...")
+        write_bench_inbox(inbox, scale, months)
     generate_seconds = round(time.perf_counter() - started, 1)
     with TreeMemorySampler() as memory:  # the pipeline's runs only, not the timings below
         say(f"one month end to end ({RUN_MONTH:%Y-%m}) ...")
