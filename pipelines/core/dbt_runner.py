@@ -24,7 +24,7 @@ import os
 import shutil
 import sys
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -47,13 +47,30 @@ def main() -> None:
 def run(args: list[str]) -> int:
     from dbt.cli.main import dbtRunner
 
-    if not args or args[0] not in RUNS_NODES or {"--full-refresh", "--no-partial-parse"} & set(args):
+    if not reuses_parse(args, os.environ):
         return _exit_code(dbtRunner().invoke(args))
     project_dir = Path(_option(args, "--project-dir") or os.environ.get("DBT_PROJECT_DIR") or os.getcwd())
     parsed = _parse_once(project_dir, args)
     if not parsed.success:
         return _exit_code(parsed)  # dbt has said why (a project error), as the command itself would have
     return _exit_code(dbtRunner(manifest=parsed.result).invoke(args))
+
+
+def reuses_parse(args: list[str], environ: Mapping[str, str]) -> bool:
+    """Whether this dbt command runs on the cached parse: a command that runs nodes, without a full refresh
+    (`--full-refresh`, `-f` or DBT_FULL_REFRESH) and with partial parsing left on."""
+    if not args or args[0] not in RUNS_NODES:
+        return False
+    full_refresh = {"--full-refresh", "-f"} & set(args) or _truthy(environ.get("DBT_FULL_REFRESH"))
+    no_partial_parse = "--no-partial-parse" in args or environ.get("DBT_PARTIAL_PARSE", "").lower() in _FALSE
+    return not (full_refresh or no_partial_parse)
+
+
+_FALSE = {"0", "false", "no", "off"}
+
+
+def _truthy(value: str | None) -> bool:
+    return bool(value) and value.lower() not in _FALSE
 
 
 def _parse_once(project_dir: Path, args: list[str]):

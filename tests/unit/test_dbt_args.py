@@ -78,3 +78,25 @@ def test_the_private_dagster_dbt_members_steerpack_overrides_still_exist():
     for name in ("_cli_version", "_initialize_dbt_core_adapter"):
         assert name in vars(DbtCliResource), name
         assert name in vars(SteerpackDbtCli), name
+
+
+@pytest.mark.parametrize(
+    ("args", "environ", "reuses"),
+    [
+        (["build", "--vars", "{}"], {}, True),
+        (["run", "--select", "fct_project_month"], {}, True),
+        (["compile"], {"DBT_FULL_REFRESH": "false"}, True),
+        (["build", "--full-refresh"], {}, False),
+        (["build", "-f"], {}, False),
+        (["build"], {"DBT_FULL_REFRESH": "1"}, False),
+        (["build", "--no-partial-parse"], {}, False),
+        (["build"], {"DBT_PARTIAL_PARSE": "False"}, False),
+        (["parse"], {}, False),
+        (["--version"], {}, False),
+        ([], {}, False),
+    ],
+)
+def test_steerpack_dbt_reuses_its_parse_only_for_commands_that_run_nodes_without_a_full_refresh(args, environ, reuses):
+    from pipelines.core.dbt_runner import reuses_parse
+
+    assert reuses_parse(args, environ) is reuses
