@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 import shutil
 import subprocess
 import sys
@@ -161,6 +162,26 @@ def copy_workspace(built: Path, folder: Path):
     paths are relative, so the copy is a workspace of its own, and the built one stays as it was."""
     shutil.copytree(built, folder, dirs_exist_ok=True)
     return load_settings(folder / "steerpack.yaml")
+
+
+def run_dbt(args: list[str], folder: Path, warehouse: Path | None = None) -> subprocess.CompletedProcess:
+    """The dbt command monthly runs use (`steerpack-dbt`) on the project, its target and log in `folder`, on
+    `warehouse` when given (the profile reads its path from the environment)."""
+    from pipelines.dbt_project import DBT_PROJECT_DIR, WAREHOUSE_ENV_VAR, dbt_executable
+
+    env = {**os.environ, "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
+    if warehouse is not None:
+        env[WAREHOUSE_ENV_VAR] = str(warehouse)
+    folders = ["--target-path", str(folder / "target"), "--log-path", str(folder / "logs")]
+    project = ["--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR)]
+    return subprocess.run(
+        [dbt_executable(), *args, *folders, *project],
+        cwd=DBT_PROJECT_DIR,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        env=env,
+    )
 
 
 def run_logged(command: list[str], folder: Path, timeout: float, **kwargs) -> subprocess.CompletedProcess:

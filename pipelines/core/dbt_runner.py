@@ -24,9 +24,10 @@ import os
 import shutil
 import sys
 import tempfile
-from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Mapping
 from pathlib import Path
+
+from pipelines.core.environment import environment_variable
 
 # What the profile (dbt_project/profiles.yml) reads from the environment.
 WAREHOUSE_ENV_VAR = "STEERPACK_WAREHOUSE"
@@ -96,7 +97,7 @@ def _parse_once(project_dir: Path, args: list[str]):
             if (value := _option(args, option)) is not None:
                 parse_args += [option, value]
         # The stand-in is never opened: parsing does not connect. Only its name reaches the manifest.
-        with _environment(WAREHOUSE_ENV_VAR, str(cache / warehouse.name)):
+        with environment_variable(WAREHOUSE_ENV_VAR, str(cache / warehouse.name)):
             parsed = dbtRunner().invoke(parse_args)
         written = private / PARTIAL_PARSE_FILE
         if parsed.success and written.exists() and written.stat().st_mtime_ns != before:
@@ -104,20 +105,6 @@ def _parse_once(project_dir: Path, args: list[str]):
         return parsed
     finally:
         shutil.rmtree(private, ignore_errors=True)
-
-
-@contextmanager
-def _environment(name: str, value: str) -> Iterator[None]:
-    """One environment variable set for the duration of a `with`, restored after."""
-    saved = os.environ.get(name)
-    os.environ[name] = value
-    try:
-        yield
-    finally:
-        if saved is None:
-            os.environ.pop(name, None)
-        else:
-            os.environ[name] = saved
 
 
 def _option(args: list[str], name: str) -> str | None:

@@ -24,7 +24,7 @@ import resource
 import shutil
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -32,6 +32,7 @@ import dagster as dg
 import duckdb
 import yaml
 
+from pipelines.core.environment import environment_variable
 from pipelines.partitions import months_between
 from pipelines.synthetic.demo import DemoProject, month_end, register_rows, schedule_tasks, write_register
 from pipelines.synthetic.exports import (
@@ -279,19 +280,6 @@ def duckdb_native_seconds(folder: Path) -> tuple[float, int]:
         return round(time.perf_counter() - started, 2), len(files)
 
 
-@contextlib.contextmanager
-def _dagster_home(folder: Path) -> Iterator[None]:
-    saved = os.environ.get("DAGSTER_HOME")
-    os.environ["DAGSTER_HOME"] = str(folder)
-    try:
-        yield
-    finally:
-        if saved is None:
-            os.environ.pop("DAGSTER_HOME", None)
-        else:
-            os.environ["DAGSTER_HOME"] = saved
-
-
 def largest_process_rss_mb() -> float:
     own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss  # dbt runs in a child process
@@ -414,7 +402,7 @@ def run_bench(
     with TreeMemorySampler() as memory:  # the pipeline's runs only, not the timings below
         say(f"one month end to end ({RUN_MONTH:%Y-%m}) ...")
         month_settings = load_settings(_workspace(out / "month", inbox))
-        with _dagster_home(out / "month" / ".dagster"):
+        with environment_variable("DAGSTER_HOME", str(out / "month" / ".dagster")):
             started = time.perf_counter()
             outcome = run_months(month_settings, [RUN_MONTH], extra_tags={SEND_TAG: "true"})
             total_seconds = round(time.perf_counter() - started, 2)
@@ -427,7 +415,7 @@ def run_bench(
         if backfill:
             say(f"a {len(BENCH_MONTHS)}-month backfill ...")
             backfill_settings = load_settings(_workspace(out / "backfill", inbox))
-            with _dagster_home(out / "backfill" / ".dagster"):
+            with environment_variable("DAGSTER_HOME", str(out / "backfill" / ".dagster")):
                 started = time.perf_counter()
                 run_months(backfill_settings, BENCH_MONTHS)
                 backfill_seconds = round(time.perf_counter() - started, 2)

@@ -6,16 +6,15 @@ examples; this is where `make test` runs them.
 
 import datetime as dt
 import json
-import os
-import subprocess
 
 import duckdb
 import pytest
 
 from pipelines.config import parse_settings
 from pipelines.core.warehouse.load import ensure_raw_schema
-from pipelines.dbt_project import DBT_PROJECT_DIR, WAREHOUSE_ENV_VAR, dbt_executable, window_vars
+from pipelines.dbt_project import dbt_executable, window_vars
 from pipelines.partitions import months_between
+from tests.helpers import run_dbt
 
 pytestmark = pytest.mark.slow
 
@@ -29,25 +28,7 @@ def test_dbt_build_with_unit_tests_passes_on_an_empty_warehouse(tmp_path, dbt_ma
         ensure_raw_schema(conn)
     dbt_vars = window_vars(months_between(dt.date(2026, 9, 1), dt.date(2026, 10, 1)), parse_settings({}).dbt_vars())
     target = tmp_path / "target"
-    done = subprocess.run(
-        [
-            dbt_executable(),
-            "build",
-            "--vars",
-            json.dumps(dbt_vars),
-            "--target-path",
-            str(target),
-            "--project-dir",
-            str(DBT_PROJECT_DIR),
-            "--profiles-dir",
-            str(DBT_PROJECT_DIR),
-        ],
-        cwd=DBT_PROJECT_DIR,
-        capture_output=True,
-        text=True,
-        timeout=600,
-        env={**os.environ, WAREHOUSE_ENV_VAR: str(warehouse), "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"},
-    )
+    done = run_dbt(["build", "--vars", json.dumps(dbt_vars)], tmp_path, warehouse)
     assert done.returncode == 0, done.stdout[-4000:]
     results = json.loads((target / "run_results.json").read_text())["results"]
     unit = [r for r in results if r["unique_id"].startswith("unit_test.")]
@@ -73,18 +54,6 @@ def test_no_staging_or_intermediate_model_reads_a_mart(dbt_manifest):
     assert reads_a_mart == []
 
 
-def _steerpack_dbt(args: list[str], warehouse, run_folder) -> subprocess.CompletedProcess:
-    """`steerpack-dbt` (the dbt command monthly runs use) with the warehouse path the profile reads."""
-    return subprocess.run(
-        [dbt_executable(), *args, "--target-path", str(run_folder / "target"), "--log-path", str(run_folder / "logs")],
-        cwd=DBT_PROJECT_DIR,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        env={**os.environ, WAREHOUSE_ENV_VAR: str(warehouse), "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"},
-    )
-
-
 def test_steerpack_dbt_parses_once_per_warehouse_name_and_compiles_each_run_with_its_own_vars(tmp_path, dbt_manifest):
     """Two runs into two different candidate paths of a warehouse named pmo.duckdb, with two different windows:
     the second reuses the first's parse (dbt says so in its log), and each compiles with its own window and the
@@ -94,10 +63,10 @@ def test_steerpack_dbt_parses_once_per_warehouse_name_and_compiles_each_run_with
     for run, month in (("first", "2026-07-01"), ("second", "2026-08-01")):
         window = json.dumps({"month_start": month, "month_end": month})
         (tmp_path / run / "candidate").mkdir(parents=True)
-        done = _steerpack_dbt(
+        done = run_dbt(
             ["compile", "--select", "fct_portfolio_month", "--vars", window, "--quiet"],
-            tmp_path / run / "candidate" / "pmo.duckdb",
             tmp_path / run,
+            tmp_path / run / "candidate" / "pmo.duckdb",
         )
         assert done.returncode == 0, done.stdout[-4000:]
         log = (tmp_path / run / "logs" / "dbt.log").read_text(encoding="utf-8")
@@ -119,23 +88,7 @@ def test_what_parsing_finds_does_not_depend_on_the_vars(tmp_path, dbt_manifest):
         {"base_currency": "EUR", "rag_thresholds": {1: {"amber": 0.01, "red": 0.02}}, "change_pending_days": 3}
     )
     dbt_vars = window_vars([dt.date(2025, 2, 1), dt.date(2025, 4, 1)], settings.dbt_vars())
-    done = subprocess.run(
-        [
-            dbt_executable(),
-            "parse",
-            "--vars",
-            json.dumps(dbt_vars),
-            "--target-path",
-            str(tmp_path / "target"),
-            "--log-path",
-            str(tmp_path / "logs"),
-        ],
-        cwd=DBT_PROJECT_DIR,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        env={**os.environ, "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"},
-    )
+    done = run_dbt(["parse", "--vars", json.dumps(dbt_vars)], tmp_path)
     assert done.returncode == 0, done.stdout[-4000:]
 
     def found(manifest_path):

@@ -8,13 +8,11 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
-import subprocess
 
 import pytest
 
-from pipelines.dbt_project import DBT_PROJECT_DIR, WAREHOUSE_ENV_VAR, dbt_executable, window_vars
-from tests.helpers import materialize, query, tiny_register_sheets, write_sheets
+from pipelines.dbt_project import window_vars
+from tests.helpers import materialize, query, run_dbt, tiny_register_sheets, write_sheets
 
 pytestmark = pytest.mark.slow
 OCT = "2026-10-01"
@@ -50,27 +48,10 @@ def test_a_full_refresh_with_a_one_month_window_keeps_every_month(september_work
     ]
 
     dbt_vars = window_vars([dt.date(2026, 10, 1)], workspace.dbt_vars())
-    done = subprocess.run(
-        [
-            dbt_executable(),
-            "build",
-            "--full-refresh",
-            "--exclude",
-            "test_type:unit",
-            "--vars",
-            json.dumps(dbt_vars),
-            "--target-path",
-            str(tmp_path / "target"),
-            "--project-dir",
-            str(DBT_PROJECT_DIR),
-            "--profiles-dir",
-            str(DBT_PROJECT_DIR),
-        ],
-        cwd=DBT_PROJECT_DIR,
-        capture_output=True,
-        text=True,
-        timeout=600,
-        env={**os.environ, WAREHOUSE_ENV_VAR: str(workspace.warehouse), "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"},
+    done = run_dbt(
+        ["build", "--full-refresh", "--exclude", "test_type:unit", "--vars", json.dumps(dbt_vars)],
+        tmp_path,
+        workspace.warehouse,
     )
     assert done.returncode == 0, done.stdout[-4000:]
 

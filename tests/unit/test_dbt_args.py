@@ -1,5 +1,6 @@
 import datetime as dt
 import json
+import os
 
 import pytest
 
@@ -100,3 +101,13 @@ def test_steerpack_dbt_reuses_its_parse_only_for_commands_that_run_nodes_without
     from pipelines.core.dbt_runner import reuses_parse
 
     assert reuses_parse(args, environ) is reuses
+
+
+def test_an_environment_variable_set_for_a_with_is_restored_or_removed_after(monkeypatch):
+    from pipelines.core.environment import environment_variable
+
+    monkeypatch.setenv("STEERPACK_TEST_SET", "before")
+    monkeypatch.delenv("STEERPACK_TEST_UNSET", raising=False)
+    with environment_variable("STEERPACK_TEST_SET", "inside"), environment_variable("STEERPACK_TEST_UNSET", "x"):
+        assert (os.environ["STEERPACK_TEST_SET"], os.environ["STEERPACK_TEST_UNSET"]) == ("inside", "x")
+    assert os.environ["STEERPACK_TEST_SET"] == "before" and "STEERPACK_TEST_UNSET" not in os.environ
