@@ -59,19 +59,22 @@ def run(args: list[str]) -> int:
 
 def reuses_parse(args: list[str], environ: Mapping[str, str]) -> bool:
     """Whether this dbt command runs on the cached parse: a command that runs nodes, without a full refresh
-    (`--full-refresh`, `-f` or DBT_FULL_REFRESH) and with partial parsing left on."""
-    if not args or args[0] not in RUNS_NODES:
+    (`--full-refresh`, `-f` or DBT_FULL_REFRESH) and with partial parsing left on (`--no-partial-parse` or
+    DBT_PARTIAL_PARSE). An environment value dbt would not read as a boolean goes to dbt, which says so."""
+    if not args or args[0] not in RUNS_NODES or {"--full-refresh", "-f", "--no-partial-parse"} & set(args):
         return False
-    full_refresh = {"--full-refresh", "-f"} & set(args) or _truthy(environ.get("DBT_FULL_REFRESH"))
-    no_partial_parse = "--no-partial-parse" in args or environ.get("DBT_PARTIAL_PARSE", "").lower() in _FALSE
-    return not (full_refresh or no_partial_parse)
+    return _env_flag(environ, "DBT_FULL_REFRESH", default=False) is False and (
+        _env_flag(environ, "DBT_PARTIAL_PARSE", default=True) is True
+    )
 
 
-_FALSE = {"0", "false", "no", "off"}
+def _env_flag(environ: Mapping[str, str], name: str, default: bool) -> bool | None:
+    """A boolean dbt option given in the environment, read as dbt's command line (click) reads it: an unset or
+    empty variable is the default; a value click does not know is None."""
+    from click.types import BoolParamType
 
-
-def _truthy(value: str | None) -> bool:
-    return bool(value) and value.lower() not in _FALSE
+    value = environ.get(name)
+    return default if not value else BoolParamType.str_to_bool(value)
 
 
 def _parse_once(project_dir: Path, args: list[str]):

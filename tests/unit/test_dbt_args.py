@@ -92,6 +92,12 @@ def test_the_private_dagster_dbt_members_steerpack_overrides_still_exist():
         (["build"], {"DBT_FULL_REFRESH": "1"}, False),
         (["build", "--no-partial-parse"], {}, False),
         (["build"], {"DBT_PARTIAL_PARSE": "False"}, False),
+        # as dbt's command line (click) reads a boolean from the environment
+        (["build"], {"DBT_PARTIAL_PARSE": "f"}, False),
+        (["build"], {"DBT_PARTIAL_PARSE": " on "}, True),
+        (["build"], {"DBT_FULL_REFRESH": "n", "DBT_PARTIAL_PARSE": ""}, True),
+        (["build"], {"DBT_FULL_REFRESH": "y"}, False),
+        (["build"], {"DBT_FULL_REFRESH": "maybe"}, False),  # dbt's to refuse
         (["parse"], {}, False),
         (["--version"], {}, False),
         ([], {}, False),
