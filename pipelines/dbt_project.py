@@ -3,21 +3,27 @@
 from __future__ import annotations
 
 import datetime as dt
-import importlib.metadata
 import json
 import os
-import re
 import subprocess
 import sys
-from functools import cache, cached_property
+import uuid
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from dagster_dbt import DbtCliResource, DbtProject
-from packaging import version
+import dagster as dg
+from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject
+from dagster_dbt.asset_utils import (
+    DbtCliInvocationPartialParams,
+    extract_runtime_selection_from_args,
+    get_updated_cli_invocation_params_for_context,
+)
+from dagster_dbt.core.dbt_cli_event import DbtCoreCliEventMessage
 
 from pipelines import REPO_ROOT
-from pipelines.core.dbt_runner import MEMORY_LIMIT_ENV_VAR, WAREHOUSE_ENV_VAR
+from pipelines.core.dbt_runner import MEMORY_LIMIT_ENV_VAR, WAREHOUSE_ENV_VAR, InProcessResult, invoke
 
 DBT_PROJECT_DIR = REPO_ROOT / "dbt_project"
 
@@ -38,41 +44,84 @@ def dbt_executable() -> str:
     return "dbt"
 
 
-@cache
-def installed_dbt_version(executable: str) -> version.Version:
-    """The version of the dbt that `executable` runs. dagster-dbt asks `dbt --version` once per resource, that is
-    once per run, and the answer costs ~3 s of imports. The dbt beside this Python (or `steerpack-dbt`, which
-    runs it) is this environment's dbt-core, whose version its package metadata gives at no cost; any other
-    executable is asked, once."""
-    if executable in {str(Path(sys.executable).with_name(name)) for name in (DBT_COMMAND, "dbt")}:
-        try:
-            return version.parse(importlib.metadata.version("dbt-core"))
-        except importlib.metadata.PackageNotFoundError:
-            pass
-    output = subprocess.run([executable, "--version"], capture_output=True, text=True, check=True).stdout
-    match = re.search(r"(\d+\.\d+\.\d+)", output)
-    if not match:
-        raise RuntimeError(f"could not read dbt's version from: {output}")
-    return version.parse(match.group(1))
+def dbt_cli_resource() -> DbtCliResource:
+    """Where the dbt project and its profile are; monthly builds run it in-process (`build_in_process`)."""
+    return DbtCliResource(project_dir=dbt_project, dbt_executable=dbt_executable())
 
 
-class SteerpackDbtCli(DbtCliResource):
-    """The dbt CLI resource, without two costs per run that steerpack does not need: asking the executable for
-    its version (cached per process) and loading dbt's adapter and macros into this process, which dagster-dbt
-    only uses to fetch row counts and column metadata. `dbt build` itself runs in its own process as before.
+@dataclass
+class InProcessBuild:
+    """A dbt command run in the step's own process, as much of dagster-dbt's `DbtCliInvocation` as the dbt
+    asset uses: success, the artifacts, and the Dagster events of each model and test."""
 
-    Both override private members of the pinned dagster-dbt (DESIGN §10); `test_dbt_args` checks they exist."""
+    context: dg.AssetExecutionContext
+    params: DbtCliInvocationPartialParams
+    target_path: Path
+    result: InProcessResult
 
-    @cached_property
-    def _cli_version(self) -> version.Version:
-        return installed_dbt_version(self.dbt_executable)
+    @property
+    def manifest(self) -> Mapping[str, Any]:
+        return self.params.manifest
 
-    def _initialize_dbt_core_adapter(self, args):  # noqa: ARG002 - same signature as dagster-dbt's
-        return None
+    def is_successful(self) -> bool:
+        return self.result.success
+
+    def get_error(self) -> BaseException | None:
+        return self.result.exception
+
+    def get_artifact(self, name: str) -> dict[str, Any]:
+        return json.loads((self.target_path / name).read_text(encoding="utf-8"))
+
+    def stream(self) -> Iterator[Any]:
+        """Outputs for the models built, check results for the tests run, as `DbtCliInvocation.stream` makes."""
+        for raw_event in self.result.result_events:
+            event = DbtCoreCliEventMessage(raw_event=raw_event, event_history_metadata={})
+            yield from event.to_default_asset_events(
+                manifest=self.params.manifest,
+                dagster_dbt_translator=self.params.dagster_dbt_translator,
+                context=self.context,
+                target_path=self.target_path,
+                project=self.params.dbt_project,
+            )
 
 
-def dbt_cli_resource() -> SteerpackDbtCli:
-    return SteerpackDbtCli(project_dir=dbt_project, dbt_executable=dbt_executable())
+def build_in_process(dbt: DbtCliResource, args: list[str], context: dg.AssetExecutionContext) -> InProcessBuild:
+    """`dbt.cli(args, context=context)`, run in this process instead of a dbt child process.
+
+    A child dbt cost each monthly run ~3.5 s of CPU (a second Python, dbt's imports, the parse loaded again,
+    every event written as JSON and read back) out of ~12 s. The selection is dagster-dbt's own for the run's
+    assets and checks (a run of some of them builds only those), and so are the events made of dbt's results.
+    Uses two helpers of the pinned dagster-dbt that are not in its public API (DESIGN §10;
+    tests/unit/test_dbt_args.py checks they are still there)."""
+    cleaned, selects, excludes = extract_runtime_selection_from_args(args)
+    params = get_updated_cli_invocation_params_for_context(
+        context=context,
+        manifest={},
+        dagster_dbt_translator=DagsterDbtTranslator(),
+        runtime_selects=selects,
+        runtime_excludes=excludes,
+    )
+    project_dir = Path(params.dbt_project.project_dir if params.dbt_project else dbt.project_dir)
+    # One target folder per invocation, as dagster-dbt makes: its artifacts, compiled SQL and dbt.log.
+    target_path = project_dir / "target" / f"{context.op.name}-{context.run.run_id[:7]}-{uuid.uuid4().hex[:7]}"
+    command = [
+        *dbt.global_config_flags,
+        *cleaned,
+        *params.selection_args,
+        *(["--indirect-selection", params.indirect_selection] if params.indirect_selection else []),
+        *(["--profile", dbt.profile] if dbt.profile else []),
+        *(["--target", dbt.target] if dbt.target else []),
+        "--project-dir",
+        str(project_dir),
+        "--profiles-dir",
+        str(dbt.profiles_dir or project_dir),
+        "--target-path",
+        str(target_path),
+        "--log-path",
+        str(target_path),
+        "--no-send-anonymous-usage-stats",
+    ]
+    return InProcessBuild(context=context, params=params, target_path=target_path, result=invoke(command))
 
 
 def window_vars(months: list[dt.date], settings_vars: dict[str, Any]) -> dict[str, Any]:

@@ -13,7 +13,7 @@ from pipelines.core.warehouse.publication import (
     prepare_candidate,
     publish_candidate,
 )
-from pipelines.dbt_project import build_args, dbt_environment, dbt_project
+from pipelines.dbt_project import build_args, build_in_process, dbt_environment, dbt_project
 from pipelines.partitions import months_of
 from pipelines.resources import SteerpackConfig
 
@@ -26,7 +26,8 @@ class SteerpackDbtTranslator(DagsterDbtTranslator):
 
 
 def build_dbt_assets(partitions: dg.PartitionsDefinition) -> dg.AssetsDefinition:
-    """Every dbt model as an asset of `partitions`; one `dbt build` per run covers the run's whole window."""
+    """Every dbt model as an asset of `partitions`; one `dbt build` per run covers the run's whole window, in the
+    step's own process."""
 
     @dbt_assets(
         manifest=dbt_project.manifest_path,
@@ -45,7 +46,7 @@ def build_dbt_assets(partitions: dg.PartitionsDefinition) -> dg.AssetsDefinition
             # The profile reads the warehouse path from the environment; dagster-dbt passes os.environ to dbt.
             os.environ.update(dbt_environment(candidate, settings.warehouse_memory_limit))
             args = build_args(months_of(context.partition_keys), settings.dbt_vars())
-            invocation = dbt.cli(args, context=context, raise_on_error=False)
+            invocation = build_in_process(dbt, args, context)
             # Held back until published: Dagster records the marts as materialized only once they are.
             events = list(invocation.stream())
             if not invocation.is_successful():

@@ -168,8 +168,8 @@ def run_months(
             except BaseException as error:  # surfaced in the calling thread
                 result_box["error"] = error
 
-        # SIGTERM/SIGINT/SIGHUP while the run is in progress: dbt and every other child stopped, the run marked
-        # failed, exit 128 + signal (run_signals). The handlers live on the main thread, so around this loop.
+        # SIGTERM/SIGINT/SIGHUP while the run is in progress: every child stopped (dbt builds in this process), the
+        # run marked failed, exit 128 + signal (run_signals). The handlers live on the main thread, so around this loop.
         with stop_children_on_signal(on_stop=stopped, before_stop=_hold_warehouse_lock):
             worker = threading.Thread(target=execute, name=f"steerpack-run-{run_id[:8]}")
             worker.start()
@@ -262,8 +262,8 @@ def consecutive_runs(months: list[dt.date]) -> list[list[dt.date]]:
 def _hold_warehouse_lock(signum: int) -> None:
     """Keep the warehouse lock until this process exits, that is until its children are gone.
 
-    Once dbt is killed its step fails, and the run's worker thread goes on to tear the resources down, which
-    would release the lock while other children may still be ending. Holding the lock module's guard blocks that
+    Once a step's child is killed the step fails, and the run's worker thread goes on to tear the resources down,
+    which would release the lock while other children may still be ending. Holding the lock module's guard blocks that
     release (and any new take). The process exits right after its last child is gone (stop_children_on_signal),
     and only then does the OS close the lock's file and so release it: the fd is O_CLOEXEC, no child holds it.
     """

@@ -1,10 +1,11 @@
 """When steerpack is stopped (a service manager's SIGTERM, Ctrl-C, a closed terminal), its children stop first.
 
-A run's work happens in child processes: `dbt build` (spawned by dagster-dbt), the ingest and page-rendering
-workers, Dagster's log mirrors. If steerpack simply died they would go on without it: dbt writing the warehouse
-after the lock holder was gone. `stop_children_on_signal` turns SIGTERM/SIGINT/SIGHUP into an orderly stop:
-every descendant gets SIGTERM, whatever is left after a grace period gets SIGKILL, and only once all are gone does
-the caller's `on_stop` run and the process exit with 128 + the signal's number. `run_in_new_session` does the same
+Part of a run's work happens in child processes: the ingest and page-rendering workers, Dagster's log mirrors
+(`dbt build` runs in the run's own process and ends with it). If steerpack simply died they would go on without
+it: a worker writing the warehouse after the lock holder was gone. `stop_children_on_signal` turns
+SIGTERM/SIGINT/SIGHUP into an orderly stop: every descendant gets SIGTERM, whatever is left after a grace period
+gets SIGKILL, and only once all are gone does the caller's `on_stop` run and the process exit with 128 + the
+signal's number. `run_in_new_session` does the same
 for a long-running child with a process tree of its own (`steerpack ui` → `dagster dev` → webserver, daemon).
 
 The process table comes from psutil: the same process tree on Linux, macOS and the BSDs, and Process objects that
@@ -199,11 +200,13 @@ def stop_children_on_signal(
         stopping = True
         raise StopRequested(signum)
 
+    streams = _OutputStreams()
     try:
         with _handlers(handler, signals):
             yield
     except StopRequested as stop:
         with _handlers(lambda signum, frame: None, signals):  # no second stop midway through this one
+            streams.restore()
             try:
                 # Each step is tried even if the one before failed; the exit happens whatever went wrong.
                 for step in (before_stop, _stop_descendants(timeout), on_stop):
@@ -214,6 +217,33 @@ def stop_children_on_signal(
                         print(f"steerpack: while stopping: {error!r}", file=sys.stderr)
             finally:
                 _exit_now(128 + stop.signum)
+    finally:
+        streams.close()
+
+
+class _OutputStreams:
+    """This process's stdout and stderr as they were on entering the block.
+
+    A Dagster step captures its output by pointing the process's file descriptors 1 and 2 at a pipe to a `tee`
+    child, for as long as the step runs. A stop ends that child with the others while the step (in another
+    thread) is still running, so anything written afterwards would go to a closed pipe: the stop's own message
+    was lost. Stopping puts the entry streams back first, so what the stop says reaches the terminal or log."""
+
+    def __init__(self) -> None:
+        self._saved = {fd: os.dup(fd) for fd in (1, 2)}
+
+    def restore(self) -> None:
+        for stream in (sys.stdout, sys.stderr):
+            with suppress(OSError, ValueError):
+                stream.flush()
+        for fd, saved in self._saved.items():
+            with suppress(OSError):
+                os.dup2(saved, fd)
+
+    def close(self) -> None:
+        for saved in self._saved.values():
+            with suppress(OSError):
+                os.close(saved)
 
 
 def _stop_descendants(timeout: float) -> Callable[[int], None]:

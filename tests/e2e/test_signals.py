@@ -11,9 +11,11 @@ import time
 import urllib.request
 
 import dagster as dg
+import duckdb
 import pytest
 
 from pipelines.core.warehouse.lock import lock_path
+from pipelines.core.warehouse.publication import candidate_path
 from tests.helpers import STEERPACK, alive, process_table, start_logged, wait_for, write_config
 
 
@@ -81,13 +83,17 @@ def test_run_stopped_by_sigterm_while_dbt_runs_stops_dbt_fails_the_run_and_frees
         command, tmp_path / "logs", cwd=tmp_path, env={**os.environ, "PYTHONUNBUFFERED": "1"}
     )
     try:
+        # dbt builds in the run's own process, into a candidate copy of the warehouse: once that copy has a
+        # write-ahead log, dbt is writing models into it.
+        candidate = candidate_path(workspace.warehouse)
+        building = candidate.with_name(candidate.name + ".wal")
 
-        def dbt_running() -> dict[int, str]:
+        def dbt_writing() -> bool:
             assert process.poll() is None, err.read_text(encoding="utf-8")[-3000:]
-            tree = _tree(process.pid)
-            return tree if any("dbt" in args and " build" in args for args in tree.values()) else {}
+            return building.exists()
 
-        tree = wait_for(dbt_running, 120, "dbt build to start")
+        wait_for(dbt_writing, 120, "dbt build to write the candidate warehouse", interval=0.05)
+        tree = _tree(process.pid)
         process.send_signal(signal.SIGTERM)
         code = process.wait(timeout=30)
     finally:
@@ -108,3 +114,7 @@ def test_run_stopped_by_sigterm_while_dbt_runs_stops_dbt_fails_the_run_and_frees
         fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)  # raises BlockingIOError if anyone still held it
     pack_folder = workspace.output / "packs" / "2026-09"
     assert not pack_folder.exists() or not any(pack_folder.iterdir())
+    with duckdb.connect(str(workspace.warehouse), read_only=True) as conn:  # the half-built marts never replaced it
+        assert conn.execute(
+            "select count(*) from information_schema.schemata where schema_name = 'marts'"
+        ).fetchone() == (0,)

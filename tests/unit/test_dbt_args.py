@@ -56,29 +56,26 @@ def test_month_helpers():
     ]
 
 
-def test_the_dbt_beside_this_python_reports_the_version_its_metadata_gives():
-    """dagster-dbt needs the executable's version; for the venv's own dbt it is read from the package metadata
-    instead of `dbt --version` (3 s a run). The two must agree."""
-    import re
-    import subprocess
+def test_the_dagster_dbt_helpers_the_in_process_build_uses_still_exist():
+    """`build_in_process` uses two helpers and an event class of the pinned dagster-dbt that its public API does
+    not promise: a rename there must fail here, not in a monthly run."""
+    import inspect
 
-    from pipelines.dbt_project import dbt_executable, installed_dbt_version
+    from dagster_dbt.asset_utils import (
+        extract_runtime_selection_from_args,
+        get_updated_cli_invocation_params_for_context,
+    )
+    from dagster_dbt.core.dbt_cli_event import DbtCoreCliEventMessage
 
-    executable = dbt_executable()
-    printed = subprocess.run([executable, "--version"], capture_output=True, text=True, check=True).stdout
-    assert str(installed_dbt_version(executable)) == re.search(r"installed:\s*(\d+\.\d+\.\d+)", printed).group(1)
-
-
-def test_the_private_dagster_dbt_members_steerpack_overrides_still_exist():
-    """SteerpackDbtCli overrides two private members of the pinned dagster-dbt: a rename there would silently
-    bring back the per-run costs they remove."""
-    from dagster_dbt import DbtCliResource
-
-    from pipelines.dbt_project import SteerpackDbtCli
-
-    for name in ("_cli_version", "_initialize_dbt_core_adapter"):
-        assert name in vars(DbtCliResource), name
-        assert name in vars(SteerpackDbtCli), name
+    assert extract_runtime_selection_from_args(["build", "--select", "a b", "--exclude", "c", "--vars", "{}"]) == (
+        ["build", "--vars", "{}"],
+        ["a", "b"],
+        ["c"],
+    )
+    assert {"context", "manifest", "dagster_dbt_translator", "runtime_selects", "runtime_excludes"} <= set(
+        inspect.signature(get_updated_cli_invocation_params_for_context).parameters
+    )
+    assert "to_default_asset_events" in dir(DbtCoreCliEventMessage)
 
 
 @pytest.mark.parametrize(
