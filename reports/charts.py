@@ -1,12 +1,15 @@
 """Charts for the HTML and PDF packs: matplotlib rendered to inline SVG, consistent colours, labelled axes.
 
-Deterministic: no timestamps and a fixed id salt, so the same marts render the same bytes.
+Deterministic: no timestamps and a fixed id salt, so the same marts render the same bytes. That makes each chart
+a pure function of its arguments, and a process draws a given chart once (`DRAWN_CHARTS` most recent kept): a
+month renders a project's charts for its page and again for every scoped pack that includes the project.
 """
 
 from __future__ import annotations
 
 import base64
 import datetime as dt
+import functools
 import io
 
 import matplotlib
@@ -28,6 +31,7 @@ matplotlib.rcParams.update(
         "axes.titley": 1.0,
     }
 )
+DRAWN_CHARTS = 512  # a few MB of markup; a month of the bench's large portfolio draws ~6,000
 COLOURS = {"CPI": "#1f77b4", "SPI": "#9467bd", "PV": "#7f8c8d", "EV": "#27ae60", "AC": "#c0392b"}
 
 
@@ -42,10 +46,22 @@ def line_chart_svg(
 
     `as_png` gives an <img> with a PNG instead: the PDF prints it several times faster than SVG paths.
     """
-    if not any(value is not None for points in series.values() for _, value in points):
+    frozen = tuple((name, tuple(tuple(point) for point in points)) for name, points in series.items())
+    return _line_chart(title, y_label, frozen, reference, as_png)
+
+
+@functools.lru_cache(maxsize=DRAWN_CHARTS)
+def _line_chart(
+    title: str,
+    y_label: str,
+    series: tuple[tuple[str, tuple[tuple[dt.date, float | None], ...]], ...],
+    reference: float | None,
+    as_png: bool,
+) -> str:
+    if not any(value is not None for _, points in series for _, value in points):
         return ""
     figure, axes = _figure(6.4, 3.0)
-    for name, points in series.items():
+    for name, points in series:
         kept = [(month, value) for month, value in points if value is not None]
         axes.plot(
             [m for m, _ in kept],
@@ -62,7 +78,7 @@ def line_chart_svg(
     axes.set_ylabel(y_label)
     axes.set_xlabel("month")
     axes.xaxis.set_major_formatter(mdates.DateFormatter("%b %y"))
-    largest = max(abs(v) for points in series.values() for _, v in points if v is not None)
+    largest = max(abs(v) for _, points in series for _, v in points if v is not None)
     if largest >= 1_000_000:  # money: "12.5 M" rather than matplotlib's 1e7 offset
         axes.yaxis.set_major_formatter(FuncFormatter(lambda value, _: f"{value / 1e6:,.1f} M"))
     axes.grid(axis="y", color="#e5e8eb", linewidth=0.6)
@@ -97,7 +113,11 @@ def slip_chart_svg(
     title: str, rows: list[tuple[str, dt.date | None, dt.date | None, dt.date | None]], as_png: bool = False
 ) -> str:
     """Baseline vs forecast vs actual dates, one row each (milestones, or projects' finishes): a dumbbell chart."""
-    rows = [row for row in rows if row[1] is not None]
+    return _slip_chart(title, tuple(tuple(row) for row in rows if row[1] is not None), as_png)
+
+
+@functools.lru_cache(maxsize=DRAWN_CHARTS)
+def _slip_chart(title: str, rows: tuple[tuple[str, dt.date, dt.date | None, dt.date | None], ...], as_png: bool) -> str:
     if not rows:
         return ""
     figure, axes = _figure(8.0, 0.35 * len(rows) + 1.3)

@@ -1,6 +1,6 @@
 import datetime as dt
 
-from reports.charts import line_chart_svg
+from reports.charts import _line_chart, line_chart_svg
 
 D = dt.date
 
@@ -13,7 +13,30 @@ def test_a_chart_is_inline_svg_with_its_labels_and_is_deterministic():
     svg = line_chart_svg("CPI and SPI", "index (1.0 = on plan)", series, reference=1.0)
     assert svg.startswith("<svg")
     assert "CPI and SPI" in svg and "index (1.0 = on plan)" in svg and "Aug 26" in svg
+    _line_chart.cache_clear()  # drawn again, not remembered: the same bytes
     assert line_chart_svg("CPI and SPI", "index (1.0 = on plan)", series, reference=1.0) == svg
+
+
+def test_a_chart_asked_again_is_drawn_once_and_a_different_one_is_drawn(monkeypatch):
+    import reports.charts as charts
+
+    drawn = []
+    figure = charts._figure
+    monkeypatch.setattr(charts, "_figure", lambda *size: drawn.append(size) or figure(*size))
+    charts._line_chart.cache_clear()
+    charts._slip_chart.cache_clear()
+    series = {"CPI": [(D(2026, 8, 1), 0.95)], "SPI": [(D(2026, 8, 1), 1.02)]}
+    first = line_chart_svg("CPI and SPI", "index", series)
+    assert line_chart_svg("CPI and SPI", "index", {name: list(points) for name, points in series.items()}) == first
+    assert len(drawn) == 1
+    # another value, another series order (the legend's), another format: each is its own chart
+    assert line_chart_svg("CPI and SPI", "index", {"CPI": [(D(2026, 8, 1), 0.96)], "SPI": series["SPI"]}) != first
+    assert line_chart_svg("CPI and SPI", "index", {"SPI": series["SPI"], "CPI": series["CPI"]}) != first
+    assert line_chart_svg("CPI and SPI", "index", series, as_png=True).startswith("<img")
+    assert len(drawn) == 4
+    rows = [("Go-live", D(2026, 9, 1), D(2026, 10, 1), None)]
+    assert charts.slip_chart_svg("Milestones", rows) == charts.slip_chart_svg("Milestones", list(rows))
+    assert len(drawn) == 5
 
 
 def test_money_axes_read_in_millions():
