@@ -88,7 +88,7 @@ class InProcessBuild:
 def build_in_process(dbt: DbtCliResource, args: list[str], context: dg.AssetExecutionContext) -> InProcessBuild:
     """`dbt.cli(args, context=context)`, run in this process instead of a dbt child process.
 
-    A child dbt cost each monthly run ~3.5 s of CPU (a second Python, dbt's imports, the parse loaded again,
+    A child dbt cost each monthly run ~2.5 s of CPU (a second Python, dbt's imports, the parse loaded again,
     every event written as JSON and read back) out of ~12 s. The selection is dagster-dbt's own for the run's
     assets and checks (a run of some of them builds only those), and so are the events made of dbt's results.
     Uses two helpers of the pinned dagster-dbt that are not in its public API (DESIGN §10;

@@ -133,3 +133,32 @@ def test_hostile_text_from_the_register_stays_text_in_the_pack(workspace, dbt_ma
     pdf = workspace.output / "packs" / "2026-09" / "steering-pack-2026-09.pdf"
     text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
     assert '<script>alert("x")</script><img' in text.replace("\n", "")
+
+
+def test_a_run_of_some_dbt_models_builds_those_only(september_workspace):
+    """dbt builds in the run's process with dagster-dbt's selection for the run: one mart asked for is the one
+    model built (its tests with it), and the other marts stay as September left them."""
+    import dagster as dg
+
+    from pipelines.resources import build_resources
+    from pipelines.run.runner import QUIET_CONSOLE
+    from tests.helpers import pipeline_assets
+
+    workspace = september_workspace
+    dim_project = dg.AssetKey(["marts", "dim_project"])
+    project_months = "select count(*) from marts.fct_project_month"
+    before = query(workspace, project_months)
+    result = dg.materialize(
+        pipeline_assets(workspace, with_checks=False, through_marts=True),
+        selection=[dim_project],
+        partition_key=SEP,
+        resources=build_resources(workspace),
+        instance=dg.DagsterInstance.ephemeral(),
+        run_config=QUIET_CONSOLE,
+    )
+    assert result.success
+    assert {event.asset_key for event in result.get_asset_materialization_events()} == {dim_project}
+    checked = {evaluation.asset_key for evaluation in result.get_asset_check_evaluations()}
+    assert checked == {dim_project}, checked  # dim_project's own dbt tests ran, and no other model's
+    assert query(workspace, "select count(*) from marts.dim_project") == [(2,)]
+    assert query(workspace, project_months) == before
