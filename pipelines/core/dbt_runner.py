@@ -1,5 +1,5 @@
-"""dbt without re-parsing the project on every run: in this process (`invoke`, what monthly builds use) and as
-the `steerpack-dbt` command line (`main`, for the drafts and for anyone at a terminal).
+"""dbt without re-parsing the project on every run: in this process (`invoke`, what monthly builds and the
+drafts of blocked months use) and as the `steerpack-dbt` command line (`main`, for anyone at a terminal).
 
 Every `dbt build` starts by parsing the whole project (~5 s of CPU here, a quarter of a monthly build), because
 dbt only reuses its last parse (`partial_parse.msgpack`) when the command-line `--vars` and the profile's

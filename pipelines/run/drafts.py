@@ -9,19 +9,21 @@ be computed (a missing FX rate stops dbt), the draft holds the findings alone. P
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import os
 import shutil
-import subprocess
 from pathlib import Path
 
 import duckdb
 
 from pipelines.config import Settings
+from pipelines.core.dbt_runner import invoke
+from pipelines.core.environment import environment_variable
 from pipelines.core.files import discard, publish_folder, staging_root, write_atomic
 from pipelines.core.warehouse import lock as warehouse_lock
-from pipelines.dbt_project import DBT_PROJECT_DIR, dbt_environment, dbt_executable, window_vars
+from pipelines.dbt_project import DBT_PROJECT_DIR, dbt_environment, window_vars
 
 DRAFT_MARK = "DRAFT — not published"
 
@@ -71,7 +73,6 @@ def _compute_month(settings: Settings, month: dt.date, copy: Path) -> bool:
     if wal.exists():
         shutil.copyfile(wal, copy.with_name(copy.name + ".wal"))
     command = [
-        dbt_executable(),
         "run",
         "--vars",
         json.dumps(window_vars([month], settings.dbt_vars())),
@@ -83,12 +84,12 @@ def _compute_month(settings: Settings, month: dt.date, copy: Path) -> bool:
         str(copy.parent / "target"),
         "--log-path",
         str(copy.parent / "logs"),
-        "--quiet",
+        "--log-level",
+        "none",  # nothing on the console: the draft says itself whether its numbers could be computed
+        "--no-send-anonymous-usage-stats",
     ]
-    env = {
-        **os.environ,
-        **dbt_environment(copy, settings.warehouse_memory_limit),
-        "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
-    }
-    done = subprocess.run(command, cwd=DBT_PROJECT_DIR, env=env, capture_output=True, text=True)
-    return done.returncode == 0
+    # In this process, like a monthly build (dbt_runner.invoke): the run before it has loaded dbt and its parse.
+    with contextlib.ExitStack() as environment:
+        for name, value in dbt_environment(copy, settings.warehouse_memory_limit).items():
+            environment.enter_context(environment_variable(name, value))
+        return invoke(command).success

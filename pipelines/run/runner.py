@@ -239,7 +239,7 @@ def _draft(settings: Settings, month: dt.date, findings: list[str]) -> str:
         )
 
     try:
-        # A stop signal while the draft's dbt runs ends dbt too (and the lock is held until it is gone).
+        # A stop signal while drafting ends the draft (its dbt runs in this process); the lock is held until exit.
         with stop_children_on_signal(on_stop=stopped, before_stop=_hold_warehouse_lock):
             drafted = render_draft(settings, month, findings)
         return f"a draft of {month:%Y-%m} (not published, never sent): {drafted}"

@@ -100,6 +100,14 @@ def test_a_missing_fx_rate_stops_the_month_naming_currency_and_month(workspace, 
         [{"currency": "GBP", "posting_month": "2026-09"}],
     )
     assert not (workspace.output / "packs" / "2026-09").exists()
+    # The month's draft: dbt (in this process) cannot compute it either, so the draft holds the findings alone
+    from pipelines.run.drafts import render_draft
+
+    draft = render_draft(workspace, dt.date(2026, 9, 1), ["raw.spend: no FX rate for GBP in 2026-09"]).read_text(
+        encoding="utf-8"
+    )
+    assert "DRAFT — not published" in draft and "Its numbers could not be computed." in draft
+    assert "raw.spend: no FX rate for GBP in 2026-09" in draft
 
 
 def test_without_the_check_dbt_itself_refuses_a_missing_rate(workspace, dbt_manifest):
