@@ -69,6 +69,9 @@ class InProcessBuild:
     def get_error(self) -> BaseException | None:
         return self.result.exception
 
+    def has_artifact(self, name: str) -> bool:
+        return (self.target_path / name).is_file()
+
     def get_artifact(self, name: str) -> dict[str, Any]:
         return json.loads((self.target_path / name).read_text(encoding="utf-8"))
 

@@ -6,7 +6,7 @@ import shutil
 import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
 
-from pipelines.core.warehouse.lock import WAREHOUSE_POOL
+from pipelines.core.warehouse.lock import WAREHOUSE_POOL, warehouse_guard
 from pipelines.core.warehouse.publication import (
     describe_failures,
     discard_candidate,
@@ -50,15 +50,20 @@ def build_dbt_assets(partitions: dg.PartitionsDefinition) -> dg.AssetsDefinition
             # Held back until published: Dagster records the marts as materialized only once they are.
             events = list(invocation.stream())
             if not invocation.is_successful():
-                failures = describe_failures(
-                    invocation.get_artifact("run_results.json"), invocation.manifest, candidate
+                # No run results when dbt stopped before running a node (a project or connection error)
+                results = (
+                    invocation.get_artifact("run_results.json") if invocation.has_artifact("run_results.json") else {}
                 )
+                failures = describe_failures(results, invocation.manifest, candidate) if results else []
                 raise dg.Failure(
                     description="dbt found problems in the month's numbers; the marts were not published and stay "
                     "as they were:\n" + "\n".join(failures or [str(invocation.get_error())]),
                     allow_retries=False,
                 )
-            publish_candidate(candidate, settings.warehouse)
+            # Under the lock's guard: a stop signal takes the guard for good (run._hold_warehouse_lock), so a build
+            # that ends while steerpack is stopping is never published after the stop said nothing was.
+            with warehouse_guard():
+                publish_candidate(candidate, settings.warehouse)
             # Each invocation compiles into a target folder of its own; a published run's is not needed again
             # (a failed run's stays, for its compiled SQL and dbt.log), so monthly runs do not pile them up.
             shutil.rmtree(invocation.target_path, ignore_errors=True)

@@ -84,9 +84,21 @@ def invoke(args: list[str]) -> InProcessResult:
         result = _invoke(args, callbacks=[keep_results])
     finally:
         _close_duckdb_database()
-    if result.exception is not None and not isinstance(result.exception, Exception):
-        raise result.exception
+    if (stop := _stop_in(result.exception)) is not None:
+        raise stop
     return InProcessResult(success=result.success, exception=result.exception, result_events=events)
+
+
+def _stop_in(error: BaseException | None) -> BaseException | None:
+    """A stop (anything not an `Exception`: Ctrl-C, a stop signal, Dagster's interruption) that dbt caught, also
+    when dbt's clean-up then failed on a query still running in another thread and raised that instead."""
+    seen = set()
+    while error is not None and id(error) not in seen:
+        if not isinstance(error, Exception):
+            return error
+        seen.add(id(error))
+        error = error.__context__
+    return None
 
 
 def _close_duckdb_database() -> None:
@@ -99,9 +111,13 @@ def _close_duckdb_database() -> None:
     except ImportError:  # another adapter
         return
     environment = DuckDBConnectionManager._ENV
-    DuckDBConnectionManager.close_all_connections()
-    if environment is not None:
+    if environment is None:
+        return
+    try:
         environment.close()
+    except Exception:  # noqa: BLE001 - a query still running (a stop): the process is ending, and the file with it
+        return
+    DuckDBConnectionManager.close_all_connections()
 
 
 def _invoke(args: list[str], callbacks: list):
@@ -154,7 +170,8 @@ def _parse_once(project_dir: Path, args: list[str]):
         if cached.exists():
             shutil.copy2(cached, private / PARTIAL_PARSE_FILE)
             before = (private / PARTIAL_PARSE_FILE).stat().st_mtime_ns
-        parse_args = ["parse", "--no-write-json", "--quiet", "--target-path", str(private)]
+        parse_args = ["parse", "--no-write-json", "--quiet", "--no-send-anonymous-usage-stats"]
+        parse_args += ["--target-path", str(private)]
         for option in ("--project-dir", "--profiles-dir", "--profile", "--target", "--log-path"):
             if (value := _option(args, option)) is not None:
                 parse_args += [option, value]

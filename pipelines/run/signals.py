@@ -230,7 +230,10 @@ class _OutputStreams:
     was lost. Stopping puts the entry streams back first, so what the stop says reaches the terminal or log."""
 
     def __init__(self) -> None:
-        self._saved = {fd: os.dup(fd) for fd in (1, 2)}
+        self._saved: dict[int, int] = {}
+        for fd in (1, 2):
+            with suppress(OSError):  # closed (`steerpack run >&-`): nothing to put back
+                self._saved[fd] = os.dup(fd)
 
     def restore(self) -> None:
         for stream in (sys.stdout, sys.stderr):

@@ -114,3 +114,22 @@ def test_an_environment_variable_set_for_a_with_is_restored_or_removed_after(mon
     with environment_variable("STEERPACK_TEST_SET", "inside"), environment_variable("STEERPACK_TEST_UNSET", "x"):
         assert (os.environ["STEERPACK_TEST_SET"], os.environ["STEERPACK_TEST_UNSET"]) == ("inside", "x")
     assert os.environ["STEERPACK_TEST_SET"] == "before" and "STEERPACK_TEST_UNSET" not in os.environ
+
+
+def test_a_stop_dbt_caught_is_found_even_under_the_error_its_clean_up_raised():
+    """dbt returns what stopped it as its result's exception; a stop signal closing DuckDB under a running query
+    turns it into the context of a plain error. Either way the stop is raised again, never taken for a failure."""
+    from pipelines.core.dbt_runner import _stop_in
+
+    stop = KeyboardInterrupt()
+    try:
+        try:
+            raise stop
+        except KeyboardInterrupt:
+            raise RuntimeError("connection busy") from None  # `from None` hides it from tracebacks, not __context__
+    except RuntimeError as error:
+        cleanup_error = error
+    assert _stop_in(stop) is stop
+    assert _stop_in(cleanup_error) is stop
+    assert _stop_in(RuntimeError("a node failed")) is None
+    assert _stop_in(None) is None

@@ -12,7 +12,8 @@ import fcntl
 import os
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 # The Dagster concurrency pool of every asset that writes the warehouse (limit 1, run granularity: see runner).
@@ -20,6 +21,14 @@ WAREHOUSE_POOL = "warehouse"
 
 _held: dict[Path, tuple[int, int]] = {}  # lock path -> (fd, depth): re-entrant within one process
 _guard = threading.Lock()
+
+
+@contextmanager
+def warehouse_guard() -> Iterator[None]:
+    """The lock module's own guard, for a moment's work that must not happen once a stop has taken it for good
+    (steerpack holds it from a stop signal until the process exits): publishing the built marts."""
+    with _guard:
+        yield
 
 
 def lock_path(warehouse: Path) -> Path:
