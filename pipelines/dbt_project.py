@@ -69,11 +69,10 @@ class InProcessBuild:
     def get_error(self) -> BaseException | None:
         return self.result.exception
 
-    def has_artifact(self, name: str) -> bool:
-        return (self.target_path / name).is_file()
-
-    def get_artifact(self, name: str) -> dict[str, Any]:
-        return json.loads((self.target_path / name).read_text(encoding="utf-8"))
+    def run_results(self) -> dict[str, Any]:
+        """dbt's run_results.json; empty when dbt stopped before running a node (a project or connection error)."""
+        path = self.target_path / "run_results.json"
+        return json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
 
     def stream(self) -> Iterator[Any]:
         """Outputs for the models built, check results for the tests run, as `DbtCliInvocation.stream` makes."""
@@ -88,14 +87,17 @@ class InProcessBuild:
             )
 
 
-def build_in_process(dbt: DbtCliResource, args: list[str], context: dg.AssetExecutionContext) -> InProcessBuild:
+def build_in_process(
+    dbt: DbtCliResource, args: list[str], context: dg.AssetExecutionContext, environment: Mapping[str, str]
+) -> InProcessBuild:
     """`dbt.cli(args, context=context)`, run in this process instead of a dbt child process.
 
     A child dbt cost each monthly run ~2.5 s of CPU (a second Python, dbt's imports, the parse loaded again,
     every event written as JSON and read back) out of ~12 s. The selection is dagster-dbt's own for the run's
     assets and checks (a run of some of them builds only those), and so are the events made of dbt's results.
-    Uses two helpers of the pinned dagster-dbt that are not in its public API (DESIGN §10;
-    tests/unit/test_dbt_args.py checks they are still there)."""
+    `environment` is what the profile reads (`dbt_environment`), set for the command only. Uses helpers of the
+    pinned dagster-dbt that are not in its public API (DESIGN §10; tests/unit/test_dbt_args.py checks they are
+    still there)."""
     cleaned, selects, excludes = extract_runtime_selection_from_args(args)
     params = get_updated_cli_invocation_params_for_context(
         context=context,
@@ -124,7 +126,7 @@ def build_in_process(dbt: DbtCliResource, args: list[str], context: dg.AssetExec
         str(target_path),
         "--no-send-anonymous-usage-stats",
     ]
-    return InProcessBuild(context=context, params=params, target_path=target_path, result=invoke(command))
+    return InProcessBuild(context=context, params=params, target_path=target_path, result=invoke(command, environment))
 
 
 def window_vars(months: list[dt.date], settings_vars: dict[str, Any]) -> dict[str, Any]:

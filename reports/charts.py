@@ -31,7 +31,7 @@ matplotlib.rcParams.update(
         "axes.titley": 1.0,
     }
 )
-DRAWN_CHARTS = 512  # a few MB of markup; a month of the bench's large portfolio draws ~6,000
+DRAWN_CHARTS = 512  # 30-60 KB each, so at most ~30 MB; a month of the bench's large portfolio draws ~6,000
 COLOURS = {"CPI": "#1f77b4", "SPI": "#9467bd", "PV": "#7f8c8d", "EV": "#27ae60", "AC": "#c0392b"}
 
 

@@ -1,6 +1,5 @@
 """The dbt project as Dagster assets: one `dbt build` per run, over the run's whole partition window."""
 
-import os
 import shutil
 
 import dagster as dg
@@ -43,18 +42,14 @@ def build_dbt_assets(partitions: dg.PartitionsDefinition) -> dg.AssetsDefinition
         # failing test leaves the marts as they were (marts_publication). The run holds the warehouse lock.
         candidate = prepare_candidate(settings.warehouse)
         try:
-            # The profile reads the warehouse path from the environment; dagster-dbt passes os.environ to dbt.
-            os.environ.update(dbt_environment(candidate, settings.warehouse_memory_limit))
+            # The profile reads the warehouse path (the candidate's) and DuckDB's memory limit from the environment.
+            environment = dbt_environment(candidate, settings.warehouse_memory_limit)
             args = build_args(months_of(context.partition_keys), settings.dbt_vars())
-            invocation = build_in_process(dbt, args, context)
+            invocation = build_in_process(dbt, args, context, environment)
             # Held back until published: Dagster records the marts as materialized only once they are.
             events = list(invocation.stream())
             if not invocation.is_successful():
-                # No run results when dbt stopped before running a node (a project or connection error)
-                results = (
-                    invocation.get_artifact("run_results.json") if invocation.has_artifact("run_results.json") else {}
-                )
-                failures = describe_failures(results, invocation.manifest, candidate) if results else []
+                failures = describe_failures(invocation.run_results(), invocation.manifest, candidate)
                 raise dg.Failure(
                     description="dbt found problems in the month's numbers; the marts were not published and stay "
                     "as they were:\n" + "\n".join(failures or [str(invocation.get_error())]),

@@ -20,6 +20,7 @@ Plain functions: no Dagster.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import shutil
@@ -65,8 +66,9 @@ class InProcessResult:
     result_events: list[dict[str, Any]] = field(default_factory=list)
 
 
-def invoke(args: list[str]) -> InProcessResult:
-    """The dbt command `args` in this process, on the cached parse as `steerpack-dbt` runs it.
+def invoke(args: list[str], environment: Mapping[str, str] | None = None) -> InProcessResult:
+    """The dbt command `args` in this process, on the cached parse as `steerpack-dbt` runs it, with `environment`
+    (what the profile reads: the warehouse path, DuckDB's memory limit) set for the command only.
 
     A monthly build in a child process spent ~2.5 s of CPU more (a second Python, dbt's imports, every event
     written as JSON for the parent to read back); here only what a pack needs is kept: the result of each node.
@@ -81,7 +83,10 @@ def invoke(args: list[str]) -> InProcessResult:
             events.append(msg_to_dict(message))
 
     try:
-        result = _invoke(args, callbacks=[keep_results])
+        with contextlib.ExitStack() as variables:
+            for name, value in (environment or {}).items():
+                variables.enter_context(environment_variable(name, value))
+            result = _invoke(args, callbacks=[keep_results])
     finally:
         _close_duckdb_database()
     if (stop := _stop_in(result.exception)) is not None:

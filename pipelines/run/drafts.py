@@ -9,7 +9,6 @@ be computed (a missing FX rate stops dbt), the draft holds the findings alone. P
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import json
 import os
@@ -20,7 +19,6 @@ import duckdb
 
 from pipelines.config import Settings
 from pipelines.core.dbt_runner import invoke
-from pipelines.core.environment import environment_variable
 from pipelines.core.files import discard, publish_folder, staging_root, write_atomic
 from pipelines.core.warehouse import lock as warehouse_lock
 from pipelines.dbt_project import DBT_PROJECT_DIR, dbt_environment, window_vars
@@ -89,7 +87,4 @@ def _compute_month(settings: Settings, month: dt.date, copy: Path) -> bool:
         "--no-send-anonymous-usage-stats",
     ]
     # In this process, like a monthly build (dbt_runner.invoke): the run before it has loaded dbt and its parse.
-    with contextlib.ExitStack() as environment:
-        for name, value in dbt_environment(copy, settings.warehouse_memory_limit).items():
-            environment.enter_context(environment_variable(name, value))
-        return invoke(command).success
+    return invoke(command, dbt_environment(copy, settings.warehouse_memory_limit)).success
