@@ -76,8 +76,28 @@ class SourceSettings(_Strict):
     encoding: Encoding = None
 
 
-class JiraSettings(SourceSettings):
+class DelimitedSourceSettings(SourceSettings):
+    """A tool's CSV exports. `date_order` reads numeric dates that an Excel re-save wrote in the user's locale
+    (`11/01/2023 15:22`) when no value of a column tells the order: day-month-year or month-day-year."""
+
+    date_order: Literal["dmy", "mdy"] | None = None
+
+
+class JiraSettings(DelimitedSourceSettings):
     story_points_fields: list[str] = ["Custom field (Story Points)", "Custom field (Story point estimate)"]
+
+
+# Azure Boards' own state categories (Microsoft's "workflow states and state categories").
+AzureDevOpsStateCategory = Literal["Proposed", "In Progress", "Resolved", "Completed", "Removed"]
+
+
+class AzureDevOpsSettings(DelimitedSourceSettings):
+    """Custom workflow states (`In Review`, `UAT`, `PIR`) mapped onto Azure Boards' state categories, beside the
+    built-in states of the Agile, Scrum, CMMI and Basic processes; `resolved_counts_as_done` switches the Resolved
+    category (DESIGN §5)."""
+
+    state_categories: dict[str, AzureDevOpsStateCategory] = {}
+    resolved_counts_as_done: bool = True
 
 
 class FinanceLayout(_Strict):
@@ -175,6 +195,9 @@ class LimitSettings(_Strict):
 class QualitySettings(_Strict):
     # A file more than this share of whose rows are quarantined blocks the month (a layout or locale problem).
     block_file_quarantine_share: Annotated[float, Field(ge=0, le=1)] = 0.5
+    # ... but only in a file of at least this many rows: in a smaller one, one bad row of one says nothing about
+    # the layout, so its quarantined rows are rows (a warning and a data gap on the projects they touch).
+    block_file_min_rows: Annotated[int, Field(ge=1)] = 10
     # A date further than this from the snapshot's month is implausible (warned, with file and row).
     plausible_date_years: Annotated[int, Field(ge=1, le=200)] = 20
 
@@ -183,6 +206,7 @@ class QualitySettings(_Strict):
         return {
             "plausible_date_years": self.plausible_date_years,
             "block_file_quarantine_share": self.block_file_quarantine_share,
+            "block_file_min_rows": self.block_file_min_rows,
         }
 
 
@@ -250,8 +274,8 @@ class Settings(_Strict):
     # a change request pending longer than this many days needs a decision (the pack's "Decisions needed")
     change_pending_days: Annotated[int, Field(ge=0, le=3660)] = 10
     jira: JiraSettings = JiraSettings()
-    azure_devops: SourceSettings = SourceSettings()
-    incidents: SourceSettings = SourceSettings()
+    azure_devops: AzureDevOpsSettings = AzureDevOpsSettings()
+    incidents: DelimitedSourceSettings = DelimitedSourceSettings()
     finance: FinanceSettings = FinanceSettings()
     smtp: SmtpSettings | None = None
     limits: LimitSettings = LimitSettings()

@@ -23,7 +23,7 @@ from pipelines.sources import register
 from pipelines.sources.common import LoadBatch, SourceFormatError
 from pipelines.sources.finance import parse_finance_file
 from pipelines.sources.incidents import INCIDENT_SOURCES, parse_incident_file
-from pipelines.sources.plans import PLAN_SOURCES, PLAN_TABLES, parse_plan_file
+from pipelines.sources.plans import PLAN_SOURCES, PLAN_TABLES, AgileReadOptions, parse_plan_file
 
 LOGGER = logging.getLogger(__name__)
 UNRECOGNISED = "unrecognised"
@@ -67,6 +67,7 @@ DROP_PARTS = {
                 list(settings.jira.story_points_fields),
                 settings.limits.workbook(),
                 settings.encoding_for(path.parent.name),
+                agile_read_options(settings),
             )
         ),
         unreadable_is_fatal=False,
@@ -88,10 +89,23 @@ DROP_PARTS = {
         ("incidents",),
         ("incidents",),
         INCIDENT_SOURCES,
-        lambda settings: lambda path, name: parse_incident_file(path, name, settings.incidents.encoding),
+        lambda settings: (
+            lambda path, name: parse_incident_file(
+                path, name, settings.incidents.encoding, settings.incidents.date_order
+            )
+        ),
         unreadable_is_fatal=False,
     ),
 }
+
+
+def agile_read_options(settings: Settings) -> AgileReadOptions:
+    return AgileReadOptions(
+        jira_date_order=settings.jira.date_order,
+        azure_devops_date_order=settings.azure_devops.date_order,
+        azure_devops_state_categories=dict(settings.azure_devops.state_categories),
+        resolved_counts_as_done=settings.azure_devops.resolved_counts_as_done,
+    )
 
 
 # Below this many bytes a part's files are parsed in this process: starting workers would cost more than it saves.

@@ -8,6 +8,8 @@ default: `4/15/2026 11:59:43 PM`); people come as `Name <email>`. Size lives in 
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import numpy as np
 import pandas as pd
 
@@ -75,7 +77,13 @@ def _title(table: RawTable) -> pd.Series:
     return result
 
 
-def parse_azure_devops(table: RawTable, display_name: str) -> LoadBatch:
+def parse_azure_devops(
+    table: RawTable,
+    display_name: str,
+    date_order: str | None = None,
+    state_categories: Mapping[str, str] | None = None,
+    resolved_counts_as_done: bool = True,
+) -> LoadBatch:
     batch = LoadBatch(source_file=display_name, file_format=FILE_FORMAT, source="azure_devops")
     frame = pd.DataFrame(index=table.frame.index)
     frame["source_row"] = table.source_row

@@ -232,8 +232,11 @@ def parse_jira_service_management(table: RawTable, display_name: str) -> LoadBat
     return _finish(batch, english, frame, problems)
 
 
-def parse_incident_file(path, display_name: str, encoding: str | None = None) -> LoadBatch:
-    """An incidents drop file, recognised by its header; `encoding` as declared in the config (else detected)."""
+def parse_incident_file(
+    path, display_name: str, encoding: str | None = None, date_order: str | None = None
+) -> LoadBatch:
+    """An incidents drop file, recognised by its header; `encoding` as declared in the config (else detected);
+    `date_order` (`dmy` / `mdy`) reads numeric dates a column cannot tell the order of."""
     from pipelines.sources.common import SourceFormatError
     from pipelines.sources.tabular import read_delimited
 

@@ -219,7 +219,9 @@ def _vocabulary(values: pd.Series | None, mapping: dict[str, str]) -> pd.Series 
     return lowered.map(mapping).fillna(values).replace("", None)
 
 
-def parse_jira(table: RawTable, display_name: str, story_points_fields: list[str]) -> LoadBatch:
+def parse_jira(
+    table: RawTable, display_name: str, story_points_fields: list[str], date_order: str | None = None
+) -> LoadBatch:
     """Canonical `work_items` rows from a Jira export already read as strings."""
     english = dataclasses.replace(table, header=[english_header(h) for h in table.header])
     batch = LoadBatch(source_file=display_name, file_format=FILE_FORMAT, source="jira")

@@ -7,6 +7,8 @@ A file that is none of these raises SourceFormatError naming the file and the he
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from pipelines.sources import azure_devops, jira, ms_project, smartsheet
@@ -25,12 +27,25 @@ EXPECTED = (
 )
 
 
+@dataclass(frozen=True)
+class AgileReadOptions:
+    """What the config says of the agile tools' CSVs (steerpack.yaml `jira:` and `azure_devops:`), as plain values:
+    the order of numeric dates when a column cannot tell (`dmy` / `mdy`, None: ask), and Azure DevOps' custom
+    states onto Azure Boards' state categories."""
+
+    jira_date_order: str | None = None
+    azure_devops_date_order: str | None = None
+    azure_devops_state_categories: Mapping[str, str] = field(default_factory=dict)
+    resolved_counts_as_done: bool = True
+
+
 def parse_plan_file(
     path: Path,
     display_name: str,
     story_points_fields: list[str],
     limits: WorkbookLimits = WorkbookLimits(),
     encoding: str | None = None,
+    options: AgileReadOptions = AgileReadOptions(),
 ) -> LoadBatch:
     """A plan file of any of the four tools; `encoding` is the config's for a CSV (else it is detected)."""
     try:
@@ -46,8 +61,14 @@ def parse_plan_file(
         raise SourceFormatError(f"{display_name}: an XML file that is not MS Project XML; expected {EXPECTED}")
     table = read_delimited(path, display_name, encoding=encoding)
     if jira.matches(table.header):
-        return jira.parse_jira(table, display_name, story_points_fields)
+        return jira.parse_jira(table, display_name, story_points_fields, date_order=options.jira_date_order)
     if azure_devops.matches(table.header):
-        return azure_devops.parse_azure_devops(table, display_name)
+        return azure_devops.parse_azure_devops(
+            table,
+            display_name,
+            date_order=options.azure_devops_date_order,
+            state_categories=options.azure_devops_state_categories,
+            resolved_counts_as_done=options.resolved_counts_as_done,
+        )
     shown = ", ".join(table.header[:8]) + (" ..." if len(table.header) > 8 else "")
     raise SourceFormatError(f"{display_name}: header matches no known format (found: {shown}); expected {EXPECTED}")

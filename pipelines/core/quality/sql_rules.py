@@ -78,17 +78,25 @@ def implausible_dates(
 
 
 MOSTLY_QUARANTINED_RULE = "file_mostly_quarantined"
+SMALL_FILE_QUARANTINED_RULE = "small_file_rows_quarantined"
 
 
 DEFAULT_BLOCK_SHARE = 0.5
+DEFAULT_BLOCK_MIN_ROWS = 10
 
 
 def mostly_quarantined_files(
-    conn: duckdb.DuckDBPyConnection, table: str, month: dt.date, share: float = DEFAULT_BLOCK_SHARE
+    conn: duckdb.DuckDBPyConnection,
+    table: str,
+    month: dt.date,
+    share: float = DEFAULT_BLOCK_SHARE,
+    min_rows: int = DEFAULT_BLOCK_MIN_ROWS,
 ) -> list[Finding]:
-    """An ERROR for the files more than `share` of whose rows of `table` were quarantined (DESIGN §4a): bad rows
-    do not block a month, but a file that mostly cannot be read is a layout or locale problem (a decimal comma
-    read as a point, a date format, an encoding), and publishing what little loaded would be wrong."""
+    """An ERROR for the files of at least `min_rows` rows more than `share` of whose rows of `table` were
+    quarantined (DESIGN §4a): bad rows do not block a month, but a file that mostly cannot be read is a layout or
+    locale problem (a decimal comma read as a point, a date format, an encoding), and publishing what little loaded
+    would be wrong. A smaller file says nothing about its layout (one bad row of one is 100 %): its quarantined
+    rows are rows, a WARN, and the projects they touch get their data gaps as for any quarantined row."""
     rows = conn.execute(
         """
         with files as (
@@ -107,20 +115,40 @@ def mostly_quarantined_files(
         order by files.source_file""",
         [month, table, share, month, table],
     ).fetchall()
-    if not rows:
-        return []
-    return [
-        Finding(
-            table,
-            MOSTLY_QUARANTINED_RULE,
-            ERROR,
-            len(rows),
-            f"more than {share:.0%} of a file's rows could not be loaded: that is the file's layout or locale (decimal "
-            "mark, date format, encoding, columns), not bad rows; fix the layout in steerpack.yaml or the export "
-            "(quality.block_file_quarantine_share)",
-            [
-                {"source_file": file, "rows_read": read, "rows_quarantined": quarantined, "commonest_reason": reason}
-                for file, read, quarantined, reason in rows[:EXAMPLES]
-            ],
+    large = [row for row in rows if row[1] >= min_rows]
+    small = [row for row in rows if row[1] < min_rows]
+    findings = []
+    if large:
+        findings.append(
+            Finding(
+                table,
+                MOSTLY_QUARANTINED_RULE,
+                ERROR,
+                len(large),
+                f"more than {share:.0%} of a file's rows could not be loaded: that is the file's layout or locale "
+                "(decimal mark, date format, encoding, columns), not bad rows; fix the layout in steerpack.yaml or the "
+                "export (quality.block_file_quarantine_share)",
+                _file_examples(large),
+            )
         )
+    if small:
+        findings.append(
+            Finding(
+                table,
+                SMALL_FILE_QUARANTINED_RULE,
+                WARN,
+                len(small),
+                f"more than {share:.0%} of a small file's rows (fewer than {min_rows}) could not be loaded: too few "
+                "rows to say anything of the file's layout, so they are quarantined like any bad row and the month "
+                "goes on; fix the rows named in the quarantine (quality.block_file_min_rows)",
+                _file_examples(small),
+            )
+        )
+    return findings
+
+
+def _file_examples(rows: list[tuple]) -> list[dict]:
+    return [
+        {"source_file": file, "rows_read": read, "rows_quarantined": quarantined, "commonest_reason": reason}
+        for file, read, quarantined, reason in rows[:EXAMPLES]
     ]

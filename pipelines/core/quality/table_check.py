@@ -11,6 +11,7 @@ import pandas as pd
 from pipelines.core.quality.findings import Finding, added_up
 from pipelines.core.quality.gx_runner import as_checked, gx_findings
 from pipelines.core.quality.sql_rules import (
+    DEFAULT_BLOCK_MIN_ROWS,
     DEFAULT_BLOCK_SHARE,
     DEFAULT_PLAUSIBLE_YEARS,
     implausible_dates,
@@ -56,6 +57,7 @@ def validate_table(
     chunk_rows: int = CHUNK_ROWS,
     plausible_date_years: int = DEFAULT_PLAUSIBLE_YEARS,
     block_file_quarantine_share: float = DEFAULT_BLOCK_SHARE,
+    block_file_min_rows: int = DEFAULT_BLOCK_MIN_ROWS,
 ) -> list[Finding]:
     """Every failed expectation and SQL rule of `suite` on the table's snapshot of `month`, its implausible
     dates, and its files that were mostly quarantined."""
@@ -72,5 +74,5 @@ def validate_table(
         findings
         + sql_findings(conn, suite, month, variables or {})
         + implausible_dates(conn, suite.table, month, plausible_date_years)
-        + mostly_quarantined_files(conn, suite.table, month, block_file_quarantine_share)
+        + mostly_quarantined_files(conn, suite.table, month, block_file_quarantine_share, block_file_min_rows)
     )
