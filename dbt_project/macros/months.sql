@@ -63,9 +63,11 @@
 {#
   Rows of a full-snapshot source as they stood in each window month: for each month (and each value of
   `partition_by`, e.g. a plan's file), the rows of the latest snapshot at or before that month. A source
-  missing from a month's drop is served from the snapshot before.
+  missing from a month's drop is served from the snapshot before, never from a month whose gate blocked the
+  source (`source_group`: register, plans, finance, incidents; DESIGN §4a): that snapshot serves its own month
+  (a draft) only.
 #}
-{% macro as_of_snapshot(snapshot_relation, partition_by=[], months_before=0) -%}
+{% macro as_of_snapshot(snapshot_relation, source_group, partition_by=[], months_before=0) -%}
     with months as (
         {{ window_months(months_before) }}
     ),
@@ -85,6 +87,7 @@
         from months
         inner join snapshots
             on snapshots.snapshot_month <= months.month
+        where {{ serves_month('snapshots.snapshot_month', 'months.month', source_group) }}
         group by months.month{% for column in partition_by %}, snapshots.{{ column }}{% endfor %}
     )
 
@@ -100,10 +103,10 @@
 
 {#
   Rows of an incremental source (work items, spend, incidents) as they stood in each window month: for each
-  natural key, the row from the latest snapshot at or before the month. Overlapping or cumulative extracts
-  therefore never count a key twice.
+  natural key, the row from the latest snapshot at or before the month (never one a blocked month loaded, but for
+  that month itself). Overlapping or cumulative extracts therefore never count a key twice.
 #}
-{% macro as_of_latest_per_key(relation, key_columns) -%}
+{% macro as_of_latest_per_key(relation, key_columns, source_group) -%}
     with months as (
         {{ window_months() }}
     ),
@@ -115,6 +118,7 @@
         from months
         inner join {{ relation }} as keyed_rows
             on keyed_rows.snapshot_month <= months.month
+        where {{ serves_month('keyed_rows.snapshot_month', 'months.month', source_group) }}
     )
 
     select *
@@ -123,4 +127,16 @@
         partition by month, {{ key_columns | join(', ') }}
         order by snapshot_month desc
     ) = 1
+{%- endmacro %}
+
+{#
+  Whether a snapshot of `source_group` may serve `month`: its own month always; a later month only when the
+  snapshot's month was not blocked by that source (int_source_snapshots_blocked).
+#}
+{% macro serves_month(snapshot_month, month, source_group) -%}
+    ({{ snapshot_month }} = {{ month }} or not exists (
+        select 1 from {{ ref('int_source_snapshots_blocked') }} as blocked_snapshots
+        where blocked_snapshots.snapshot_month = {{ snapshot_month }}
+            and blocked_snapshots.source_group = '{{ source_group }}'
+    ))
 {%- endmacro %}

@@ -168,6 +168,8 @@ def _write_plans(folder: Path, projects: list[DemoProject], scale: Scale, month:
                 folder / "jira" / f"{project.plan_key}.csv",
                 project.plan_key,
                 _work_items(project, per_project, as_of, rng),
+                # one Jira site: each project's issue ids a range of their own
+                first_issue_id=1_000_000 * (projects.index(project) + 1),
             )
         elif project.plan_source == "azure_devops":
             write_azure_devops_csv(

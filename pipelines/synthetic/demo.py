@@ -727,6 +727,13 @@ def work_items(project: DemoProject, as_of: dt.date) -> list[WorkItem]:
     return out
 
 
+def jira_first_issue_id(project: DemoProject) -> int:
+    """The demo's Jira projects live on one Jira site, which numbers issues across the site: each project's ids
+    start 10,000 after the previous one's (its keys number up to ~1,003)."""
+    jira_projects = [p.project_id for p in PROJECTS if p.plan_source == "jira"]
+    return 10_000 * (jira_projects.index(project.project_id) + 1)
+
+
 def _item_key(project: DemoProject, number: int) -> str:
     if project.plan_source == "jira":
         return f"{project.plan_key}-{number}"
@@ -769,7 +776,13 @@ def write_plans(inbox: Path, month: dt.date) -> list[Path]:
             items = work_items(project, as_of)
             if project.project_id == "BID":
                 written.append(
-                    write_jira_csv(folder / f"{project.plan_key}.csv", project.plan_key, items, server_layout=True)
+                    write_jira_csv(
+                        folder / f"{project.plan_key}.csv",
+                        project.plan_key,
+                        items,
+                        server_layout=True,
+                        first_issue_id=jira_first_issue_id(project),
+                    )
                 )
             else:
                 points_field = (
@@ -779,7 +792,11 @@ def write_plans(inbox: Path, month: dt.date) -> list[Path]:
                 )
                 written.append(
                     write_jira_csv(
-                        folder / f"{project.plan_key}.csv", project.plan_key, items, points_field=points_field
+                        folder / f"{project.plan_key}.csv",
+                        project.plan_key,
+                        items,
+                        points_field=points_field,
+                        first_issue_id=jira_first_issue_id(project),
                     )
                 )
         else:

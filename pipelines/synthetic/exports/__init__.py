@@ -71,9 +71,12 @@ def write_jira_csv(
     items: list[WorkItem],
     server_layout: bool = False,
     points_field: str = "Custom field (Story Points)",
+    first_issue_id: int = 10_000,
 ) -> Path:
     """An "Export Excel CSV (all fields)" file; `server_layout` writes old Jira Server's `Key` header and padded
-    keys."""
+    keys. An issue's `Issue id` is `first_issue_id` plus its key's number: stable from one export to the next, and
+    one Jira site gives each of its projects ids of their own (`first_issue_id` apart), as Jira numbers issues
+    across the whole site."""
     label_columns = max([len(i.labels) for i in items] + [1])
     sprint_columns = max([len(i.sprints) for i in items] + [1])
     header = [
@@ -114,7 +117,7 @@ def write_jira_csv(
             [
                 item.summary,
                 key,
-                10000 + number,
+                first_issue_id + _key_number(item.key, number),
                 item.item_type,
                 item.status,
                 project_key,
@@ -502,6 +505,11 @@ def write_pagerduty_csv(path: Path, incidents: list[Incident]) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(buffer.getvalue(), encoding="utf-8")
     return path
+
+
+def _key_number(key: str, fallback: int) -> int:
+    number = key.strip().rsplit("-", 1)[-1]
+    return int(number) if number.isdigit() else fallback
 
 
 JIRA_PRIORITY_NAMES = {1: "Highest", 2: "High", 3: "Medium", 4: "Low", 5: "Lowest"}

@@ -10,7 +10,7 @@ with incidents as (
 ),
 
 incidents_as_of as (
-    {{ as_of_latest_per_key('incidents', ['incident_source', 'incident_id']) }}
+    {{ as_of_latest_per_key('incidents', ['incident_source', 'incident_id'], 'incidents') }}
 ),
 
 project_services as (

@@ -7,7 +7,7 @@ with tasks as (
 ),
 
 tasks_as_of as (
-    {{ as_of_snapshot('tasks', ['plan_source', 'plan_key']) }}
+    {{ as_of_snapshot('tasks', 'plans', ['plan_source', 'plan_key']) }}
 ),
 
 projects as (

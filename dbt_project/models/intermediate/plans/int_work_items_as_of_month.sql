@@ -25,7 +25,7 @@ unioned as (
 items_as_of as (
     -- per item, keyed on its id: an item moved to another project (PAY-12 -> CRM-40) is one item, in the
     -- project of its latest snapshot
-    {{ as_of_latest_per_key('unioned', ['work_item_source', 'item_id']) }}
+    {{ as_of_latest_per_key('unioned', ['work_item_source', 'item_id'], 'plans') }}
 ),
 
 projects as (

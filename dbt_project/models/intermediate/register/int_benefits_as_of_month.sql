@@ -1,3 +1,3 @@
 -- Each window month's register benefits (and the month before, for month-on-month comparisons),
 -- from the latest register snapshot at or before the month.
-{{ as_of_snapshot(ref('stg_register__benefits'), months_before=1) }}
+{{ as_of_snapshot(ref('stg_register__benefits'), 'register', months_before=1) }}
