@@ -3,10 +3,15 @@
 Every command takes `--config FILE` (default ./steerpack.yaml, else built-in defaults). Problems a user can fix
 (a bad config key, a missing inbox, a broken register, a month not runnable yet) print one clear message and exit
 1, as a failed or blocked run does; a malformed option (`--month October`) is a usage error and exits 2.
+
+Commands that run things (run, backfill, send, demo) print progress, findings and results only: dbt's log and
+library warnings go to the command's run log (pipelines/run/library_output.py), named when the run fails, and
+shown on the terminal with `--verbose`.
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import functools
 import os
@@ -20,6 +25,7 @@ from pipelines.config import ConfigError, Settings, load_settings
 from pipelines.core.delivery.plan import RESEND_TAG, SEND_TAG, DeliveryError
 from pipelines.core.inbox import InboxError, drop_months, require_inbox
 from pipelines.partitions import months_between, parse_month_arg
+from pipelines.run.library_output import LibraryOutput, library_output, routed
 from pipelines.run.progress import STAGES
 from pipelines.run.runner import (
     DELIVER_JOB_NAME,
@@ -47,21 +53,53 @@ def with_config(command):
     )
     @functools.wraps(command)
     def wrapper(config: str | None, **kwargs):
+        verbose = kwargs.pop("verbose", None)  # given to the commands that run things (verbose_option)
+        run_log = None
         try:
             settings = load_settings(config)
-            return command(settings=settings, **kwargs)
+            with _library_output(command.__name__, verbose, settings) as run_log:
+                done = command(settings=settings, **kwargs)
+            if verbose:
+                _say_run_log(run_log)
+            return done
         except (ConfigError, InboxError, SourceFormatError, DeliveryError, MonthNotRunnable, FileExistsError) as error:
             raise click.ClickException(str(error)) from None
         except RunFailed as error:
             click.echo(f"steerpack: the run failed:\n{error}", err=True)
+            _say_run_log(run_log)
             sys.exit(1)
         except MonthsBlocked as error:
             for month in error.published:
                 click.echo(f"{month:%Y-%m}: {pack_paths(settings.output, month)['html']}")
             click.echo(f"steerpack: {error}", err=True)
+            _say_run_log(run_log)
             sys.exit(1)
+        except click.ClickException:
+            raise
+        except Exception:
+            _say_run_log(run_log)
+            raise
 
     return wrapper
+
+
+verbose_option = click.option(
+    "--verbose", is_flag=True, help="Also show dbt's log and library warnings (they are always in the run's log)."
+)
+
+
+def _library_output(command: str, verbose: bool | None, settings: Settings):
+    """The command's library output routed to its run log (and the terminal with --verbose), for the commands
+    that take --verbose; the others leave it as it is."""
+    if verbose is None:
+        return contextlib.nullcontext()
+    plan = library_output(command, verbose, settings.output, sys.stderr.isatty(), dt.datetime.now(), os.getpid())
+    return routed(plan)
+
+
+def _say_run_log(run_log: LibraryOutput | None) -> None:
+    if run_log is not None and run_log.run_log.exists():
+        click.echo(f"steerpack: dbt's log and library warnings are in {run_log.run_log}", err=True)
 
 
 def _month(ctx, param, value):
@@ -116,6 +154,7 @@ def _print_packs(settings: Settings, months: list[dt.date]) -> None:
 
 @main.command()
 @click.option("--month", required=True, callback=_month, help="The month to run, YYYY-MM.")
+@verbose_option
 @with_config
 def run(settings: Settings, month: dt.date) -> None:
     """Ingest, compute, render and deliver one month."""
@@ -127,6 +166,7 @@ def run(settings: Settings, month: dt.date) -> None:
 @click.option("--from", "first", required=True, callback=_month, help="First month, YYYY-MM.")
 @click.option("--to", "last", required=True, callback=_month, help="Last month, YYYY-MM (inclusive).")
 @click.option("--send", is_flag=True, help="Also email each month's pack (a backfill only re-renders by default).")
+@verbose_option
 @with_config
 def backfill(settings: Settings, first: dt.date, last: dt.date, send: bool) -> None:
     """Recompute a range of months in one run (dbt once over the range), with progress per month."""
@@ -146,6 +186,7 @@ def backfill(settings: Settings, first: dt.date, last: dt.date, send: bool) -> N
 @click.option("--month", required=True, callback=_month, help="The month to send, YYYY-MM (already rendered).")
 @click.option("--dry-run", is_flag=True, help="Print who would get what, and send nothing.")
 @click.option("--resend", is_flag=True, help="Send again to recipients who already have the month's pack.")
+@verbose_option
 @with_config
 def send(settings: Settings, month: dt.date, dry_run: bool, resend: bool) -> None:
     """Email a rendered month to its distribution list; recipients who already have it are skipped."""
@@ -224,6 +265,7 @@ def validate(settings: Settings, month: dt.date | None) -> None:
 
 
 @main.command()
+@verbose_option
 @with_config
 def demo(settings: Settings) -> None:
     """Write the demo portfolio's inbox, backfill every demo month, render and deliver to the outbox."""

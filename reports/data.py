@@ -89,6 +89,7 @@ def load_pack_data(conn: duckdb.DuckDBPyConnection, month: dt.date, project_ids:
             project_month.unverified_green,
             project_month.data_complete,
             project_month.data_gaps,
+            project_month.not_graded_reason,
             project.sponsor,
             project.project_manager
         from marts.fct_project_month as project_month

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -427,6 +428,20 @@ SERVICENOW_HEADER = (
     "number,short_description,opened_at,resolved_at,closed_at,priority,state,cmdb_ci,"
     "business_service,assignment_group,caused_by"
 )
+
+
+# dbt's own log lines (its console, which dbt writes to stdout unless told otherwise), DESIGN §10
+DBT_LOG_LINE = re.compile(
+    r"Running with dbt=|Concurrency:|OK created|Completed successfully|Finished running|START sql"
+)
+
+
+def assert_no_library_output(output: str) -> None:
+    """A CLI command's stdout and stderr hold progress, findings and results only: no dbt log line, no library
+    warning (UserWarning, Dagster's BetaWarning and PreviewWarning), no terminal colour code (not a terminal)."""
+    leaked = [line for line in output.splitlines() if DBT_LOG_LINE.search(line) or "Warning" in line]
+    assert leaked == []
+    assert "\x1b[" not in output
 
 
 def process_table() -> dict[int, tuple[int, str, str]]:

@@ -54,10 +54,9 @@ per_file as (
         min(case when staged_keys.row_key is null then loaded_rows.row_key end) as first_lost_key
     from loaded_rows
     left join staged_keys
-        on
-            loaded_rows.snapshot_month = staged_keys.snapshot_month
-            and loaded_rows.plan_source = staged_keys.plan_source
-            and loaded_rows.row_key = staged_keys.row_key
+        on loaded_rows.snapshot_month = staged_keys.snapshot_month
+        and loaded_rows.plan_source = staged_keys.plan_source
+        and loaded_rows.row_key = staged_keys.row_key
     group by loaded_rows.snapshot_month, loaded_rows.source_file
 )
 

@@ -15,6 +15,11 @@ included, on the parsed manifest (dbt's documented `dbtRunner(manifest=...)`). O
 codes are dbt's. Commands that do not run nodes go to dbt unchanged, and so does a `--full-refresh`, which
 the window macros see while parsing (macros/months.sql): it is rare and deliberate, and parses as before.
 
+dbt's console log of the commands run in this process goes where dbt puts it (stdout, where `dagster dev`
+captures a step's output for the UI) unless `route_console_log` names a Python logger: the CLI's commands send
+it to their run log that way (pipelines/run/library_output.py). dbt's debug log, `dbt.log` in `--log-path`, is
+written as before either way.
+
 Plain functions: no Dagster.
 """
 
@@ -22,6 +27,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import logging
 import os
 import shutil
 import sys
@@ -45,6 +51,12 @@ RUNS_NODES = {"build", "run", "test", "compile", "seed", "snapshot"}
 RESULT_EVENTS = frozenset({"LogModelResult", "LogTestResult", "LogSeedResult", "LogSnapshotResult"})
 # dbt's exit codes: 0 success, 1 a node failed, 2 dbt itself could not run (dbt.cli.exceptions.ExitCodes)
 FAILED, ERROR = 1, 2
+# Where dbt's logs go and how much of them: the parse before a command logs as the command does.
+LOG_OPTIONS = ("--log-level", "--log-level-file")
+# dbt's event levels as Python's.
+LOG_LEVELS = {"debug": logging.DEBUG, "info": logging.INFO, "warn": logging.WARNING, "error": logging.ERROR}
+# Where `invoke` sends dbt's console log, and whether in colour: None is dbt's own console (route_console_log).
+_console_route: tuple[logging.Logger, bool] | None = None
 
 
 def main() -> None:
@@ -82,16 +94,56 @@ def invoke(args: list[str], environment: Mapping[str, str] | None = None) -> InP
         if message.info.name in RESULT_EVENTS:
             events.append(msg_to_dict(message))
 
+    callbacks = [keep_results]
+    if (route := _console_route) is not None:
+        logger, colours = route
+        args = [*args, *console_log_flags(args, colours, os.environ)]
+        callbacks.append(_forward_to(logger))
     try:
         with contextlib.ExitStack() as variables:
             for name, value in (environment or {}).items():
                 variables.enter_context(environment_variable(name, value))
-            result = _invoke(args, callbacks=[keep_results])
+            result = _invoke(args, callbacks=callbacks)
     finally:
         _close_duckdb_database()
     if (stop := _stop_in(result.exception)) is not None:
         raise stop
     return InProcessResult(success=result.success, exception=result.exception, result_events=events)
+
+
+def route_console_log(logger: logging.Logger | None, colours: bool = False) -> None:
+    """Send what the dbt commands `invoke` runs would print on the console (info and above) to `logger`, with
+    dbt's colours or without; None gives them dbt's console (stdout) again."""
+    global _console_route
+    _console_route = None if logger is None else (logger, colours)
+
+
+def console_log_flags(args: list[str], colours: bool, environ: Mapping[str, str]) -> list[str]:
+    """The dbt flags, to append to `args`, that turn dbt's console off while its log file (`dbt.log`) stays as it
+    was: dbt's `--log-level` sets the file's level too unless that is given (or DBT_LOG_LEVEL_FILE is), so dbt's
+    default for the file is given with it. What `args` already say is left to them (the drafts' `--log-level
+    none`). Colours go with `colours`: into the run log's lines (without them when not on a terminal)."""
+    flags = []
+    if _option(args, "--log-level") is None:
+        flags += ["--log-level", "none"]
+        if _option(args, "--log-level-file") is None and not environ.get("DBT_LOG_LEVEL_FILE"):
+            flags += ["--log-level-file", "debug"]
+    if not {"--use-colors", "--no-use-colors"} & set(args):
+        flags.append("--use-colors" if colours else "--no-use-colors")
+    return flags
+
+
+def _forward_to(logger: logging.Logger):
+    """A dbt callback logging each event dbt's console would show (info and above) to `logger`, its secrets
+    scrubbed as dbt's own loggers scrub them."""
+    from dbt_common.events.functions import env_scrubber
+
+    def forward(message) -> None:
+        level = LOG_LEVELS.get(message.info.level, logging.INFO)
+        if level >= logging.INFO and message.info.msg and logger.isEnabledFor(level):
+            logger.log(level, env_scrubber(message.info.msg))
+
+    return forward
 
 
 def _stop_in(error: BaseException | None) -> BaseException | None:
@@ -131,7 +183,7 @@ def _invoke(args: list[str], callbacks: list):
     if not reuses_parse(args, os.environ):
         return dbtRunner(callbacks=callbacks).invoke(args)
     project_dir = Path(_option(args, "--project-dir") or os.environ.get("DBT_PROJECT_DIR") or os.getcwd())
-    parsed = _parse_once(project_dir, args)
+    parsed = _parse_once(project_dir, args, callbacks)
     if not parsed.success:
         return parsed  # dbt has said why (a project error), as the command itself would have
     return dbtRunner(manifest=parsed.result, callbacks=callbacks).invoke(args)
@@ -157,8 +209,9 @@ def _env_flag(environ: Mapping[str, str], name: str, default: bool) -> bool | No
     return default if not value else BoolParamType.str_to_bool(value)
 
 
-def _parse_once(project_dir: Path, args: list[str]):
-    """dbt's manifest of the project, reusing the parse cached for this warehouse name and memory limit."""
+def _parse_once(project_dir: Path, args: list[str], callbacks: list):
+    """dbt's manifest of the project, reusing the parse cached for this warehouse name and memory limit; its
+    events go to the command's `callbacks`, and its logs where the command's go."""
     from dbt.cli.main import dbtRunner
 
     warehouse = Path(os.environ.get(WAREHOUSE_ENV_VAR) or "steerpack.duckdb")
@@ -177,12 +230,13 @@ def _parse_once(project_dir: Path, args: list[str]):
             before = (private / PARTIAL_PARSE_FILE).stat().st_mtime_ns
         parse_args = ["parse", "--no-write-json", "--quiet", "--no-send-anonymous-usage-stats"]
         parse_args += ["--target-path", str(private)]
-        for option in ("--project-dir", "--profiles-dir", "--profile", "--target", "--log-path"):
+        for option in ("--project-dir", "--profiles-dir", "--profile", "--target", "--log-path", *LOG_OPTIONS):
             if (value := _option(args, option)) is not None:
                 parse_args += [option, value]
+        parse_args += [flag for flag in ("--use-colors", "--no-use-colors") if flag in args]
         # The stand-in is never opened: parsing does not connect. Only its name reaches the manifest.
         with environment_variable(WAREHOUSE_ENV_VAR, str(cache / warehouse.name)):
-            parsed = dbtRunner().invoke(parse_args)
+            parsed = dbtRunner(callbacks=callbacks).invoke(parse_args)
         written = private / PARTIAL_PARSE_FILE
         if parsed.success and written.exists() and written.stat().st_mtime_ns != before:
             os.replace(written, cached)

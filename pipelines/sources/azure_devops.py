@@ -15,43 +15,55 @@ import pandas as pd
 
 from pipelines.sources.common import LoadBatch
 from pipelines.sources.tabular import (
+    DateDialect,
     RawTable,
     add_problem,
     no_problems,
     normalise_header,
-    parse_datetimes,
     parse_numbers,
+    parse_tool_datetimes,
     require,
     split_rows,
 )
 
 FILE_FORMAT = "azure_devops_csv"
 SIZE_COLUMNS = ("Story Points", "Effort", "Size")
-DATETIME_FORMATS = (
-    "%m/%d/%Y %I:%M:%S %p",
-    "%m/%d/%Y %I:%M %p",
-    "%m/%d/%Y %H:%M:%S",
-    "%m/%d/%Y %H:%M",
-    "%m/%d/%Y",
-    "%Y-%m-%dT%H:%M:%S",
-    "%Y-%m-%d %H:%M:%S",
-    "%Y-%m-%d",
-)
-# State -> Jira-style status category, so staging treats both tools alike. `Removed` is out of scope.
+DATETIME_FORMATS = ("%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M:%S", "%Y-%m-%d")
+# Azure DevOps writes numeric dates itself, in the user's locale, US by default (`4/15/2026 11:59:43 PM`): the shared
+# reader reads them, and a column whose dates are all ambiguous (`4/5/2026`) reads month-day-year, as the tool
+# wrote it, unless another date column of the file or `azure_devops.date_order` says otherwise.
+DATES = DateDialect(own_formats=DATETIME_FORMATS, own_order="mdy")
+# Azure Boards' state categories (Microsoft's "workflow states and state categories"). A state is classified by
+# its category, as the boards and Analytics do: the built-in states of the four processes below, a custom state by
+# `azure_devops.state_categories` (which wins), and an export's `State Category` column over both. A state in none
+# of them gets no category: its items load and count as not done, and the quality gate warns (DESIGN §5).
+STATE_CATEGORY_NAMES = ("Proposed", "In Progress", "Resolved", "Completed", "Removed")
 STATE_CATEGORIES = {
-    "new": "To Do",
-    "proposed": "To Do",
-    "to do": "To Do",
-    "approved": "To Do",
+    # Basic
+    "to do": "Proposed",
+    "doing": "In Progress",
+    "done": "Completed",
+    # Agile
+    "new": "Proposed",
     "active": "In Progress",
+    "resolved": "Resolved",
+    "closed": "Completed",
+    "removed": "Removed",
+    # Scrum (New, Done and Removed as above; Feature, Epic and Task go through In Progress)
+    "approved": "Proposed",
     "committed": "In Progress",
     "in progress": "In Progress",
-    "doing": "In Progress",
-    "resolved": "Done",
-    "closed": "Done",
-    "done": "Done",
-    "completed": "Done",
-    "removed": "Removed",
+    # CMMI (Active, Resolved and Closed as above)
+    "proposed": "Proposed",
+}
+# Category -> the Jira-style status category staging reads for both tools (`Removed` is out of scope); Resolved is
+# Done while `azure_devops.resolved_counts_as_done`, else In Progress.
+CANONICAL_CATEGORIES = {
+    "Proposed": "To Do",
+    "In Progress": "In Progress",
+    "Resolved": "Done",
+    "Completed": "Done",
+    "Removed": "Removed",
 }
 
 
@@ -77,6 +89,23 @@ def _title(table: RawTable) -> pd.Series:
     return result
 
 
+def _state_categories(table: RawTable, state: pd.Series | None, configured: Mapping[str, str] | None) -> pd.Series:
+    """Each row's Azure Boards state category, or NaN for a state in neither map. The names match without case;
+    the config's map wins over the built-in states, and a `State Category` column of the export (Analytics writes
+    `InProgress`) over both where it holds one of the five categories."""
+    known = {**STATE_CATEGORIES, **{name.strip().lower(): value for name, value in (configured or {}).items()}}
+    if state is None:
+        categories = pd.Series(np.nan, index=table.frame.index, dtype="object")
+    else:
+        categories = state.str.lower().map(known)
+    column = table.column("State Category")
+    if column is not None:
+        spelled = {name.lower().replace(" ", ""): name for name in STATE_CATEGORY_NAMES}
+        exported = column.str.lower().str.replace(" ", "", regex=False).map(spelled)
+        categories = exported.where(exported.notna(), categories)
+    return categories
+
+
 def parse_azure_devops(
     table: RawTable,
     display_name: str,
@@ -100,7 +129,9 @@ def parse_azure_devops(
     frame["summary"] = _title(table).replace("", None)
     state = table.column("State")
     frame["status"] = state.replace("", None) if state is not None else None
-    frame["status_category"] = state.str.lower().map(STATE_CATEGORIES) if state is not None else None
+    category = _state_categories(table, state, state_categories)
+    canonical = {**CANONICAL_CATEGORIES, "Resolved": "Done" if resolved_counts_as_done else "In Progress"}
+    frame["status_category"] = category.map(canonical)
     frame["resolution"] = np.where(frame["status_category"] == "Removed", "Removed", None)
     priority = table.column("Priority")
     frame["priority"] = priority.replace("", None) if priority is not None else None
@@ -131,18 +162,27 @@ def parse_azure_devops(
         points = points.fillna(values)
     frame["story_points"] = points
 
-    for target, names in [
+    date_columns = [
         ("created_at", ("Created Date",)),
-        ("resolved_at", ("Closed Date", "Resolved Date")),
+        ("closed_at", ("Closed Date",)),
+        ("resolved_date", ("Resolved Date",)),
         ("due", ("Target Date", "Due Date")),
-    ]:
-        column = table.column(*names)
-        if column is None:
-            frame[target] = pd.Series(pd.NaT, index=frame.index, dtype="datetime64[us]")
-            continue
-        values, bad = parse_datetimes(column, DATETIME_FORMATS)
-        frame[target] = values
-        problems = add_problem(problems, bad, names[0], column, "is not a date")
+    ]
+    dates = parse_tool_datetimes(
+        {names[0]: table.column(*names) for _, names in date_columns},
+        DATES,
+        date_order,
+        "azure_devops.date_order",
+        display_name,
+    )
+    for target, names in date_columns:
+        frame[target] = dates.values(names[0], frame.index)
+    problems = dates.add_problems(problems, "is not a date")
+    batch.notes.extend(dates.notes)
     frame["due_date"] = frame.pop("due").dt.normalize()
+    # The finish date by category: a Resolved item's is its Resolved Date (its Closed Date is still empty), any
+    # other's its Closed Date; each falls back to the other when empty.
+    closed, resolved = frame.pop("closed_at"), frame.pop("resolved_date")
+    frame["resolved_at"] = closed.fillna(resolved).where(category != "Resolved", resolved.fillna(closed))
     split_rows(batch, table, frame, problems, "work_items")
     return batch

@@ -17,12 +17,13 @@ from pipelines.sources import jira
 from pipelines.sources.common import LoadBatch
 from pipelines.sources.schema import parser_columns
 from pipelines.sources.tabular import (
+    DateDialect,
     RawTable,
     add_problem,
     no_problems,
     normalise_header,
-    parse_datetimes,
     parse_numbers,
+    parse_tool_datetimes,
     require,
     split_rows,
 )
@@ -32,18 +33,14 @@ SERVICENOW_FORMAT = "servicenow_csv"
 SERVICENOW_EVENT_LOG_FORMAT = "servicenow_event_log_csv"
 PAGERDUTY_FORMAT = "pagerduty_csv"
 JSM_FORMAT = "jira_service_management_csv"
-# ServiceNow's list export writes the instance's format (ISO by default); the UCI event log is day-first,
-# padded (`29-02-2016 01:16`) or not (`5/3/2016 12:00`).
-SERVICENOW_DATETIMES = (
-    "%Y-%m-%d %H:%M:%S",
-    "%Y-%m-%d %H:%M",
-    "%d-%m-%Y %H:%M:%S",
-    "%d-%m-%Y %H:%M",
-    "%d/%m/%Y %H:%M:%S",
-    "%d/%m/%Y %H:%M",
-    "%Y-%m-%d",
-)
+# ServiceNow's list export writes the instance's format (ISO by default). Numeric dates, such as the UCI event
+# log's day-first `29-02-2016 01:16` (re-saved by Excel) or `5/3/2016 12:00` (as published), are read by the
+# shared reader, their order inferred from the file or taken from `incidents.date_order`.
+SERVICENOW_DATETIMES = ("%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d")
 ISO_DATETIMES = ("%Y-%m-%dT%H:%M:%SZ", "%Y-%m-%dT%H:%M:%S.%fZ", "%Y-%m-%dT%H:%M:%S%z", "%Y-%m-%d %H:%M:%S")
+SERVICENOW_DATES = DateDialect(own_formats=SERVICENOW_DATETIMES)
+PAGERDUTY_DATES = DateDialect(own_formats=ISO_DATETIMES)
+DATE_ORDER_SETTING = "incidents.date_order"
 JIRA_PRIORITIES = {
     "highest": 1,
     "high": 2,
@@ -112,19 +109,25 @@ def _finish(batch: LoadBatch, table: RawTable, frame: pd.DataFrame, problems: pd
     return batch
 
 
-def _datetimes(frame: pd.DataFrame, problems: pd.Series, table: RawTable, formats, targets) -> pd.Series:
+def _datetimes(
+    batch: LoadBatch,
+    frame: pd.DataFrame,
+    problems: pd.Series,
+    table: RawTable,
+    dialect: DateDialect,
+    targets,
+    date_order: str | None,
+) -> pd.Series:
+    """All the file's date columns read together (one column's order can settle another's); notes to the batch."""
+    columns = {names[0]: table.column(*names) for _, names in targets}
+    dates = parse_tool_datetimes(columns, dialect, date_order, DATE_ORDER_SETTING, batch.source_file)
     for target, names in targets:
-        column = table.column(*names)
-        if column is None:
-            frame[target] = pd.Series(pd.NaT, index=frame.index, dtype="datetime64[us]")
-            continue
-        values, bad = parse_datetimes(column, formats)
-        frame[target] = values
-        problems = add_problem(problems, bad, names[0], column, "is not a date-time")
-    return problems
+        frame[target] = dates.values(names[0], frame.index)
+    batch.notes.extend(dates.notes)
+    return dates.add_problems(problems, "is not a date-time")
 
 
-def parse_servicenow(table: RawTable, display_name: str) -> LoadBatch:
+def parse_servicenow(table: RawTable, display_name: str, date_order: str | None = None) -> LoadBatch:
     """An incident list export, or the audit event log (latest state per `number` kept)."""
     event_log = is_servicenow_event_log(table.header)
     batch = LoadBatch(
@@ -144,19 +147,15 @@ def parse_servicenow(table: RawTable, display_name: str) -> LoadBatch:
     frame["cmdb_ci"] = _text(table, "cmdb_ci")
     frame["assignment_group"] = _text(table, "assignment_group")
     frame["caused_by"] = _text(table, "caused_by")
-    problems = _datetimes(
-        frame,
-        problems,
-        table,
-        SERVICENOW_DATETIMES,
-        [
-            ("opened_at", ("opened_at",)),
-            ("resolved_at", ("resolved_at",)),
-            ("closed_at", ("closed_at",)),
-        ],
-    )
+    targets = [
+        ("opened_at", ("opened_at",)),
+        ("resolved_at", ("resolved_at",)),
+        ("closed_at", ("closed_at",)),
+    ]
     if event_log:
-        problems = _datetimes(frame, problems, table, SERVICENOW_DATETIMES, [("updated_at", ("sys_updated_at",))])
+        targets.append(("updated_at", ("sys_updated_at",)))
+    problems = _datetimes(batch, frame, problems, table, SERVICENOW_DATES, targets, date_order)
+    if event_log:
         raw_count = table.column("sys_mod_count")
         counts, bad = parse_numbers(raw_count)
         frame["modification_count"] = counts.astype("Int64")
@@ -164,7 +163,7 @@ def parse_servicenow(table: RawTable, display_name: str) -> LoadBatch:
     return _finish(batch, table, frame, problems)
 
 
-def parse_pagerduty(table: RawTable, display_name: str) -> LoadBatch:
+def parse_pagerduty(table: RawTable, display_name: str, date_order: str | None = None) -> LoadBatch:
     """The REST API's incident fields flattened; a resolved incident's resolve time is its last status change."""
     batch = LoadBatch(source_file=display_name, file_format=PAGERDUTY_FORMAT, source="pagerduty")
     frame = pd.DataFrame(index=table.frame.index)
@@ -183,14 +182,16 @@ def parse_pagerduty(table: RawTable, display_name: str) -> LoadBatch:
     frame["priority"] = priority.fillna(urgency)
     frame["service"] = _text(table, "service", "service.summary")
     problems = _datetimes(
+        batch,
         frame,
         problems,
         table,
-        ISO_DATETIMES,
+        PAGERDUTY_DATES,
         [
             ("opened_at", ("created_at",)),
             ("last_change", ("last_status_change_at",)),
         ],
+        date_order,
     )
     frame["opened_at"] = _naive_utc(frame["opened_at"])
     last_change = _naive_utc(frame.pop("last_change"))
@@ -204,7 +205,7 @@ def _naive_utc(values: pd.Series) -> pd.Series:
     return values
 
 
-def parse_jira_service_management(table: RawTable, display_name: str) -> LoadBatch:
+def parse_jira_service_management(table: RawTable, display_name: str, date_order: str | None = None) -> LoadBatch:
     """A Jira CSV export of a service project: rows of issue type Incident are incidents; others are refused."""
     english = dataclasses.replace(table, header=[jira.english_header(h) for h in table.header])
     batch = LoadBatch(source_file=display_name, file_format=JSM_FORMAT, source="jira_service_management")
@@ -221,10 +222,11 @@ def parse_jira_service_management(table: RawTable, display_name: str) -> LoadBat
     services = services if services is not None else empty
     components = components if components is not None else empty
     frame["service"] = services.where(services != "", components).replace("", None)
+    dates = jira.parse_jira_datetimes(english, ("Created", "Resolved"), display_name, date_order, DATE_ORDER_SETTING)
     for target, name in (("opened_at", "Created"), ("resolved_at", "Resolved")):
-        values, bad = jira.parse_jira_datetimes(english, name)
-        frame[target] = values
-        problems = add_problem(problems, bad, name, english.column(name), "is not a date-time")
+        frame[target] = dates.values(name, frame.index)
+    problems = dates.add_problems(problems, "is not a date-time")
+    batch.notes.extend(dates.notes)
     issue_type = english.column("Issue Type")
     if issue_type is not None:
         not_incident = ~issue_type.str.lower().isin(["incident", "incidente", "vorfall"])
@@ -242,11 +244,11 @@ def parse_incident_file(
 
     table = read_delimited(path, display_name, encoding=encoding)
     if is_servicenow(table.header):
-        return parse_servicenow(table, display_name)
+        return parse_servicenow(table, display_name, date_order)
     if is_pagerduty(table.header):
-        return parse_pagerduty(table, display_name)
+        return parse_pagerduty(table, display_name, date_order)
     if jira.matches(table.header):
-        return parse_jira_service_management(table, display_name)
+        return parse_jira_service_management(table, display_name, date_order)
     shown = ", ".join(table.header[:8]) + (" ..." if len(table.header) > 8 else "")
     raise SourceFormatError(
         f"{display_name}: header matches no incident export (found: {shown}); expected ServiceNow "

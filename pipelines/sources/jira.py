@@ -15,12 +15,13 @@ import pandas as pd
 
 from pipelines.sources.common import LoadBatch, SourceFormatError
 from pipelines.sources.tabular import (
+    DateDialect,
     RawTable,
+    ToolDatetimes,
     add_problem,
     normalise_header,
-    on_distinct,
-    parse_datetimes,
     parse_numbers,
+    parse_tool_datetimes,
     require,
     split_rows,
     translate_month_names,
@@ -196,20 +197,23 @@ def matches(header: list[str]) -> bool:
     return "Issue key" in names and "Summary" in names and ("Issue Type" in names or "Status" in names)
 
 
-def parse_jira_datetimes(table: RawTable, name: str) -> tuple[pd.Series, pd.Series]:
-    column = table.column(name)
-    if column is None:
-        return pd.Series(pd.NaT, index=table.frame.index, dtype="datetime64[us]"), pd.Series(
-            False, index=table.frame.index
-        )
-    return on_distinct(column, _parse_jira_datetimes)
+# Jira's own dates (`15/Apr/26 11:59 PM`, month names in the exporting user's language); the numeric dates of an
+# export re-saved by Excel are read beside them by the shared reader.
+DATES = DateDialect(own_formats=DATETIME_FORMATS, prepare=lambda text: translate_month_names(text, MONTHS))
 
 
-def _parse_jira_datetimes(values: pd.Series) -> tuple[pd.Series, pd.Series]:
-    translated = translate_month_names(values, MONTHS)
-    translated = translated.str.replace(r"(?i)[ \t]*a\.[ \t]?m\.?$", " AM", regex=True)
-    translated = translated.str.replace(r"(?i)[ \t]*p\.[ \t]?m\.?$", " PM", regex=True)
-    return parse_datetimes(translated, DATETIME_FORMATS)
+def parse_jira_datetimes(
+    table: RawTable,
+    names: tuple[str, ...],
+    display_name: str,
+    date_order: str | None = None,
+    setting: str = "jira.date_order",
+) -> ToolDatetimes:
+    """The date columns `names` (English header names) of a Jira export, read together: a column whose numeric
+    dates cannot tell day-month-year from month-day-year takes the order another settled, else `date_order`
+    (`setting` names it in the finding when neither is there; a service desk export is `incidents.date_order`)."""
+    columns = {name: table.column(name) for name in names}
+    return parse_tool_datetimes(columns, DATES, date_order, setting, display_name)
 
 
 def _vocabulary(values: pd.Series | None, mapping: dict[str, str]) -> pd.Series | None:
@@ -232,12 +236,10 @@ def parse_jira(
     frame["source_row"] = english.source_row
     frame["item_key"] = keys.str.strip()
     issue_ids = english.column("Issue id")
-    # the id survives a move to another project (the key does not); an export without it keys on the key
-    frame["item_id"] = (
-        issue_ids.str.strip().replace("", None).fillna(frame["item_key"])
-        if issue_ids is not None
-        else frame["item_key"]
-    )
+    # The id survives a move to another project (the key does not). A "current fields" export without the column
+    # leaves it empty: staging gives such a row the id its key has in any snapshot, so an export with the column
+    # and one without count each issue once (filling the key in here made two items of every issue).
+    frame["item_id"] = issue_ids.str.strip().replace("", None) if issue_ids is not None else None
     project = english.column("Project key")
     frame["plan_key"] = project if project is not None else frame["item_key"].str.extract(r"^([^-]+)-", expand=False)
     frame["item_type"] = _vocabulary(english.column("Issue Type"), ISSUE_TYPES)
@@ -287,10 +289,11 @@ def parse_jira(
             points = points.fillna(values)
     frame["story_points"] = points
 
+    dates = parse_jira_datetimes(english, ("Created", "Resolved", "Due date"), display_name, date_order)
     for target, name in [("created_at", "Created"), ("resolved_at", "Resolved"), ("due", "Due date")]:
-        values, bad = parse_jira_datetimes(english, name)
-        frame[target] = values
-        problems = add_problem(problems, bad, name, english.column(name), "is not a date")
+        frame[target] = dates.values(name, frame.index)
+    problems = dates.add_problems(problems, "is not a date")
+    batch.notes.extend(dates.notes)
     frame["due_date"] = frame.pop("due").dt.normalize()
     problems = require(problems, frame["item_key"], "Issue key")
     split_rows(batch, english, frame, problems, "work_items")

@@ -11,7 +11,7 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -377,6 +377,8 @@ def _parse_datetimes(values: pd.Series, formats: list[str]) -> tuple[pd.Series, 
         if not pending.any():
             break
         parsed = pd.to_datetime(text[pending], format=fmt, errors="coerce")
+        if isinstance(parsed.dtype, pd.DatetimeTZDtype):  # `%z`: an offset, kept as the UTC time it names
+            parsed = parsed.dt.tz_convert("UTC").dt.tz_localize(None)
         ok = parsed.notna()
         result.loc[ok[ok].index] = parsed[ok]
         pending.loc[ok[ok].index] = False
@@ -389,6 +391,305 @@ def _parse_datetimes(values: pd.Series, formats: list[str]) -> tuple[pd.Series, 
             result.loc[ok[ok].index] = (EXCEL_EPOCH + days).astype(result.dtype)
             pending.loc[ok[ok].index] = False
     return result, pending
+
+
+# --- dates as a tool writes them, or as Excel wrote them on a re-save --------------------------------------
+# An export opened in Excel and saved again carries its dates in the user's locale (`11/01/2023 15:22`,
+# `1/11/23 3:22 PM`, `13.01.2023`). `parse_tool_datetimes` is the one reader of every delimited source's date
+# columns (Jira, Azure DevOps, incidents): the tool's own formats first, then these numeric forms, with the order
+# of day and month decided per column over the whole file (DESIGN §3).
+
+DATE_ORDERS = {"dmy": "day-month-year", "mdy": "month-day-year"}
+_CLOCK = r"(?P<hour>[0-9]{1,2}):(?P<minute>[0-9]{2})(?::(?P<second>[0-9]{2}))?(?:[ ]*(?P<half>[AaPp][Mm]))?"
+# day and month in either order, `/`, `.` or `-` between them, a 2- or 4-digit year, an optional clock
+_DAY_MONTH_DATE = (
+    r"^(?P<first>[0-9]{1,2})(?P<sep1>[/.-])(?P<middle>[0-9]{1,2})(?P<sep2>[/.-])(?P<year>[0-9]{4}|[0-9]{2})"
+    rf"(?:[ ]+{_CLOCK})?$"
+)
+# year first (`2023-01-13`, `2023/01/13 15:22`): never ambiguous, Excel keeps it as ISO
+_YEAR_FIRST_DATE = (
+    r"^(?P<year>[0-9]{4})(?P<sep1>[/.-])(?P<first>[0-9]{1,2})(?P<sep2>[/.-])(?P<middle>[0-9]{1,2})"
+    rf"(?:(?:[ ]+|T){_CLOCK})?$"
+)
+_TWO_DIGIT_YEAR_PIVOT = 69  # as strptime's %y: 69-99 are 1969-1999, 00-68 are 2000-2068
+
+
+@dataclass(frozen=True)
+class DateDialect:
+    """How a tool writes the dates of its CSV export, for `parse_tool_datetimes`.
+
+    `own_formats`: the tool's own strptime formats, tried first (Jira's `%d/%b/%y %I:%M %p`, ISO); numeric
+    day/month forms are not listed here, the reader's inference reads them. `own_order`: the order of the
+    tool's own numeric dates where it writes such dates itself (Azure DevOps: US `4/15/2026 11:59:43 PM`, so
+    `mdy`), else None. `prepare`: a rewrite of the text before any format (Jira's month names in the user's
+    language)."""
+
+    own_formats: tuple[str, ...]
+    own_order: str | None = None
+    prepare: Callable[[pd.Series], pd.Series] | None = None
+
+    def __post_init__(self):
+        numeric = [fmt for fmt in self.own_formats if re.match(r"^%[dm][^%]*%[dm]", fmt)]
+        if numeric:  # their order is the reader's to decide, column by column: give it as `own_order`
+            raise ValueError(f"numeric day/month formats are read by inference, not as own formats: {numeric}")
+        if self.own_order not in (None, *DATE_ORDERS):
+            raise ValueError(f"own_order must be one of {', '.join(DATE_ORDERS)} or None, not {self.own_order!r}")
+
+
+@dataclass
+class ColumnDates:
+    """One date column as read: its values, the rows to quarantine, and the order its numeric dates were read in."""
+
+    label: str  # the column as problems name it
+    raw: pd.Series
+    values: pd.Series  # datetime64[us]; NaT where empty or not read
+    unreadable: pd.Series  # a non-empty value that no form reads
+    other_order: pd.Series  # a numeric date that reads only in the order the column is not read in
+    order: str | None  # `dmy` / `mdy` when numeric dates needed an order, else None
+
+    @property
+    def bad(self) -> pd.Series:
+        return self.unreadable | self.other_order
+
+    def add_problems(self, problems: pd.Series, reason: str = "is not a date") -> pd.Series:
+        """The column's unreadable values with `reason`, and its values in the other order with theirs."""
+        problems = add_problem(problems, self.unreadable, self.label, self.raw, reason)
+        if self.order is not None:
+            other = DATE_ORDERS[_other_order(self.order)]
+            problems = add_problem(
+                problems,
+                self.other_order,
+                self.label,
+                self.raw,
+                f"is a {other} date in a column whose other dates are {DATE_ORDERS[self.order]}",
+            )
+        return problems
+
+
+@dataclass
+class ToolDatetimes:
+    """The date columns of one file (by label) and the load log's notes on how their numeric dates were read."""
+
+    columns: dict[str, ColumnDates]
+    notes: list[str]
+
+    def values(self, label: str, index: pd.Index) -> pd.Series:
+        """A column's dates; all NaT when the file has no such column."""
+        column = self.columns.get(label)
+        return column.values if column is not None else pd.Series(pd.NaT, index=index, dtype="datetime64[us]")
+
+    def add_problems(self, problems: pd.Series, reason: str = "is not a date") -> pd.Series:
+        """Every column's rows to quarantine, in the order the columns were given."""
+        for column in self.columns.values():
+            problems = column.add_problems(problems, reason)
+        return problems
+
+
+def parse_tool_datetimes(
+    columns: Mapping[str, pd.Series | None],
+    dialect: DateDialect,
+    date_order: str | None,
+    setting: str,
+    display_name: str,
+) -> ToolDatetimes:
+    """Every date column of one delimited file (label -> values as strings; None: the file has no such column).
+
+    A value reads in the tool's own formats (`dialect`), else as a numeric date: day and month in either order
+    with `/`, `.` or `-`, a 2- or 4-digit year, optionally `H:MM` or `H:MM:SS` and AM/PM (`p. m.` too); or year
+    first (`2023-01-13`); or as an Excel serial day number. The order of day and month is decided per column:
+
+    1. by its own values, over the whole column: a date that is valid only day first (`13/01/2023`) says dmy,
+       one valid only month first (`01/13/2023`) says mdy. A column with both is read in the order of the
+       majority of its rows, and the rows of the other order are quarantined (`other_order`) with a note:
+       one mistyped row does not block the file, and no row is read in an order its column contradicts;
+    2. else (every numeric date could be either, or as many rows say each) as the file's other date columns
+       settled it, when they agree: one Excel re-save is one locale;
+    3. else by `date_order` (the config's `setting`, `dmy` / `mdy`);
+    4. else in the tool's own order (`dialect.own_order`): Azure DevOps writes US dates itself, so its
+       all-ambiguous `4/5/2026 9:00 AM` reads as the tool wrote it unless `date_order` says otherwise;
+    5. else SourceFormatError: one finding for the file, naming the column, an example and the config line.
+
+    A date that reads the same either way (`05/05/2023`) needs no order. The notes (one a column, for
+    `raw.load_log.notes`) say which columns were read as numeric dates, in which order and why; none for a
+    column whose values are all in the tool's own formats or its own order.
+    """
+    if date_order not in (None, *DATE_ORDERS):
+        raise ValueError(f"date_order must be one of {', '.join(DATE_ORDERS)} or None, not {date_order!r}")
+    readings = {label: _DateColumn(values, dialect) for label, values in columns.items() if values is not None}
+    settled = {label: reading.inferred for label, reading in readings.items() if reading.inferred}
+    file_order = next(iter(settled.values())) if len(set(settled.values())) == 1 else None
+    file_order_from = next(iter(settled), None)
+    result, notes = {}, []
+    for label, reading in readings.items():
+        order, why = reading.inferred, None
+        if order is not None:
+            why = f"inferred from '{reading.example(order)}'"
+        elif reading.needs_order:
+            undecided = "as many rows say each order" if reading.tied else "no value of its own tells"
+            if file_order is not None:
+                order, why = file_order, f"as {file_order_from} in the same file: {undecided}"
+            elif date_order is not None:
+                order, why = date_order, f"from {setting}: {undecided}"
+            elif dialect.own_order is not None:
+                order, why = dialect.own_order, "the order the tool itself writes"  # noted only if rows clash
+            else:
+                raise SourceFormatError(reading.undecided_message(label, setting, display_name))
+        column = reading.read(label, order)
+        result[label] = column
+        wrong = int(reading.weights[reading.says(_other_order(order))].sum()) if order else 0
+        if why is not None and (order != dialect.own_order or wrong):
+            note = f"{label}: numeric dates read {DATE_ORDERS[order]} ({why})"
+            if wrong:
+                other = _other_order(order)
+                note += f"; {wrong} row(s) written {DATE_ORDERS[other]} (e.g. '{reading.example(other)}') quarantined"
+            notes.append(note)
+    return ToolDatetimes(result, notes)
+
+
+def _other_order(order: str | None) -> str | None:
+    return {"dmy": "mdy", "mdy": "dmy"}.get(order)
+
+
+def _normalise_half_day(text: pd.Series) -> pd.Series:
+    """`4:51 p. m.` / `4:51 a.m.` (Spanish and other locales) -> `4:51 PM` / `4:51 AM`."""
+    text = text.str.replace(r"(?i)[ \t]*a\.[ \t]?m\.?$", " AM", regex=True)
+    return text.str.replace(r"(?i)[ \t]*p\.[ \t]?m\.?$", " PM", regex=True)
+
+
+class _DateColumn:
+    """A date column's distinct values read every way they can be: by the tool's formats, and as numeric dates
+    both day first and month first, with each distinct value's row count to weigh the evidence. The column is
+    factorised here rather than through `on_distinct`: the order is decided over all the distinct values at once,
+    weighed by their rows, before any of them is converted."""
+
+    def __init__(self, values: pd.Series, dialect: DateDialect):
+        self.raw = values
+        codes, distinct = pd.factorize(values.fillna("").astype("str"), use_na_sentinel=False)
+        self.codes = codes
+        self.weights = np.bincount(codes, minlength=len(distinct))
+        self.shown = pd.Series(distinct, dtype="str")
+        text = _normalise_half_day(self.shown.str.strip())
+        if dialect.prepare is not None:
+            text = dialect.prepare(text)
+        size = len(distinct)
+        no_dates = np.full(size, np.datetime64("NaT"), dtype="datetime64[us]")
+        self.day_first, self.month_first, self.year_first = no_dates, no_dates.copy(), no_dates.copy()
+        self.day_first_ok, self.month_first_ok, self.year_first_ok = (np.zeros(size, dtype=bool) for _ in range(3))
+        self.same_either_way = np.zeros(size, dtype=bool)
+        # Numeric day/month values are picked out first: no own format takes their shape (DateDialect checks), so
+        # this reads what the own formats would leave, and spares strptime the bulk of a re-saved or US export.
+        numeric = np.zeros(size, dtype=bool)
+        where = np.flatnonzero((text != "").to_numpy())
+        fields = _date_fields(text.iloc[where], _DAY_MONTH_DATE) if len(where) else None
+        if fields is not None:
+            first, middle, year, clock, ok = fields
+            for target, target_ok, month, day in (
+                (self.day_first, self.day_first_ok, middle, first),
+                (self.month_first, self.month_first_ok, first, middle),
+            ):
+                stamps, valid = _compose(year, month, day, clock, ok)
+                target[where], target_ok[where] = stamps, valid
+            self.same_either_way[where] = ok & (first == middle)
+            numeric[where] = ok
+        own, own_pending = _parse_datetimes(text.where(~numeric, ""), list(dialect.own_formats))
+        self.own = own.to_numpy()
+        self.pending = own_pending.to_numpy() | numeric  # non-empty and not read by the tool's own formats
+        rest = np.flatnonzero(self.pending & ~numeric)
+        fields = _date_fields(text.iloc[rest], _YEAR_FIRST_DATE) if len(rest) else None
+        if fields is not None:
+            month, day, year, clock, ok = fields
+            self.year_first[rest], self.year_first_ok[rest] = _compose(year, month, day, clock, ok)
+        self.votes = {order: int(self.weights[self.says(order)].sum()) for order in DATE_ORDERS}
+        dmy, mdy = self.votes["dmy"], self.votes["mdy"]
+        self.inferred = "dmy" if dmy > mdy else "mdy" if mdy > dmy else None
+        self.tied = dmy > 0 and dmy == mdy
+        # an order is needed when some date reads differently either way, or the evidence is a tie
+        self.needs_order = self.tied or bool((self.day_first_ok & self.month_first_ok & ~self.same_either_way).any())
+
+    def says(self, order: str | None) -> np.ndarray:
+        """The distinct values valid only in `order`."""
+        if order == "dmy":
+            return self.day_first_ok & ~self.month_first_ok
+        if order == "mdy":
+            return self.month_first_ok & ~self.day_first_ok
+        return np.zeros(len(self.shown), dtype=bool)
+
+    def example(self, order: str) -> str:
+        return str(self.shown.iat[int(np.flatnonzero(self.says(order))[0])])
+
+    def undecided_message(self, label: str, setting: str, display_name: str) -> str:
+        add = f"add `{setting}: dmy` or `{setting}: mdy` to steerpack.yaml"
+        if self.tied:
+            return (
+                f"{display_name}: column '{label}' has as many rows of day-month-year dates (e.g. "
+                f"'{self.example('dmy')}') as of month-day-year ones (e.g. '{self.example('mdy')}'); {add}"
+            )
+        ambiguous = np.flatnonzero(self.day_first_ok & self.month_first_ok & ~self.same_either_way)[0]
+        return (
+            f"{display_name}: column '{label}' has numeric dates that read both day-month-year and "
+            f"month-day-year (e.g. '{self.shown.iat[int(ambiguous)]}') and no value in the file tells which; {add}"
+        )
+
+    def read(self, label: str, order: str | None) -> ColumnDates:
+        if order == "mdy":
+            stamps, read_ok, other_ok = self.month_first, self.month_first_ok, self.says("dmy")
+        else:  # dmy, or no order needed: every numeric date then reads the same either way
+            stamps, read_ok = self.day_first, self.day_first_ok
+            other_ok = self.says("mdy") if order == "dmy" else np.zeros(len(stamps), dtype=bool)
+        values = np.where(read_ok, stamps, np.where(self.year_first_ok, self.year_first, self.own))
+        unreadable = self.pending & ~read_ok & ~other_ok & ~self.year_first_ok
+        index = self.raw.index
+        return ColumnDates(
+            label=label,
+            raw=self.raw,
+            values=pd.Series(values[self.codes], index=index, dtype="datetime64[us]"),
+            unreadable=pd.Series(unreadable[self.codes], index=index, dtype="bool"),
+            other_order=pd.Series(other_ok[self.codes], index=index, dtype="bool"),
+            order=order,
+        )
+
+
+def _date_fields(text: pd.Series, pattern: str):
+    """(first, middle, year, seconds of the day, matched) as arrays for values matching `pattern`; None when
+    none does. Fields a value does not have are -1; a value whose clock is not a time is not matched."""
+    found = pa_compute.extract_regex(pa.array(text, type=pa.string()), pattern)
+    matched = found.is_valid().to_numpy(zero_copy_only=False)
+    if not matched.any():
+        return None
+
+    def number(name: str) -> np.ndarray:
+        digits = pa_compute.struct_field(found, name)
+        digits = pa_compute.if_else(pa_compute.equal(digits, ""), pa.scalar(None, pa.string()), digits)
+        return pa_compute.fill_null(pa_compute.cast(digits, pa.int64()), -1).to_numpy(zero_copy_only=False)
+
+    first, middle, year, hour, minute, second = (
+        number(name) for name in ("first", "middle", "year", "hour", "minute", "second")
+    )
+    same_separator = pa_compute.equal(pa_compute.struct_field(found, "sep1"), pa_compute.struct_field(found, "sep2"))
+    matched &= pa_compute.fill_null(same_separator, False).to_numpy(zero_copy_only=False)
+    two_digit_year = pa_compute.utf8_length(pa_compute.struct_field(found, "year")).to_numpy(zero_copy_only=False)
+    two_digit_year = np.nan_to_num(two_digit_year, nan=0) == 2
+    year = np.where(two_digit_year, np.where(year < _TWO_DIGIT_YEAR_PIVOT, 2000 + year, 1900 + year), year)
+    half = pa_compute.utf8_upper(pa_compute.struct_field(found, "half")).to_numpy(zero_copy_only=False)
+    twelve_hour = (half == "AM") | (half == "PM")
+    has_clock = hour >= 0
+    hour_ok = np.where(twelve_hour, (hour >= 1) & (hour <= 12), hour <= 23)
+    matched &= ~has_clock | (hour_ok & (minute <= 59) & (second <= 59))
+    hour = np.where(twelve_hour, hour % 12 + np.where(half == "PM", 12, 0), hour)
+    clock = np.where(has_clock, hour * 3600 + minute * 60 + np.maximum(second, 0), 0)
+    return first, middle, year, clock, matched
+
+
+def _compose(
+    year: np.ndarray, month: np.ndarray, day: np.ndarray, clock: np.ndarray, ok: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Timestamps from parts, and which parts make a real date (`31/02` does not)."""
+    valid = ok & (month >= 1) & (month <= 12) & (day >= 1)
+    months = np.where(valid, (year - 1970) * 12 + month - 1, 0).astype("datetime64[M]")
+    start = months.astype("datetime64[D]")
+    valid &= day <= ((months + 1).astype("datetime64[D]") - start).astype("int64")
+    stamps = start.astype("datetime64[us]") + ((day - 1) * 86_400 + clock).astype("timedelta64[s]")
+    return np.where(valid, stamps, np.datetime64("NaT")).astype("datetime64[us]"), valid
 
 
 _CURRENCY_SYMBOLS = "$€£¥₹₽₩¢"
@@ -480,24 +781,37 @@ def require(problems: pd.Series, values: pd.Series, column: str) -> pd.Series:
 
 
 # The canonical column that ties a quarantined row to its project (see Reject.record_key).
-RECORD_KEYS = {"spend": "project_code", "work_items": "plan_key", "schedule_tasks": "plan_key"}
+RECORD_KEYS = {
+    "spend": ("project_code",),
+    "work_items": ("plan_key",),
+    "schedule_tasks": ("plan_key",),
+    # an incident reaches the projects whose register `services` name its service, else its CI
+    "incidents": ("service", "cmdb_ci"),
+}
+
+
+def _record_key(frame: pd.DataFrame, name: str, index: int) -> str | None:
+    """The row's first non-empty value of the table's record-key columns (None when it has none)."""
+    for column in RECORD_KEYS.get(name, ()):
+        values = frame.get(column)
+        value = values.iat[index] if values is not None else None
+        if isinstance(value, str) and value.strip():
+            return value.strip()
+    return None
 
 
 def split_rows(batch: LoadBatch, table: RawTable, frame: pd.DataFrame, problems: pd.Series, name: str) -> None:
     """Good rows into the batch's table; the others, and the file's malformed records, into its rejects."""
     bad = (problems != "").to_numpy()
-    key_column = RECORD_KEYS.get(name)
-    keys = frame.get(key_column)
     for index in np.flatnonzero(bad):
         row = int(frame["source_row"].iat[index])
-        key = keys.iat[index] if keys is not None else None
         batch.rejects.append(
             Reject(
                 name,
                 row,
                 f"row {row}: {problems.iat[index].rstrip('; ')}",
                 table.record(index),
-                str(key).strip() if isinstance(key, str) and key.strip() else None,
+                _record_key(frame, name, index),
             )
         )
     for row, reason, fields in table.malformed:

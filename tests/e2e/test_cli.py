@@ -6,7 +6,14 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from tests.helpers import STEERPACK, start_logged, steerpack, tiny_register_sheets, write_sheets
+from tests.helpers import (
+    STEERPACK,
+    assert_no_library_output,
+    start_logged,
+    steerpack,
+    tiny_register_sheets,
+    write_sheets,
+)
 
 
 @pytest.mark.slow
@@ -28,6 +35,14 @@ def test_two_runs_on_a_tiny_inbox_take_turns_on_the_warehouse_and_each_produces_
         # progress per month and stage, for a non-terminal: each stage once, none lost while polling the run
         stages = ("register ingested", "rendered", "delivered")
         assert {stage: stderr.count(f"2026-09 {stage}") for stage in stages} == dict.fromkeys(stages, 1)
+        # and nothing else: dbt's log and the library warnings are in the run's log, not named when all went well
+        assert_no_library_output(stdout + stderr)
+        assert "dbt's log and library warnings are in" not in stderr
+    run_logs = sorted((workspace.output / "logs").glob("steerpack-run-*.log"))
+    assert len(run_logs) == 2  # one per run, though both started in the same second
+    for run_log in run_logs:
+        text = run_log.read_text(encoding="utf-8")
+        assert "Completed successfully" in text and "BetaWarning" in text and "\x1b[" not in text
     assert "Alpha Billing" in pack.read_text(encoding="utf-8")
     # the runs went through the persistent instance (DAGSTER_HOME, set for each test), so they show in the UI
     assert any(Path(os.environ["DAGSTER_HOME"]).rglob("*.db"))
@@ -53,3 +68,6 @@ def test_a_register_missing_a_sheet_stops_the_run_naming_file_and_sheet(workspac
     assert "the month's register could not be read" in done.stderr
     assert "2026-09/register/portfolio.xlsx: sheet 'RAID' missing" in done.stderr
     assert not (workspace.output / "packs" / "2026-09").exists()
+    # the findings in words, and where the rest is: dbt's log and the library warnings, in the run's log
+    assert_no_library_output(done.stdout + done.stderr)
+    assert f"dbt's log and library warnings are in {workspace.output / 'logs' / 'steerpack-run-'}" in done.stderr

@@ -58,7 +58,7 @@ def test_rerunning_an_early_month_after_a_later_one_changes_only_that_month(sept
 
 
 def test_a_backfill_whose_middle_month_is_blocked_publishes_the_others(workspace, tmp_path, dbt_manifest):
-    from tests.helpers import steerpack
+    from tests.helpers import assert_no_library_output, steerpack
 
     for month in ("2026-08", "2026-10"):
         write_sheets(workspace.inbox / month / "register" / "portfolio.xlsx", tiny_register_sheets())
@@ -69,6 +69,7 @@ def test_a_backfill_whose_middle_month_is_blocked_publishes_the_others(workspace
         "backfill", "--from", "2026-08", "--to", "2026-10", "--config", str(workspace.config_file), cwd=tmp_path
     )
     assert done.returncode == 1, done.stderr
+    assert_no_library_output(done.stdout + done.stderr)  # progress, findings and results only (DESIGN §10)
     packs = workspace.output / "packs"
     assert sorted(p.name for p in packs.iterdir()) == ["2026-08", "2026-10"]  # September: nothing, as before
     assert "1 month(s) blocked by the quality gate" in done.stderr

@@ -131,12 +131,13 @@ def test_a_spend_file_whose_lines_mostly_fail_blocks_the_month_naming_the_file_a
     write_sheets(tmp_path / "inbox" / "2026-09" / "register" / "portfolio.xlsx", tiny_register_sheets())
     finance = tmp_path / "inbox" / "2026-09" / "finance"
     finance.mkdir(parents=True)
-    # declared with a decimal comma, written with decimal points: 2 of 3 lines unreadable
-    (finance / "erp.csv").write_text(
-        "WBS;Datum;Beleg;Pos;Betrag;Währung\nWBS-A;01.09.2026;D1;1;1,234.56;USD\n"
-        "WBS-A;02.09.2026;D2;1;99.10;USD\nWBS-A;03.09.2026;D3;1;12;USD\n",
-        encoding="utf-8",
-    )
+    header = "WBS;Datum;Beleg;Pos;Betrag;Währung\n"
+
+    def lines(amounts: list[str]) -> str:
+        return "".join(f"WBS-A;{n + 1:02d}.09.2026;D{n + 1};1;{amount};USD\n" for n, amount in enumerate(amounts))
+
+    # declared with a decimal comma, written with decimal points: 8 of 12 lines unreadable (`99.10`)
+    (finance / "erp.csv").write_text(header + lines(["99.10"] * 8 + ["12"] * 4), encoding="utf-8")
     settings = load_settings(write_config(tmp_path, finance={"layouts": {"erp": SAP_LIKE}}))
     [report] = validate_drop(settings, [dt.date(2026, 9, 1)])
     blocking = [f for f in report.findings if f.rule == "file_mostly_quarantined"]
@@ -144,16 +145,18 @@ def test_a_spend_file_whose_lines_mostly_fail_blocks_the_month_naming_the_file_a
     [example] = blocking[0].examples
     assert (example["source_file"], example["rows_read"], example["rows_quarantined"]) == (
         "2026-09/finance/erp.csv",
-        3,
-        2,
+        12,
+        8,
     )
     assert example["commonest_reason"].startswith("Betrag: '")
     assert "fix the errors before the monthly run" in format_report([report], settings)
     # at the default share, one bad line of three is only a quarantined line
-    (finance / "erp.csv").write_text(
-        "WBS;Datum;Beleg;Pos;Betrag;Währung\nWBS-A;01.09.2026;D1;1;1.234,56;USD\n"
-        "WBS-A;02.09.2026;D2;1;99.10;USD\nWBS-A;03.09.2026;D3;1;12;USD\n",
-        encoding="utf-8",
-    )
+    (finance / "erp.csv").write_text(header + lines(["1.234,56", "99.10", "12"]), encoding="utf-8")
     [report] = validate_drop(settings, [dt.date(2026, 9, 1)])
     assert not [f for f in report.findings if f.rule == "file_mostly_quarantined"]
+    # below quality.block_file_min_rows (10) rows, two bad lines of three say nothing of the layout: a warning
+    (finance / "erp.csv").write_text(header + lines(["99.10", "1.5.0", "12"]), encoding="utf-8")
+    [report] = validate_drop(settings, [dt.date(2026, 9, 1)])
+    assert not [f for f in report.findings if f.rule == "file_mostly_quarantined"]
+    [small] = [f for f in report.findings if f.rule == "small_file_rows_quarantined"]
+    assert (small.severity, small.examples[0]["rows_read"], small.examples[0]["rows_quarantined"]) == ("warn", 3, 2)

@@ -75,3 +75,30 @@ def test_the_months_left_of_a_range_run_in_consecutive_runs():
         [d(2025, 11, 1), d(2025, 12, 1), d(2026, 1, 1), d(2026, 3, 1), d(2026, 5, 1), d(2026, 6, 1)]
     ) == [[d(2025, 11, 1), d(2025, 12, 1), d(2026, 1, 1)], [d(2026, 3, 1)], [d(2026, 5, 1), d(2026, 6, 1)]]
     assert consecutive_runs([]) == []
+
+
+def _incident_rows(readable: int, unreadable: int) -> list[str]:
+    good = [f"INC{n:03d},Slow,2026-09-04 09:00:00,,,3 - Moderate,New,,Billing,Ops," for n in range(readable)]
+    bad = [f"INC9{n:02d},Lost,soon,,,3 - Moderate,New,,Billing,Ops," for n in range(unreadable)]
+    return good + bad
+
+
+@pytest.mark.parametrize(
+    "readable, unreadable, blocking, warned",
+    [
+        (0, 1, [], ["small_file_rows_quarantined"]),  # one bad row of one: a row, not a layout
+        (5, 15, ["file_mostly_quarantined"], []),  # 15 of 20 unreadable: the file's date format, it blocks
+        (12, 8, [], []),  # 8 of 20: bad rows, quarantined
+    ],
+)
+def test_the_file_share_rule_needs_block_file_min_rows_rows(workspace, readable, unreadable, blocking, warned):
+    from pipelines.core.validate import validate_drop
+
+    folder = workspace.inbox / "2026-09" / "incidents"
+    folder.mkdir(parents=True)
+    rows = _incident_rows(readable, unreadable)
+    (folder / "servicenow.csv").write_text(SERVICENOW_HEADER + "\n" + "\n".join(rows) + "\n", encoding="utf-8")
+    [report] = validate_drop(workspace, [dt.date(2026, 9, 1)])
+    shares = [f for f in report.findings if f.table == "incidents" and f.rule.endswith("quarantined")]
+    assert [f.rule for f in shares if f.severity == "error"] == blocking
+    assert [f.rule for f in shares if f.severity == "warn"] == warned

@@ -46,6 +46,13 @@ def test_unknown_nested_key_names_its_full_path(tmp_path):
         ("post_golive_window_days", 0, "bad value for 'post_golive_window_days'"),
         ("rag_thresholds", {1: {"amber": 0.2, "red": 0.1}}, "bad value for 'rag_thresholds.1'"),
         ("milestone_tolerance_days", {4: 3}, "bad value for 'milestone_tolerance_days'"),
+        # Azure Boards' categories only: Done is Jira's word, not a state category
+        ("azure_devops", {"state_categories": {"UAT": "Done"}}, "bad value for 'azure_devops.state_categories.UAT'"),
+        (
+            "azure_devops",
+            {"resolved_counts_as_done": "sometimes"},
+            "bad value for 'azure_devops.resolved_counts_as_done'",
+        ),
     ],
 )
 def test_bad_value_names_the_key(tmp_path, key, value, fragment):
@@ -60,6 +67,15 @@ def test_partial_tier_settings_keep_the_other_tiers_defaults(tmp_path):
     settings = load_settings(write_config(tmp_path, rag_thresholds={1: {"amber": 0.02, "red": 0.04}}))
     assert settings.rag_thresholds[1].red == 0.04
     assert settings.rag_thresholds[3].red == 0.30
+
+
+def test_azure_devops_custom_states_and_the_resolved_switch(tmp_path):
+    defaults = parse_settings({}).azure_devops
+    assert (defaults.state_categories, defaults.resolved_counts_as_done) == ({}, True)
+    states = {"In Review": "In Progress", "UAT": "In Progress", "PIR": "Completed"}  # DESIGN §8
+    config = write_config(tmp_path, azure_devops={"state_categories": states, "resolved_counts_as_done": False})
+    settings = load_settings(config).azure_devops
+    assert (settings.state_categories, settings.resolved_counts_as_done) == (states, False)
 
 
 def test_a_named_config_file_must_exist(tmp_path):

@@ -13,7 +13,7 @@ with graded as (
 ),
 
 projects as (
-    select month, project_id, project_name, phase, snapshot_month
+    select month, project_id, project_name, phase, snapshot_month, is_register_row_unreadable, register_row_problem
     from {{ ref('int_projects_as_of_month') }}
 ),
 
@@ -133,7 +133,11 @@ select
     graded.unverified_green,
     data_gaps.data_complete,
     data_gaps.data_gaps,
-    projects.snapshot_month as register_snapshot_month
+    projects.snapshot_month as register_snapshot_month,
+    case
+        when projects.is_register_row_unreadable
+            then 'not graded: register row unreadable (' || projects.register_row_problem || ')'
+    end as not_graded_reason
 from graded
 inner join projects
     on projects.month = graded.month

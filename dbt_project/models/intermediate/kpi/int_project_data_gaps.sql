@@ -7,9 +7,15 @@ with projects as (
         {{ month_end_date('month') }} as as_of,
         project_id,
         is_schedule_plan,
+        plan_source,
         plan_key,
         finance_codes,
-        baseline_start
+        services,
+        baseline_start,
+        snapshot_month as register_snapshot_month,
+        is_register_row_carried,
+        is_register_row_unreadable,
+        register_row_problem
     from {{ ref('int_projects_as_of_month') }}
 ),
 
@@ -19,6 +25,109 @@ planned as (
     union
     select distinct month, project_id from {{ ref('int_work_items_as_of_month') }}
     where project_id is not null
+),
+
+listed_plan_rows as (
+    -- every row the plan exports listed, by plan key: lets a project without plan rows say why
+    select snapshot_month, work_item_source as plan_source, jira_project_key as plan_key, source_file, item_id as row_id
+    from {{ ref('stg_jira__work_items') }}
+    union all
+    select snapshot_month, work_item_source as plan_source, area_path as plan_key, source_file, item_id as row_id
+    from {{ ref('stg_azure_devops__work_items') }}
+    union all
+    select snapshot_month, plan_source, plan_key, source_file, cast(task_uid as varchar) as row_id
+    from {{ ref('stg_ms_project__tasks') }}
+    union all
+    select snapshot_month, plan_source, plan_key, source_file, cast(task_uid as varchar) as row_id
+    from {{ ref('stg_smartsheet__tasks') }}
+),
+
+unplanned as (
+    -- past its baseline start, a project with a plan key and not one plan row this month
+    select
+        projects.month,
+        projects.project_id,
+        projects.plan_source,
+        projects.plan_key
+    from projects
+    left join planned
+        on projects.month = planned.month
+        and projects.project_id = planned.project_id
+    where
+        planned.project_id is null
+        and projects.plan_key is not null
+        and projects.as_of >= projects.baseline_start
+),
+
+unplanned_listings as (
+    -- the latest export at or before the month that listed the project's plan key (an Azure DevOps area path at
+    -- or below it), row by row
+    select
+        unplanned.month,
+        unplanned.project_id,
+        unplanned.plan_source as registered_plan_source,
+        unplanned.plan_key,
+        listed.plan_source as listed_plan_source,
+        listed.source_file,
+        listed.row_id
+    from unplanned
+    inner join listed_plan_rows as listed
+        on listed.snapshot_month <= unplanned.month
+        and (
+            listed.plan_key = unplanned.plan_key
+            or (
+                listed.plan_source = 'azure_devops'
+                and substr(listed.plan_key, 1, length(unplanned.plan_key) + 1) = unplanned.plan_key || '\'
+            )
+        )
+    qualify rank() over (
+            partition by unplanned.month, unplanned.project_id
+            order by listed.snapshot_month desc
+        ) = 1
+),
+
+unplanned_causes as (
+    select
+        unplanned_listings.month,
+        unplanned_listings.project_id,
+        unplanned_listings.registered_plan_source,
+        string_agg(distinct unplanned_listings.source_file, ', ') as source_files,
+        max(unplanned_listings.listed_plan_source) as listed_plan_source,
+        count(*) as rows_loaded,
+        -- an agile item the month counts in another project (its latest export is that project's: it moved)
+        count(items_now.project_id) as rows_moved
+    from unplanned_listings
+    left join {{ ref('int_work_items_as_of_month') }} as items_now
+        on unplanned_listings.month = items_now.month
+        and unplanned_listings.listed_plan_source = items_now.work_item_source
+        and unplanned_listings.row_id = items_now.item_id
+        and unplanned_listings.project_id <> items_now.project_id
+    group by unplanned_listings.month, unplanned_listings.project_id, unplanned_listings.registered_plan_source
+),
+
+plan_gaps as (
+    -- DESIGN §4: rows loaded and none kept name their real cause, never a generic "no plan rows"
+    select
+        unplanned.month,
+        unplanned.project_id,
+        case
+            when unplanned_causes.project_id is null
+                then 'no plan rows loaded for plan key ' || unplanned.plan_key || ' (plan_source '
+                    || coalesce(unplanned.plan_source, 'none') || ') in this or an earlier drop'
+            when unplanned_causes.listed_plan_source <> coalesce(unplanned.plan_source, '')
+                then unplanned_causes.source_files || ': ' || unplanned_causes.rows_loaded || ' rows loaded, 0 kept: '
+                    || 'the file is a ' || unplanned_causes.listed_plan_source || ' export, but the register gives plan_source '
+                    || coalesce(unplanned.plan_source, 'none')
+            when unplanned_causes.rows_moved = unplanned_causes.rows_loaded
+                then unplanned_causes.source_files || ': ' || unplanned_causes.rows_loaded || ' rows loaded, 0 kept: '
+                    || 'every item moved to another project''s export'
+            else unplanned_causes.source_files || ': ' || unplanned_causes.rows_loaded || ' rows loaded, 0 kept ('
+                || unplanned_causes.rows_moved || ' moved to other projects)'
+        end as gap
+    from unplanned
+    left join unplanned_causes
+        on unplanned.month = unplanned_causes.month
+        and unplanned.project_id = unplanned_causes.project_id
 ),
 
 schedule_baselines as (
@@ -52,6 +161,16 @@ project_codes as (
     from projects,
         unnest(string_split(projects.finance_codes, ';')) as codes (project_code)
     where trim(codes.project_code) <> ''
+),
+
+project_services as (
+    select distinct
+        projects.month,
+        projects.project_id,
+        lower(trim(services.service_name)) as service_key
+    from projects,
+        unnest(string_split(projects.services, ';')) as services (service_name)
+    where trim(services.service_name) <> ''
 ),
 
 quarantined as (
@@ -108,22 +227,53 @@ quarantine_gaps as (
         on quarantined.snapshot_month = projects.month
         and quarantined.table_name in ('milestones', 'benefits', 'raid', 'changes')
         and quarantined.record_key = projects.project_id
+
+    union all
+
+    -- an incident row that could not be loaded, on a service (or CI) the project runs
+    select
+        project_services.month,
+        project_services.project_id,
+        quarantined.rows_quarantined || ' incident row(s) on ' || quarantined.record_key
+        || ' quarantined (' || quarantined.cause || ')' as gap
+    from project_services
+    inner join quarantined
+        on quarantined.snapshot_month = project_services.month
+        and quarantined.table_name = 'incidents'
+        and lower(trim(quarantined.record_key)) = project_services.service_key
+),
+
+register_gaps as (
+    -- DESIGN §4a: a quarantined Projects row keeps its project in the pack
+    select
+        month,
+        project_id,
+        case
+            when is_register_row_unreadable
+                then 'not graded: register row unreadable (' || register_row_problem || ')'
+            else 'register row quarantined (' || register_row_problem || '): this month uses the '
+                || substr(cast(register_snapshot_month as varchar), 1, 7) || ' register row'
+        end as gap
+    from projects
+    where is_register_row_carried or is_register_row_unreadable
 ),
 
 input_gaps as (
     select
         projects.month,
         projects.project_id,
-        case
-            when projects.plan_key is null then 'no plan_key in the register'
-            else 'no plan rows for plan key ' || projects.plan_key
-        end as gap
+        'no plan_key in the register' as gap
     from projects
     left join planned
         on planned.month = projects.month
         and planned.project_id = projects.project_id
     where planned.project_id is null
+        and projects.plan_key is null
         and projects.as_of >= projects.baseline_start
+
+    union all
+
+    select month, project_id, gap from plan_gaps
 
     union all
 
@@ -195,6 +345,10 @@ gaps as (
     select month, project_id, gap from input_gaps
     union all
     select month, project_id, gap from quarantine_gaps
+    union all
+    select month, project_id, gap from register_gaps
+    union all
+    select month, project_id, gap from {{ ref('int_work_item_state_gaps') }}
 ),
 
 listed as (

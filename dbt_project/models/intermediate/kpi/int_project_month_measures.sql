@@ -60,6 +60,7 @@ joined as (
         projects.month,
         {{ month_end_date('projects.month') }} as as_of,
         projects.tier,
+        projects.is_register_row_unreadable,
         projects.reported_status,
         projects.plan_source,
         projects.is_schedule_plan,

@@ -29,6 +29,7 @@ graded as (
             when is_past_baseline_start then 'Unknown'
         end as rag_cost,
         case
+            when is_register_row_unreadable then null
             when not benefits_ready and days_to_go_live <= {{ var('benefits_red_days') }} then 'Red'
             else 'Green'
         end as rag_benefits,
@@ -44,7 +45,11 @@ graded as (
 overall as (
     select
         *,
-        {{ worst_rag(['rag_schedule', 'rag_cost', 'rag_benefits', 'rag_incidents']) }} as rag_overall
+        -- a project no register row of which could be read is listed, never graded (DESIGN §4a)
+        case
+            when is_register_row_unreadable then 'Unknown'
+            else {{ worst_rag(['rag_schedule', 'rag_cost', 'rag_benefits', 'rag_incidents']) }}
+        end as rag_overall
     from graded
 )
 

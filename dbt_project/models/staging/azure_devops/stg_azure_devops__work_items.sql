@@ -22,7 +22,8 @@ renamed as (
         status as item_status,
         status_category,
         resolution,
-        -- DESIGN §5: state Removed is out of scope; Done / Closed / Completed / Resolved are done
+        -- DESIGN §5: category Removed is out of scope; Done (Completed, and Resolved while
+        -- resolved_counts_as_done) is done; a state with no category (null) is neither: not done
         coalesce(status_category = 'Removed', false) as is_out_of_scope,
         story_points,
         created_at,

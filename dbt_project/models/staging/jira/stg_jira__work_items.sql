@@ -78,14 +78,12 @@ move_candidates as (
         new_key.first_listed as moved_to_first_listed
     from issue_keys as old_key
     inner join issue_keys as new_key
-        on
-            old_key.issue_id = new_key.issue_id
-            and old_key.item_key <> new_key.item_key
-            and old_key.last_listed < new_key.first_listed
+        on old_key.issue_id = new_key.issue_id
+        and old_key.item_key <> new_key.item_key
+        and old_key.last_listed < new_key.first_listed
     left join project_exports
-        on
-            old_key.plan_key = project_exports.plan_key
-            and project_exports.snapshot_month >= new_key.first_listed
+        on old_key.plan_key = project_exports.plan_key
+        and project_exports.snapshot_month >= new_key.first_listed
     where
         project_exports.plan_key is not null
         or old_key.created_at is null
@@ -98,9 +96,9 @@ moves_to_the_latest_predecessor as (
     select *
     from move_candidates
     qualify row_number() over (
-        partition by issue_id, moved_to_key
-        order by moved_from_last_listed desc, moved_from_key
-    ) = 1
+            partition by issue_id, moved_to_key
+            order by moved_from_last_listed desc, moved_from_key asc
+        ) = 1
 ),
 
 moves as (
@@ -111,9 +109,9 @@ moves as (
         moved_to_key
     from moves_to_the_latest_predecessor
     qualify row_number() over (
-        partition by issue_id, moved_from_key
-        order by moved_to_first_listed, moved_to_key
-    ) = 1
+            partition by issue_id, moved_from_key
+            order by moved_to_first_listed, moved_to_key
+        ) = 1
 ),
 
 chains as (
@@ -124,9 +122,8 @@ chains as (
         issue_keys.item_key as first_key
     from issue_keys
     left join moves
-        on
-            issue_keys.issue_id = moves.issue_id
-            and issue_keys.item_key = moves.moved_to_key
+        on issue_keys.issue_id = moves.issue_id
+        and issue_keys.item_key = moves.moved_to_key
     where moves.moved_to_key is null
 
     union all
@@ -137,9 +134,8 @@ chains as (
         chains.first_key
     from chains
     inner join moves
-        on
-            chains.issue_id = moves.issue_id
-            and chains.item_key = moves.moved_from_key
+        on chains.issue_id = moves.issue_id
+        and chains.item_key = moves.moved_from_key
 ),
 
 items_per_issue_id as (
@@ -172,13 +168,12 @@ deduplicated as (
         identities.item_id
     from identified
     inner join identities
-        on
-            identified.issue_id = identities.issue_id
-            and identified.item_key = identities.item_key
+        on identified.issue_id = identities.issue_id
+        and identified.item_key = identities.item_key
     qualify row_number() over (
-        partition by identified.snapshot_month, identities.item_id
-        order by identified.source_file desc, identified.source_row desc
-    ) = 1
+            partition by identified.snapshot_month, identities.item_id
+            order by identified.source_file desc, identified.source_row desc
+        ) = 1
 ),
 
 renamed as (
