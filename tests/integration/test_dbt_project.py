@@ -101,3 +101,43 @@ def test_what_parsing_finds_does_not_depend_on_the_vars(tmp_path, dbt_manifest):
     with_vars, without = found(tmp_path / "target" / "manifest.json"), found(dbt_manifest)
     assert set(with_vars) == set(without) and len(without) > 100
     assert [unique_id for unique_id in without if with_vars[unique_id] != without[unique_id]] == []
+
+
+def test_a_plan_file_whose_rows_vanish_in_staging_fails_the_conservation_test_naming_the_file(tmp_path, dbt_manifest):
+    """DESIGN §4: rows are conserved through the transform. Two Jira exports load three and two rows; a staging
+    model that loses MOB.csv's rows (as keying on Issue id alone once did: both exports number from 10001) fails
+    `plan_rows_conserved_through_staging`, which names the file and what it lost; the real staging passes."""
+    warehouse = tmp_path / "w.duckdb"
+    with duckdb.connect(str(warehouse)) as conn:
+        ensure_raw_schema(conn)
+        rows = [("2026-09/jira/PAY.csv", f"PAY-{n}", f"1000{n}", "PAY", n + 1) for n in (1, 2, 3)]
+        rows += [("2026-09/jira/MOB.csv", f"MOB-{n}", f"1000{n}", "MOB", n + 1) for n in (1, 2)]
+        conn.executemany(
+            "insert into raw.work_items (snapshot_month, source, source_file, item_key, item_id, plan_key, source_row)"
+            " values ('2026-09-01', 'jira', ?, ?, ?, ?, ?)",
+            rows,
+        )
+    dbt_vars = json.dumps({"month_start": "2026-09-01", "month_end": "2026-09-01"})
+    conserved = ["--select", "plan_rows_conserved_through_staging", "--vars", dbt_vars, "--store-failures"]
+    built = run_dbt(
+        ["run", "--select", "staging", "int_source_snapshots_blocked", "--vars", dbt_vars], tmp_path, warehouse
+    )
+    assert built.returncode == 0, built.stdout[-3000:]
+    passed = run_dbt(["test", *conserved], tmp_path, warehouse)
+    assert passed.returncode == 0, passed.stdout[-3000:]
+
+    with duckdb.connect(str(warehouse)) as conn:
+        real = conn.execute("select count(*) from staging.stg_jira__work_items").fetchone()
+        assert real == (5,)  # two sites' issues 10001 and 10002 are two items each
+        conn.execute("alter view staging.stg_jira__work_items rename to stg_jira__work_items_as_built")
+        conn.execute(
+            "create view staging.stg_jira__work_items as select * from staging.stg_jira__work_items_as_built "
+            "where source_file <> '2026-09/jira/MOB.csv'"
+        )
+    failed = run_dbt(["test", *conserved], tmp_path, warehouse)
+    assert failed.returncode == 1 and "plan_rows_conserved_through_staging" in failed.stdout
+    with duckdb.connect(str(warehouse), read_only=True) as conn:
+        found = conn.execute(
+            "select failure from dbt_test__audit.plan_rows_conserved_through_staging order by source_file"
+        ).fetchall()
+    assert found == [("2026-09/jira/MOB.csv: 2 rows loaded, 0 reach staging; lost without a reason, e.g. MOB-1",)]

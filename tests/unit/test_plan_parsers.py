@@ -251,3 +251,18 @@ def test_unreadable_files_name_the_file_and_the_problem(tmp_path, name, content,
     path.write_bytes(content)
     with pytest.raises(SourceFormatError, match=message):
         parse(path)
+
+
+def test_a_jira_export_without_the_issue_id_column_leaves_the_id_to_staging(tmp_path):
+    """A "current fields" export has no Issue id: the row keeps the key and no id (staging gives it the id its key
+    has in any snapshot). Filling the key in as the id made two items of every issue once the next export, with
+    the column, came in (audit N6)."""
+    current = tmp_path / "PAY.csv"
+    current.write_text("Issue key,Summary,Issue Type,Status\r\nPAY-5,Pay,Story,Done\r\n", encoding="utf-8")
+    full = tmp_path / "PAY-all.csv"
+    full.write_text(
+        "Issue key,Issue id,Summary,Issue Type,Status\r\nPAY-5,10005,Pay,Story,Done\r\nPAY-6, ,Pay,Story,Done\r\n",
+        encoding="utf-8",
+    )
+    ids = [parse(path).tables["work_items"]["item_id"] for path in (current, full)]
+    assert [[None if pd.isna(value) else value for value in column] for column in ids] == [[None], ["10005", None]]
