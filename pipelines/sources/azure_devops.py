@@ -55,6 +55,8 @@ STATE_CATEGORIES = {
     "in progress": "In Progress",
     # CMMI (Active, Resolved and Closed as above)
     "proposed": "Proposed",
+    # a category's own name used as a state (teams that name a custom state after its category)
+    "completed": "Completed",
 }
 # Category -> the Jira-style status category staging reads for both tools (`Removed` is out of scope); Resolved is
 # Done while `azure_devops.resolved_counts_as_done`, else In Progress.
