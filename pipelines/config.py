@@ -187,9 +187,17 @@ class LimitSettings(_Strict):
     sheet_rows: Annotated[int, Field(gt=0)] = WorkbookLimits.sheet_rows
     sheet_columns: Annotated[int, Field(gt=0)] = WorkbookLimits.sheet_columns
     empty_rows_run: Annotated[int, Field(gt=0)] = WorkbookLimits.empty_rows_run
+    # a delimited export larger than this is refused before it is read (one finding naming the file)
+    file_bytes: Annotated[int, Field(gt=0)] = 2 * 1024**3
+    # an amount, BAC or cost beyond this (in the base currency) is quarantined as implausible
+    max_amount: Annotated[float, Field(gt=0)] = 1.0e12
+    # a plan whose baseline spans more days than this is a finding (the daily PV curve is bounded), 20 years
+    max_plan_days: Annotated[int, Field(gt=0)] = 7305
 
     def workbook(self) -> WorkbookLimits:
-        return WorkbookLimits(**self.model_dump())
+        return WorkbookLimits(
+            **{name: getattr(self, name) for name in WorkbookLimits.__dataclass_fields__}  # the workbook caps only
+        )
 
 
 class QualitySettings(_Strict):
