@@ -3,6 +3,13 @@
 -- loaded it serves the month (is_register_row_carried, with a data gap saying so), and a project with no such
 -- row is listed and not graded (is_register_row_unreadable). A project simply absent from the register was
 -- removed, and stays absent.
+{% set register_columns = [
+    'month', 'snapshot_month', 'project_id', 'project_name', 'tier', 'sponsor', 'project_manager',
+    'reported_status', 'phase', 'bac_local', 'currency', 'baseline_start', 'baseline_finish', 'go_live_planned',
+    'go_live_actual', 'go_live_date', 'plan_source', 'is_schedule_plan', 'plan_key', 'finance_codes', 'services',
+    'source_file', 'source_row',
+] -%}
+
 with listed as (
     {{ as_of_snapshot(ref('stg_register__projects'), 'register') }}
 ),
@@ -60,30 +67,8 @@ carried_rows as (
 
 projects as (
     select
-        month,
-        snapshot_month,
-        project_id,
-        project_name,
-        tier,
-        sponsor,
-        project_manager,
-        reported_status,
-        phase,
-        bac_local,
-        currency,
-        baseline_start,
-        baseline_finish,
-        go_live_planned,
-        go_live_actual,
-        go_live_date,
-        plan_source,
-        is_schedule_plan,
-        plan_key,
-        finance_codes,
-        services,
-        source_file,
-        source_row,
-        false as is_register_row_carried,
+        {% for column in register_columns %}{{ column }},
+        {% endfor %}false as is_register_row_carried,
         false as is_register_row_unreadable,
         cast(null as varchar) as register_row_problem
     from listed
@@ -91,30 +76,8 @@ projects as (
     union all
 
     select
-        month,
-        snapshot_month,
-        project_id,
-        project_name,
-        tier,
-        sponsor,
-        project_manager,
-        reported_status,
-        phase,
-        bac_local,
-        currency,
-        baseline_start,
-        baseline_finish,
-        go_live_planned,
-        go_live_actual,
-        go_live_date,
-        plan_source,
-        is_schedule_plan,
-        plan_key,
-        finance_codes,
-        services,
-        source_file,
-        source_row,
-        true as is_register_row_carried,
+        {% for column in register_columns %}{{ column }},
+        {% endfor %}true as is_register_row_carried,
         false as is_register_row_unreadable,
         register_row_problem
     from carried_rows
