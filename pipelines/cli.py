@@ -24,6 +24,7 @@ from tqdm import tqdm
 from pipelines.config import ConfigError, Settings, load_settings
 from pipelines.core.delivery.plan import RESEND_TAG, SEND_TAG, DeliveryError
 from pipelines.core.inbox import InboxError, drop_months, require_inbox
+from pipelines.core.text import printable, printable_lines
 from pipelines.partitions import months_between, parse_month_arg
 from pipelines.run.library_output import LibraryOutput, library_output, routed
 from pipelines.run.progress import STAGES
@@ -63,15 +64,18 @@ def with_config(command):
                 _say_run_log(run_log)
             return done
         except (ConfigError, InboxError, SourceFormatError, DeliveryError, MonthNotRunnable, FileExistsError) as error:
-            raise click.ClickException(str(error)) from None
+            # names and messages from the inbox never forge a line nor reach the terminal raw (DESIGN §4a); only
+            # a config error has lines of its own (one per bad key)
+            shown = printable_lines(error) if isinstance(error, ConfigError) else printable(error)
+            raise click.ClickException(shown) from None
         except RunFailed as error:
-            click.echo(f"steerpack: the run failed:\n{error}", err=True)
+            click.echo(f"steerpack: the run failed:\n{printable_lines(error)}", err=True)
             _say_run_log(run_log)
             sys.exit(1)
         except MonthsBlocked as error:
             for month in error.published:
                 click.echo(f"{month:%Y-%m}: {pack_paths(settings.output, month)['html']}")
-            click.echo(f"steerpack: {error}", err=True)
+            click.echo(f"steerpack: {printable_lines(error)}", err=True)
             _say_run_log(run_log)
             sys.exit(1)
         except click.ClickException:
@@ -190,6 +194,7 @@ def backfill(settings: Settings, first: dt.date, last: dt.date, send: bool) -> N
 @with_config
 def send(settings: Settings, month: dt.date, dry_run: bool, resend: bool) -> None:
     """Email a rendered month to its distribution list; recipients who already have it are skipped."""
+    from pipelines.core.delivery.current import require_current_pack
     from pipelines.core.delivery.plan import describe_plan, plan_delivery
 
     published = pack_paths(settings.output, month)["html"]
@@ -199,6 +204,8 @@ def send(settings: Settings, month: dt.date, dry_run: bool, resend: bool) -> Non
             f"{month:%Y-%m} has no published pack ({published} does not exist): run "
             f"`steerpack run --month {month:%Y-%m}` first, or fix what blocked it"
         )
+    with _read_warehouse(settings) as conn:
+        require_current_pack(conn, settings.output, month)  # the marts changed after the render: send nothing
     if dry_run:
         with _read_warehouse(settings) as conn:
             plan = plan_delivery(conn, month, resend)
@@ -242,7 +249,10 @@ def _print_delivery(settings: Settings, month: dt.date) -> None:
         when = f" {row['sent_at']:%Y-%m-%d %H:%M} UTC" if row["sent_at"] else ""
         error = f" — {row['last_error']}" if row["last_error"] else ""
         click.echo(
-            f"{month:%Y-%m}  {recipient}  [{row['scope']}]  {row['status']}{when}, {row['attempts']} attempt(s){error}"
+            printable(
+                f"{month:%Y-%m}  {recipient}  [{row['scope']}]  {row['status']}{when}, {row['attempts']} attempt(s)"
+                f"{error}"
+            )
         )
 
 

@@ -189,7 +189,7 @@ class LimitSettings(_Strict):
     empty_rows_run: Annotated[int, Field(gt=0)] = WorkbookLimits.empty_rows_run
     # a delimited export larger than this is refused before it is read (one finding naming the file)
     file_bytes: Annotated[int, Field(gt=0)] = 2 * 1024**3
-    # an amount, BAC or cost beyond this (in the base currency) is quarantined as implausible
+    # an amount, BAC or cost beyond this is quarantined as implausible (checked in the file's own currency)
     max_amount: Annotated[float, Field(gt=0)] = 1.0e12
     # a plan whose baseline spans more days than this is a finding (the daily PV curve is bounded), 20 years
     max_plan_days: Annotated[int, Field(gt=0)] = 7305
@@ -206,7 +206,8 @@ class QualitySettings(_Strict):
     # ... but only in a file of at least this many rows: in a smaller one, one bad row of one says nothing about
     # the layout, so its quarantined rows are rows (a warning and a data gap on the projects they touch).
     block_file_min_rows: Annotated[int, Field(ge=1)] = 10
-    # A date further than this from the snapshot's month is implausible (warned, with file and row).
+    # A date further than this from the snapshot's month is implausible: its row is quarantined at ingest
+    # (pipelines.sources.plausible); the dates_plausible warning remains for rows loaded before that.
     plausible_date_years: Annotated[int, Field(ge=1, le=200)] = 20
 
     def rule_settings(self) -> dict[str, float]:
@@ -372,6 +373,7 @@ class Settings(_Strict):
             "benefits_red_days": self.benefits_red_days,
             "raid_fresh_days": self.raid_fresh_days,
             "change_pending_days": self.change_pending_days,
+            "max_plan_days": self.limits.max_plan_days,
         }
 
 
@@ -398,7 +400,28 @@ def parse_settings(data: dict[str, Any] | None, config_file: Path | None = None)
     except ValidationError as error:
         raise ConfigError(_describe(error, config_file)) from None
     base = config_file.parent if config_file else Path.cwd()
-    return settings.resolved(base).model_copy(update={"config_file": config_file})
+    resolved = settings.resolved(base)
+    problem = _overlapping_paths(resolved)
+    if problem:
+        raise ConfigError(f"{config_file or 'built-in defaults'}: {problem}")
+    return resolved.model_copy(update={"config_file": config_file})
+
+
+def _overlapping_paths(settings: Settings) -> str | None:
+    """Why the inbox, the warehouse and the output folder overlap, or None when they are apart.
+
+    A pack swap replaces `output/packs/YYYY-MM/` whole and the inbox is read month by month, so a warehouse
+    inside the output, or an output inside the inbox (or the reverse), would be overwritten or read as input.
+    Compared as real paths: a symlink does not hide an overlap.
+    """
+    inbox, warehouse, output = (path.resolve() for path in (settings.inbox, settings.warehouse, settings.output))
+    if warehouse.is_relative_to(output):
+        return f"'warehouse' ({settings.warehouse}) must not lie inside 'output' ({settings.output})"
+    if output.is_relative_to(inbox):
+        return f"'output' ({settings.output}) must not be or lie inside 'inbox' ({settings.inbox})"
+    if inbox.is_relative_to(output):
+        return f"'inbox' ({settings.inbox}) must not lie inside 'output' ({settings.output})"
+    return None
 
 
 def load_settings(config_file: str | os.PathLike[str] | None = None) -> Settings:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import os
 from email.utils import make_msgid
 from pathlib import Path
 
@@ -30,12 +31,19 @@ DROP_SENSOR_SECONDS = 60
 
 
 def drop_fingerprint(folder: Path) -> str:
-    """What a drop holds: every file's path, size and modification time (hidden and temp files aside)."""
+    """What a drop holds: every file's path, size and modification time (hidden and temp files aside), as
+    `lstat` gives them: a link is fingerprinted as itself, never followed (the run refuses it: DESIGN §4a)."""
     digest = hashlib.sha256()
-    for path in sorted(folder.rglob("*")):
-        if path.is_file() and not path.name.startswith((".", "~$")):
-            stat = path.stat()
-            digest.update(f"{path.relative_to(folder).as_posix()}\t{stat.st_size}\t{stat.st_mtime_ns}\n".encode())
+    if folder.is_symlink():
+        return hashlib.sha256(f"link\t{folder.lstat().st_mtime_ns}\n".encode()).hexdigest()
+    paths = []
+    for root, folders, files in os.walk(folder):  # followlinks=False: a linked folder is listed, not entered
+        paths += [Path(root, name) for name in files + [f for f in folders if os.path.islink(os.path.join(root, f))]]
+    for path in sorted(paths):
+        if not path.name.startswith((".", "~$")):
+            stat = path.lstat()
+            line = f"{path.relative_to(folder).as_posix()}\t{stat.st_size}\t{stat.st_mtime_ns}\n"
+            digest.update(line.encode("utf-8", "surrogateescape"))  # a name that is not UTF-8 keeps its bytes
     return digest.hexdigest()
 
 

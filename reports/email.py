@@ -3,17 +3,47 @@
 from __future__ import annotations
 
 import datetime as dt
+from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import format_datetime
 from pathlib import Path
+from typing import Any
 
+from markupsafe import Markup
+
+from pipelines.core.delivery.addresses import split_address
 from pipelines.core.delivery.scope import scope_label, scope_project_ids
+from pipelines.core.text import printable
 from reports.data import PackData
 from reports.render import ENVIRONMENT
 
 
+def _one_line(value: Any) -> Any:
+    """Every value a mail template prints: text from the register or a file name (a project name holding a
+    newline, a bidi override U+202E) shows its control and bidi characters as escapes (`\\n`, `\\u202e`), so it
+    cannot forge a line of the message or reverse what the reader sees (DESIGN §4a)."""
+    if not isinstance(value, str):
+        return value
+    shown = printable(value)
+    # markup a filter made (`join` under autoescape) stays markup: its escapes add no HTML, so it is not escaped twice
+    return Markup(shown) if isinstance(value, Markup) else shown
+
+
+# The mail templates over the pack's environment; HTML is still autoescaped after this.
+MAIL_ENVIRONMENT = ENVIRONMENT.overlay(finalize=_one_line)
+
+
 def subject(month: dt.date, project_ids: frozenset[str] | None) -> str:
-    return f"Steering pack — {month:%Y-%m} — {scope_label(project_ids)}"
+    return printable(f"Steering pack — {month:%Y-%m} — {scope_label(project_ids)}")
+
+
+def to_address(recipient: dict) -> Address:
+    """The To: of a recipient: their name (one line, controls escaped) and their address in normal form, built
+    structurally so the policy encodes it as RFC 2047 (a non-ASCII name) or, over SMTPUTF8, RFC 6532 (a non-ASCII
+    mailbox name); the domain is IDNA already."""
+    username, domain = split_address(recipient["recipient_email"])
+    name = recipient.get("recipient_name")
+    return Address(display_name=printable(name) if name else "", username=username, domain=domain)
 
 
 def build_message(
@@ -22,7 +52,7 @@ def build_message(
     project_ids = scope_project_ids(recipient["recipient_scope"])
     message = EmailMessage()
     message["From"] = sender
-    message["To"] = recipient["recipient_email"]
+    message["To"] = to_address(recipient)
     message["Subject"] = subject(data.month, project_ids)
     message["Date"] = format_datetime(sent_at)
     message["Message-ID"] = message_id
@@ -34,11 +64,11 @@ def build_message(
         "new_reds": new_reds,
         "attachments": [path.name for path in attachments],
     }
-    message.set_content(ENVIRONMENT.get_template("email.txt.j2").render(**context))
-    message.add_alternative(ENVIRONMENT.get_template("email.html.j2").render(**context), subtype="html")
+    message.set_content(MAIL_ENVIRONMENT.get_template("email.txt.j2").render(**context))
+    message.add_alternative(MAIL_ENVIRONMENT.get_template("email.html.j2").render(**context), subtype="html")
     for path in attachments:
         maintype, subtype = _mime_type(path)
-        message.add_attachment(path.read_bytes(), maintype=maintype, subtype=subtype, filename=path.name)
+        message.add_attachment(path.read_bytes(), maintype=maintype, subtype=subtype, filename=printable(path.name))
     return message
 
 
@@ -57,7 +87,7 @@ def build_failure_message(
     message = EmailMessage()
     message["From"] = sender
     message["To"] = to
-    message["Subject"] = subject_line
+    message["Subject"] = printable(subject_line)
     message["Date"] = format_datetime(sent_at)
     message["Message-ID"] = message_id
     message.set_content(body)

@@ -28,6 +28,7 @@ from pipelines.core.files import (
 from reports import TEMPLATES_DIR
 from reports.charts import line_chart_svg, slip_chart_svg
 from reports.data import PackData, ProjectPage, load_pack_data, load_project_pages, load_recipients
+from reports.fingerprint import record_path, render_record
 from reports.workbook import write_workbook
 
 
@@ -267,15 +268,19 @@ def month_scopes(conn: duckdb.DuckDBPyConnection, month: dt.date) -> list[frozen
 def publish_month(conn: duckdb.DuckDBPyConnection, month: dt.date, output: Path, with_pdf: bool = True) -> Path:
     """Render the whole month — the pack, its workbook, the project pages (their PDFs with `with_pdf`) and every
     recipient's scoped pack — into a staging folder, then swap it in with one rename: a failure or a kill at
-    any point leaves the previous month's folder whole, and a corrected re-run never keeps a stale page."""
+    any point leaves the previous month's folder whole, and a corrected re-run never keeps a stale page.
+    The folder also records the fingerprint of the marts it was rendered from (reports/fingerprint.py), which
+    delivery checks before sending it."""
     staged = staging_root(output)
     try:
+        rendered_from = render_record(conn, month)  # before anything is read: the render holds the warehouse lock
         write_pack(load_pack_data(conn, month), staged)
         write_workbook(conn, month, pack_paths(staged, month)["xlsx"], staged)
         write_project_pages(load_project_pages(conn, month), staged, with_pdf=with_pdf)
         if with_pdf:
             for project_ids in month_scopes(conn, month):
                 write_scoped_pack(conn, month, project_ids, staged)
+        write_atomic(record_path(pack_paths(staged, month)["folder"]), rendered_from, staged)
         published = pack_paths(output, month)
         publish_folder(pack_paths(staged, month)["folder"], published["folder"], output)
         discard(inside(output, draft_folder(output, month)))  # a draft of this month is out of date now

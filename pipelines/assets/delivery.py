@@ -5,6 +5,7 @@ from dagster_dbt import get_asset_key_for_model
 from dagster_duckdb import DuckDBResource
 
 from pipelines.assets.report import PACK_KEY
+from pipelines.core.delivery.current import require_current_pack
 from pipelines.core.delivery.plan import is_resend, should_send
 from pipelines.core.delivery.send import deliver_month
 from pipelines.core.delivery.transports import transport_for
@@ -42,6 +43,8 @@ def build_delivery_asset(partitions: dg.PartitionsDefinition, dbt_models: dg.Ass
         transport = transport_for(settings)
         outcomes = []
         with duckdb.get_connection() as conn:
+            for month in months:  # before anything is sent: a pack older than the marts it shows is not sent
+                require_current_pack(conn, settings.output, month)
             for month in months:
                 month_outcomes = deliver_month(conn, settings, month, transport, resend=is_resend(context.run.tags))
                 outcomes.extend(month_outcomes)

@@ -14,6 +14,7 @@ from dagster_duckdb import DuckDBResource
 from pipelines.core.inbox import require_inbox
 from pipelines.core.ingest import DROP_PARTS, DropPart, iter_drop_part
 from pipelines.core.memory import release_freed_memory
+from pipelines.core.text import printable
 from pipelines.core.warehouse.load import replace_snapshot
 from pipelines.core.warehouse.lock import WAREHOUSE_POOL
 from pipelines.partitions import months_of
@@ -81,7 +82,7 @@ def build_ingest_asset(part: DropPart, partitions: dg.PartitionsDefinition) -> d
                     counts["files"] += 1
                     counts["rows_quarantined"] += len(batch.rejects)
                     if batch.error:
-                        context.log.error(batch.error)
+                        context.log.error(printable(batch.error))  # a log line per file, whatever its name holds
                     yield batch
 
             with duckdb.get_connection() as conn:

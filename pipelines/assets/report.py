@@ -8,23 +8,10 @@ from pipelines.core.warehouse.lock import WAREHOUSE_POOL
 from pipelines.partitions import months_of
 from pipelines.resources import SteerpackConfig
 from pipelines.run.progress import progress_observation
+from reports.fingerprint import PACK_MARTS  # the marts the pack reads, and fingerprints for delivery
 from reports.render import discard_abandoned_staging, publish_month
 
 PACK_KEY = dg.AssetKey("steering_pack")
-# The marts the pack reads (reports/data.py, reports/workbook.py).
-PACK_MARTS = (
-    "fct_project_month",
-    "dim_project",
-    "fct_portfolio_month",
-    "fct_milestone_month",
-    "fct_benefit_readiness",
-    "fct_post_golive_incidents",
-    "fct_data_freshness",
-    "fct_raid_month",
-    "fct_change_month",
-    "fct_project_change_month",
-    "fct_quality_findings_month",
-)
 
 
 def build_pack_asset(partitions: dg.PartitionsDefinition, dbt_models: dg.AssetsDefinition) -> dg.AssetsDefinition:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import dagster as dg
 
 from pipelines.core.quality.findings import example_in_words
+from pipelines.core.text import printable
 
 # Exceptions whose message already names the file, sheet and column: their module path adds nothing.
 USER_ERRORS = {"SourceFormatError", "InboxError", "ConfigError", "DeliveryError", "Failure"}
@@ -26,13 +27,9 @@ def _blocking_findings(instance: dg.DagsterInstance, run_id: str) -> list[tuple[
             if finding["severity"] != "error":
                 continue
             example = f"; e.g. {example_in_words(finding['examples'][0])}" if finding["examples"] else ""
-            found.append(
-                (
-                    finding["month"],
-                    table,
-                    f"{finding['description'] or finding['rule']} — {finding['failed_rows']} row(s){example}",
-                )
-            )
+            sentence = f"{finding['description'] or finding['rule']} — {finding['failed_rows']} row(s){example}"
+            # one line whatever the file names and cells in it hold: it is printed and e-mailed
+            found.append((finding["month"], table, printable(sentence)))
     return found
 
 
@@ -49,20 +46,36 @@ def blocked_months(instance: dg.DagsterInstance, run_id: str) -> dict[str, list[
     return months
 
 
+# What Dagster raises in a blocking check's step once the check failed: the check's findings say it better.
+BLOCKING_CHECK_FAILED = "DagsterAssetCheckFailedError"
+
+
 def failure_summary(instance: dg.DagsterInstance, run_id: str) -> str:
+    """The blocking data-quality findings, if any, and every other failed step of the run (a dbt or render
+    failure beside the findings is named too)."""
     checks = _failed_checks(instance, run_id)
+    steps = failed_steps(instance, run_id, besides_checks=bool(checks))
     if checks:
-        return "data-quality errors block the month (nothing was published):\n" + "\n".join(checks)
+        summary = "data-quality errors block the month (nothing was published):\n" + "\n".join(checks)
+        return summary + ("\nother failed steps:\n" + "\n".join(steps) if steps else "")
+    return "\n".join(steps) or f"run {run_id} failed"
+
+
+def failed_steps(instance: dg.DagsterInstance, run_id: str, besides_checks: bool = True) -> list[str]:
+    """`step: error` for each failed step of the run; with `besides_checks`, not the blocking checks' own steps
+    (whose failure only repeats that the findings block the month)."""
     messages = []
     for event in instance.all_logs(run_id, of_type=dg.DagsterEventType.STEP_FAILURE):
         error = event.dagster_event.step_failure_data.error
         # The user's exception is the innermost cause; Dagster wraps it in its own.
         while error is not None and error.cause is not None:
             error = error.cause
+        if besides_checks and error is not None and error.cls_name == BLOCKING_CHECK_FAILED:
+            continue
         step = event.dagster_event.step_key
         text = error.message.strip() if error else "failed"
         if error is not None and error.cls_name in USER_ERRORS:
             # The message already names the file, sheet and column; the exception's module path adds nothing.
             text = text.split(": ", 1)[-1]
-        messages.append(f"{step}: {text}")
-    return "\n".join(messages) or f"run {run_id} failed"
+        messages.append(printable(f"{step}: {text}"))
+    return messages

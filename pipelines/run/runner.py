@@ -22,12 +22,13 @@ import yaml
 from dagster._core.storage.tags import ASSET_PARTITION_RANGE_END_TAG, ASSET_PARTITION_RANGE_START_TAG
 
 from pipelines.config import CONFIG_ENV_VAR, Settings
+from pipelines.core.text import printable
 from pipelines.core.warehouse import lock as warehouse_lock
 from pipelines.core.warehouse.lock import WAREHOUSE_POOL
 from pipelines.dbt_project import ensure_manifest
 from pipelines.jobs import deliver_pack_job, monthly_pack_job
 from pipelines.partitions import partition_key
-from pipelines.run.failures import blocked_months, failure_summary
+from pipelines.run.failures import blocked_months, failed_steps, failure_summary
 from pipelines.run.progress import PROGRESS_EVENT
 from pipelines.run.signals import signal_name, stop_children_on_signal
 
@@ -47,24 +48,30 @@ QUIET_CONSOLE = {"loggers": {"console": {"config": {"log_level": "CRITICAL"}}}}
 
 class RunFailed(Exception):
     """A Dagster run that did not succeed; the message carries the failing step's error, and `blocked` the
-    months whose quality gate failed (YYYY-MM -> the blocking findings as sentences)."""
+    months whose quality gate failed (YYYY-MM -> the blocking findings as sentences), `steps` the run's other
+    failed steps (`step: error`), which the quality gate does not explain."""
 
-    def __init__(self, message: str, blocked: dict[str, list[str]] | None = None):
+    def __init__(self, message: str, blocked: dict[str, list[str]] | None = None, steps: list[str] = ()):
         super().__init__(message)
         self.blocked = blocked or {}
+        self.steps = list(steps)
 
 
 class MonthsBlocked(Exception):
     """Some months of a range were blocked by their quality gate; the others were published."""
 
-    def __init__(self, blocked: dict[str, list[str]], published: list[dt.date], drafts: list[str] = ()):
-        self.blocked, self.published = blocked, published
+    def __init__(
+        self, blocked: dict[str, list[str]], published: list[dt.date], drafts: list[str] = (), failed: list[str] = ()
+    ):
+        self.blocked, self.published, self.failed = blocked, published, list(failed)
         lines = [
             f"{len(blocked)} month(s) blocked by the quality gate (nothing of them was published; each keeps "
             "its previous pack):"
         ]
         for month, findings in sorted(blocked.items()):
-            lines += [f"{month}:"] + [f"  {finding}" for finding in findings]
+            lines += [f"{month}:"] + [f"  {printable(finding)}" for finding in findings]  # one line each
+        if failed:  # months that neither published nor were blocked: what failed in their runs
+            lines += ["other failures (nothing of these months was published):"] + [f"  {f}" for f in failed]
         super().__init__("\n".join(lines + list(drafts)))
 
 
@@ -184,7 +191,9 @@ def run_months(
             raise result_box["error"]  # type: ignore[misc]
         result = result_box["result"]
         if not result.success:  # type: ignore[attr-defined]
-            raise RunFailed(failure_summary(instance, run_id), blocked_months(instance, run_id))
+            blocked = blocked_months(instance, run_id)
+            steps = failed_steps(instance, run_id, besides_checks=True) if blocked else []
+            raise RunFailed(failure_summary(instance, run_id), blocked, steps)
     return RunOutcome(run_id=run_id, months=months)
 
 
@@ -211,21 +220,24 @@ def run_each_month_on_its_own(
             raise
         if len(months) == 1:
             raise RunFailed(
-                f"{failure}\n{_draft(settings, months[0], blocked[f'{months[0]:%Y-%m}'])}", blocked
+                f"{failure}\n{_draft(settings, months[0], blocked[f'{months[0]:%Y-%m}'])}", blocked, failure.steps
             ) from None
-    outcomes = []
+    outcomes, failed = [], []
     for segment in consecutive_runs([m for m in months if f"{m:%Y-%m}" not in blocked]):
         try:
             outcomes.append(run_months(settings, segment, on_progress, job_name, extra_tags))
         except RunFailed as failure:
-            if not failure.blocked:
-                raise
+            # Every failure is named: a segment's blocked months, and whatever else failed in its run (dbt, the
+            # render), with the months it kept from publishing.
             blocked.update(failure.blocked)
+            span = f"{segment[0]:%Y-%m}" + (f"..{segment[-1]:%Y-%m}" if len(segment) > 1 else "")
+            reasons = failure.steps if failure.blocked else str(failure).splitlines()
+            failed += [f"{span}: {reason}" for reason in reasons]
     published = [month for outcome in outcomes for month in outcome.months]
     drafts = [
         _draft(settings, dt.date.fromisoformat(f"{month}-01"), findings) for month, findings in sorted(blocked.items())
     ]
-    raise MonthsBlocked(blocked, published, drafts)
+    raise MonthsBlocked(blocked, published, drafts, failed)
 
 
 def _draft(settings: Settings, month: dt.date, findings: list[str]) -> str:
@@ -244,7 +256,7 @@ def _draft(settings: Settings, month: dt.date, findings: list[str]) -> str:
             drafted = render_draft(settings, month, findings)
         return f"a draft of {month:%Y-%m} (not published, never sent): {drafted}"
     except Exception as error:  # noqa: BLE001 - the gate's verdict stands; the draft is a courtesy
-        return f"no draft of {month:%Y-%m} could be rendered ({type(error).__name__}: {error})"
+        return printable(f"no draft of {month:%Y-%m} could be rendered ({type(error).__name__}: {error})")
 
 
 def consecutive_runs(months: list[dt.date]) -> list[list[dt.date]]:

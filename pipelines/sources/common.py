@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import math
+import os
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -104,6 +105,22 @@ class LoadBatch:
         )
 
 
+def refuse_oversized(path, display_name: str, max_bytes: int | None) -> None:
+    """Raise SourceFormatError when the file is larger than `max_bytes` (limits.file_bytes), before a byte of it
+    is read: its size is the file system's (a sparse file reports its full size without using disk)."""
+    if max_bytes is None:
+        return
+    try:
+        size = os.stat(path).st_size
+    except OSError as error:
+        raise SourceFormatError(f"{display_name}: cannot be read ({error.strerror})") from None
+    if size > max_bytes:
+        raise SourceFormatError(
+            f"{display_name}: the file is {size:,} bytes, over the cap of {max_bytes:,} bytes (limits.file_bytes): "
+            "split the export (one file per project or period), or raise limits.file_bytes in steerpack.yaml"
+        )
+
+
 # --- value conversions -------------------------------------------------------------------------------------
 # Each returns None for an empty cell and raises ValueError with a reader-facing reason for a bad one.
 
@@ -151,7 +168,13 @@ def to_number(value: Any) -> float | None:
     if isinstance(value, bool):
         raise ValueError(f"{value!r} is not a number")
     if isinstance(value, (int, float)):
-        return float(value)
+        try:
+            number = float(value)
+        except OverflowError:  # an integer of hundreds of digits
+            raise ValueError(f"{value!r} is not a finite number") from None
+        if math.isinf(number):  # a numeric cell of 1E+999, or a formula's overflow
+            raise ValueError(f"{value!r} is not a finite number")
+        return number
     text = _plain_number_text(str(value).strip())
     try:
         number = float(text)

@@ -9,6 +9,7 @@ fields that were saved in it. Blank task lines (`<IsNull>1</IsNull>`) are rows o
 from __future__ import annotations
 
 import datetime as dt
+import math
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -51,9 +52,12 @@ def _number(text: str | None) -> float | None:
     if text in (None, ""):
         return None
     try:
-        return float(text)
+        number = float(text)
     except ValueError:
         raise ValueError(f"{text!r} is not a number") from None
+    if not math.isfinite(number):  # `NaN`, `INF`, `1e999`: no cost or percentage (DESIGN §4a)
+        raise ValueError(f"{text!r} is not a finite number")
+    return number
 
 
 def parse_ms_project(path: Path, display_name: str) -> LoadBatch:

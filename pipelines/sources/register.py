@@ -3,6 +3,17 @@
 Sheets and headers are matched case- and space-insensitively; extra columns are ignored. A missing sheet or
 column makes the whole file unreadable (SourceFormatError naming file, sheet and column); a row with a bad
 value is rejected with the column and the reason, and the rest of the sheet loads.
+
+The register is read as a person sees it in Excel (DESIGN §4a):
+- only visible sheets are read. Two visible sheets whose names match after case and space folding (`Projects`,
+  `projects `) make the file unreadable, naming both; a register sheet that exists only hidden or very hidden is
+  unreadable with how to unhide it; a hidden namesake of a visible sheet is not read, and a note names it.
+- hidden rows of `Projects` and `Distribution` are refused (quarantined, reason "hidden row"): an invisible row
+  would add a project to the totals or a recipient to the mailing. Hidden rows of the other sheets are read and
+  a note names them (RAID and Benefits logs are often filtered).
+- hidden columns are read, and a note names them (helper columns such as plan_key are often hidden); a hidden
+  column never wins over a visible one of the same header, and two visible ones make the file unreadable.
+- a formula cell whose saved value may be stale or is missing (see xlsx.py) is refused: its row is quarantined.
 """
 
 from __future__ import annotations
@@ -16,7 +27,7 @@ from typing import Any
 import pandas as pd
 
 from pipelines.sources.common import LoadBatch, Reject, SourceFormatError, to_date, to_int, to_number, to_text
-from pipelines.sources.xlsx import SheetReading, WorkbookLimits, iter_sheet, open_workbook
+from pipelines.sources.xlsx import SheetReading, WorkbookLimits, column_name, iter_sheet, open_workbook
 
 FILE_FORMAT = "portfolio_register_xlsx"
 
@@ -44,16 +55,24 @@ _ADDRESS = re.compile(r"[^@\s,;<>\"()\[\]]+@[^@\s,;<>\"()\[\]]+\.[^@\s,;<>\"()\[
 def _one_address(value: Any) -> str | None:
     """A Distribution cell holds exactly one address (`pat@example.com` or `Pat <pat@example.com>`): a second
     one in the same cell would become a second recipient of a pack meant for the first."""
+    from pipelines.core.delivery.addresses import normalise_address, normalise_text
+
     text = to_text(value)
     if text is None:
         return None
+    # NFKC first (a fullwidth `＠` or `，` is the ASCII one), refusing zero-width and bidi characters (an AddressError
+    # is a ValueError: the row is quarantined with the reason, which blocks the month: DESIGN §4a).
+    text = normalise_text(text)
     addresses = [address for _, address in getaddresses([text]) if address]
     if len(addresses) != 1:
         raise ValueError(f"{text!r} holds {len(addresses)} addresses; write one address per row")
     # `pat@example.com.` (the DNS root's dot) is the same mailbox as `pat@example.com`: compared as one, so a
-    # second row cannot give it another scope.
+    # second row cannot give it another scope. A Unicode domain is stored as its IDNA A-label (xn--...).
     address = addresses[0][:-1] if addresses[0].endswith(".") else addresses[0]
     if not _ADDRESS.fullmatch(address) or ".." in address or address.split("@")[1].startswith("."):
+        raise ValueError(f"{text!r} is not an e-mail address")
+    address = normalise_address(address)
+    if not _ADDRESS.fullmatch(address) or ".." in address:
         raise ValueError(f"{text!r} is not an e-mail address")
     return address
 
@@ -218,6 +237,16 @@ SHEETS: dict[str, tuple[str, list[tuple[str, Converter, bool]]]] = {
 
 TABLES = [table for table, _ in SHEETS.values()]
 
+# The sheets whose rows decide the portfolio's totals and who receives what: a hidden row there is refused.
+HIDDEN_ROWS_REFUSED = ("Projects", "Distribution")
+HIDDEN_ROW_REASON = (
+    "hidden row (a person looking at the sheet does not see it): unhide the row, or delete it if it should not count"
+)
+STALE_CELL_REASON = (
+    "cell {cell} holds a formula whose saved value may be stale or is missing (the workbook was not last "
+    "calculated and saved by Excel): open and save it in Excel, or type the value"
+)
+
 
 def _key(header: Any) -> str:
     return " ".join(str(header or "").split()).lower()
@@ -228,18 +257,12 @@ def parse_register(path: Path, display_name: str | None = None, limits: Workbook
     display_name = display_name or path.name
     workbook = open_workbook(path, display_name, limits)
     try:
-        sheets_by_key = {_key(name): name for name in workbook.sheetnames}
-        missing = [name for name in SHEETS if _key(name) not in sheets_by_key]
-        if missing:
-            raise SourceFormatError(
-                f"{display_name}: sheet{'s' if len(missing) > 1 else ''} {', '.join(repr(m) for m in missing)} "
-                f"missing (found: {', '.join(workbook.sheetnames)})"
-            )
         batch = LoadBatch(source_file=display_name, file_format=FILE_FORMAT, source="register")
+        chosen = _visible_sheets(workbook, display_name, batch)
         for sheet_name, (table, spec) in SHEETS.items():
             reading = SheetReading()
-            rows = iter_sheet(workbook[sheets_by_key[_key(sheet_name)]], display_name, limits, reading=reading)
-            _parse_sheet(rows, display_name, sheet_name, table, spec, batch)
+            rows = iter_sheet(workbook[chosen[sheet_name]], display_name, limits, reading=reading)
+            _parse_sheet(rows, display_name, sheet_name, table, spec, batch, reading)
             note = reading.note(sheet_name, limits)
             if note:
                 batch.notes.append(note)
@@ -248,29 +271,175 @@ def parse_register(path: Path, display_name: str | None = None, limits: Workbook
         workbook.close()
 
 
+_STATE_WORDS = {"hidden": "hidden", "veryHidden": "very hidden"}
+
+
+def _state(sheet: Any) -> str:
+    return getattr(sheet, "sheet_state", "visible") or "visible"
+
+
+def _visible_sheets(workbook: Any, display_name: str, batch: LoadBatch) -> dict[str, str]:
+    """Which of the workbook's sheets each register sheet is read from: its one visible namesake (module docstring).
+    Hidden namesakes and other hidden sheets are named in the batch's notes."""
+    sheets = [(name, _state(workbook[name])) for name in workbook.sheetnames]
+    chosen: dict[str, str] = {}
+    missing, problems, notes = [], [], []
+    for sheet_name in SHEETS:
+        matches = [(name, state) for name, state in sheets if _key(name) == _key(sheet_name)]
+        visible = [name for name, state in matches if state == "visible"]
+        hidden = [(name, state) for name, state in matches if state != "visible"]
+        if not matches:
+            missing.append(sheet_name)
+        elif len(visible) > 1:
+            problems.append(
+                f"sheets {' and '.join(repr(name) for name in visible)} both read as '{sheet_name}' (sheet names are "
+                "matched ignoring case and spaces): delete or rename all but one"
+            )
+        elif not visible:
+            name, state = hidden[0]
+            if state == "veryHidden":
+                how = (
+                    "Excel's Unhide menu does not list it: set its Visible property in the VBA editor (Alt+F11), or "
+                    f"copy its content to a visible '{sheet_name}' sheet"
+                )
+            else:
+                how = f"unhide it in Excel (right-click a sheet tab > Unhide) or add a visible '{sheet_name}' sheet"
+            problems.append(
+                f"sheet {name!r} is {_STATE_WORDS.get(state, state)}: {how}, and drop the register again "
+                "(steerpack reads only the sheets a person sees)"
+            )
+        else:
+            chosen[sheet_name] = visible[0]
+            notes += [
+                f"sheet {name!r} is {_STATE_WORDS.get(state, state)} and was not read: the visible sheet "
+                f"{visible[0]!r} of the same name was"
+                for name, state in hidden
+            ]
+    if missing:
+        problems.insert(
+            0,
+            f"sheet{'s' if len(missing) > 1 else ''} {', '.join(repr(m) for m in missing)} "
+            f"missing (found: {', '.join(workbook.sheetnames)})",
+        )
+    if problems:
+        raise SourceFormatError(f"{display_name}: " + "; ".join(problems))
+    register_keys = {_key(name) for name in SHEETS}
+    others = [f"{name!r}" for name, state in sheets if state != "visible" and _key(name) not in register_keys]
+    if others:
+        notes.append(f"hidden sheet{'s' if len(others) > 1 else ''} {', '.join(others)} not read")
+    batch.notes += notes
+    return chosen
+
+
+def _ranges(numbers: list[int], shown: int = 10) -> str:
+    """`5, 9-12, 20` for the row numbers, the first `shown` runs of them and how many more."""
+    runs: list[list[int]] = []
+    for number in sorted(numbers):
+        if runs and number == runs[-1][1] + 1:
+            runs[-1][1] = number
+        else:
+            runs.append([number, number])
+    text = ", ".join(str(low) if low == high else f"{low}-{high}" for low, high in runs[:shown])
+    more = sum(high - low + 1 for low, high in runs[shown:])
+    return text + (f" and {more} more" if more else "")
+
+
+def _hidden_but_read(what: str, which: str, count: int) -> str:
+    """`rows 3, 5-6 are hidden in Excel and were read: unhide them ...`, in the singular for one."""
+    if count == 1:
+        return f"{what} {which} is hidden in Excel and was read: unhide it to see what steerpack reads"
+    return f"{what}s {which} are hidden in Excel and were read: unhide them to see what steerpack reads"
+
+
+def _header_positions(
+    header_row: Any, display_name: str, sheet_name: str, spec: list[tuple[str, Converter, bool]], reading: SheetReading
+) -> tuple[dict[str, int], list[str], list[str]]:
+    """Where each column the sheet reads is: its one visible header (a hidden twin is named, never preferred)."""
+    found: dict[str, list[int]] = {}
+    for index, header in enumerate(header_row.cells):
+        if _key(header):
+            found.setdefault(_key(header), []).append(index)
+    hidden = {column - 1 for column in reading.hidden_columns}
+    where = f"{display_name}, sheet '{sheet_name}'"
+    missing = [column for column, _, _ in spec if _key(column) not in found]
+    if missing:
+        raise SourceFormatError(
+            f"{where}: column{'s' if len(missing) > 1 else ''} "
+            f"{', '.join(repr(m) for m in missing)} missing (expected: {', '.join(c for c, _, _ in spec)})"
+        )
+    position: dict[str, int] = {}
+    hidden_read, hidden_twins, problems = [], [], []
+    for column, _, _ in spec:
+        indexes = found[_key(column)]
+        visible = [index for index in indexes if index not in hidden]
+        if len(visible) > 1 or (not visible and len(indexes) > 1):
+            letters = " and ".join(column_name(index + 1) for index in (visible or indexes))
+            problems.append(f"columns {letters} are both headed {column!r}: delete or rename all but one")
+            continue
+        position[_key(column)] = visible[0] if visible else indexes[0]
+        if not visible:
+            hidden_read.append(f"{column_name(indexes[0] + 1)} ({column!r})")
+        hidden_twins += [
+            f"{column_name(index + 1)} ({column!r}, the visible column {column_name(visible[0] + 1)} was read)"
+            for index in indexes
+            if visible and index in hidden
+        ]
+    if problems:
+        raise SourceFormatError(f"{where}: " + "; ".join(problems))
+    return position, hidden_read, hidden_twins
+
+
 def _parse_sheet(
-    rows, display_name: str, sheet_name: str, table: str, spec: list[tuple[str, Converter, bool]], batch: LoadBatch
+    rows,
+    display_name: str,
+    sheet_name: str,
+    table: str,
+    spec: list[tuple[str, Converter, bool]],
+    batch: LoadBatch,
+    reading: SheetReading | None = None,
 ) -> None:
+    reading = reading or SheetReading()
     header_row = next(rows, None)
     if header_row is None:
         raise SourceFormatError(f"{display_name}, sheet '{sheet_name}': the sheet is empty (no header row)")
-    position = {_key(h): i for i, h in enumerate(header_row.cells) if _key(h)}
-    missing = [column for column, _, _ in spec if _key(column) not in position]
-    if missing:
-        raise SourceFormatError(
-            f"{display_name}, sheet '{sheet_name}': column{'s' if len(missing) > 1 else ''} "
-            f"{', '.join(repr(m) for m in missing)} missing (expected: {', '.join(c for c, _, _ in spec)})"
+    position, hidden_read, hidden_twins = _header_positions(header_row, display_name, sheet_name, spec, reading)
+    if hidden_read:
+        batch.notes.append(
+            f"sheet '{sheet_name}': " + _hidden_but_read("column", ", ".join(hidden_read), len(hidden_read))
+        )
+    if hidden_twins:
+        batch.notes.append(
+            f"sheet '{sheet_name}': hidden column{'s' if len(hidden_twins) > 1 else ''} not read: "
+            + ", ".join(hidden_twins)
         )
     records: list[dict[str, Any]] = []
     read = 0
+    hidden_rows_read = [header_row.number] if header_row.hidden else []
     # Row numbers are Excel's, so an analyst can go straight to the cell; empty rows never reach here.
     for row in rows:
         excel_row, values = row.number, row.cells
         read += 1
         raw = {column: _cell(values, position[_key(column)]) for column, _, _ in spec}
+        if row.hidden and sheet_name in HIDDEN_ROWS_REFUSED:
+            batch.rejects.append(
+                Reject(
+                    table,
+                    excel_row,
+                    f"sheet '{sheet_name}' row {excel_row}: {HIDDEN_ROW_REASON}",
+                    raw,
+                    _record_key(raw.get("project_id")),
+                )
+            )
+            continue
+        if row.hidden:
+            hidden_rows_read.append(excel_row)
         record: dict[str, Any] = {"source_row": excel_row}
         problems = []
         for column, convert, required in spec:
+            if position[_key(column)] in row.stale:
+                cell = f"{column_name(position[_key(column)] + 1)}{excel_row}"
+                problems.append(f"{column}: {STALE_CELL_REASON.format(cell=cell)}")
+                continue
             try:
                 value = convert(raw[column])
             except ValueError as error:
@@ -293,6 +462,10 @@ def _parse_sheet(
             )
         else:
             records.append(record)
+    if hidden_rows_read:
+        batch.notes.append(
+            f"sheet '{sheet_name}': " + _hidden_but_read("row", _ranges(hidden_rows_read), len(hidden_rows_read))
+        )
     batch.rows_read[table] = read
     columns = ["source_row", *(column for column, _, _ in spec)]
     batch.tables[table] = pd.DataFrame.from_records(records, columns=columns)

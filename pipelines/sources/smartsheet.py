@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import math
 import re
 from pathlib import Path
 from typing import Any
@@ -104,14 +105,23 @@ def parse_smartsheet(path: Path, display_name: str, limits: WorkbookLimits = Wor
     # Streamed: the outline levels come with each row, so read-only mode loses nothing (see pipelines.sources.xlsx).
     workbook = open_workbook(path, display_name, limits)
     try:
+        # The first sheet a person sees: a hidden sheet is never preferred over it (DESIGN §4a). Hidden rows are
+        # read: Smartsheet exports the children of a collapsed row as hidden rows, and they are tasks.
+        visible = [sheet for sheet in workbook.worksheets if getattr(sheet, "sheet_state", "visible") == "visible"]
+        if not visible:
+            raise SourceFormatError(f"{display_name}: every sheet is hidden; unhide the plan's sheet in Excel")
+        skipped = [repr(sheet.title) for sheet in workbook.worksheets[: workbook.worksheets.index(visible[0])]]
+        if skipped:
+            batch.notes.append(f"hidden sheet{'s' if len(skipped) > 1 else ''} {', '.join(skipped)} not read")
         reading = SheetReading()
-        rows = list(iter_sheet(workbook.worksheets[0], display_name, limits, cells=True, reading=reading))
-        sheet_title = workbook.worksheets[0].title
+        rows = list(iter_sheet(visible[0], display_name, limits, cells=True, reading=reading))
+        sheet_title = visible[0].title
     finally:
         workbook.close()
     if not rows or not matches_header([getattr(c, "value", None) for c in rows[0].cells]):
         raise SourceFormatError(
-            f"{display_name}: first sheet has no Smartsheet header (expected Task Name, Start, Finish or End Date)"
+            f"{display_name}: first visible sheet has no Smartsheet header (expected Task Name, Start, Finish or "
+            "End Date)"
         )
     note = reading.note(sheet_title, limits)
     if note:
@@ -166,9 +176,10 @@ def parse_smartsheet(path: Path, display_name: str, limits: WorkbookLimits = Wor
 def _number(value: Any, column: str) -> float | None:
     if is_empty(value):
         return None
-    if isinstance(value, (int, float)):
-        return float(value)
     try:
-        return float(str(value).replace(",", "").strip())
-    except ValueError:
+        number = float(value) if isinstance(value, (int, float)) else float(str(value).replace(",", "").strip())
+    except (ValueError, OverflowError):
         raise ValueError(f"{column} {value!r} is not a number") from None
+    if not math.isfinite(number):  # `inf`, `NaN` typed as text, `1e999`
+        raise ValueError(f"{column} {value!r} is not a finite number")
+    return number

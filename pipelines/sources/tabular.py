@@ -731,8 +731,10 @@ def parse_numbers(
         text = text.str.replace(decimal, ".", regex=False)
     numbers = pd.to_numeric(text.where(~empty, None), errors="coerce")
     numbers = numbers.where(~negative, -numbers.abs())
-    bad = (numbers.isna() & ~empty) | bad_grouping
-    return numbers.where(~bad_grouping).astype("float64"), bad
+    # `inf`, `Infinity`, `1e999` convert to infinity: no amount, count or rate (DESIGN §4a)
+    infinite = pd.Series(np.isinf(numbers.to_numpy(dtype="float64", na_value=np.nan)), index=text.index)
+    bad = (numbers.isna() & ~empty) | bad_grouping | infinite
+    return numbers.where(~(bad_grouping | infinite)).astype("float64"), bad
 
 
 def thousands_for(decimal: str, declared: str | None) -> str:

@@ -8,10 +8,17 @@ stale, which silently cut rows off), trailing empty cells are dropped (one style
 openpyxl build a grid of 17 billion cells), reading stops after a long run of empty rows, and a sheet over the
 row or column cap is refused with the file, the sheet and the cap. Anything openpyxl raises on a damaged file
 (truncated XML, bad compressed data, a broken zip) becomes one SourceFormatError naming the file.
+
+What a person would not see is reported, never decided here: each row says whether it is hidden (`<row
+hidden="1">`, or every row of a sheet whose rows are hidden by default) and which of its cells are formulas whose
+cached value steerpack cannot vouch for (no cached value at all, or a workbook whose writer asked Excel to
+recalculate everything on load, `<calcPr fullCalcOnLoad="1">`: its cached values were not computed by Excel);
+`SheetReading` lists the sheet's hidden columns. The caller (the register) decides what to refuse.
 """
 
 from __future__ import annotations
 
+import posixpath
 import zipfile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -19,10 +26,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import defusedxml.ElementTree as SafeET
 import openpyxl
 from openpyxl.cell.read_only import ReadOnlyCell
+from openpyxl.utils.cell import get_column_letter
 from openpyxl.worksheet._read_only import ReadOnlyWorksheet
-from openpyxl.worksheet._reader import WorkSheetParser
+from openpyxl.worksheet._reader import FORMULA_TAG, VALUE_TAG, WorkSheetParser
 
 from pipelines.sources.common import SourceFormatError
 
@@ -47,6 +56,9 @@ class SheetRow:
     number: int  # Excel's row number, as the analyst sees it
     cells: tuple[Any, ...]  # values, or ReadOnlyCells with `cells=True`; trailing empty cells dropped
     outline_level: int  # Excel's row grouping (Smartsheet's hierarchy); 0 when not grouped
+    hidden: bool = False  # hidden in Excel (a person looking at the sheet does not see it)
+    # 0-based columns holding a formula whose cached value may be stale or is missing (see the module docstring)
+    stale: tuple[int, ...] = ()
 
 
 @dataclass
@@ -54,6 +66,7 @@ class SheetReading:
     """What reading a sheet noticed besides its rows (reported in the load log)."""
 
     stopped_at: int | None = None  # the last row read before a run of empty rows ended the sheet
+    hidden_columns: tuple[int, ...] = ()  # 1-based columns hidden in Excel (`<col hidden="1">`), known once read
 
     def note(self, sheet_name: str, limits: WorkbookLimits) -> str | None:
         if self.stopped_at is None:
@@ -112,6 +125,62 @@ def _is_empty(value: Any) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
 
 
+def _true(value: Any) -> bool:
+    return str(value).strip().lower() in ("1", "true")
+
+
+def column_name(number: int) -> str:
+    """Excel's letter for a 1-based column (`F`), for findings a person can follow."""
+    return get_column_letter(number) if 1 <= number <= 18278 else str(number)
+
+
+def recalculates_on_load(workbook: openpyxl.Workbook) -> bool:
+    """Whether the workbook's writer asked for a full recalculation on open (`<calcPr fullCalcOnLoad="1">`): tools
+    other than Excel do so when they could not compute formulas, and the cached values they wrote (often none, or
+    0) are not what Excel shows. openpyxl's own reading defaults the flag to true, so workbook.xml is read here."""
+    archive = getattr(workbook, "_archive", None)
+    if archive is None:
+        return False
+    part = "xl/workbook.xml"
+    try:
+        for rel in SafeET.fromstring(archive.read("_rels/.rels")):
+            if rel.get("Type", "").endswith("/officeDocument") and rel.get("Target"):
+                part = posixpath.normpath(rel.get("Target").lstrip("/"))
+        with archive.open(part) as source:
+            for _, element in SafeET.iterparse(source):
+                if element.tag.rsplit("}", 1)[-1] == "calcPr":
+                    return _true(element.get("fullCalcOnLoad", "0"))
+                element.clear()
+    except Exception:  # noqa: BLE001 - openpyxl has read this part already; a failure here means no flag
+        return False
+    return False
+
+
+class _Parser(WorkSheetParser):
+    """openpyxl's parser, also noting per row which cells hold a formula and whether its cached value is trusted."""
+
+    def __init__(self, *args, recalculates: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.recalculates = recalculates
+        self.row_stale: list[int] = []
+
+    def parse_row(self, row):
+        self.row_stale = []
+        return super().parse_row(row)
+
+    def parse_cell(self, element):
+        cell = super().parse_cell(element)
+        if element.find(FORMULA_TAG) is not None and (self.recalculates or _no_cached_value(element)):
+            self.row_stale.append(cell["column"])
+        return cell
+
+
+def _no_cached_value(element) -> bool:
+    """No `<v>`, or an empty one (`<v/>`, as openpyxl writes) where only a text result (`t="str"`) can be empty."""
+    cached = element.find(VALUE_TAG)
+    return cached is None or (not (cached.text or "") and element.get("t", "n") != "str")
+
+
 def iter_sheet(
     sheet: ReadOnlyWorksheet,
     display_name: str,
@@ -125,23 +194,32 @@ def iter_sheet(
         source = sheet._get_source()
     try:
         with readable(display_name):
-            parser = WorkSheetParser(
+            parser = _Parser(
                 source,
                 sheet._shared_strings,
                 data_only=sheet.parent.data_only,
                 epoch=sheet.parent.epoch,
                 date_formats=sheet.parent._date_formats,
                 timedelta_formats=sheet.parent._timedelta_formats,
+                recalculates=sheet.parent.data_only and recalculates_on_load(sheet.parent),
             )
             rows = parser.parse()
         last_content, kept, empty_run = 0, 0, 0
+        first, rows_hidden_by_default = True, False
         while True:
             with readable(display_name):
                 number, parsed = next(rows, (None, None))
             if number is None:
                 return
+            if first:  # `<cols>` and `<sheetFormatPr>` precede the rows in the sheet's XML
+                first = False
+                rows_hidden_by_default = _true(getattr(getattr(parser, "sheet_format", None), "zeroHeight", None))
+                if reading is not None:
+                    reading.hidden_columns = _hidden_columns(parser.column_dimensions, limits)
             dimensions = parser.row_dimensions.pop(str(number), None)
-            filled = [cell for cell in parsed if not _is_empty(cell["value"])]
+            stale = set(parser.row_stale)
+            # a formula with no cached value reads as empty: the row still counts, so the caller can refuse it
+            filled = [cell for cell in parsed if not _is_empty(cell["value"]) or cell["column"] in stale]
             if not filled:
                 # Rows the XML leaves out cost nothing; rows it holds empty (styled) cost parsing, so a long
                 # run of them ends the sheet. The load log says where, in case anything followed.
@@ -170,6 +248,37 @@ def iter_sheet(
                     values[cell["column"] - 1] = ReadOnlyCell(sheet, **cell) if cells else cell["value"]
             level = int(float((dimensions or {}).get("outlineLevel", 0) or 0))
             last_content = number
-            yield SheetRow(number, tuple(values), level)
+            yield SheetRow(
+                number,
+                tuple(values),
+                level,
+                _row_hidden(dimensions or {}, rows_hidden_by_default),
+                tuple(sorted(column - 1 for column in stale if column <= width)),
+            )
     finally:
         source.close()
+
+
+def _row_hidden(attributes: dict, by_default: bool) -> bool:
+    if "hidden" in attributes:
+        return _true(attributes["hidden"])
+    if by_default:  # `<sheetFormatPr zeroHeight="1">`: a row is shown only with a height of its own
+        try:
+            return not (_true(attributes.get("customHeight")) and float(attributes.get("ht", 0)) > 0)
+        except ValueError:
+            return True
+    return False
+
+
+def _hidden_columns(dimensions: dict[str, dict], limits: WorkbookLimits) -> tuple[int, ...]:
+    """The 1-based columns `<col min max hidden="1">` hides, up to the column cap (later ones hold nothing read)."""
+    hidden: set[int] = set()
+    for attributes in dimensions.values():
+        if not _true(attributes.get("hidden")):
+            continue
+        try:
+            low, high = int(attributes["min"]), int(attributes.get("max", attributes["min"]))
+        except (KeyError, ValueError):
+            continue
+        hidden.update(range(max(low, 1), min(high, limits.sheet_columns) + 1))
+    return tuple(sorted(hidden))

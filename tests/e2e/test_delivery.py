@@ -101,7 +101,7 @@ def test_each_recipient_gets_one_message_over_starttls_with_their_attachments(si
     names = ["steering-pack-2026-09.pdf", "steering-pack-2026-09.xlsx", "steering-pack-2026-09.html"]
     for address, subject in ((HEAD, "portfolio"), (BOB, "BETA"), (CAROL, "ALPHA")):
         [message] = server.mailbox.to(address)
-        assert message["From"] == "PMO <pmo@example.com>" and message["To"] == address
+        assert message["From"] == "PMO <pmo@example.com>" and message["To"].addresses[0].addr_spec == address
         assert message["Subject"] == f"Steering pack — 2026-09 — {subject}"
         assert message["Date"] and message["Message-ID"].strip().endswith("@example.com>")
         assert [p.get_filename() for p in message.iter_attachments()] == names

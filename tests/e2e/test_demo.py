@@ -231,7 +231,7 @@ def test_no_reader_receives_another_projects_data(demo_run, tmp_path):
     assert len(messages) == len(scopes) == 6
     for path in messages:
         message = email.message_from_bytes(path.read_bytes(), policy=policy.default)
-        scope = scopes[message["To"]]
+        scope = scopes[message["To"].addresses[0].addr_spec]  # To: carries the reader's name too
         folder = tmp_path / path.stem
         folder.mkdir()
         texts = _message_texts(message, folder)

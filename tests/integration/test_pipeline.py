@@ -4,6 +4,7 @@ import datetime as dt
 import email
 import subprocess
 from email import policy
+from pathlib import Path
 
 import pytest
 
@@ -98,7 +99,14 @@ def test_rerunning_a_month_leaves_counts_unchanged(september_workspace):
 
 def test_a_month_without_a_register_uses_the_latest_earlier_one(september_workspace):
     workspace = september_workspace  # September is materialized already
-    materialize(workspace, OCT, through_marts=True)  # the October drop has no register
+    # the October drop has a Jira export and no register (a month with no drop at all would block: DESIGN 4a)
+    jira = workspace.inbox / "2026-10" / "jira"
+    jira.mkdir(parents=True)
+    (jira / "ALP.csv").write_text(
+        (Path(__file__).parent.parent / "fixtures" / "plans" / "jira_cloud_quirks.csv").read_text(encoding="utf-8-sig"),
+        encoding="utf-8",
+    )
+    materialize(workspace, OCT, through_marts=True)
     assert query(
         workspace,
         "select month, project_id, register_snapshot_month from marts.fct_project_month order by month, project_id",

@@ -528,6 +528,7 @@ def test_a_render_that_fails_leaves_the_previous_month_whole_and_no_staging(tmp_
     def fails(*args, **kwargs):
         raise RuntimeError("WeasyPrint died")
 
+    monkeypatch.setattr(render, "render_record", lambda conn, month: "{}")
     monkeypatch.setattr(render, "load_pack_data", lambda conn, month: None)
     monkeypatch.setattr(
         render,
@@ -550,6 +551,7 @@ def test_a_month_that_publishes_drops_its_out_of_date_draft_and_keeps_the_others
     for month in ("2026-08", "2026-09"):
         (output / "drafts" / month).mkdir(parents=True)
         (output / "drafts" / month / f"steering-pack-{month}-draft.html").write_text("DRAFT — not published")
+    monkeypatch.setattr(render, "render_record", lambda conn, month: "{}")
     monkeypatch.setattr(render, "load_pack_data", lambda conn, month: None)
     monkeypatch.setattr(
         render,

@@ -27,7 +27,7 @@ def failures(conn, table):
 def second_row(table, change):
     """Another good row (its own key) with one value spoiled."""
     other = {
-        "projects": {"project_id": "P2", "finance_codes": "WBS-2"},
+        "projects": {"project_id": "P2", "finance_codes": "WBS-2", "plan_key": "TWO"},  # its own plan
         "work_items": {"item_key": "ONE-2"},
         "schedule_tasks": {"task_uid": "2"},
         "spend": {"document_id": "D2"},

@@ -121,3 +121,36 @@ def test_dbt_vars_carry_thresholds_and_tolerances():
 def test_milestone_rate_thresholds_grade_downwards():
     with pytest.raises(ConfigError, match=r"milestone_rate_thresholds.*red \(0.95\) must not exceed amber \(0.9\)"):
         parse_settings({"milestone_rate_thresholds": {"amber": 0.90, "red": 0.95}})
+
+
+@pytest.mark.parametrize(
+    "overrides, keys",
+    [
+        ({"warehouse": "./output/warehouse/steerpack.duckdb"}, ("'warehouse'", "'output'")),
+        ({"output": "./inbox"}, ("'output'", "'inbox'")),
+        ({"output": "./inbox/output"}, ("'output'", "'inbox'")),
+        ({"inbox": "./output/inbox"}, ("'inbox'", "'output'")),
+    ],
+)
+def test_overlapping_paths_are_a_config_error_naming_both_keys(tmp_path, overrides, keys):
+    config = write_config(tmp_path / "pmo", **overrides)
+    with pytest.raises(ConfigError) as error:
+        load_settings(config)
+    message = str(error.value)
+    assert message.startswith(f"{config.resolve()}: ")
+    assert all(key in message for key in keys)
+
+
+def test_overlapping_paths_are_found_through_a_symlink(tmp_path):
+    (tmp_path / "pmo" / "output").mkdir(parents=True)
+    (tmp_path / "pmo" / "in").symlink_to(tmp_path / "pmo" / "output", target_is_directory=True)
+    # the absolute spelling is not resolved by `resolved()`: only the real-path comparison sees the overlap
+    config = write_config(tmp_path / "pmo", inbox=str(tmp_path / "pmo" / "in" / "drops"))
+    with pytest.raises(ConfigError, match=r"'inbox' .* must not lie inside 'output'"):
+        load_settings(config)
+
+
+def test_neighbouring_paths_with_a_common_prefix_are_apart(tmp_path):
+    config = write_config(tmp_path / "pmo", inbox="./output-inbox", warehouse="./output-warehouse/w.duckdb")
+    settings = load_settings(config)
+    assert settings.inbox == (tmp_path / "pmo" / "output-inbox").resolve()

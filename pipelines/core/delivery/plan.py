@@ -12,6 +12,7 @@ from dataclasses import dataclass
 import duckdb
 
 from pipelines.config import Settings
+from pipelines.core.delivery.addresses import AddressError, mailbox_key
 from pipelines.core.delivery.scope import scope_label, scope_project_ids
 from reports.data import load_recipients
 from reports.render import ATTACHED_KINDS, pack_paths, scoped_pack_paths
@@ -95,13 +96,48 @@ def delivery_log_rows(conn: duckdb.DuckDBPyConnection, month: dt.date) -> dict[s
     return {row[0].lower(): dict(zip(names, row)) for row in cursor.fetchall()}
 
 
+def _key(address: str) -> str:
+    """The mailbox an address is compared as; one that cannot be normalised keeps its own (lower-cased) key here,
+    and is refused, with its reason, when its message would be built (send.deliver_month)."""
+    try:
+        return mailbox_key(address)
+    except AddressError:
+        return address.strip().lower()
+
+
+def _tagged(address: str) -> bool:
+    return "+" in address.rpartition("@")[0].lstrip("+")
+
+
+def one_per_mailbox(recipients: list[dict]) -> list[dict]:
+    """One recipient per mailbox (DESIGN §4a): `ann+pmo@x.com` and `Ann@x.com` listed with the same scope get one
+    message, sent to the address without a tag (else the first in order). Two scopes for one mailbox never reach
+    here (the quality gate's `one_scope_per_address` blocks the month); if they do, nothing is sent."""
+    by_mailbox: dict[str, dict] = {}
+    for recipient in recipients:
+        key = _key(recipient["recipient_email"])
+        kept = by_mailbox.setdefault(key, recipient)
+        if kept is recipient:
+            continue
+        scopes = {scope_project_ids(r["recipient_scope"]) for r in (kept, recipient)}
+        if len(scopes) > 1:
+            raise DeliveryError(
+                f"{kept['recipient_email']} and {recipient['recipient_email']} are one mailbox with different "
+                "scopes; keep one row per mailbox on the Distribution sheet"
+            )
+        if _tagged(kept["recipient_email"]) and not _tagged(recipient["recipient_email"]):
+            by_mailbox[key] = recipient
+    return list(by_mailbox.values())
+
+
 def plan_delivery(conn: duckdb.DuckDBPyConnection, month: dt.date, resend: bool = False) -> list[PlannedMessage]:
-    """Who gets what this month: every recipient, and whether their message goes or was already sent.
-    Reads only, so `steerpack send --dry-run` can use a read-only connection."""
+    """Who gets what this month: every recipient (one per mailbox), and whether their message goes or was
+    already sent. Reads only, so `steerpack send --dry-run` can use a read-only connection."""
     log = delivery_log_rows(conn, month)
+    by_mailbox = {_key(row["recipient"]): row for row in log.values()}
     plan = []
-    for recipient in load_recipients(conn, month):
-        previous = log.get(recipient["recipient_email"].lower())
+    for recipient in one_per_mailbox(load_recipients(conn, month)):
+        previous = log.get(recipient["recipient_email"].lower()) or by_mailbox.get(_key(recipient["recipient_email"]))
         already_sent = previous is not None and previous["status"] == "sent"
         plan.append(
             PlannedMessage(

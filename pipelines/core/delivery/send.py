@@ -7,7 +7,10 @@ and the tests all call them. `marts.delivery_log` holds one row per (month, reci
   `failed` after; a run that dies in between leaves `sending`, which the next run sends again with the same
   Message-ID (mail clients fold duplicates by Message-ID, so a crash costs at most a repeat, never a loss);
 - `sent` rows are skipped unless `resend`, which sends again under a new Message-ID;
-- each attempt counts in `attempts`, across runs.
+- each attempt counts in `attempts`, across runs;
+- after `delivery.max_attempts` relay failures in a row (across recipients: the relay cannot be reached, does not
+  answer in time, answers without end), the run stops trying: the recipients not yet tried are logged `failed`
+  with "not tried" and their attempts unchanged, so the next `steerpack send` sends them.
 """
 
 from __future__ import annotations
@@ -23,10 +26,17 @@ from pathlib import Path
 import duckdb
 
 from pipelines.config import DeliverySettings, Settings
+from pipelines.core.delivery.addresses import AddressError, normalise_address
 from pipelines.core.delivery.plan import DeliveryError, PlannedMessage, ensure_delivery_log, plan_delivery
-from pipelines.core.delivery.transports import TRANSPORT_ERRORS, RecipientError, Transport, sender_of
+from pipelines.core.delivery.transports import (
+    TRANSPORT_ERRORS,
+    RecipientError,
+    Transport,
+    is_relay_failure,
+    sender_of,
+)
 from reports.data import load_pack_data
-from reports.email import build_message
+from reports.email import build_message, subject
 from reports.render import ATTACHED_KINDS, pack_paths, scoped_pack_paths, write_scoped_pack
 
 
@@ -108,24 +118,54 @@ def attachments_for(
     return [paths[kind] for kind in ATTACHED_KINDS]
 
 
+@dataclass
+class RelayWatch:
+    """Relay failures in a row, across the recipients of a run: at `limit`, the relay is taken as down."""
+
+    limit: int
+    in_a_row: int = 0
+    last_error: str | None = None
+
+    def answered(self) -> None:
+        self.in_a_row = 0
+
+    def failed(self, error: str) -> None:
+        self.in_a_row += 1
+        self.last_error = error
+
+    @property
+    def down(self) -> bool:
+        return self.in_a_row >= self.limit
+
+
 def send_with_retries(
     transport: Transport,
     message: EmailMessage,
     folder: str,
     policy: DeliverySettings,
     sleep: Callable[[float], None] = time.sleep,
+    watch: RelayWatch | None = None,
 ) -> tuple[int, str | None]:
-    """Try up to `policy.max_attempts` times, waiting backoff, 2 x backoff, ... between tries.
-    Returns the attempts made and the last error (None once the transport accepted the message)."""
+    """Try up to `policy.max_attempts` times, waiting backoff, 2 x backoff, ... between tries, and no more once
+    `watch` says the relay is down. Returns the attempts made and the last error (None once the transport
+    accepted the message)."""
+    watch = watch or RelayWatch(policy.max_attempts)
     error = None
     for attempt in range(1, policy.max_attempts + 1):
         try:
             transport.send(message, folder)
+            watch.answered()
             return attempt, None
         except RecipientError as refused:  # no retry can make a bad address good
             return attempt, str(refused)
         except TRANSPORT_ERRORS as failure:
             error = f"{type(failure).__name__}: {failure}"
+            if is_relay_failure(failure):
+                watch.failed(error)
+                if watch.down:
+                    return attempt, error
+            else:
+                watch.answered()  # the relay answered: it refused this message
             if attempt < policy.max_attempts:
                 sleep(policy.retry_backoff_seconds * 2 ** (attempt - 1))
     return policy.max_attempts, error
@@ -142,6 +182,7 @@ def deliver_month(
     """Send the month's messages that are due, each retried with exponential backoff, and log every one."""
     sender = sender_of(settings)
     policy = settings.delivery
+    watch = RelayWatch(policy.max_attempts)
     outcomes, rendered = [], {}
     ensure_delivery_log(conn)
     for planned in plan_delivery(conn, month, resend):
@@ -157,13 +198,29 @@ def deliver_month(
                 )
             )
             continue
+        message_id = _message_id(planned, sender, resend)
+        attempts = planned.previous["attempts"] if planned.previous else 0
+        if watch.down:  # the relay failed max_attempts times in a row: leave the rest for the next send
+            error = (
+                f"not tried: the relay failed {watch.in_a_row} times in a row (last: {watch.last_error}); "
+                f"the next `steerpack send --month {month:%Y-%m}` sends it"
+            )
+            _record(conn, planned, message_id, "failed", attempts, subject(month, planned.project_ids), [], error, None)
+            outcomes.append(Outcome(month, planned.email, planned.scope, "failed", attempts, message_id, error))
+            continue
+        try:
+            address = normalise_address(planned.email)
+        except AddressError as refused:  # loaded before addresses were normalised, or written by hand
+            error = f"refused to send: {refused}"
+            _record(conn, planned, message_id, "failed", attempts, subject(month, planned.project_ids), [], error, None)
+            outcomes.append(Outcome(month, planned.email, planned.scope, "failed", attempts, message_id, error))
+            continue
         attachments = attachments_for(conn, settings, month, planned.project_ids, rendered)
         data = load_pack_data(conn, month, None if planned.project_ids is None else set(planned.project_ids))
-        message_id = _message_id(planned, sender, resend)
-        message = build_message(data, planned.recipient, sender, attachments, dt.datetime.now(dt.UTC), message_id)
-        attempts = planned.previous["attempts"] if planned.previous else 0
+        recipient = {**planned.recipient, "recipient_email": address}
+        message = build_message(data, recipient, sender, attachments, dt.datetime.now(dt.UTC), message_id)
         _record(conn, planned, message_id, "sending", attempts, message["Subject"], attachments, None, None)
-        tried, error = send_with_retries(transport, message, f"{month:%Y-%m}", policy, sleep)
+        tried, error = send_with_retries(transport, message, f"{month:%Y-%m}", policy, sleep, watch)
         attempts += tried
         status = "failed" if error else "sent"
         _record(

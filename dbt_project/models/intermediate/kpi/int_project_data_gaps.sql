@@ -142,6 +142,27 @@ schedule_baselines as (
     group by month, project_id
 ),
 
+plan_horizons as (
+    -- the days the daily PV curve would span (as int_pv_daily_curve computes them): it skips a plan over
+    -- limits.max_plan_days, and the plan is named here
+    select
+        inputs.month,
+        inputs.project_id,
+        greatest(
+            {{ days_between('inputs.baseline_start', 'inputs.baseline_finish') }},
+            coalesce({{ days_between('inputs.baseline_start', 'max(tasks.baseline_finish)') }}, 0)
+        ) as horizon_days
+    from {{ ref('int_project_evm_inputs') }} as inputs
+    left join {{ ref('int_tasks_weighted') }} as tasks
+        on tasks.month = inputs.month
+        and tasks.project_id = inputs.project_id
+        and tasks.weight > 0
+        and tasks.baseline_start is not null
+        and tasks.baseline_finish is not null
+    where inputs.bac is not null and inputs.baseline_start is not null and inputs.baseline_finish is not null
+    group by inputs.month, inputs.project_id, inputs.baseline_start, inputs.baseline_finish
+),
+
 register_milestones as (
     select distinct month, project_id from {{ ref('int_milestones_as_of_month') }}
 ),
@@ -181,6 +202,9 @@ quarantined as (
         count(*) as rows_quarantined,
         case
             when mode(reason) like '%is not an amount%' then 'amount unreadable'
+            when mode(reason) like '%limits.max_amount%' or mode(reason) like '%not a finite number%'
+                then 'amount not finite or beyond limits.max_amount'
+            when mode(reason) like '%quality.plausible_date_years%' then 'date implausibly far from the month'
             when mode(reason) like '%is not a date%' then 'date unreadable'
             when mode(reason) like '%required value is empty%' then 'a required value missing'
             else 'unreadable'
@@ -330,6 +354,20 @@ input_gaps as (
         on schedule_baselines.month = projects.month
         and schedule_baselines.project_id = projects.project_id
     where schedule_baselines.inverted_tasks > 0
+
+    union all
+
+    select
+        projects.month,
+        projects.project_id,
+        'plan ' || coalesce(projects.plan_key, projects.project_id) || ': its baseline spans '
+        || plan_horizons.horizon_days || ' days, over the bound of {{ var("max_plan_days") }} days '
+        || '(limits.max_plan_days): no planned value curve, so no earned schedule; check the baseline dates' as gap
+    from projects
+    inner join plan_horizons
+        on plan_horizons.month = projects.month
+        and plan_horizons.project_id = projects.project_id
+    where plan_horizons.horizon_days > {{ var('max_plan_days') }}
 
     union all
 

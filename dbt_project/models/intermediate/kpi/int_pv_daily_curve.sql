@@ -1,6 +1,8 @@
 -- The planned value curve per project and month: PV(t) as of day baseline_start + t - 1, for t = 1 .. the day
 -- the plan completes (DESIGN §5, earned schedule). Schedule plans sum their weighted tasks' planned fractions
 -- on that day; agile plans follow a straight line from baseline start to baseline finish.
+-- The curve is bounded (DESIGN §4a, limits.max_plan_days): a plan whose horizon spans more days has no curve,
+-- and int_project_data_gaps names it (one task dated 9999-12-31 would otherwise cost millions of rows).
 with inputs as (
     select month, project_id, is_schedule_plan, baseline_start, baseline_finish, bac
     from {{ ref('int_project_evm_inputs') }}
@@ -38,12 +40,17 @@ horizons as (
         and plan_finishes.project_id = inputs.project_id
 ),
 
+bounded_horizons as (
+    select * from horizons
+    where horizon_days <= {{ var('max_plan_days') }}
+),
+
 days as (
     select
         horizons.*,
         day_number.t,
         horizons.baseline_start + cast(day_number.t - 1 as integer) as curve_date
-    from horizons,
+    from bounded_horizons as horizons,
         range(1, horizons.horizon_days + 1) as day_number (t)
 ),
 
