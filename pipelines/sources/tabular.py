@@ -8,6 +8,7 @@ report which rows failed so the caller can quarantine them.
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import re
@@ -238,18 +239,31 @@ def read_delimited(
     row keep its own number too: the good rows are the records that were not reported, in order.
     """
     try:
-        data = path.read_bytes()
+        size = path.stat().st_size
+        declared_utf8 = encoding is None or encoding.replace("_", "-").lower() in _UTF8_NAMES
+        if size >= STREAM_MIN_BYTES and declared_utf8 and _plain_utf8_file(path):
+            # Large and already what Arrow reads (UTF-8, no NUL): Arrow reads it from disk a block at a time, so
+            # the file's bytes are never held whole in memory beside the decoded text.
+            data: bytes | str = str(path)
+            with path.open("rb") as handle:
+                head = handle.read(HEADER_PEEK_BYTES).removeprefix(b"\xef\xbb\xbf")
+            encoding, notes = "utf-8", []
+        else:
+            data = path.read_bytes()
+            head = b""
     except OSError as error:
         raise SourceFormatError(f"{display_name}: cannot be read ({error.strerror})") from None
-    text, encoding, notes = _decode(data, display_name, encoding)
-    if not text.strip().lstrip("\ufeff").strip():
-        raise SourceFormatError(f"{display_name}: the file is empty")
-    if notes or encoding.replace("_", "-").lower() not in _UTF8_NAMES:
-        data = text.lstrip("\ufeff").encode("utf-8")  # Arrow reads UTF-8 only
-    elif data.startswith(b"\xef\xbb\xbf"):
-        data = data[3:]
-    del text
-    header_text = data[: _header_end(data)].decode("utf-8")
+    if isinstance(data, bytes):
+        text, encoding, notes = _decode(data, display_name, encoding)
+        if not text.strip().lstrip("\ufeff").strip():
+            raise SourceFormatError(f"{display_name}: the file is empty")
+        if notes or encoding.replace("_", "-").lower() not in _UTF8_NAMES:
+            data = text.lstrip("\ufeff").encode("utf-8")  # Arrow reads UTF-8 only
+        elif data.startswith(b"\xef\xbb\xbf"):
+            data = data[3:]
+        del text
+        head = data
+    header_text = head[: _header_end(head)].decode("utf-8", errors="replace")
     delimiter = delimiter or sniff_delimiter(header_text.split("\n", 1)[0])
     header = [h.strip() for h in next(csv.reader(io.StringIO(header_text, newline=""), delimiter=delimiter), [])]
     width = len(header)
@@ -262,10 +276,10 @@ def read_delimited(
         reported.append((row.number, row.text))
         return "skip"
 
-    def read(content: bytes, block_size: int) -> pa.Table:
+    def read(content: bytes | str, block_size: int) -> pa.Table:
         reported.clear()
         return pa_csv.read_csv(
-            io.BytesIO(content),
+            io.BytesIO(content) if isinstance(content, bytes) else content,
             read_options=pa_csv.ReadOptions(column_names=names, skip_rows=1, use_threads=False, block_size=block_size),
             parse_options=pa_csv.ParseOptions(
                 delimiter=delimiter, newlines_in_values=True, ignore_empty_lines=False, invalid_row_handler=invalid
@@ -281,10 +295,11 @@ def read_delimited(
         try:
             table = read(data, BLOCK_BYTES)
         except pa.ArrowInvalid as error:
-            if "straddl" not in str(error) or len(data) < BLOCK_BYTES:
+            length = len(data) if isinstance(data, bytes) else size
+            if "straddl" not in str(error) or length < BLOCK_BYTES:
                 raise
             # A record longer than a block (a 50 MB description): read the file as one block instead.
-            table = read(data, min(len(data) + 1, MAX_BLOCK_BYTES))
+            table = read(data, min(length + 1, MAX_BLOCK_BYTES))
     except pa.ArrowInvalid as error:
         raise SourceFormatError(f"{display_name}: not a readable CSV ({error})") from None
     del data
@@ -326,6 +341,35 @@ def read_delimited(
         notes=notes,
         encoding=encoding_label(encoding),
     )
+
+
+# From this size, a plain UTF-8 export goes to Arrow from disk instead of through memory (read_delimited).
+STREAM_MIN_BYTES = 64 * 1024 * 1024
+HEADER_PEEK_BYTES = (1 << 20) + 3  # the longest header _header_end looks for, and a BOM
+
+
+def _plain_utf8_file(path: Path) -> bool:
+    """Whether a file is UTF-8 text (with or without BOM) holding no NUL, checked a block at a time: such a file
+    needs no transcoding and no clean-up before Arrow reads it. Anything else (another encoding, UTF-16, NULs,
+    binary) goes through `_decode`, which says how it was read."""
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    with path.open("rb") as handle:
+        head = handle.read(4096)
+        if binary_kind(head) or sniff_encoding(head, "") not in ("", "utf-8-sig"):
+            return False
+        handle.seek(0)
+        while block := handle.read(BLOCK_BYTES):
+            if b"\x00" in block:
+                return False
+            try:
+                decoder.decode(block)
+            except UnicodeDecodeError:
+                return False
+    try:
+        decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 def _header_end(data: bytes, longest: int = 1 << 20) -> int:

@@ -130,3 +130,43 @@ def test_numbers_in_either_locale(decimal, thousands, written, expected):
     numbers, bad = parse_numbers(pd.Series([written, ""], dtype="string[pyarrow]"), decimal, thousands)
     assert bad.tolist() == [expected is None, False]
     assert (None if pd.isna(numbers[0]) else round(numbers[0], 2)) == expected and pd.isna(numbers[1])
+
+
+ODD_RECORDS = (
+    b"\xef\xbb\xbfKey,Summary,Points\n"
+    b'A-1,"two\nlines",3\n'
+    b"\n"
+    b"A-2,short\n"
+    b"A-3,trailing,5,,\n"
+    b'A-4,"x, y",8\n'
+    b"A-5,too,many,fields\n"
+)
+
+
+@pytest.mark.parametrize(
+    "content, streamed",
+    [
+        (ODD_RECORDS, True),  # plain UTF-8 (a BOM is fine): Arrow reads it from disk
+        (ODD_RECORDS.replace(b"two", b"tw\x00o"), False),  # a NUL to remove: read through memory, and noted
+        (ODD_RECORDS[3:].replace(b"two", "twö".encode("cp1252")), False),  # Windows-1252: detected, and noted
+    ],
+)
+def test_a_large_plain_utf8_export_is_read_from_disk_with_the_same_records(tmp_path, monkeypatch, content, streamed):
+    """From tabular.STREAM_MIN_BYTES (64 MiB) on, a plain UTF-8 export is handed to Arrow as a file, never held
+    whole in memory; the records, their numbers and the malformed ones are what the in-memory read gives."""
+    import pipelines.sources.tabular as tabular
+
+    path = tmp_path / "export.csv"
+    path.write_bytes(content)
+    in_memory = read_delimited(path, "export.csv")
+    monkeypatch.setattr(tabular, "STREAM_MIN_BYTES", 0)
+    read_whole = []
+    original = type(path).read_bytes
+    monkeypatch.setattr(type(path), "read_bytes", lambda self: read_whole.append(self) or original(self))
+    large = read_delimited(path, "export.csv")
+    assert (read_whole == []) == streamed
+    assert large.header == in_memory.header == ["Key", "Summary", "Points"]
+    assert large.frame.values.tolist() == in_memory.frame.values.tolist()
+    assert large.source_row.tolist() == in_memory.source_row.tolist() == [2, 5, 6]
+    assert large.malformed == in_memory.malformed and [row for row, _, _ in large.malformed] == [4, 7]
+    assert (large.notes, large.encoding) == (in_memory.notes, in_memory.encoding)
