@@ -85,6 +85,27 @@ class DelimitedSourceSettings(SourceSettings):
 
 class JiraSettings(DelimitedSourceSettings):
     story_points_fields: list[str] = ["Custom field (Story Points)", "Custom field (Story point estimate)"]
+    # resolutions that take an item out of scope even in a Done status category, compared without case (DESIGN §5)
+    out_of_scope_resolutions: list[str] = [
+        "Won't Do",
+        "Won't Fix",
+        "Duplicate",
+        "Cancelled",
+        "Declined",
+        "Removed",
+        "Obsolete",
+    ]
+
+    # the issue types that count as items (DESIGN §5); None: every type but the containers (Epic, Feature,
+    # Initiative) and sub-tasks
+    counted_issue_types: list[str] | None = None
+
+    @field_validator("out_of_scope_resolutions")
+    @classmethod
+    def _named_resolutions(cls, value: list[str]) -> list[str]:
+        if any(not name.strip() for name in value):
+            raise ValueError("a resolution name must not be blank")
+        return [name.strip() for name in value]
 
 
 # Azure Boards' own state categories (Microsoft's "workflow states and state categories").
@@ -98,6 +119,8 @@ class AzureDevOpsSettings(DelimitedSourceSettings):
 
     state_categories: dict[str, AzureDevOpsStateCategory] = {}
     resolved_counts_as_done: bool = True
+    # the requirement-level work item types that count as items (DESIGN §5): never containers or their tasks
+    counted_work_item_types: list[str] = ["User Story", "Product Backlog Item", "Requirement", "Issue", "Bug"]
 
 
 class FinanceLayout(_Strict):
@@ -261,6 +284,10 @@ def _default_thresholds() -> dict[int, RagThreshold]:
     }
 
 
+def _default_rate_thresholds() -> dict[int, MilestoneRateThreshold]:
+    return dict.fromkeys((1, 2, 3), MilestoneRateThreshold())
+
+
 class Settings(_Strict):
     """The validated contents of steerpack.yaml, with paths made absolute."""
 
@@ -271,10 +298,14 @@ class Settings(_Strict):
     # DuckDB's memory limit, for steerpack's connections and dbt's: past it DuckDB spills to disk.
     warehouse_memory_limit: Annotated[str, Field(pattern=r"^\d+(\.\d+)?\s*(MB|GB|MiB|GiB)$")] = "2GB"
     base_currency: Annotated[str, Field(pattern=r"^[A-Z]{3}$")] = "USD"
+    # the rate the money columns are translated into base_currency at (DESIGN §5 Currency): the month's, or each
+    # project's budget rate (the register's Projects column budget_fx_rate); the indices never depend on it
+    fx_policy: Literal["current", "budget_rate"] = "current"
     post_golive_window_days: Annotated[int, Field(gt=0, le=366)] = 30
     milestone_tolerance_days: dict[int, Annotated[int, Field(ge=0)]] = Field(default_factory=_default_tolerances)
     rag_thresholds: dict[int, RagThreshold] = Field(default_factory=_default_thresholds)
-    milestone_rate_thresholds: MilestoneRateThreshold = MilestoneRateThreshold()
+    # one {amber, red} pair for every tier, or per tier like rag_thresholds (DESIGN §8); held per tier
+    milestone_rate_thresholds: dict[int, MilestoneRateThreshold] = Field(default_factory=_default_rate_thresholds)
     holidays: list[dt.date] = Field(default_factory=list)  # taken out of business-day counts
     # rag_benefits is Red this many days or fewer before go-live while the benefits are not ready
     benefits_red_days: Annotated[int, Field(ge=0, le=366)] = 30
@@ -304,7 +335,25 @@ class Settings(_Strict):
             raise ValueError(f"expected a month as YYYY-MM, got {value!r}")
         return dt.date(int(match.group(1)), int(match.group(2)), 1)
 
-    @field_validator("milestone_tolerance_days", "rag_thresholds")
+    @field_validator("milestone_rate_thresholds", mode="before")
+    @classmethod
+    def _rate_thresholds_per_tier(cls, value: Any) -> Any:
+        """A flat `{amber, red}` pair applies to every tier; a mapping by tier is validated as it is."""
+        if isinstance(value, MilestoneRateThreshold):
+            return dict.fromkeys((1, 2, 3), value)
+        if isinstance(value, dict) and value and set(value) <= {"amber", "red"}:
+            try:
+                flat = MilestoneRateThreshold.model_validate(value)
+            except ValidationError as error:  # named once, as the user wrote it, not once per tier
+                problems = []
+                for item in error.errors():
+                    where, message = ".".join(map(str, item["loc"])), item["msg"].removeprefix("Value error, ")
+                    problems.append(f"{where}: {message}" if where else message)
+                raise ValueError("; ".join(problems)) from None
+            return dict.fromkeys((1, 2, 3), flat)
+        return value
+
+    @field_validator("milestone_tolerance_days", "rag_thresholds", "milestone_rate_thresholds")
     @classmethod
     def _tiers_one_to_three(cls, value: dict[int, Any]) -> dict[int, Any]:
         unknown = sorted(set(value) - {1, 2, 3})
@@ -316,8 +365,10 @@ class Settings(_Strict):
     def _fill_missing_tiers(self) -> Settings:
         tolerances = {**_default_tolerances(), **self.milestone_tolerance_days}
         thresholds = {**_default_thresholds(), **self.rag_thresholds}
+        rate_thresholds = {**_default_rate_thresholds(), **self.milestone_rate_thresholds}
         object.__setattr__(self, "milestone_tolerance_days", tolerances)
         object.__setattr__(self, "rag_thresholds", thresholds)
+        object.__setattr__(self, "milestone_rate_thresholds", rate_thresholds)
         return self
 
     def resolved(self, base: Path) -> Settings:
@@ -360,20 +411,23 @@ class Settings(_Strict):
         """The settings dbt needs, as `--vars` (thresholds and tolerances never live as SQL literals)."""
         return {
             "base_currency": self.base_currency,
+            "fx_policy": self.fx_policy,
             "post_golive_window_days": self.post_golive_window_days,
             "milestone_tolerance_days": {str(k): v for k, v in sorted(self.milestone_tolerance_days.items())},
             "rag_thresholds": {
                 str(k): {"amber": v.amber, "red": v.red} for k, v in sorted(self.rag_thresholds.items())
             },
             "milestone_rate_thresholds": {
-                "amber": self.milestone_rate_thresholds.amber,
-                "red": self.milestone_rate_thresholds.red,
+                str(k): {"amber": v.amber, "red": v.red} for k, v in sorted(self.milestone_rate_thresholds.items())
             },
             "holidays": sorted(day.isoformat() for day in self.holidays),
             "benefits_red_days": self.benefits_red_days,
             "raid_fresh_days": self.raid_fresh_days,
             "change_pending_days": self.change_pending_days,
             "max_plan_days": self.limits.max_plan_days,
+            "jira_out_of_scope_resolutions": list(self.jira.out_of_scope_resolutions),
+            "jira_counted_issue_types": self.jira.counted_issue_types,
+            "azure_devops_counted_work_item_types": list(self.azure_devops.counted_work_item_types),
         }
 
 

@@ -32,7 +32,19 @@ matplotlib.rcParams.update(
     }
 )
 DRAWN_CHARTS = 512  # 30-60 KB each, so at most ~30 MB; a month of the bench's large portfolio draws ~6,000
-COLOURS = {"CPI": "#1f77b4", "SPI": "#9467bd", "PV": "#7f8c8d", "EV": "#27ae60", "AC": "#c0392b"}
+COLOURS = {
+    "CPI": "#1f77b4",
+    "SPI": "#9467bd",
+    "PV": "#7f8c8d",
+    "EV": "#27ae60",
+    "AC": "#c0392b",
+    "EV (SPI's projects)": "#27ae60",
+    "EV (CPI's projects)": "#16a085",
+}
+# A slip line takes the colour of the grade the marts gave its row (a project's rag_schedule, a milestone's
+# on-time verdict): the chart has no slip rule of its own. A row without a grade is drawn neutral.
+GRADE_COLOURS = {"Green": "#27ae60", "Amber": "#e67e22", "Red": "#c0392b", "Unknown": "#95a5a6"}
+UNGRADED_COLOUR = "#95a5a6"
 
 
 def line_chart_svg(
@@ -109,15 +121,24 @@ def _encode(figure, title: str, as_png: bool) -> str:
     return svg[svg.index("<svg") :]  # inline: drop the XML declaration and doctype
 
 
-def slip_chart_svg(
-    title: str, rows: list[tuple[str, dt.date | None, dt.date | None, dt.date | None]], as_png: bool = False
-) -> str:
-    """Baseline vs forecast vs actual dates, one row each (milestones, or projects' finishes): a dumbbell chart."""
-    return _slip_chart(title, tuple(tuple(row) for row in rows if row[1] is not None), as_png)
+SlipRow = (
+    tuple[str, dt.date | None, dt.date | None, dt.date | None]
+    | tuple[str, dt.date | None, dt.date | None, dt.date | None, str | None]
+)
+
+
+def slip_chart_svg(title: str, rows: list[SlipRow], as_png: bool = False) -> str:
+    """Baseline vs forecast vs actual dates, one row each (milestones, or projects' finishes): a dumbbell chart.
+
+    A row is `(label, baseline, forecast, actual[, grade])`; its line is the grade's colour (`GRADE_COLOURS`),
+    neutral without one."""
+    return _slip_chart(title, tuple((*row, None)[:5] for row in rows if row[1] is not None), as_png)
 
 
 @functools.lru_cache(maxsize=DRAWN_CHARTS)
-def _slip_chart(title: str, rows: tuple[tuple[str, dt.date, dt.date | None, dt.date | None], ...], as_png: bool) -> str:
+def _slip_chart(
+    title: str, rows: tuple[tuple[str, dt.date, dt.date | None, dt.date | None, str | None], ...], as_png: bool
+) -> str:
     if not rows:
         return ""
     figure, axes = _figure(8.0, 0.35 * len(rows) + 1.3)
@@ -127,12 +148,12 @@ def _slip_chart(title: str, rows: tuple[tuple[str, dt.date, dt.date | None, dt.d
         axes.scatter([day], [index], label=None if kind in labelled else kind, zorder=3, **style)
         labelled.add(kind)
 
-    for index, (_, baseline, forecast, actual) in enumerate(reversed(rows)):
+    for index, (_, baseline, forecast, actual, grade) in enumerate(reversed(rows)):
         latest = actual or forecast or baseline
         axes.plot(
             [baseline, latest],
             [index, index],
-            color="#c0392b" if latest > baseline else "#27ae60",
+            color=GRADE_COLOURS.get(grade, UNGRADED_COLOUR),
             linewidth=2,
             zorder=1,
         )

@@ -78,6 +78,7 @@ def load_pack_data(conn: duckdb.DuckDBPyConnection, month: dt.date, project_ids:
             project_month.cpi,
             project_month.spi,
             project_month.cost_overrun_pct,
+            project_month.schedule_slip_pct,
             project_month.slip_days,
             project_month.forecast_finish,
             project_month.rag_schedule,
@@ -110,7 +111,7 @@ def load_pack_data(conn: duckdb.DuckDBPyConnection, month: dt.date, project_ids:
             """
             select month, as_of, projects_total, projects_red, projects_amber, projects_green, projects_unknown,
                 watermelons, unverified_greens, new_reds, bac_total, eac_total, eac_bac_total, eac_projects,
-                pv_total, ev_total, ac_total,
+                pv_total, ev_total, ac_total, ev_cpi_total,
                 portfolio_cpi, portfolio_cpi_projects, portfolio_spi, portfolio_spi_projects,
                 milestone_on_time_rate, go_lives_this_month, go_lives_next_month
             from marts.fct_portfolio_month

@@ -44,7 +44,9 @@ def _environment() -> jinja2.Environment:
     env.filters["date"] = lambda value: value.strftime("%d %b %Y") if value else "—"
     env.filters["month_name"] = lambda value: value.strftime("%B %Y")
     env.filters["ratio"] = lambda value: "—" if value is None else f"{value:.2f}"
-    env.filters["percent"] = lambda value: "—" if value is None else f"{value:+.0%}"
+    # one decimal: the graded percentages (cost_overrun_pct, schedule_slip_pct) are graded on values rounded to
+    # 0.01 %, so a Green +5.0% and an Amber +5.4% must not both read "+5%" (the pack says so beside them)
+    env.filters["percent"] = lambda value: "—" if value is None else f"{value:+.1%}"
     env.filters["share"] = lambda value: "—" if value is None else f"{value:.0%}"
     env.filters["money"] = lambda value: "—" if value is None else f"{value:,.0f}"
     return env
@@ -82,10 +84,7 @@ def pack_charts(data: PackData, as_png: bool = False) -> dict[str, str]:
             as_png=as_png,
         )
         charts["s_curve"] = line_chart_svg(
-            "Portfolio S-curve",
-            "base currency",
-            {"PV": series("pv_total"), "EV": series("ev_total"), "AC": series("ac_total")},
-            as_png=as_png,
+            "Portfolio S-curve", "base currency", s_curve_series(data.trend), as_png=as_png
         )
     if data.projects:
         shown = data.projects
@@ -95,9 +94,35 @@ def pack_charts(data: PackData, as_png: bool = False) -> dict[str, str]:
             shown = sorted(shown, key=lambda p: (-(p["slip_days"] or 0), p["project_id"]))[:FINISH_CHART_ROWS]
             title = f"Finish: baseline vs forecast, the {FINISH_CHART_ROWS} largest slips"
         charts["finish"] = slip_chart_svg(
-            title, [(p["project_name"], p["baseline_finish"], p["forecast_finish"], None) for p in shown], as_png=as_png
+            title,
+            # coloured by the project's schedule grade (rag_schedule), not by a slip rule of the chart's own
+            [(p["project_name"], p["baseline_finish"], p["forecast_finish"], None, p["rag_schedule"]) for p in shown],
+            as_png=as_png,
         )
     return charts
+
+
+def s_curve_series(trend: list[dict]) -> dict[str, list]:
+    """The portfolio S-curve as fct_portfolio_month totals it: PV and EV over portfolio_spi's projects, AC over
+    portfolio_cpi's (DESIGN §5), so each pair of lines shows the headline ratio beside it. When the EV that AC is
+    set against differs (a project with EV and only one of PV and AC), both EVs are drawn, each named by its set."""
+    months = [row["month"] for row in trend]
+
+    def series(column: str) -> list:
+        return list(zip(months, [row[column] for row in trend]))
+
+    if all(_same(row["ev_total"], row["ev_cpi_total"]) for row in trend):
+        return {"PV": series("pv_total"), "EV": series("ev_total"), "AC": series("ac_total")}
+    return {
+        "PV": series("pv_total"),
+        "EV (SPI's projects)": series("ev_total"),
+        "EV (CPI's projects)": series("ev_cpi_total"),
+        "AC": series("ac_total"),
+    }
+
+
+def _same(a: float | None, b: float | None) -> bool:
+    return a == b or (a is not None and b is not None and abs(a - b) <= 0.005)
 
 
 PORTFOLIO_TITLE = "Portfolio steering pack"
@@ -190,7 +215,17 @@ def project_charts(page: ProjectPage, for_pdf: bool = False) -> dict[str, str]:
         ),
         "milestones": slip_chart_svg(
             "Milestones: baseline, forecast, actual",
-            [(m["milestone_name"], m["baseline_date"], m["forecast_date"], m["actual_date"]) for m in page.milestones],
+            # coloured by the mart's verdict (fct_milestone_month.is_on_time: on time, late); not yet due: neutral
+            [
+                (
+                    m["milestone_name"],
+                    m["baseline_date"],
+                    m["forecast_date"],
+                    m["actual_date"],
+                    "Green" if m["is_on_time"] else ("Red" if m["is_due"] else None),
+                )
+                for m in page.milestones
+            ],
             as_png=for_pdf,
         ),
     }

@@ -110,7 +110,7 @@ def sections(scoped: bool = False) -> list[Section]:
             "Trend",
             """
             select month, portfolio_cpi as cpi, portfolio_spi as spi, pv_total as pv, ev_total as ev,
-                   ac_total as ac
+                   ac_total as ac, ev_cpi_total as ev_cpi
             from marts.fct_portfolio_month
             where month <= $month
             order by month""",
@@ -121,6 +121,9 @@ def sections(scoped: bool = False) -> list[Section]:
                 _c("pv", "PV", MONEY),
                 _c("ev", "EV", MONEY),
                 _c("ac", "AC", MONEY),
+                # the S-curve's sets are the headline ratios' (fct_portfolio_month): EV / PV over SPI's projects,
+                # this EV / AC over CPI's
+                _c("ev_cpi", "EV (CPI's projects)", MONEY),
             ],
         ),
         Section(
@@ -268,7 +271,7 @@ def _trend_charts(workbook: Workbook, months: int) -> None:
     sheet.add_chart(indices, "H2")
     s_curve = LineChart()
     s_curve.title, s_curve.y_axis.title, s_curve.x_axis.title = "S-curve: PV, EV, AC", "base currency", "month"
-    s_curve.add_data(Reference(sheet, min_col=4, max_col=6, min_row=1, max_row=months + 1), titles_from_data=True)
+    s_curve.add_data(Reference(sheet, min_col=4, max_col=7, min_row=1, max_row=months + 1), titles_from_data=True)
     s_curve.set_categories(categories)
     s_curve.x_axis.number_format = "mmm yy"
     sheet.add_chart(s_curve, "H20")

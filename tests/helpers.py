@@ -314,6 +314,7 @@ SOURCES = {
     "schedule_tasks": "ms_project",
     "spend": "finance",
     "incidents": "servicenow",
+    "raid": "register",
 }
 
 

@@ -15,15 +15,23 @@
 {%- endmacro %}
 
 {#
-  RAG grade of a rate that should be high (milestones on time) against var milestone_rate_thresholds:
-  below the amber threshold is Amber, below the red one Red (rounded to 4 decimals, like rag_grade).
+  RAG grade of a rate that should be high (milestones on time) against the tier's var milestone_rate_thresholds:
+  below the amber threshold is Amber, below the red one Red (rounded to 4 decimals, like rag_grade). The var is per
+  tier ({"1": {amber, red}, ...}, as Settings.dbt_vars passes it) or one {amber, red} pair for every tier
+  (DESIGN §8). Like rag_grade, a tier the var does not name is not graded.
 #}
-{% macro rate_grade(rate) -%}
+{% macro rate_grade(rate, tier) -%}
+    {%- set configured = var('milestone_rate_thresholds') -%}
+    {%- if 'amber' in configured -%}
+        {%- set configured = {'1': configured, '2': configured, '3': configured} -%}
+    {%- endif -%}
     case
         when {{ rate }} is null then null
-        when round({{ rate }}, 4) < {{ var('milestone_rate_thresholds')['red'] }} then 'Red'
-        when round({{ rate }}, 4) < {{ var('milestone_rate_thresholds')['amber'] }} then 'Amber'
-        else 'Green'
+        {% for tier_key, limits in configured.items() %}
+        when {{ tier }} = {{ tier_key }} and round({{ rate }}, 4) < {{ limits['red'] }} then 'Red'
+        when {{ tier }} = {{ tier_key }} and round({{ rate }}, 4) < {{ limits['amber'] }} then 'Amber'
+        when {{ tier }} = {{ tier_key }} then 'Green'
+        {% endfor %}
     end
 {%- endmacro %}
 

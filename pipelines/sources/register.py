@@ -116,6 +116,13 @@ def _amount(value: Any) -> float | None:
     return number
 
 
+def _rate(value: Any) -> float | None:
+    number = to_number(value)
+    if number is not None and number <= 0:
+        raise ValueError(f"{value!r} is not a positive FX rate")
+    return number
+
+
 def _currency(value: Any) -> str | None:
     code = _upper(value)
     if code is not None and not re.fullmatch("[A-Z]{3}", code):
@@ -170,6 +177,9 @@ SHEETS: dict[str, tuple[str, list[tuple[str, Converter, bool]]]] = {
             ("plan_key", to_text, False),
             ("finance_codes", to_text, False),
             ("services", to_text, False),
+            # optional columns (OPTIONAL_COLUMNS): a register without them reads as all empty
+            ("eac_management", _amount, False),
+            ("budget_fx_rate", _rate, False),
         ],
     ),
     "Milestones": (
@@ -236,6 +246,11 @@ SHEETS: dict[str, tuple[str, list[tuple[str, Converter, bool]]]] = {
 }
 
 TABLES = [table for table, _ in SHEETS.values()]
+
+# Columns a sheet may lack altogether (DESIGN §3): absent, every row reads them as empty.
+OPTIONAL_COLUMNS: dict[str, frozenset[str]] = {
+    "Projects": frozenset({"eac_management", "budget_fx_rate"}),
+}
 
 # The sheets whose rows decide the portfolio's totals and who receives what: a hidden row there is refused.
 HIDDEN_ROWS_REFUSED = ("Projects", "Distribution")
@@ -361,7 +376,8 @@ def _header_positions(
             found.setdefault(_key(header), []).append(index)
     hidden = {column - 1 for column in reading.hidden_columns}
     where = f"{display_name}, sheet '{sheet_name}'"
-    missing = [column for column, _, _ in spec if _key(column) not in found]
+    optional = OPTIONAL_COLUMNS.get(sheet_name, frozenset())
+    missing = [column for column, _, _ in spec if _key(column) not in found and column not in optional]
     if missing:
         raise SourceFormatError(
             f"{where}: column{'s' if len(missing) > 1 else ''} "
@@ -370,6 +386,8 @@ def _header_positions(
     position: dict[str, int] = {}
     hidden_read, hidden_twins, problems = [], [], []
     for column, _, _ in spec:
+        if _key(column) not in found:  # an optional column the sheet does not have
+            continue
         indexes = found[_key(column)]
         visible = [index for index in indexes if index not in hidden]
         if len(visible) > 1 or (not visible and len(indexes) > 1):
@@ -419,7 +437,7 @@ def _parse_sheet(
     for row in rows:
         excel_row, values = row.number, row.cells
         read += 1
-        raw = {column: _cell(values, position[_key(column)]) for column, _, _ in spec}
+        raw = {column: _cell(values, position.get(_key(column))) for column, _, _ in spec}
         if row.hidden and sheet_name in HIDDEN_ROWS_REFUSED:
             batch.rejects.append(
                 Reject(
@@ -436,7 +454,7 @@ def _parse_sheet(
         record: dict[str, Any] = {"source_row": excel_row}
         problems = []
         for column, convert, required in spec:
-            if position[_key(column)] in row.stale:
+            if _key(column) in position and position[_key(column)] in row.stale:
                 cell = f"{column_name(position[_key(column)] + 1)}{excel_row}"
                 problems.append(f"{column}: {STALE_CELL_REASON.format(cell=cell)}")
                 continue
@@ -478,5 +496,5 @@ def _record_key(value: Any) -> str | None:
         return None
 
 
-def _cell(values: tuple, index: int) -> Any:
-    return values[index] if index < len(values) else None
+def _cell(values: tuple, index: int | None) -> Any:
+    return values[index] if index is not None and index < len(values) else None

@@ -31,6 +31,8 @@ CANONICAL: dict[str, list[tuple[str, str]]] = {
         ("plan_key", "VARCHAR"),
         ("finance_codes", "VARCHAR"),
         ("services", "VARCHAR"),
+        ("eac_management", "DOUBLE"),
+        ("budget_fx_rate", "DOUBLE"),
     ],
     "milestones": [
         ("project_id", "VARCHAR"),

@@ -66,3 +66,25 @@ def test_the_slip_chart_draws_baseline_forecast_and_actual():
     assert slip_chart_svg("Milestones", []) == ""
     png = slip_chart_svg("Milestones", [("Go-live", D(2026, 9, 1), D(2026, 10, 1), None)], as_png=True)
     assert png.startswith('<img alt="Milestones" src="data:image/png;base64,')
+
+
+def test_a_slip_line_takes_its_grades_colour_not_a_rule_of_its_own():
+    """A finish 6 months late and one on its baseline, both graded Green: green lines, no red (a slip used to be
+    red whatever its grade); the same two graded Red: red, no green (on its baseline, it used to be green); no
+    grade: neutral."""
+    from reports.charts import slip_chart_svg
+
+    red, green, grey = "#c0392b", "#27ae60", "#95a5a6"
+
+    def rows(*grade):
+        return [
+            ("Slipped", D(2026, 3, 1), D(2026, 9, 1), None, *grade),
+            ("On baseline", D(2026, 6, 1), D(2026, 6, 1), None, *grade),
+        ]
+
+    graded_green = slip_chart_svg("Finish", rows("Green"))
+    assert green in graded_green and red not in graded_green
+    graded_red = slip_chart_svg("Finish", rows("Red"))
+    assert red in graded_red and green not in graded_red
+    ungraded = slip_chart_svg("Finish", rows())
+    assert grey in ungraded and red not in ungraded and green not in ungraded

@@ -289,6 +289,22 @@ def test_validate_lists_a_broken_register_with_its_reason(workspace):
     )
 
 
+def test_a_raid_status_neither_open_nor_closed_is_warned_with_its_file_and_row(conn):
+    """RAID statuses are compared without case or blanks (DESIGN §5): `closed`, ` Mitigated `, `IN PROGRESS` and
+    no status are known; `Done` and `Cancelled` are not, and each is named with its file and row (rows 5 and 6)."""
+    raid = dict(project_id="P1", type="Risk", title="T", owner="O", severity="High")
+    statuses = ["closed", " Mitigated ", "IN PROGRESS", "Done", "Cancelled", None, "Accepted"]
+    insert(conn, "raid", [{**raid, "raid_id": f"R{n}", "status": status} for n, status in enumerate(statuses)])
+    insert(conn, "raid", [{**raid, "raid_id": "R9", "status": "Parked"}], month=OCT)  # another month
+    finding = failures(conn, "raid")[("raid_status_known", WARN)]
+    assert finding.failed_rows == 2
+    assert finding.examples == [
+        {"source_file": "raid.file", "source_row": 5, "raid_id": "R3", "status": "Done"},
+        {"source_file": "raid.file", "source_row": 6, "raid_id": "R4", "status": "Cancelled"},
+    ]
+    assert ("expect_column_values_to_be_in_set", WARN) not in failures(conn, "raid")  # the case-sensitive set is gone
+
+
 def test_an_fx_rate_is_needed_only_for_lines_posted_by_the_months_end(conn):
     """An accrual in EUR dated next month is not in this month's AC (dbt leaves it out): it needs no rate yet,
     and must not stop the month. A EUR line posted on the month's last day does need one."""

@@ -108,7 +108,8 @@ def test_validate_names_the_hidden_sheet_and_blocks_on_a_case_duplicate_project(
     workbook.copy_worksheet(workbook["Distribution"]).title = "distribution "
     workbook["distribution "].sheet_state = "hidden"
     workbook.create_sheet("Scratch").sheet_state = "veryHidden"
-    workbook["Projects"].column_dimensions["S"].hidden = True  # nothing read there: no note
+    # nothing read there (past the optional eac_management R and budget_fx_rate S): no note
+    workbook["Projects"].column_dimensions["U"].hidden = True
     workbook["Projects"].column_dimensions["Q"].hidden = True  # services
     workbook["Milestones"].row_dimensions[2].hidden = True
     workbook["Benefits"].row_dimensions[2].hidden = True

@@ -21,6 +21,7 @@ PROJECT = {
     "cpi": 0.8,
     "spi": 1.0,
     "cost_overrun_pct": 0.25,
+    "schedule_slip_pct": 0.0,
     "slip_days": 0,
     "go_live_actual": None,
     "go_live_planned": dt.date(2026, 12, 1),
@@ -206,3 +207,161 @@ def test_unknown_is_grey_with_its_reason_and_an_unverified_green_is_named():
         "although 4 month(s) past baseline start. The project reports Green, which the data cannot confirm."
     ) in project_page
     assert ".rag-Unknown { color: var(--muted)" in html
+
+
+def test_graded_percentages_show_one_decimal_so_a_green_and_an_amber_differ():
+    """Tier 1, amber above 5 %: an overrun of 5.00 % is Green and one of 5.4 % Amber; shown to no decimal both read
+    "+5%". The schedule table shows the graded slip percentage the same way, in its grade's colour."""
+    green = {**PROJECT, "project_id": "G", "project_name": "Green one", "rag_cost": "Green", "cost_overrun_pct": 0.05}
+    amber = {
+        **PROJECT,
+        "project_id": "A",
+        "project_name": "Amber one",
+        "rag_cost": "Amber",
+        "cost_overrun_pct": 0.054,
+        "rag_schedule": "Amber",
+        "schedule_slip_pct": 0.054,
+    }
+    html = render.render_pack_html(
+        PackData(month=dt.date(2026, 10, 1), as_of=dt.date(2026, 10, 31), projects=[green, amber])
+    )
+    cost = html.split('<table id="cost">')[1].split("</table>")[0]
+    assert '<td class="rag rag-Green">+5.0%</td>' in cost and '<td class="rag rag-Amber">+5.4%</td>' in cost
+    schedule = html.split('<table id="schedule">')[1].split("</table>")[0]
+    assert '<td class="rag rag-Amber">+5.4%</td>' in schedule and '<td class="rag rag-Green">+0.0%</td>' in schedule
+    assert "rounded to 0.01 %" in html.split('id="grading-note"')[1]
+
+
+def test_the_quality_findings_table_is_shown_once_after_the_freshness_table():
+    """Three sources and one failed check: one findings table, after the freshness table, not one in each row."""
+    freshness = [
+        {
+            "source": name,
+            "snapshot_month_used": dt.date(2026, 10, 1),
+            "is_missing": False,
+            "rows_read": 10,
+            "rows_loaded": 10,
+            "rows_quarantined": 0,
+            "unreadable_files": 0,
+        }
+        for name in ("finance", "jira", "register")
+    ]
+    finding = {"table_name": "spend", "rule_name": "amount_finite", "severity": "warn", "failed_rows": 2}
+    pack = PackData(
+        month=dt.date(2026, 10, 1),
+        as_of=dt.date(2026, 10, 31),
+        projects=[PROJECT],
+        freshness=freshness,
+        quality_findings=[{**finding, "rule_description": "amounts are finite"}],
+    )
+    html = render.render_pack_html(pack)
+    assert html.count('<table id="quality-findings">') == 1
+    freshness_table = html.split('<table id="freshness">')[1].split("</table>")[0]
+    assert "quality-findings" not in freshness_table and freshness_table.count("<tr>") == 4  # header and 3 sources
+    assert html.index('<table id="quality-findings">') > html.index('<table id="freshness">')
+
+
+def test_the_s_curve_draws_the_marts_matched_totals_as_they_are(monkeypatch):
+    """fct_portfolio_month totals PV and EV over portfolio_spi's projects and AC over portfolio_cpi's. When the EV
+    that AC is set against differs (October: a project with EV and PV but no spend yet), the chart draws both EVs,
+    each named by its set, so EV / AC reads 1.25 = CPI and EV / PV 0.94 = SPI; otherwise the three lines."""
+    drawn = {}
+    monkeypatch.setattr(render, "line_chart_svg", lambda title, y_label, series, **_: drawn.setdefault(title, series))
+    sep, oct_ = dt.date(2026, 9, 1), dt.date(2026, 10, 1)
+    trend = [
+        {
+            "month": sep,
+            "portfolio_cpi": 1.0,
+            "portfolio_spi": 1.0,
+            "pv_total": 50.0,
+            "ev_total": 50.0,
+            "ac_total": 50.0,
+            "ev_cpi_total": 50.0,
+        },
+        {
+            "month": oct_,
+            "portfolio_cpi": 1.25,
+            "portfolio_spi": 160 / 170,
+            "pv_total": 170.0,
+            "ev_total": 160.0,
+            "ac_total": 80.0,
+            "ev_cpi_total": 100.0,
+        },
+    ]
+    render.pack_charts(PackData(month=oct_, as_of=dt.date(2026, 10, 31), trend=trend))
+    assert drawn["Portfolio S-curve"] == {
+        "PV": [(sep, 50.0), (oct_, 170.0)],
+        "EV (SPI's projects)": [(sep, 50.0), (oct_, 160.0)],
+        "EV (CPI's projects)": [(sep, 50.0), (oct_, 100.0)],
+        "AC": [(sep, 50.0), (oct_, 80.0)],
+    }
+    drawn.clear()
+    render.pack_charts(PackData(month=sep, as_of=dt.date(2026, 9, 30), trend=trend[:1]))
+    assert drawn["Portfolio S-curve"] == {"PV": [(sep, 50.0)], "EV": [(sep, 50.0)], "AC": [(sep, 50.0)]}
+
+
+def test_the_finish_chart_is_coloured_by_the_schedule_grade(monkeypatch):
+    """A tier-3 project 3 days late is Green on schedule; a project on its baseline finish with late milestones is
+    Red: the finish chart passes each project's rag_schedule, it has no slip rule of its own."""
+    drawn = {}
+    monkeypatch.setattr(render, "slip_chart_svg", lambda title, rows, **_: drawn.setdefault("rows", rows))
+    late = {
+        **PROJECT,
+        "project_id": "L",
+        "project_name": "Late",
+        "rag_schedule": "Green",
+        "forecast_finish": dt.date(2027, 1, 3),
+        "slip_days": 3,
+    }
+    on_time = {**PROJECT, "project_id": "O", "project_name": "On time", "rag_schedule": "Red"}
+    render.pack_charts(PackData(month=dt.date(2026, 10, 1), as_of=dt.date(2026, 10, 31), projects=[late, on_time]))
+    assert [(row[0], row[-1]) for row in drawn["rows"]] == [("Late", "Green"), ("On time", "Red")]
+
+
+def test_a_projects_milestone_chart_is_coloured_by_the_marts_on_time_verdict(monkeypatch):
+    """fct_milestone_month.is_on_time: 2 days late inside a 3-day tolerance is on time (Green, where any slip used
+    to draw red); due and not achieved is late (Red); not yet due has no verdict (neutral)."""
+    from reports.data import ProjectPage
+
+    drawn = {}
+    monkeypatch.setattr(render, "slip_chart_svg", lambda title, rows, **_: drawn.setdefault(title, rows))
+    monkeypatch.setattr(render, "line_chart_svg", lambda *args, **kwargs: "")
+    milestones = [
+        {
+            "milestone_name": "Tolerated",
+            "baseline_date": dt.date(2026, 9, 1),
+            "forecast_date": dt.date(2026, 9, 3),
+            "actual_date": dt.date(2026, 9, 3),
+            "is_due": True,
+            "is_on_time": True,
+        },
+        {
+            "milestone_name": "Missed",
+            "baseline_date": dt.date(2026, 10, 1),
+            "forecast_date": dt.date(2026, 11, 1),
+            "actual_date": None,
+            "is_due": True,
+            "is_on_time": False,
+        },
+        {
+            "milestone_name": "Ahead",
+            "baseline_date": dt.date(2026, 12, 1),
+            "forecast_date": dt.date(2026, 12, 20),
+            "actual_date": None,
+            "is_due": False,
+            "is_on_time": False,
+        },
+    ]
+    page = ProjectPage(
+        month=dt.date(2026, 10, 1),
+        project=PROJECT,
+        history=[],
+        milestones=milestones,
+        raid=[],
+        changes=[],
+        benefits=[],
+        incidents=None,
+    )
+    render.project_charts(page)
+    rows = drawn["Milestones: baseline, forecast, actual"]
+    assert [(row[0], row[-1]) for row in rows] == [("Tolerated", "Green"), ("Missed", "Red"), ("Ahead", None)]

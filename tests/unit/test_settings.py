@@ -1,6 +1,8 @@
 import datetime as dt
+from pathlib import Path
 
 import pytest
+import yaml
 
 from pipelines.config import ConfigError, load_settings, parse_settings
 from tests.helpers import write_config
@@ -108,19 +110,71 @@ def test_dbt_vars_carry_thresholds_and_tolerances():
     assert dbt_vars["post_golive_window_days"] == 45
     assert dbt_vars["rag_thresholds"]["3"] == {"amber": 0.15, "red": 0.30}
     assert dbt_vars["milestone_tolerance_days"] == {"1": 0, "2": 5, "3": 10}
-    assert dbt_vars["milestone_rate_thresholds"] == {"amber": 0.90, "red": 0.80} and dbt_vars["holidays"] == []
+    assert dbt_vars["milestone_rate_thresholds"] == {t: {"amber": 0.90, "red": 0.80} for t in ("1", "2", "3")}
+    assert dbt_vars["holidays"] == []
     assert (dbt_vars["benefits_red_days"], dbt_vars["raid_fresh_days"], dbt_vars["change_pending_days"]) == (30, 7, 10)
     assert parse_settings({"change_pending_days": 5}).dbt_vars()["change_pending_days"] == 5
     configured = parse_settings(
         {"milestone_rate_thresholds": {"amber": 0.95, "red": 0.85}, "holidays": ["2026-12-26", "2026-12-25"]}
     ).dbt_vars()
-    assert configured["milestone_rate_thresholds"] == {"amber": 0.95, "red": 0.85}
+    assert configured["milestone_rate_thresholds"] == {t: {"amber": 0.95, "red": 0.85} for t in ("1", "2", "3")}
     assert configured["holidays"] == ["2026-12-25", "2026-12-26"]
 
 
 def test_milestone_rate_thresholds_grade_downwards():
     with pytest.raises(ConfigError, match=r"milestone_rate_thresholds.*red \(0.95\) must not exceed amber \(0.9\)"):
         parse_settings({"milestone_rate_thresholds": {"amber": 0.90, "red": 0.95}})
+    with pytest.raises(ConfigError, match=r"milestone_rate_thresholds\.2'.*red \(0.9\) must not exceed amber \(0.8\)"):
+        parse_settings({"milestone_rate_thresholds": {2: {"amber": 0.80, "red": 0.90}}})
+
+
+def test_milestone_rate_thresholds_per_tier_as_design_allows(tmp_path):
+    """DESIGN §8: `{amber, red}` for every tier, or per tier like rag_thresholds; a tier left out keeps the
+    defaults (Amber below 0.90, Red below 0.80), and dbt always receives one pair per tier."""
+    settings = load_settings(
+        write_config(tmp_path, milestone_rate_thresholds={1: {"amber": 0.95, "red": 0.90}, 3: {"amber": 0.80}})
+    )
+    assert settings.dbt_vars()["milestone_rate_thresholds"] == {
+        "1": {"amber": 0.95, "red": 0.90},
+        "2": {"amber": 0.90, "red": 0.80},
+        "3": {"amber": 0.80, "red": 0.80},
+    }
+    with pytest.raises(ConfigError, match=r"'milestone_rate_thresholds'.*tiers are 1, 2 and 3; got \[4\]"):
+        parse_settings({"milestone_rate_thresholds": {4: {"amber": 0.9, "red": 0.8}}})
+
+
+def test_jira_out_of_scope_resolutions_reach_dbt(tmp_path):
+    """DESIGN §8's default list (Declined and Obsolete among them) unless the config names its own; a blank name
+    is refused."""
+    assert parse_settings({}).dbt_vars()["jira_out_of_scope_resolutions"] == [
+        "Won't Do",
+        "Won't Fix",
+        "Duplicate",
+        "Cancelled",
+        "Declined",
+        "Removed",
+        "Obsolete",
+    ]
+    settings = load_settings(
+        write_config(tmp_path, jira={"out_of_scope_resolutions": [" Cannot Reproduce", "Incomplete"]})
+    )
+    assert settings.dbt_vars()["jira_out_of_scope_resolutions"] == ["Cannot Reproduce", "Incomplete"]
+    with pytest.raises(ConfigError, match=r"bad value for 'jira\.out_of_scope_resolutions'"):
+        parse_settings({"jira": {"out_of_scope_resolutions": ["Declined", " "]}})
+
+
+def test_dbt_project_var_defaults_are_the_settings_defaults():
+    """`dbt build` by hand (no --vars) grades as steerpack's defaults do."""
+    project = yaml.safe_load((Path(__file__).parents[2] / "dbt_project" / "dbt_project.yml").read_text())
+    defaults = parse_settings({}).dbt_vars()
+    for name in (
+        "milestone_rate_thresholds",
+        "rag_thresholds",
+        "jira_out_of_scope_resolutions",
+        "jira_counted_issue_types",
+        "azure_devops_counted_work_item_types",
+    ):
+        assert project["vars"][name] == defaults[name], name
 
 
 @pytest.mark.parametrize(
@@ -154,3 +208,19 @@ def test_neighbouring_paths_with_a_common_prefix_are_apart(tmp_path):
     config = write_config(tmp_path / "pmo", inbox="./output-inbox", warehouse="./output-warehouse/w.duckdb")
     settings = load_settings(config)
     assert settings.inbox == (tmp_path / "pmo" / "output-inbox").resolve()
+
+
+def test_fx_policy_is_current_or_budget_rate_and_reaches_dbt():
+    assert parse_settings({}).dbt_vars()["fx_policy"] == "current"
+    assert parse_settings({"fx_policy": "budget_rate"}).dbt_vars()["fx_policy"] == "budget_rate"
+    with pytest.raises(ConfigError, match="fx_policy"):
+        parse_settings({"fx_policy": "historical"})
+
+
+def test_the_counted_work_item_types_reach_dbt():
+    settings = parse_settings(
+        {"jira": {"counted_issue_types": ["Story", "Bug"]}, "azure_devops": {"counted_work_item_types": ["Task"]}}
+    )
+    assert settings.dbt_vars()["jira_counted_issue_types"] == ["Story", "Bug"]
+    assert settings.dbt_vars()["azure_devops_counted_work_item_types"] == ["Task"]
+    assert parse_settings({}).dbt_vars()["jira_counted_issue_types"] is None  # every type but containers

@@ -7,7 +7,8 @@
 }}
 
 -- Each month's change requests: decided ones with their cycle time, pending ones with how long they wait, and
--- those pending too long (var change_pending_days), which need the steering committee's decision.
+-- those pending too long (var change_pending_days), which need the steering committee's decision. Both ages are
+-- elapsed days (DESIGN §5: b - a), as cr_cycle_days_median is: a CR submitted on the 21st is 10 days old on the 31st.
 with projects as (
     select month, {{ month_end_date('month') }} as as_of, project_id
     from {{ ref('int_projects_as_of_month') }}
@@ -30,10 +31,10 @@ assessed as (
         changes.schedule_impact_days,
         changes.decided_date is null or changes.decided_date > projects.as_of as is_pending,
         case when changes.decided_date is null or changes.decided_date > projects.as_of
-                then {{ days_between('changes.submitted_date', 'projects.as_of') }}
+                then {{ dbt.datediff('changes.submitted_date', 'projects.as_of', 'day') }}
         end as days_pending,
         case when changes.decided_date <= projects.as_of
-                then {{ days_between('changes.submitted_date', 'changes.decided_date') }}
+                then {{ dbt.datediff('changes.submitted_date', 'changes.decided_date', 'day') }}
         end as cycle_days
     from changes
     inner join projects

@@ -15,7 +15,7 @@ with project_months as (
 ),
 
 project_changes as (
-    select project_id, month, has_previous_month, previous_rag_overall, rag_moved
+    select project_id, month, rag_moved, is_new_red
     from {{ ref('fct_project_change_month') }}
     where month between {{ window_start() }} and {{ window_end() }}
 ),
@@ -23,9 +23,8 @@ project_changes as (
 current_months as (
     select
         project_months.*,
-        project_changes.has_previous_month,
-        project_changes.previous_rag_overall,
-        project_changes.rag_moved
+        project_changes.rag_moved,
+        project_changes.is_new_red
     from project_months
     left join project_changes
         on project_changes.month = project_months.month
@@ -42,9 +41,12 @@ select
     count(*) filter (where rag_overall = 'Unknown') as projects_unknown,
     count(*) filter (where reported_status = 'Red') as projects_reported_red,
     sum(bac) as bac_total,
-    sum(pv) as pv_total,
-    sum(ev) as ev_total,
-    sum(ac) as ac_total,
+    -- the S-curve's totals over the headline ratios' own projects (DESIGN §5), so the chart never contradicts
+    -- them: PV and EV over portfolio_spi's projects, AC and the EV it is set against over portfolio_cpi's
+    sum(pv) filter (where spi is not null) as pv_total,
+    sum(ev) filter (where spi is not null) as ev_total,
+    sum(ac) filter (where cpi is not null) as ac_total,
+    sum(ev) filter (where cpi is not null) as ev_cpi_total,
     sum(eac) as eac_total,
     -- EAC is null where cost cannot be measured: compare it with the BAC of the same projects
     sum(bac) filter (where eac is not null) as eac_bac_total,
@@ -61,7 +63,7 @@ select
     count(*) filter (where date_trunc('month', go_live_date) = month) as go_lives_this_month,
     count(*) filter (where date_trunc('month', go_live_date) = month + interval 1 month) as go_lives_next_month,
     count(*) filter (where rag_moved) as rag_changes,
-    count(*) filter (where has_previous_month and rag_overall = 'Red' and previous_rag_overall is distinct from 'Red')
-        as new_reds
+    -- fct_project_change_month's is_new_red is the one definition (a project Red in its first month included)
+    count(*) filter (where is_new_red) as new_reds
 from current_months
 group by month

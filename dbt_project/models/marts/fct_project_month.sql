@@ -12,6 +12,12 @@ with graded as (
     select * from {{ ref('int_project_rag') }}
 ),
 
+local_values as (
+    -- the project's-currency values behind the indices, stored so next month's increments can read them
+    select month, project_id, planned_fraction, bac_local, ac_local, eac_local, ac_historical_base, fx_rate_to_base
+    from {{ ref('int_project_evm') }}
+),
+
 projects as (
     select month, project_id, project_name, phase, snapshot_month, is_register_row_unreadable, register_row_problem
     from {{ ref('int_projects_as_of_month') }}
@@ -25,17 +31,29 @@ data_gaps as (
 {% if is_incremental() %}
 -- the month before the window, as published, for this month's increments
 previous_published as (
-    select project_id, month, pv, ev, ac, eac
+    select project_id, month, percent_complete, planned_fraction, bac_local, ac_local, eac_local
     from {{ this }}
     where month = {{ previous_month(window_start()) }}
 ),
 {% endif %}
 
 cumulative as (
-    select project_id, month, pv, ev, ac, eac from graded
+    select
+        graded.project_id,
+        graded.month,
+        graded.percent_complete,
+        local_values.planned_fraction,
+        local_values.bac_local,
+        local_values.ac_local,
+        local_values.eac_local
+    from graded
+    left join local_values
+        on local_values.month = graded.month
+        and local_values.project_id = graded.project_id
     {% if is_incremental() %}
     union all
-    select project_id, month, pv, ev, ac, eac from previous_published
+    select project_id, month, percent_complete, planned_fraction, bac_local, ac_local, eac_local
+    from previous_published
     {% endif %}
 ),
 
@@ -44,23 +62,39 @@ lagged as (
         project_id,
         month,
         lag(month) over by_project = {{ previous_month('month') }} as has_previous_month,
-        ev - lag(ev) over by_project as ev_change,
-        pv - lag(pv) over by_project as pv_change,
-        ac - lag(ac) over by_project as ac_change,
-        lag(eac) over by_project as lagged_eac
+        bac_local,
+        eac_local,
+        percent_complete,
+        lag(percent_complete) over by_project as lagged_percent_complete,
+        percent_complete - lag(percent_complete) over by_project as percent_complete_change,
+        planned_fraction - lag(planned_fraction) over by_project as planned_fraction_change,
+        ac_local - lag(ac_local) over by_project as ac_local_change,
+        lag(bac_local) over by_project as lagged_bac_local,
+        lag(eac_local) over by_project as lagged_eac_local
     from cumulative
     window by_project as (partition by project_id order by month)
 ),
 
 increments as (
-    -- this month's EV, PV and AC over the previous month's row (none when the previous month is missing)
+    -- this month's work at one budget and one rate (DESIGN §5): increments of the earned and planned fractions,
+    -- and of the spend in the project's currency, over the previous month's row (none when it is missing)
     select
         project_id,
         month,
-        case when has_previous_month then ev_change end as ev_month,
-        case when has_previous_month then pv_change end as pv_month,
-        case when has_previous_month then ac_change end as ac_month,
-        case when has_previous_month then lagged_eac end as previous_eac
+        bac_local,
+        eac_local,
+        -- the month's earned value in the project's currency, both ends at this month's BAC
+        case
+            when has_previous_month then bac_local * percent_complete - bac_local * lagged_percent_complete
+        end as ev_local_month,
+        case when has_previous_month then percent_complete_change end as percent_complete_month,
+        case when has_previous_month then planned_fraction_change end as planned_fraction_month,
+        case when has_previous_month then ac_local_change end as ac_local_month,
+        case when has_previous_month then lagged_eac_local end as previous_eac_local,
+        case
+            when has_previous_month
+                then coalesce(bac_local <> lagged_bac_local, bac_local is not null or lagged_bac_local is not null)
+        end as rebaselined
     from lagged
 )
 
@@ -76,6 +110,7 @@ select
     graded.pv,
     graded.ev,
     graded.ac,
+    local_values.ac_historical_base,
     graded.sv,
     graded.cv,
     graded.spi,
@@ -90,9 +125,19 @@ select
     graded.sv_pct,
     graded.percent_complete,
     graded.percent_spent,
-    case when increments.ac_month > 0 then increments.ev_month / increments.ac_month end as cpi_month,
-    case when increments.pv_month > 0 then increments.ev_month / increments.pv_month end as spi_month,
-    abs(graded.eac - increments.previous_eac) / nullif(graded.bac, 0) as eac_drift_pct,
+    -- bac_local x the earned fraction's increment over the spend's, both in the project's currency
+    case when increments.ac_local_month > 0 then increments.ev_local_month / increments.ac_local_month end as cpi_month,
+    case
+        when increments.planned_fraction_month > 0
+            then increments.percent_complete_month / increments.planned_fraction_month
+    end as spi_month,
+    abs(increments.eac_local - increments.previous_eac_local) / nullif(increments.bac_local, 0) as eac_drift_pct,
+    increments.rebaselined,
+    local_values.planned_fraction,
+    local_values.bac_local,
+    local_values.ac_local,
+    local_values.eac_local,
+    local_values.fx_rate_to_base,
     graded.pd_days,
     graded.es_days,
     graded.at_days,
@@ -148,3 +193,6 @@ inner join data_gaps
 inner join increments
     on increments.month = graded.month
     and increments.project_id = graded.project_id
+left join local_values
+    on local_values.month = graded.month
+    and local_values.project_id = graded.project_id

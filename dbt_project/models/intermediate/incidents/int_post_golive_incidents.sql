@@ -93,7 +93,9 @@ select
     ) as incidents_per_week,
     coalesce(counted.incidents_before_go_live, 0) / ({{ var('post_golive_window_days') }} / 7.0) as baseline_per_week,
     leakage.defect_leakage_pct,
-    projects.as_of < projects.go_live_actual + {{ var('post_golive_window_days') }} as is_in_window
+    -- the one definition of "in window" (DESIGN §5): the window [go_live_actual, go_live_actual + window) overlaps
+    -- the month (go_live_actual <= as_of holds for every row); the grading (int_project_month_measures) reads it
+    projects.go_live_actual + {{ var('post_golive_window_days') }} > projects.month as is_in_window
 from projects
 left join counted
     on counted.month = projects.month

@@ -387,6 +387,12 @@ gaps as (
     select month, project_id, gap from register_gaps
     union all
     select month, project_id, gap from {{ ref('int_work_item_state_gaps') }}
+    union all
+    -- a live project in its window whose incidents cannot be measured (rag_incidents Unknown)
+    select month, project_id, gap from {{ ref('int_incidents_unmeasured') }}
+    union all
+    -- a register baseline the plan disagrees with, an IEAC(t) finish withheld
+    select month, project_id, gap from {{ ref('int_earned_schedule_gaps') }}
 ),
 
 listed as (

@@ -46,7 +46,7 @@ benefits as (
 ),
 
 incidents as (
-    select month, project_id, p1_count, p2_count, incidents_total, go_live_actual, window_days
+    select month, project_id, p1_count, p2_count, incidents_total, is_in_window
     from {{ ref('int_post_golive_incidents') }}
 ),
 
@@ -80,11 +80,9 @@ joined as (
         earned_schedule.spi_t,
         earned_schedule.tspi,
         earned_schedule.ieac_t_days,
-        -- the finish the schedule performance to date points to (rounded to the nearest day)
-        -- (none past a century: a near-zero SPI(t) would make a date no calendar holds)
-        case when earned_schedule.ieac_t_days <= 36500
-                then projects.baseline_start + cast(round(earned_schedule.ieac_t_days) as integer) - 1
-        end as ieac_t_finish,
+        -- the finish the schedule performance to date points to, never before as_of for unfinished work
+        -- (int_earned_schedule)
+        earned_schedule.ieac_t_finish,
         case
             when projects.is_schedule_plan then schedule_finish.plan_finish
             else register_finish.milestone_finish
@@ -100,11 +98,9 @@ joined as (
         incidents.incidents_total as post_golive_incidents,
         incidents.p1_count as post_golive_p1_count,
         incidents.p2_count as post_golive_p2_count,
-        -- incidents grade a project while its post-go-live window overlaps the month
-        (
-            incidents.go_live_actual is not null
-            and incidents.go_live_actual + incidents.window_days > projects.month
-        ) as is_in_incident_window
+        -- incidents grade a project while its post-go-live window overlaps the month: int_post_golive_incidents'
+        -- is_in_window, the one definition the pack's "(in window)" shows too
+        coalesce(incidents.is_in_window, false) as is_in_incident_window
     from projects
     left join evm
         on evm.month = projects.month and evm.project_id = projects.project_id

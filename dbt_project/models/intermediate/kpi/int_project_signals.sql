@@ -111,11 +111,12 @@ raid as (
 select
     projects.month,
     projects.project_id,
-    (scope.items_added + scope.items_removed) / nullif(scope.items_at_baseline, 0) as scope_churn_pct,
+    cast(scope.items_added + scope.items_removed as double precision)
+    / nullif(scope.items_at_baseline, 0) as scope_churn_pct,
     changes.cr_cycle_days_median,
     changes.cr_cycle_business_days_median,
     coalesce(changes.changes_decided, 0) as changes_decided,
-    raid.raid_open_fresh / nullif(raid.raid_open, 0) as raid_fresh_pct
+    cast(raid.raid_open_fresh as double precision) / nullif(raid.raid_open, 0) as raid_fresh_pct
 from projects
 left join scope
     on scope.month = projects.month

@@ -69,6 +69,50 @@ mapped as (
             partition by items_with_plan_keys.month, items_with_plan_keys.work_item_source, items_with_plan_keys.item_id
             order by projects.project_id is null, length(items_with_plan_keys.mapped_plan_key) desc
         ) = 1
+),
+
+-- DESIGN §5, which items count: Jira's standard issue types and Azure DevOps' requirement-level types; never a
+-- container (Epic, Feature, Initiative) nor a child (a Sub-task, or a Task under a counted item), which would
+-- count the same work twice. The vars jira_counted_issue_types and azure_devops_counted_work_item_types
+-- (jira.counted_issue_types, azure_devops.counted_work_item_types) replace the default types; compared without
+-- case; an item without a type counts.
+{%- set jira_types = var('jira_counted_issue_types', none) %}
+{%- set jira_list = (jira_types or ['Epic', 'Feature', 'Initiative', 'Sub-task', 'Subtask'])
+    | map('lower') | map('replace', "'", "''") | join("', '") %}
+{%- set azure_devops_list = var(
+        'azure_devops_counted_work_item_types',
+        ['User Story', 'Product Backlog Item', 'Requirement', 'Issue', 'Bug'],
+    ) | map('lower') | map('replace', "'", "''") | join("', '") %}
+typed as (
+    select
+        *,
+        case
+            when item_type is null then true
+            -- by default every Jira type counts but the containers and sub-tasks
+            when work_item_source = 'jira'
+                then lower(trim(item_type)) {{ 'in' if jira_types else 'not in' }} ('{{ jira_list }}')
+            else lower(trim(item_type)) in ('{{ azure_devops_list }}')
+        end as is_counted_type
+    from mapped
+),
+
+counted_parents as (
+    -- a parent is named by its key or its id (Jira's Parent column holds the id)
+    select distinct typed.month, typed.work_item_source, parent_ref.ref
+    from typed,
+        unnest([typed.item_key, typed.item_id]) as parent_ref (ref)
+    where typed.is_counted_type and parent_ref.ref is not null
 )
 
-select * from mapped
+select
+    typed.*,
+    typed.is_counted_type
+    and not (
+        counted_parents.ref is not null
+        and lower(trim(typed.item_type)) in ('task', 'sub-task', 'subtask')
+    ) as is_counted
+from typed
+left join counted_parents
+    on counted_parents.month = typed.month
+    and counted_parents.work_item_source = typed.work_item_source
+    and counted_parents.ref = typed.parent_key

@@ -7,7 +7,7 @@
     'month', 'snapshot_month', 'project_id', 'project_name', 'tier', 'sponsor', 'project_manager',
     'reported_status', 'phase', 'bac_local', 'currency', 'baseline_start', 'baseline_finish', 'go_live_planned',
     'go_live_actual', 'go_live_date', 'plan_source', 'is_schedule_plan', 'plan_key', 'finance_codes', 'services',
-    'source_file', 'source_row',
+    'eac_management', 'budget_fx_rate', 'source_file', 'source_row',
 ] -%}
 
 with listed as (
@@ -107,6 +107,8 @@ projects as (
         cast(null as varchar) as plan_key,
         cast(null as varchar) as finance_codes,
         cast(null as varchar) as services,
+        cast(null as double) as eac_management,
+        cast(null as double) as budget_fx_rate,
         cast(null as varchar) as source_file,
         cast(null as bigint) as source_row,
         false as is_register_row_carried,

@@ -189,8 +189,8 @@ renamed as (
         status as item_status,
         status_category,
         resolution,
-        -- DESIGN §5: these resolutions take an item out of scope
-        coalesce(resolution in ('Won''t Do', 'Duplicate', 'Cancelled', 'Removed'), false) as is_out_of_scope,
+        -- DESIGN §5: the resolutions of jira.out_of_scope_resolutions take an item out of scope (without case)
+        {{ in_list_without_case('resolution', var('jira_out_of_scope_resolutions')) }} as is_out_of_scope,
         story_points,
         created_at,
         resolved_at,

@@ -35,6 +35,10 @@ select
     plan_key,
     finance_codes,
     services,
+    -- optional columns (DESIGN §3): the PM's estimate at completion in the project's currency, and the rate
+    -- fx_policy budget_rate translates the project's money at
+    eac_management,
+    budget_fx_rate,
     source_file,
     source_row
 from deduplicated
