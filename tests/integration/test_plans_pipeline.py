@@ -46,7 +46,11 @@ def plan_register() -> dict:
         plan_key="erp_plan",
         finance_codes="WBS-D",
     )
-    sheets["Projects"] = [header, sheets["Projects"][1], *[[row[c] for c in header] for row in (beta, gamma, delta)]]
+    sheets["Projects"] = [
+        header,
+        sheets["Projects"][1],
+        *[[row.get(c) for c in header] for row in (beta, gamma, delta)],
+    ]
     return sheets
 
 

@@ -13,9 +13,10 @@ with graded as (
 ),
 
 local_values as (
-    -- the project's-currency values behind the indices, stored so next month's increments can read them
+    -- the project's-currency values behind the indices, stored so next month's increments can read them (carried
+    -- through int_project_rag: a second ref of int_project_evm made DuckDB plan the EVM views twice)
     select month, project_id, planned_fraction, bac_local, ac_local, eac_local, ac_historical_base, fx_rate_to_base
-    from {{ ref('int_project_evm') }}
+    from graded
 ),
 
 projects as (

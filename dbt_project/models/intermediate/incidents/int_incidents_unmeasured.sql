@@ -3,10 +3,10 @@
 -- ITSM tool in this or an earlier drop that may serve the month). One row per reason; int_project_rag grades such
 -- a project's incidents Unknown, never Green, and int_project_data_gaps lists the reason.
 with in_window as (
-    -- the window as the grading reads it (int_project_month_measures.is_in_incident_window)
+    -- the window as the grading reads it (int_project_month_measures takes is_in_incident_window from here)
     select month, project_id
-    from {{ ref('int_project_month_measures') }}
-    where is_in_incident_window
+    from {{ ref('int_post_golive_incidents') }}
+    where is_in_window
 ),
 
 project_services as (

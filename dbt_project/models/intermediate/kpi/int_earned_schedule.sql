@@ -6,7 +6,7 @@
 -- the register's finish), so ES reaches PD exactly when PV reaches BAC; int_earned_schedule_gaps names a register
 -- that disagrees. AT comes from the inputs (it stops at the actual finish). Everything is null while AT <= 0.
 -- IEAC(t)'s finish is never before as_of for unfinished work: it is null then (a date already past is no
--- forecast, and a clamped one would invent a finish), and int_earned_schedule_gaps says why.
+-- forecast, and a clamped one would invent a finish); is_ieac_t_finish_withheld says when.
 with curve as (
     select
         month,

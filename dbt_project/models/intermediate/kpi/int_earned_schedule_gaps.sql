@@ -1,15 +1,23 @@
--- Earned schedule's data gaps (DESIGN §5), which int_project_data_gaps lists on the project's page: a schedule
+-- Earned schedule's data gap (DESIGN §5), which int_project_data_gaps lists on the project's page: a schedule
 -- plan whose last task baseline finish (where its PV curve reaches BAC: the PD earned schedule uses) is further
--- from the register's baseline_finish than the tier's milestone tolerance, and an IEAC(t) finish withheld because
--- it fell before as_of while the work is unfinished.
+-- from the register's baseline_finish than the tier's milestone tolerance. The plan's finish is read from its
+-- tasks, not from int_earned_schedule: the gaps and the grades then do not each expand the daily PV curve
+-- under fct_project_month (that doubled the planning of the whole view stack).
 with projects as (
     select month, project_id, tier, plan_key, is_schedule_plan, baseline_start, baseline_finish
     from {{ ref('int_projects_as_of_month') }}
+    where is_schedule_plan
 ),
 
-earned_schedule as (
-    select month, project_id, pd_days, is_ieac_t_finish_withheld
-    from {{ ref('int_earned_schedule') }}
+weighed_tasks as (
+    -- the tasks the PV curve spreads: neither summaries nor milestones, with a baseline that does not run backwards
+    select month, project_id, max(baseline_finish) as plan_finish
+    from {{ ref('int_schedule_tasks_as_of_month') }}
+    where project_id is not null
+        and not coalesce(is_summary, false)
+        and not coalesce(is_milestone, false)
+        and baseline_finish >= baseline_start
+    group by month, project_id
 ),
 
 plan_finishes as (
@@ -18,13 +26,13 @@ plan_finishes as (
         projects.project_id,
         projects.plan_key,
         projects.baseline_finish,
-        projects.baseline_start + cast(earned_schedule.pd_days as integer) - 1 as plan_finish,
+        -- the curve runs from the register's baseline start to the later of the two finishes
+        greatest(weighed_tasks.plan_finish, projects.baseline_start) as plan_finish,
         {{ tolerance_days('projects.tier') }} as tolerance_days
     from projects
-    inner join earned_schedule
-        on earned_schedule.month = projects.month
-        and earned_schedule.project_id = projects.project_id
-    where projects.is_schedule_plan and earned_schedule.pd_days is not null
+    inner join weighed_tasks
+        on weighed_tasks.month = projects.month
+        and weighed_tasks.project_id = projects.project_id
 )
 
 select
@@ -36,12 +44,3 @@ select
     || ' (tolerance ' || tolerance_days || '): earned schedule uses the plan''s' as gap
 from plan_finishes
 where abs({{ dbt.datediff('baseline_finish', 'plan_finish', 'day') }}) > tolerance_days
-
-union all
-
-select
-    month,
-    project_id,
-    'IEAC(t) finish not shown: it falls before as_of while the work is unfinished' as gap
-from earned_schedule
-where is_ieac_t_finish_withheld

@@ -152,14 +152,14 @@ plan_horizons as (
             {{ days_between('inputs.baseline_start', 'inputs.baseline_finish') }},
             coalesce({{ days_between('inputs.baseline_start', 'max(tasks.baseline_finish)') }}, 0)
         ) as horizon_days
-    from {{ ref('int_project_evm_inputs') }} as inputs
+    from {{ ref('int_projects_as_of_month') }} as inputs
     left join {{ ref('int_tasks_weighted') }} as tasks
         on tasks.month = inputs.month
         and tasks.project_id = inputs.project_id
         and tasks.weight > 0
         and tasks.baseline_start is not null
         and tasks.baseline_finish is not null
-    where inputs.bac is not null and inputs.baseline_start is not null and inputs.baseline_finish is not null
+    where inputs.bac_local is not null and inputs.baseline_start is not null and inputs.baseline_finish is not null
     group by inputs.month, inputs.project_id, inputs.baseline_start, inputs.baseline_finish
 ),
 

@@ -73,6 +73,9 @@ joined as (
         evm.bac, evm.pv, evm.ev, evm.ac, evm.sv, evm.cv, evm.spi, evm.cpi, evm.eac, evm.etc, evm.vac, evm.tcpi,
         evm.tcpi_eac, evm.eac_cpi_spi, evm.cost_overrun_pct, evm.cv_pct, evm.sv_pct, evm.percent_complete,
         evm.percent_spent,
+        -- the project's-currency values behind the indices (fct_project_month stores them for next month's
+        -- increments), carried here so the mart expands the EVM views once
+        evm.planned_fraction, evm.bac_local, evm.ac_local, evm.eac_local, evm.ac_historical_base, evm.fx_rate_to_base,
         earned_schedule.pd_days,
         earned_schedule.es_days,
         earned_schedule.at_days,

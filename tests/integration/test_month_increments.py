@@ -1,0 +1,80 @@
+"""This month's indices over two consecutive months through the pipeline (audit N13): `cpi_month`, `spi_month`,
+`eac_drift_pct` and a milestone's forecast accuracy, read from October after September was published."""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+
+import pytest
+
+from tests.helpers import materialize, query, tiny_register_sheets, write_sheets
+
+pytestmark = pytest.mark.slow
+
+JIRA_HEADER = (
+    "Issue key,Issue id,Summary,Issue Type,Status,Status Category,Project key,Created,Resolved,"
+    "Custom field (Story Points)"
+)
+SPEND_HEADER = "document_id,line_no,posting_date,project_code,amount,currency,supplier,description,cost_type"
+
+
+def _alpha_items(done: int) -> str:
+    rows = [
+        f"ALP-{n},{10000 + n},Story {n},Story,"
+        + ("Done,Done" if n <= done else "To Do,To Do")
+        + f",ALP,01/Mar/26 9:00 AM,{'15/Sep/26 5:00 PM' if n <= 4 else '15/Oct/26 5:00 PM' if n <= done else ''},1"
+        for n in range(1, 11)
+    ]
+    return JIRA_HEADER + "\r\n" + "\r\n".join(rows) + "\r\n"
+
+
+def _register(month: dt.date) -> dict[str, list[list]]:
+    sheets = copy.deepcopy(tiny_register_sheets())
+    # a milestone forecast in September for 20 Oct, finished on 22 Oct
+    actual = dt.date(2026, 10, 22) if month.month == 10 else None
+    sheets["Milestones"].append(["ALPHA", "Cutover rehearsal", dt.date(2026, 10, 15), dt.date(2026, 10, 20), actual])
+    return sheets
+
+
+def test_this_months_indices_are_the_months_increments_at_one_rate(workspace, dbt_manifest):
+    """ALPHA: BAC 120,000 USD, baseline 5 Jan - 18 Dec 2026 (348 days), 10 stories of 1 point.
+    September: 4 done, 40,000 spent: EV 48,000, CPI 1.2, EAC 120,000 / 1.2 = 100,000; planned 269/348.
+    October: 6 done, 70,000 spent: EV 72,000, EAC 120,000 x 70,000 / 72,000 = 116,666.67; planned 300/348.
+    cpi_month = (72,000 - 48,000) / (70,000 - 40,000) = 0.8; spi_month = (0.6 - 0.4) / (31/348) = 2.245161;
+    eac_drift_pct = (116,666.67 - 100,000) / 120,000 = 0.138889. The milestone forecast on 30 Sep for 20 Oct and
+    finished on 22 Oct erred by 2 days, within max(1, 10 % of the 20 days' horizon): accurate."""
+    inbox = workspace.inbox
+    for month, done, lines in (
+        (dt.date(2026, 9, 1), 4, ["D1,1,2026-09-05,WBS-A,40000,USD,,,"]),
+        (dt.date(2026, 10, 1), 6, ["D1,1,2026-09-05,WBS-A,40000,USD,,,", "D2,1,2026-10-05,WBS-A,30000,USD,,,"]),
+    ):
+        drop = inbox / f"{month:%Y-%m}"
+        write_sheets(drop / "register" / "portfolio.xlsx", _register(month))
+        (drop / "jira").mkdir(parents=True, exist_ok=True)
+        (drop / "jira" / "ALP.csv").write_text(_alpha_items(done), encoding="utf-8")
+        (drop / "finance").mkdir(parents=True, exist_ok=True)
+        (drop / "finance" / "spend.csv").write_text(SPEND_HEADER + "\n" + "\n".join(lines) + "\n", encoding="utf-8")
+
+    materialize(workspace, "2026-09-01", through_marts=True)
+    materialize(workspace, "2026-10-01", through_marts=True)
+
+    rows = query(
+        workspace,
+        "select month, ev, ac, cpi, eac, cpi_month, spi_month, eac_drift_pct, rebaselined "
+        "from marts.fct_project_month where project_id = 'ALPHA' order by month",
+    )
+    (september, october) = rows
+    assert september[1:5] == pytest.approx((48_000, 40_000, 1.2, 100_000))
+    assert september[5:8] == (None, None, None)  # no month before September was published
+    assert october[1:5] == pytest.approx((72_000, 70_000, 72 / 70, 120_000 * 70 / 72))
+    assert october[5] == pytest.approx(0.8)
+    assert october[6] == pytest.approx(0.2 * 348 / 31)
+    assert october[7] == pytest.approx((120_000 * 70 / 72 - 100_000) / 120_000)
+    assert october[8] is False
+    [(previous, error, accurate)] = query(
+        workspace,
+        "select previous_forecast_date, forecast_error_days, is_forecast_accurate from marts.fct_milestone_month "
+        "where month = '2026-10-01' and project_id = 'ALPHA' and milestone_name = 'Cutover rehearsal'",
+    )
+    assert (previous, error, accurate) == (dt.date(2026, 10, 20), 2, True)
