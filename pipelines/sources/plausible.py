@@ -22,6 +22,7 @@ import pandas as pd
 
 from pipelines.sources.common import LoadBatch, Reject
 from pipelines.sources.schema import CANONICAL
+from pipelines.sources.tabular import record_key
 
 # The columns holding money, in the file's currency.
 MONEY_COLUMNS = {
@@ -31,13 +32,6 @@ MONEY_COLUMNS = {
     "spend": ("amount",),
 }
 INTEGER_LIMITS = {"INTEGER": 2**31 - 1, "BIGINT": 2**63 - 1}
-# What ties a quarantined row to its project (see Reject.record_key), by table.
-RECORD_KEYS = {
-    "spend": ("project_code",),
-    "work_items": ("plan_key",),
-    "schedule_tasks": ("plan_key",),
-    "incidents": ("service", "cmdb_ci"),
-}
 REGISTER_SHEETS = {
     "projects": "Projects",
     "milestones": "Milestones",
@@ -81,7 +75,7 @@ def quarantine_implausible(batch: LoadBatch, month: dt.date, bounds: ValueBounds
                     row,
                     f"{_where(batch, table, row)}: {problems.iat[index].rstrip('; ')}",
                     {name: _shown(value) for name, value in record.items() if name != "source_row" and _present(value)},
-                    _record_key(table, record),
+                    record_key(table, record.get),
                 )
             )
         batch.tables[table] = frame.loc[~bad].reset_index(drop=True)
@@ -204,11 +198,3 @@ def _where(batch: LoadBatch, table: str, row: int) -> str:
     if batch.source == "ms_project":
         return f"task {row}"
     return f"row {row}"
-
-
-def _record_key(table: str, record: pd.Series) -> str | None:
-    for column in RECORD_KEYS.get(table, ("project_id",)):
-        value = record.get(column)
-        if isinstance(value, str) and value.strip():
-            return value.strip()
-    return None

@@ -836,11 +836,11 @@ RECORD_KEYS = {
 }
 
 
-def _record_key(frame: pd.DataFrame, name: str, index: int) -> str | None:
-    """The row's first non-empty value of the table's record-key columns (None when it has none)."""
-    for column in RECORD_KEYS.get(name, ()):
-        values = frame.get(column)
-        value = values.iat[index] if values is not None else None
+def record_key(table: str, value_of: Callable[[str], object]) -> str | None:
+    """What ties a row of `table` to its project (Reject.record_key): the first non-empty value of the table's
+    record-key columns, a register sheet's `project_id` otherwise; `value_of(column)` reads the row."""
+    for column in RECORD_KEYS.get(table, ("project_id",)):
+        value = value_of(column)
         if isinstance(value, str) and value.strip():
             return value.strip()
     return None
@@ -857,7 +857,7 @@ def split_rows(batch: LoadBatch, table: RawTable, frame: pd.DataFrame, problems:
                 row,
                 f"row {row}: {problems.iat[index].rstrip('; ')}",
                 table.record(index),
-                _record_key(frame, name, index),
+                record_key(name, frame.iloc[index].get),
             )
         )
     for row, reason, fields in table.malformed:
