@@ -13,6 +13,7 @@ from pathlib import Path
 
 import dagster as dg
 import duckdb
+import pytest
 import yaml
 from openpyxl import Workbook
 
@@ -258,6 +259,10 @@ PLAN_FIXTURES = FIXTURES / "plans"
 
 
 REALDATA = Path(__file__).resolve().parents[2] / "shared" / "realdata"
+# The real exports live beside the repository, not in it: a clone without them skips these tests and says why.
+requires_realdata = pytest.mark.skipif(
+    not REALDATA.is_dir(), reason=f"the real exports are not here ({REALDATA}): clone ../shared beside the repository"
+)
 
 
 def smartsheet_workbook(path: Path, end_header="Finish") -> Path:

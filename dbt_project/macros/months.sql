@@ -32,6 +32,11 @@
     cast({{ month }} - interval 1 month as date)
 {%- endmacro %}
 
+{# The first day of the month after the month that starts on `month`. #}
+{% macro next_month(month) -%}
+    cast({{ month }} + interval 1 month as date)
+{%- endmacro %}
+
 {# The months of the partition window as DATEs (first day of each month), inclusive of both ends. #}
 {% macro window_months(months_before=0) -%}
     -- generate_series as a list function: its bounds may be subqueries (a full refresh's window)
@@ -47,7 +52,7 @@
   Cast to double first, so two day counts never divide as integers.
 #}
 {% macro clamped_fraction(numerator, denominator) -%}
-    least(greatest(cast({{ numerator }} as double) / nullif({{ denominator }}, 0), 0.0), 1.0)
+    least(greatest(cast({{ numerator }} as double precision) / nullif({{ denominator }}, 0), 0.0), 1.0)
 {%- endmacro %}
 
 {# Calendar days from a to b, inclusive of both ends (DESIGN §5: days(a, b) = b - a + 1). #}

@@ -1,14 +1,15 @@
 {#
   RAG grade of a fraction against the tier's thresholds from steerpack.yaml (var rag_thresholds):
   above the amber threshold is Amber, above the red one Red; exactly at a threshold stays at the better grade.
-  The value is rounded to 4 decimals first, so 0.05000000000000007 (float arithmetic's 5 %) is at 5 %.
+  The value is rounded to 4 decimals first (round_to in portable.sql, which PostgreSQL also runs), so
+  0.05000000000000007 (float arithmetic's 5 %) is at 5 %.
 #}
 {% macro rag_grade(value, tier) -%}
     case
         when {{ value }} is null then null
         {% for tier_key, limits in var('rag_thresholds').items() %}
-        when {{ tier }} = {{ tier_key }} and round({{ value }}, 4) > {{ limits['red'] }} then 'Red'
-        when {{ tier }} = {{ tier_key }} and round({{ value }}, 4) > {{ limits['amber'] }} then 'Amber'
+        when {{ tier }} = {{ tier_key }} and {{ round_to(value, 4) }} > {{ limits['red'] }} then 'Red'
+        when {{ tier }} = {{ tier_key }} and {{ round_to(value, 4) }} > {{ limits['amber'] }} then 'Amber'
         when {{ tier }} = {{ tier_key }} then 'Green'
         {% endfor %}
     end
@@ -28,8 +29,8 @@
     case
         when {{ rate }} is null then null
         {% for tier_key, limits in configured.items() %}
-        when {{ tier }} = {{ tier_key }} and round({{ rate }}, 4) < {{ limits['red'] }} then 'Red'
-        when {{ tier }} = {{ tier_key }} and round({{ rate }}, 4) < {{ limits['amber'] }} then 'Amber'
+        when {{ tier }} = {{ tier_key }} and {{ round_to(rate, 4) }} < {{ limits['red'] }} then 'Red'
+        when {{ tier }} = {{ tier_key }} and {{ round_to(rate, 4) }} < {{ limits['amber'] }} then 'Amber'
         when {{ tier }} = {{ tier_key }} then 'Green'
         {% endfor %}
     end

@@ -31,7 +31,7 @@ def build_quality_check(table: str, partitions: dg.PartitionsDefinition) -> dg.A
     ) -> dg.AssetCheckResult:
         suite = load_suite(EXPECTATIONS_DIR / f"{table}.json")  # its own suite only: ~0.4 s each
         settings = steerpack.settings()
-        variables = {"base_currency": settings.base_currency}
+        variables = {"base_currency": settings.base_currency, "fx_policy": settings.fx_policy}
         findings = []
         with duckdb.get_connection() as conn:
             for month in months_of(context.op_execution_context.partition_keys):

@@ -7,6 +7,7 @@ labels its files may load as, and the parser to use.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import logging
 import multiprocessing
 import os
@@ -40,8 +41,7 @@ class DropPart:
     folders: tuple[str, ...]
     tables: tuple[str, ...]
     extra_sources: tuple[str, ...]  # labels the files may load as, besides their folder's name
-    parser: Callable[[Settings], Parser]
-    unreadable_is_fatal: bool  # raise on an unreadable file rather than record it (no part does: the gate blocks)
+    parser: Callable[[Settings], Parser]  # the settings' parser of the part's files
     # the part that records a month with no drop at all (one NO_DROP batch; projects' month_has_a_drop rule blocks)
     reports_missing_drop: bool = False
 
@@ -50,59 +50,49 @@ class DropPart:
         return self.extra_sources + self.folders
 
 
+def _register_parser(settings: Settings) -> Parser:
+    return functools.partial(register.parse_register, limits=settings.limits.workbook())
+
+
+def _plan_parser(settings: Settings) -> Parser:
+    return functools.partial(_parse_plan, settings=settings)
+
+
+def _parse_plan(path: Path, name: str, settings: Settings) -> LoadBatch:
+    return parse_plan_file(
+        path,
+        name,
+        list(settings.jira.story_points_fields),
+        settings.limits.workbook(),
+        settings.encoding_for(path.parent.name),  # each plan tool's folder has its own `encoding:`
+        agile_read_options(settings),
+    )
+
+
+def _finance_parser(settings: Settings) -> Parser:
+    return functools.partial(
+        parse_finance_file,
+        layouts=settings.finance.spend_layouts(),
+        limits=settings.limits.workbook(),
+        encoding=settings.finance.encoding,
+    )
+
+
+def _incident_parser(settings: Settings) -> Parser:
+    return functools.partial(
+        parse_incident_file, encoding=settings.incidents.encoding, date_order=settings.incidents.date_order
+    )
+
+
+# An unreadable file is recorded, never raised: the month's gate blocks it (the register's by projects'
+# register_readable rule), and in a range the other months still publish.
 DROP_PARTS = {
     "register": DropPart(
-        "register",
-        ("register",),
-        tuple(register.TABLES),
-        (),
-        lambda settings: lambda path, name: register.parse_register(path, name, settings.limits.workbook()),
-        # recorded, not raised: the month's gate blocks it (projects' register_readable rule),
-        # and in a range the other months still publish
-        unreadable_is_fatal=False,
-        reports_missing_drop=True,
+        "register", ("register",), tuple(register.TABLES), (), _register_parser, reports_missing_drop=True
     ),
-    "plans": DropPart(
-        "plans",
-        PLAN_SOURCES,
-        PLAN_TABLES,
-        (),
-        lambda settings: (
-            lambda path, name: parse_plan_file(
-                path,
-                name,
-                list(settings.jira.story_points_fields),
-                settings.limits.workbook(),
-                settings.encoding_for(path.parent.name),
-                agile_read_options(settings),
-            )
-        ),
-        unreadable_is_fatal=False,
-    ),
-    "finance": DropPart(
-        "finance",
-        ("finance",),
-        ("spend", "fx_rates"),
-        (),
-        lambda settings: (
-            lambda path, name: parse_finance_file(
-                path, name, settings.finance.spend_layouts(), settings.limits.workbook(), settings.finance.encoding
-            )
-        ),
-        unreadable_is_fatal=False,
-    ),
-    "incidents": DropPart(
-        "incidents",
-        ("incidents",),
-        ("incidents",),
-        INCIDENT_SOURCES,
-        lambda settings: (
-            lambda path, name: parse_incident_file(
-                path, name, settings.incidents.encoding, settings.incidents.date_order
-            )
-        ),
-        unreadable_is_fatal=False,
-    ),
+    "plans": DropPart("plans", PLAN_SOURCES, PLAN_TABLES, (), _plan_parser),
+    "finance": DropPart("finance", ("finance",), ("spend", "fx_rates"), (), _finance_parser),
+    "incidents": DropPart("incidents", ("incidents",), ("incidents",), INCIDENT_SOURCES, _incident_parser),
 }
 
 
@@ -128,34 +118,29 @@ def agile_read_options(settings: Settings) -> AgileReadOptions:
 PARALLEL_MIN_BYTES = 32 * 1024 * 1024
 
 
-def parse_drop_part(
-    part: DropPart, settings: Settings, month: dt.date, unreadable_is_fatal: bool | None = None
-) -> list[LoadBatch]:
+def parse_drop_part(part: DropPart, settings: Settings, month: dt.date) -> list[LoadBatch]:
     """Every file of the part's folders in the month's drop, parsed (see `iter_drop_part`)."""
-    return list(iter_drop_part(part, settings, month, unreadable_is_fatal))
+    return list(iter_drop_part(part, settings, month))
 
 
 def iter_drop_part(
     part: DropPart,
     settings: Settings,
     month: dt.date,
-    unreadable_is_fatal: bool | None = None,
     parallel_min_bytes: int = PARALLEL_MIN_BYTES,
 ) -> Iterator[LoadBatch]:
     """Parse the files of the part's folders in the month's drop, yielded in folder and file order.
 
-    An unreadable file raises when the part says so (or `unreadable_is_fatal`, for a report that must list
-    everything); otherwise it becomes a batch with no rows and its error, so the load log names it and the
-    month's other files still load.
+    An unreadable file becomes a batch with no rows and its error, so the load log names it and the month's
+    other files still load.
 
     An inbox entry refused unread (a link, a hard link, a name that is not UTF-8 or holds `..`: DESIGN §4a)
-    is never opened: like an unreadable file it raises, or is a batch with no rows and the refusal as its error,
-    yielded before the files read. A month with no drop at all is one NO_DROP batch of the part that reports it.
+    is never opened: like an unreadable file it is a batch with no rows and the refusal as its error, yielded
+    before the files read. A month with no drop at all is one NO_DROP batch of the part that reports it.
 
     A drop of at least `parallel_min_bytes` is parsed by one worker process per core while the caller
     writes what is already parsed; at most two files per worker are parsed ahead, so memory stays bounded.
     """
-    fatal = part.unreadable_is_fatal if unreadable_is_fatal is None else unreadable_is_fatal
     if part.reports_missing_drop:
         problem = drop_problem(settings.inbox, month, DROP_FOLDERS)
         if problem:
@@ -166,8 +151,6 @@ def iter_drop_part(
         for entry in source_entries(settings.inbox, month, folder):
             if entry.refused is None:
                 files.append((folder, entry.path))
-            elif fatal:
-                raise SourceFormatError(entry.refused)
             else:
                 yield LoadBatch(source_file=entry.name, file_format=REFUSED, source=folder, error=entry.refused)
     workers = min(os.cpu_count() or 1, len(files))
@@ -177,14 +160,14 @@ def iter_drop_part(
         and len(files) >= 2 * workers
         and sum(path.stat().st_size for _, path in files) >= parallel_min_bytes
     ):
-        yield from _parse_in_workers(part, settings, month, files, fatal, workers)
+        yield from _parse_in_workers(part, settings, month, files, workers)
         return
     parse = part.parser(settings)
     for folder, path in files:
-        yield _parse_one(parse, settings, month, folder, path, fatal)
+        yield _parse_one(parse, settings, month, folder, path)
 
 
-def _parse_one(parse: Parser, settings: Settings, month: dt.date, folder: str, path: Path, fatal: bool) -> LoadBatch:
+def _parse_one(parse: Parser, settings: Settings, month: dt.date, folder: str, path: Path) -> LoadBatch:
     """One file parsed: refused unread when over limits.file_bytes; its implausible rows (non-finite or huge
     amounts, dates far from the month, integers too large) quarantined (pipelines.sources.plausible)."""
     name = display_name(settings.inbox, path)
@@ -202,19 +185,15 @@ def _parse_one(parse: Parser, settings: Settings, month: dt.date, folder: str, p
                 "check the file, or report it with the file attached"
             ) from None
     except SourceFormatError as error:
-        if fatal:
-            raise
         return LoadBatch(source_file=name, file_format=UNRECOGNISED, source=folder, error=str(error))
 
 
-def _parse_in_worker(
-    part_name: str, settings: Settings, month: dt.date, folder: str, path: Path, fatal: bool
-) -> LoadBatch:
-    return _parse_one(DROP_PARTS[part_name].parser(settings), settings, month, folder, path, fatal)
+def _parse_in_worker(part_name: str, settings: Settings, month: dt.date, folder: str, path: Path) -> LoadBatch:
+    return _parse_one(DROP_PARTS[part_name].parser(settings), settings, month, folder, path)
 
 
 def _parse_in_workers(
-    part: DropPart, settings: Settings, month: dt.date, files: list[tuple[str, Path]], fatal: bool, workers: int
+    part: DropPart, settings: Settings, month: dt.date, files: list[tuple[str, Path]], workers: int
 ) -> Iterator[LoadBatch]:
     # spawn, not fork: the caller holds DuckDB and Dagster threads, which a forked child would inherit mid-flight
     pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"))
@@ -222,11 +201,11 @@ def _parse_in_workers(
         pending: deque[Future] = deque()
         queued = iter(files)
         for folder, path in islice(queued, 2 * workers):
-            pending.append(pool.submit(_parse_in_worker, part.name, settings, month, folder, path, fatal))
+            pending.append(pool.submit(_parse_in_worker, part.name, settings, month, folder, path))
         while pending:
             batch = pending.popleft().result()
             for folder, path in islice(queued, 1):
-                pending.append(pool.submit(_parse_in_worker, part.name, settings, month, folder, path, fatal))
+                pending.append(pool.submit(_parse_in_worker, part.name, settings, month, folder, path))
             yield batch
     finally:
         # a failed file or a failed write stops the load: the files still queued are not parsed for nothing

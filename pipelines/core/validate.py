@@ -94,12 +94,16 @@ def validate_drop(settings: Settings, months: list[dt.date]) -> list[MonthReport
             report = MonthReport(month)
             for part in DROP_PARTS.values():
                 # even a broken register is listed with its reason here, next to the other files
-                batches = parse_drop_part(part, settings, month, unreadable_is_fatal=False)
+                batches = parse_drop_part(part, settings, month)
                 replace_snapshot(conn, month, part.sources, part.tables, batches)
                 report.files += [FileReport.of(batch) for batch in batches]
             for _table, suite in sorted(suites.items()):
                 report.findings += validate_table(
-                    conn, suite, month, {"base_currency": settings.base_currency}, **settings.quality.rule_settings()
+                    conn,
+                    suite,
+                    month,
+                    {"base_currency": settings.base_currency, "fx_policy": settings.fx_policy},
+                    **settings.quality.rule_settings(),
                 )
             report.earlier_snapshots = earlier
             reports.append(report)
@@ -107,11 +111,15 @@ def validate_drop(settings: Settings, months: list[dt.date]) -> list[MonthReport
 
 
 # What the rules read of months before the one checked: which files loaded (to serve an unreadable one), the FX
-# rates, and which plan keys had rows. Plan rows are copied as their keys only: the rules read nothing else of
+# rates, the spend lines and register rows a month without its own extract is served from (their currencies need
+# rates), and which plan keys had rows. Plan rows are copied as their keys only: the rules read nothing else of
 # an earlier month, and a large portfolio holds millions of them.
 _EARLIER_COLUMNS = {
     "load_log": None,
     "fx_rates": None,
+    "spend": None,
+    "projects": None,
+    "quarantine": None,
     "work_items": ("snapshot_month", "source", "plan_key"),
     "schedule_tasks": ("snapshot_month", "source", "plan_key"),
 }

@@ -13,18 +13,9 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
-from pipelines.sources.common import LoadBatch
-from pipelines.sources.tabular import (
-    DateDialect,
-    RawTable,
-    add_problem,
-    no_problems,
-    normalise_header,
-    parse_numbers,
-    parse_tool_datetimes,
-    require,
-    split_rows,
-)
+from pipelines.sources.columns import DateDialect, parse_numbers, parse_tool_datetimes
+from pipelines.sources.common import LoadBatch, SourceFormatError, add_problem, no_problems, require, split_rows
+from pipelines.sources.delimited import RawTable, normalise_header
 
 FILE_FORMAT = "azure_devops_csv"
 SIZE_COLUMNS = ("Story Points", "Effort", "Size")
@@ -134,6 +125,16 @@ def parse_azure_devops(
     category = _state_categories(table, state, state_categories)
     canonical = {**CANONICAL_CATEGORIES, "Resolved": "Done" if resolved_counts_as_done else "In Progress"}
     frame["status_category"] = category.map(canonical)
+    # An item with neither a State nor a State Category would count as not done with nothing to name in a data gap
+    # (an unmapped state is named: int_work_item_state_gaps); a query that left both columns out is refused.
+    if state is None and table.column("State Category") is None:
+        raise SourceFormatError(
+            f"{display_name}: no State column: without it steerpack cannot tell done work items from open ones "
+            "(add State to the query's columns)"
+        )
+    stateless = (state.isna() | (state.str.strip() == "")) if state is not None else pd.Series(True, index=frame.index)
+    unknowable = stateless & frame["status_category"].isna()
+    problems = problems.where(~unknowable, problems + "State: required value is empty (no State Category either); ")
     frame["resolution"] = np.where(frame["status_category"] == "Removed", "Removed", None)
     priority = table.column("Priority")
     frame["priority"] = priority.replace("", None) if priority is not None else None

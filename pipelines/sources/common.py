@@ -1,21 +1,25 @@
-"""What every parser returns, and the value conversions they share.
+"""What every parser returns, and the row accounting that fills it.
 
 A parser is a plain function: a file in, a LoadBatch out. It never talks to Dagster or the warehouse. Each
-input row ends up either in one of the batch's tables or among its rejects with a reason, so
-`rows_read = rows_loaded + rows_quarantined` holds per file and table by construction.
+input row ends up either in one of the batch's tables or among its rejects with a reason (`split_rows`, from
+one problems string per row), so `rows_read = rows_loaded + rows_quarantined` holds per file and table by
+construction. The conversions of values are `pipelines.sources.columns`'.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import json
-import math
 import os
-import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+import numpy as np
 import pandas as pd
+
+if TYPE_CHECKING:  # only named in a signature: delimited.py imports this module
+    from pipelines.sources.delimited import RawTable
 
 
 class SourceFormatError(Exception):
@@ -121,89 +125,64 @@ def refuse_oversized(path, display_name: str, max_bytes: int | None) -> None:
         )
 
 
-# --- value conversions -------------------------------------------------------------------------------------
-# Each returns None for an empty cell and raises ValueError with a reader-facing reason for a bad one.
-
-_EMPTY_MARKERS = {"", "?", "n/a", "na", "null", "none", "-"}
+# --- row accounting ----------------------------------------------------------------------------------------
+# `problems` is one string per row: empty when the row is good, else "column: reason; ..." to quarantine it.
 
 
-def is_empty(value: Any) -> bool:
-    if value is None:
-        return True
-    if isinstance(value, float) and math.isnan(value):
-        return True
-    return isinstance(value, str) and value.strip().lower() in _EMPTY_MARKERS
+def no_problems(index: pd.Index) -> pd.Series:
+    return pd.Series("", index=index, dtype="str")
 
 
-def to_text(value: Any) -> str | None:
-    if is_empty(value):
-        return None
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value).strip()
+def add_problem(problems: pd.Series, bad: pd.Series, column: str, values: pd.Series | None, reason: str) -> pd.Series:
+    """Append `column: 'value' reason; ` to the rows flagged `bad`."""
+    if values is None or not bad.any():
+        return problems
+    message = column + ": '" + values.fillna("").astype("str") + "' " + reason + "; "
+    return problems.where(~bad, problems + message)
 
 
-_ISO_DATE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T].*)?$")
+def require(problems: pd.Series, values: pd.Series, column: str) -> pd.Series:
+    empty = values.isna() | (values.astype("str").str.strip() == "")
+    return problems.where(~empty, problems + column + ": required value is empty; ")
 
 
-def to_date(value: Any) -> dt.date | None:
-    if is_empty(value):
-        return None
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    match = _ISO_DATE.match(str(value).strip())
-    if match:
-        try:
-            return dt.date(int(match.group(1)), int(match.group(2)), int(match.group(3)))
-        except ValueError:
-            pass
-    raise ValueError(f"{value!r} is not a date (expected a date cell or YYYY-MM-DD)")
+# The canonical column that ties a quarantined row to its project (see Reject.record_key).
+RECORD_KEYS = {
+    "spend": ("project_code",),
+    "work_items": ("plan_key",),
+    "schedule_tasks": ("plan_key",),
+    # an incident reaches the projects whose register `services` name its service, else its CI
+    "incidents": ("service", "cmdb_ci"),
+}
 
 
-def to_number(value: Any) -> float | None:
-    if is_empty(value):
-        return None
-    if isinstance(value, bool):
-        raise ValueError(f"{value!r} is not a number")
-    if isinstance(value, (int, float)):
-        try:
-            number = float(value)
-        except OverflowError:  # an integer of hundreds of digits
-            raise ValueError(f"{value!r} is not a finite number") from None
-        if math.isinf(number):  # a numeric cell of 1E+999, or a formula's overflow
-            raise ValueError(f"{value!r} is not a finite number")
-        return number
-    text = _plain_number_text(str(value).strip())
-    try:
-        number = float(text)
-    except ValueError:
-        raise ValueError(f"{value!r} is not a number") from None
-    if math.isnan(number) or math.isinf(number):
-        raise ValueError(f"{value!r} is not a finite number")
-    return number
+def record_key(table: str, value_of: Callable[[str], object]) -> str | None:
+    """What ties a row of `table` to its project (Reject.record_key): the first non-empty value of the table's
+    record-key columns, a register sheet's `project_id` otherwise; `value_of(column)` reads the row."""
+    for column in RECORD_KEYS.get(table, ("project_id",)):
+        value = value_of(column)
+        if isinstance(value, str) and value.strip():
+            return value.strip()
+    return None
 
 
-_GROUPED_BY_COMMAS = re.compile(r"^[-+]?\d{1,3}(,\d{3})+(\.\d+)?$")
-
-
-def _plain_number_text(text: str) -> str:
-    """`80,000.50` and `80.000,50` both -> `80000.50`; a lone comma is a decimal comma (`12,5` -> `12.5`)."""
-    text = text.replace("\u00a0", "").replace(" ", "")
-    if "," in text and "." in text:
-        if text.rindex(",") > text.rindex("."):
-            return text.replace(".", "").replace(",", ".")
-        return text.replace(",", "")
-    if "," in text:
-        return text.replace(",", "") if _GROUPED_BY_COMMAS.match(text) else text.replace(",", ".")
-    return text
-
-
-def to_int(value: Any) -> int | None:
-    number = to_number(value)
-    if number is None:
-        return None
-    if not float(number).is_integer():
-        raise ValueError(f"{value!r} is not a whole number")
-    return int(number)
+def split_rows(batch: LoadBatch, table: RawTable, frame: pd.DataFrame, problems: pd.Series, name: str) -> None:
+    """Good rows into the batch's table; the others, and the file's malformed records, into its rejects."""
+    bad = (problems != "").to_numpy()
+    for index in np.flatnonzero(bad):
+        row = int(frame["source_row"].iat[index])
+        batch.rejects.append(
+            Reject(
+                name,
+                row,
+                f"row {row}: {problems.iat[index].rstrip('; ')}",
+                table.record(index),
+                record_key(name, frame.iloc[index].get),
+            )
+        )
+    for row, reason, fields in table.malformed:
+        batch.rejects.append(Reject(name, row, reason, {"fields": fields}))
+    batch.tables[name] = frame.loc[~bad].reset_index(drop=True)
+    batch.rows_read[name] = table.rows_read
+    batch.notes.extend(note for note in table.notes if note not in batch.notes)
+    batch.encoding = table.encoding

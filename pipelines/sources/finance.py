@@ -20,21 +20,11 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from pipelines.sources.common import LoadBatch, SourceFormatError
+from pipelines.sources.columns import parse_datetimes, parse_numbers, thousands_for
+from pipelines.sources.common import LoadBatch, SourceFormatError, add_problem, no_problems, require, split_rows
+from pipelines.sources.delimited import RawTable, normalise_header, peek_header, read_delimited
+from pipelines.sources.detect import ZIP_MAGIC, Format, is_workbook, no_format_matched, read_head
 from pipelines.sources.schema import parser_columns
-from pipelines.sources.tabular import (
-    RawTable,
-    add_problem,
-    no_problems,
-    normalise_header,
-    parse_datetimes,
-    parse_numbers,
-    peek_header,
-    read_delimited,
-    require,
-    split_rows,
-    thousands_for,
-)
 from pipelines.sources.xlsx import SheetReading, WorkbookLimits, iter_sheet, open_workbook
 
 SPEND_FORMAT_PREFIX = "finance:"
@@ -219,6 +209,10 @@ def parse_fx_rates(table: RawTable, display_name: str) -> LoadBatch:
     return batch
 
 
+# A finance file is FX rates, else spend in the most specific declared layout its header carries (`match_layout`).
+FX_RATES: Format[list[str]] = Format("fx rates (month, currency, rate_to_base)", is_fx_header, parse_fx_rates)
+
+
 def parse_finance_file(
     path: Path,
     display_name: str,
@@ -228,23 +222,15 @@ def parse_finance_file(
 ) -> LoadBatch:
     """A finance drop file: FX rates, or spend in whichever declared layout its header matches. A CSV is read
     in its layout's encoding, else the finance section's `encoding`, else the one detected."""
-    try:
-        with path.open("rb") as handle:
-            is_xlsx = handle.read(4) == b"PK\x03\x04"
-    except OSError as error:
-        raise SourceFormatError(f"{display_name}: cannot be read ({error.strerror})") from None
+    is_xlsx = is_workbook(read_head(path, display_name, len(ZIP_MAGIC)))
     table = read_xlsx(path, display_name, limits) if is_xlsx else None
     header = table.header if table is not None else peek_header(path, display_name, encoding)
-    if is_fx_header(header):
-        return parse_fx_rates(table or read_delimited(path, display_name, encoding=encoding), display_name)
+    if FX_RATES.matches(header):
+        return FX_RATES.parse(table or read_delimited(path, display_name, encoding=encoding), display_name)
     layout = match_layout(header, layouts)
     if layout is None:
         expected = "; ".join(f"{known.name}: {', '.join(known.headers())}" for known in layouts)
-        shown = ", ".join(header[:8]) + (" ..." if len(header) > 8 else "")
-        raise SourceFormatError(
-            f"{display_name}: header matches no finance layout (found: {shown}); "
-            f"expected fx rates (month, currency, rate_to_base) or a layout — {expected}"
-        )
+        raise no_format_matched(display_name, header, "finance layout", f"{FX_RATES.expected} or a layout — {expected}")
     if table is None:
         table = read_delimited(path, display_name, layout.delimiter, layout.encoding or encoding)
     return parse_spend(table, display_name, layout, is_xlsx=is_xlsx)

@@ -9,24 +9,17 @@ and staging keeps each incident's latest state, as it keeps the latest snapshot 
 from __future__ import annotations
 
 import dataclasses
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from pipelines.sources import jira
-from pipelines.sources.common import LoadBatch
+from pipelines.sources.columns import DateDialect, parse_numbers, parse_tool_datetimes
+from pipelines.sources.common import LoadBatch, add_problem, no_problems, require, split_rows
+from pipelines.sources.delimited import RawTable, normalise_header, read_delimited
+from pipelines.sources.detect import Format, no_format_matched, recognise
 from pipelines.sources.schema import parser_columns
-from pipelines.sources.tabular import (
-    DateDialect,
-    RawTable,
-    add_problem,
-    no_problems,
-    normalise_header,
-    parse_numbers,
-    parse_tool_datetimes,
-    require,
-    split_rows,
-)
 
 INCIDENT_SOURCES = ("servicenow", "pagerduty", "jira_service_management")
 SERVICENOW_FORMAT = "servicenow_csv"
@@ -115,7 +108,7 @@ def _datetimes(
     problems: pd.Series,
     table: RawTable,
     dialect: DateDialect,
-    targets,
+    targets: list[tuple[str, tuple[str, ...]]],
     date_order: str | None,
 ) -> pd.Series:
     """All the file's date columns read together (one column's order can settle another's); notes to the batch."""
@@ -234,24 +227,24 @@ def parse_jira_service_management(table: RawTable, display_name: str, date_order
     return _finish(batch, english, frame, problems)
 
 
+# Recognised by the header, tried in this order.
+INCIDENT_FORMATS: tuple[Format[list[str]], ...] = (
+    Format("ServiceNow (number, opened_at, priority ...)", is_servicenow, parse_servicenow),
+    Format(
+        "PagerDuty (id, incident_number, urgency, created_at, last_status_change_at ...)", is_pagerduty, parse_pagerduty
+    ),
+    Format("Jira Service Management (Issue key, Summary, Priority ...)", jira.matches, parse_jira_service_management),
+)
+EXPECTED = ", ".join(known.expected for known in INCIDENT_FORMATS[:-1]) + " or " + INCIDENT_FORMATS[-1].expected
+
+
 def parse_incident_file(
-    path, display_name: str, encoding: str | None = None, date_order: str | None = None
+    path: Path, display_name: str, encoding: str | None = None, date_order: str | None = None
 ) -> LoadBatch:
     """An incidents drop file, recognised by its header; `encoding` as declared in the config (else detected);
     `date_order` (`dmy` / `mdy`) reads numeric dates a column cannot tell the order of."""
-    from pipelines.sources.common import SourceFormatError
-    from pipelines.sources.tabular import read_delimited
-
     table = read_delimited(path, display_name, encoding=encoding)
-    if is_servicenow(table.header):
-        return parse_servicenow(table, display_name, date_order)
-    if is_pagerduty(table.header):
-        return parse_pagerduty(table, display_name, date_order)
-    if jira.matches(table.header):
-        return parse_jira_service_management(table, display_name, date_order)
-    shown = ", ".join(table.header[:8]) + (" ..." if len(table.header) > 8 else "")
-    raise SourceFormatError(
-        f"{display_name}: header matches no incident export (found: {shown}); expected ServiceNow "
-        "(number, opened_at, priority ...), PagerDuty (id, incident_number, urgency, created_at, "
-        "last_status_change_at ...) or Jira Service Management (Issue key, Summary, Priority ...)"
-    )
+    known = recognise(INCIDENT_FORMATS, table.header)
+    if known is None:
+        raise no_format_matched(display_name, table.header, "incident export", EXPECTED)
+    return known.parse(table, display_name, date_order)

@@ -13,19 +13,15 @@ import dataclasses
 import numpy as np
 import pandas as pd
 
-from pipelines.sources.common import LoadBatch, SourceFormatError
-from pipelines.sources.tabular import (
+from pipelines.sources.columns import (
     DateDialect,
-    RawTable,
     ToolDatetimes,
-    add_problem,
-    normalise_header,
     parse_numbers,
     parse_tool_datetimes,
-    require,
-    split_rows,
     translate_month_names,
 )
+from pipelines.sources.common import LoadBatch, SourceFormatError, add_problem, require, split_rows
+from pipelines.sources.delimited import RawTable, normalise_header
 
 FILE_FORMAT = "jira_csv"
 
@@ -251,7 +247,15 @@ def parse_jira(
     ]:
         column = english.column(name)
         frame[target] = column.replace("", None) if column is not None else None
-    frame["status_category"] = _vocabulary(english.column("Status Category"), STATUS_CATEGORIES)
+    # A "current fields" export may leave Status Category out (or a cell empty): the default workflow's statuses
+    # (To Do, In Progress, Done, in the languages above) are their own categories; any other status is quarantined
+    # below, since the issue would otherwise count as not done, silently (EV 0 for a finished project).
+    category = _vocabulary(english.column("Status Category"), STATUS_CATEGORIES)
+    by_status = _vocabulary(english.column("Status"), STATUS_CATEGORIES)
+    if by_status is not None:
+        by_status = by_status.where(by_status.isin(list(set(STATUS_CATEGORIES.values()))))
+        category = by_status if category is None else category.where(category.notna(), by_status)
+    frame["status_category"] = category
     frame["resolution"] = _vocabulary(english.column("Resolution"), RESOLUTIONS)
     parent = english.column("Parent key")
     if parent is None or (parent == "").all():
@@ -296,5 +300,11 @@ def parse_jira(
     batch.notes.extend(dates.notes)
     frame["due_date"] = frame.pop("due").dt.normalize()
     problems = require(problems, frame["item_key"], "Issue key")
+    unknowable = frame["status_category"].isna()
+    problems = problems.where(
+        ~unknowable,
+        problems + "Status Category: none given, and the status is not one of To Do, In Progress, Done (add the "
+        "Status Category field to the export); ",
+    )
     split_rows(batch, english, frame, problems, "work_items")
     return batch

@@ -13,18 +13,12 @@ from pathlib import Path
 
 from pipelines.sources import azure_devops, jira, ms_project, smartsheet
 from pipelines.sources.common import LoadBatch, SourceFormatError
-from pipelines.sources.tabular import read_delimited
+from pipelines.sources.delimited import RawTable, read_delimited
+from pipelines.sources.detect import Format, is_workbook, is_xml, no_format_matched, read_head, recognise
 from pipelines.sources.xlsx import WorkbookLimits
 
 PLAN_SOURCES = ("jira", "azure_devops", "ms_project", "smartsheet")
 PLAN_TABLES = ("work_items", "schedule_tasks")
-ZIP_MAGIC = b"PK\x03\x04"
-EXPECTED = (
-    "Jira CSV (Issue key or Key, Summary, Issue Type, Status ...), "
-    "Azure DevOps CSV (ID, Work Item Type, Title ...), "
-    'MS Project XML (<Project xmlns="http://schemas.microsoft.com/project">), '
-    "Smartsheet Excel (Task Name, Start, Finish ...)"
-)
 
 
 @dataclass(frozen=True)
@@ -39,6 +33,58 @@ class AgileReadOptions:
     resolved_counts_as_done: bool = True
 
 
+@dataclass(frozen=True)
+class PlanReading:
+    """What a plan parser is given besides the file: the config's story points fields, workbook limits and
+    agile read options."""
+
+    story_points_fields: list[str]
+    limits: WorkbookLimits
+    options: AgileReadOptions
+
+
+def _is_ms_project_xml(head: bytes) -> bool:
+    return is_xml(head) and ms_project.matches_xml_head(head)
+
+
+def _smartsheet(path: Path, display_name: str, reading: PlanReading) -> LoadBatch:
+    return smartsheet.parse_smartsheet(path, display_name, reading.limits)
+
+
+def _ms_project(path: Path, display_name: str, reading: PlanReading) -> LoadBatch:
+    return ms_project.parse_ms_project(path, display_name)
+
+
+def _jira(table: RawTable, display_name: str, reading: PlanReading) -> LoadBatch:
+    return jira.parse_jira(table, display_name, reading.story_points_fields, date_order=reading.options.jira_date_order)
+
+
+def _azure_devops(table: RawTable, display_name: str, reading: PlanReading) -> LoadBatch:
+    return azure_devops.parse_azure_devops(
+        table,
+        display_name,
+        date_order=reading.options.azure_devops_date_order,
+        state_categories=reading.options.azure_devops_state_categories,
+        resolved_counts_as_done=reading.options.resolved_counts_as_done,
+    )
+
+
+# Recognised by their first bytes (parsed from the path), then by the header of the CSV they are otherwise.
+PLAN_HEAD_FORMATS: tuple[Format[bytes], ...] = (
+    Format(
+        'MS Project XML (<Project xmlns="http://schemas.microsoft.com/project">)',
+        _is_ms_project_xml,
+        _ms_project,
+    ),
+    Format("Smartsheet Excel (Task Name, Start, Finish ...)", is_workbook, _smartsheet),
+)
+PLAN_HEADER_FORMATS: tuple[Format[list[str]], ...] = (
+    Format("Jira CSV (Issue key or Key, Summary, Issue Type, Status ...)", jira.matches, _jira),
+    Format("Azure DevOps CSV (ID, Work Item Type, Title ...)", azure_devops.matches, _azure_devops),
+)
+EXPECTED = ", ".join(known.expected for known in PLAN_HEADER_FORMATS + PLAN_HEAD_FORMATS)
+
+
 def parse_plan_file(
     path: Path,
     display_name: str,
@@ -48,27 +94,15 @@ def parse_plan_file(
     options: AgileReadOptions = AgileReadOptions(),
 ) -> LoadBatch:
     """A plan file of any of the four tools; `encoding` is the config's for a CSV (else it is detected)."""
-    try:
-        with path.open("rb") as handle:
-            head = handle.read(4096)
-    except OSError as error:
-        raise SourceFormatError(f"{display_name}: cannot be read ({error.strerror})") from None
-    if head.startswith(ZIP_MAGIC):
-        return smartsheet.parse_smartsheet(path, display_name, limits)
-    if head.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"<"):
-        if ms_project.matches_xml_head(head):
-            return ms_project.parse_ms_project(path, display_name)
+    reading = PlanReading(story_points_fields, limits, options)
+    head = read_head(path, display_name)
+    by_head = recognise(PLAN_HEAD_FORMATS, head)
+    if by_head is not None:
+        return by_head.parse(path, display_name, reading)
+    if is_xml(head):
         raise SourceFormatError(f"{display_name}: an XML file that is not MS Project XML; expected {EXPECTED}")
     table = read_delimited(path, display_name, encoding=encoding)
-    if jira.matches(table.header):
-        return jira.parse_jira(table, display_name, story_points_fields, date_order=options.jira_date_order)
-    if azure_devops.matches(table.header):
-        return azure_devops.parse_azure_devops(
-            table,
-            display_name,
-            date_order=options.azure_devops_date_order,
-            state_categories=options.azure_devops_state_categories,
-            resolved_counts_as_done=options.resolved_counts_as_done,
-        )
-    shown = ", ".join(table.header[:8]) + (" ..." if len(table.header) > 8 else "")
-    raise SourceFormatError(f"{display_name}: header matches no known format (found: {shown}); expected {EXPECTED}")
+    by_header = recognise(PLAN_HEADER_FORMATS, table.header)
+    if by_header is not None:
+        return by_header.parse(table, display_name, reading)
+    raise no_format_matched(display_name, table.header, "known format", EXPECTED)

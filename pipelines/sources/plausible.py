@@ -20,9 +20,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from pipelines.sources.common import LoadBatch, Reject
+from pipelines.sources.common import LoadBatch, Reject, record_key
 from pipelines.sources.schema import CANONICAL
-from pipelines.sources.tabular import record_key
 
 # The columns holding money, in the file's currency.
 MONEY_COLUMNS = {

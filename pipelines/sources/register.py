@@ -26,7 +26,8 @@ from typing import Any
 
 import pandas as pd
 
-from pipelines.sources.common import LoadBatch, Reject, SourceFormatError, to_date, to_int, to_number, to_text
+from pipelines.sources.columns import to_date, to_int, to_number, to_text
+from pipelines.sources.common import LoadBatch, Reject, SourceFormatError
 from pipelines.sources.xlsx import SheetReading, WorkbookLimits, column_name, iter_sheet, open_workbook
 
 FILE_FORMAT = "portfolio_register_xlsx"

@@ -16,7 +16,8 @@ from typing import Any
 
 import pandas as pd
 
-from pipelines.sources.common import LoadBatch, Reject, SourceFormatError, is_empty, to_date, to_text
+from pipelines.sources.columns import is_empty, to_date, to_text
+from pipelines.sources.common import LoadBatch, Reject, SourceFormatError
 from pipelines.sources.schema import parser_columns
 from pipelines.sources.xlsx import SheetReading, WorkbookLimits, iter_sheet, open_workbook
 

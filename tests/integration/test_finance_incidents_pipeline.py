@@ -7,7 +7,7 @@ import dagster as dg
 import pytest
 
 from pipelines.resources import build_resources
-from tests.helpers import FIXTURES, REALDATA, materialize, pipeline_assets, query, run_month
+from tests.helpers import FIXTURES, REALDATA, materialize, pipeline_assets, query, requires_realdata, run_month
 
 pytestmark = pytest.mark.slow
 
@@ -97,7 +97,7 @@ def test_a_missing_fx_rate_stops_the_month_naming_currency_and_month(workspace, 
     assert (finding["rule"], finding["severity"], finding["examples"]) == (
         "fx_rate_for_every_currency_and_month",
         "error",
-        [{"currency": "GBP", "posting_month": "2026-09"}],
+        [{"currency": "GBP", "posting_month": "2026-09", "lines": 1, "source_file": "2026-09/finance/ap.csv"}],
     )
     assert not (workspace.output / "packs" / "2026-09").exists()
     # The month's draft: dbt (in this process) cannot compute it either, so the draft holds the findings alone
@@ -125,6 +125,7 @@ def test_without_the_check_dbt_itself_refuses_a_missing_rate(workspace, dbt_mani
     assert "no FX rate for GBP in 2026-09 (spend line G1/1 of 2026-09/finance/ap.csv)" in failure
 
 
+@requires_realdata
 def test_event_logs_keep_each_incidents_latest_state(workspace, dbt_manifest):
     for month, name in (
         (SEP, "uci_incident_event_log_first198_original_format.csv"),

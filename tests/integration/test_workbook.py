@@ -23,7 +23,7 @@ def test_the_workbook_matches_the_marts_and_keeps_formulas_inert(workspace, dbt_
     assert workbook.sheetnames == ["Projects", "Trend", "Milestones", "Benefits", "Incidents", "Data quality"]
     projects = workbook["Projects"]
     assert projects.freeze_panes == "A2"
-    assert projects.auto_filter.ref == "A1:AI3"  # 35 columns
+    assert projects.auto_filter.ref == "A1:AK3"  # 37 columns
     header = [c.value for c in projects[1]]
     rows = {r[0]: dict(zip(header, r)) for r in projects.iter_rows(min_row=2, values_only=True)}
     marts = {

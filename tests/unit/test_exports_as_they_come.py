@@ -8,10 +8,10 @@ import datetime as dt
 import pytest
 
 from pipelines.config import parse_settings
+from pipelines.sources.delimited import detect_encoding, read_delimited
 from pipelines.sources.finance import parse_finance_file
 from pipelines.sources.incidents import parse_incident_file
 from pipelines.sources.plans import parse_plan_file
-from pipelines.sources.tabular import detect_encoding, read_delimited
 from tests.helpers import SAP_LIKE, SERVICENOW_HEADER, STORY_POINTS, jira_csv
 
 

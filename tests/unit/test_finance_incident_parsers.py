@@ -10,7 +10,7 @@ from pipelines.config import ConfigError, load_settings, parse_settings
 from pipelines.sources.common import SourceFormatError
 from pipelines.sources.finance import parse_finance_file
 from pipelines.sources.incidents import parse_incident_file
-from tests.helpers import FIXTURES, REALDATA, write_config
+from tests.helpers import FIXTURES, REALDATA, requires_realdata, write_config
 
 OXFORD_LAYOUTS = {
     "oxford_pcard_2017q1": {
@@ -47,6 +47,7 @@ def balanced(batch):
     return all(batch.rows_read[t] == batch.rows_loaded(t) + batch.rows_quarantined(t) for t in batch.rows_read)
 
 
+@requires_realdata
 def test_oxford_files_load_once_their_layouts_are_declared(tmp_path):
     config = write_config(tmp_path, finance={"layouts": OXFORD_LAYOUTS})
     declared = load_settings(config).finance.spend_layouts()
@@ -71,6 +72,7 @@ def test_oxford_files_load_once_their_layouts_are_declared(tmp_path):
     assert round(q4.tables["spend"]["amount"].sum(), 2) == 3771.89
 
 
+@requires_realdata
 def test_oxford_files_without_a_layout_are_refused_naming_the_expected_layouts():
     with pytest.raises(
         SourceFormatError,
@@ -138,6 +140,7 @@ def test_a_layout_must_name_its_key_columns(tmp_path):
         load_settings(config)
 
 
+@requires_realdata
 @pytest.mark.parametrize(
     "name, rows, numbers",
     [

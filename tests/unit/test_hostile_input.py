@@ -23,13 +23,13 @@ from pipelines.core.quality.findings import ERROR, WARN
 from pipelines.core.quality.suites import load_suites
 from pipelines.core.quality.table_check import validate_table
 from pipelines.sources.common import SourceFormatError
+from pipelines.sources.delimited import read_delimited
 from pipelines.sources.finance import parse_finance_file
 from pipelines.sources.incidents import parse_incident_file
 from pipelines.sources.ms_project import parse_ms_project
 from pipelines.sources.plans import parse_plan_file
 from pipelines.sources.register import parse_register
 from pipelines.sources.smartsheet import parse_smartsheet
-from pipelines.sources.tabular import read_delimited
 from pipelines.sources.xlsx import WorkbookLimits
 from reports.charts import line_chart_svg, slip_chart_svg
 from reports.render import project_page_paths, scoped_pack_paths

@@ -14,9 +14,9 @@ import pytest
 from pipelines.config import LimitSettings, QualitySettings, Settings
 from pipelines.core import ingest
 from pipelines.core.ingest import DROP_PARTS, iter_drop_part
-from pipelines.sources.common import LoadBatch, to_number
+from pipelines.sources.columns import parse_numbers, to_number
+from pipelines.sources.common import LoadBatch
 from pipelines.sources.plausible import ValueBounds, quarantine_implausible
-from pipelines.sources.tabular import parse_numbers
 from tests.helpers import D, tiny_register_sheets, write_sheets
 
 OCT = dt.date(2026, 10, 1)

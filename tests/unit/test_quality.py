@@ -314,4 +314,106 @@ def test_an_fx_rate_is_needed_only_for_lines_posted_by_the_months_end(conn):
         conn, "spend", [{**GOOD["spend"], "document_id": "D2", "currency": "EUR", "posting_date": dt.date(2026, 9, 30)}]
     )
     finding = failures(conn, "spend")[("fx_rate_for_every_currency_and_month", ERROR)]
-    assert finding.failed_rows == 1 and finding.examples == [{"currency": "EUR", "posting_month": "2026-09"}]
+    assert finding.failed_rows == 1
+    assert finding.examples == [
+        {"currency": "EUR", "posting_month": "2026-09", "lines": 1, "source_file": "spend.file"}
+    ]
+
+
+NOV = dt.date(2026, 11, 1)
+
+
+def insert_rate(conn, month, currency, rate_month, rate=1.1):
+    conn.execute(
+        "insert into raw.fx_rates (snapshot_month, source, source_file, source_row, month, currency, rate_to_base) "
+        "values (?, 'finance', ?, 2, ?, ?, ?)",
+        [month, f"{month:%Y-%m}/finance/fx_rates.csv", rate_month, currency, rate],
+    )
+
+
+def errors_of(conn, table, month, **variables):
+    found = validate_table(conn, load_suites()[table], month, {**VARIABLES, **variables})
+    return {f.rule: f for f in found if f.severity == ERROR}
+
+
+def test_a_project_in_another_currency_needs_its_rate_for_the_month_at_the_gate(conn):
+    """int_project_bac stops dbt (the whole window) without a rate for (month, project currency): the gate blocks
+    the month instead, naming the project, its currency and the month (DESIGN §4a, audit N11)."""
+    insert(
+        conn,
+        "projects",
+        [
+            GOOD["projects"],
+            {**GOOD["projects"], "project_id": "P2", "currency": "eur", "finance_codes": "WBS-2", "plan_key": "TWO"},
+        ],
+    )
+    insert_rate(conn, SEP, "EUR", dt.date(2026, 8, 1))  # another month's rate does not translate September's BAC
+    finding = errors_of(conn, "fx_rates", SEP)["fx_rate_for_every_project_currency_and_month"]
+    assert (finding.failed_rows, finding.examples) == (1, [{"project_id": "P2", "currency": "EUR", "month": "2026-09"}])
+    insert_rate(conn, SEP, "EUR", SEP)
+    assert "fx_rate_for_every_project_currency_and_month" not in errors_of(conn, "fx_rates", SEP)
+
+
+def test_under_the_budget_rate_policy_a_project_with_a_budget_fx_rate_needs_no_months_rate(conn):
+    insert(conn, "projects", [{**GOOD["projects"], "currency": "EUR", "budget_fx_rate": 1.08}])
+    assert "fx_rate_for_every_project_currency_and_month" not in errors_of(
+        conn, "fx_rates", SEP, fx_policy="budget_rate"
+    )
+    # the month's rate policy translates at the month's rate, budget_fx_rate or not
+    assert "fx_rate_for_every_project_currency_and_month" in errors_of(conn, "fx_rates", SEP, fx_policy="current")
+    assert "fx_rate_for_every_project_currency_and_month" in errors_of(conn, "fx_rates", SEP)
+
+
+def test_the_bac_rate_is_checked_for_the_register_the_month_reads_not_only_its_own(conn):
+    """A drop without a register reads the latest earlier one (int_projects_as_of_month): its EUR project needs
+    October's rate; a register its gate blocked serves no later month, so its projects need none then."""
+    insert(conn, "projects", [{**GOOD["projects"], "currency": "EUR"}])
+    insert_rate(conn, SEP, "EUR", SEP)
+    assert "fx_rate_for_every_project_currency_and_month" not in errors_of(conn, "fx_rates", SEP)
+    finding = errors_of(conn, "fx_rates", OCT)["fx_rate_for_every_project_currency_and_month"]
+    assert finding.examples == [{"project_id": "P1", "currency": "EUR", "month": "2026-10"}]
+    conn.execute("insert into raw.quality_findings values (date '2026-09-01', 'projects', 'r', 'error', 1, 'd', '[]')")
+    assert "fx_rate_for_every_project_currency_and_month" not in errors_of(conn, "fx_rates", OCT)
+
+
+def test_a_line_of_an_earlier_extract_that_the_month_uses_needs_its_rate(conn):
+    """October's extract holds an EUR accrual dated 3 November; November's drop has no finance export and no
+    November EUR rate. dbt serves November that line (int_spend_as_of_month) and would stop: November is blocked,
+    October (where the line is after as_of) is not."""
+    insert(conn, "spend", [{**GOOD["spend"], "currency": "EUR", "posting_date": dt.date(2026, 11, 3)}], month=OCT)
+    insert_rate(conn, OCT, "EUR", OCT)
+    assert "fx_rate_for_every_currency_and_month" not in errors_of(conn, "spend", OCT)
+    finding = errors_of(conn, "spend", NOV)["fx_rate_for_every_currency_and_month"]
+    assert finding.examples == [
+        {"currency": "EUR", "posting_month": "2026-11", "lines": 1, "source_file": "spend.file"}
+    ]
+    insert_rate(conn, NOV, "EUR", NOV)  # November's rate file alone lets the month through
+    assert "fx_rate_for_every_currency_and_month" not in errors_of(conn, "spend", NOV)
+
+
+def test_a_rate_or_a_line_from_a_blocked_month_is_not_what_the_month_reads(conn):
+    """The rates and lines dbt reads skip a month whose gate blocked its finance files (serves_month)."""
+    insert(conn, "spend", [{**GOOD["spend"], "currency": "EUR", "posting_date": dt.date(2026, 9, 5)}])
+    insert_rate(conn, SEP, "EUR", SEP)
+    assert "fx_rate_for_every_currency_and_month" not in errors_of(conn, "spend", OCT)
+    conn.execute("insert into raw.quality_findings values (date '2026-09-01', 'spend', 'r', 'error', 1, 'd', '[]')")
+    # September serves October nothing now: neither its EUR line nor its rate
+    assert "fx_rate_for_every_currency_and_month" not in errors_of(conn, "spend", OCT)
+    insert(conn, "spend", [{**GOOD["spend"], "document_id": "D2", "currency": "EUR"}], month=OCT)
+    assert "fx_rate_for_every_currency_and_month" in errors_of(conn, "spend", OCT)
+
+
+def test_a_project_in_another_currency_needs_its_rate_for_each_spend_lines_posting_month(conn):
+    """int_spend_converted turns a USD line on a EUR project into EUR at its posting month's EUR rate: without
+    it, dbt would stop; the gate names the project, its currency and the posting month."""
+    insert(conn, "projects", [{**GOOD["projects"], "currency": "EUR"}], month=OCT)
+    insert(conn, "spend", [GOOD["spend"]], month=OCT)  # USD, posted 5 September, on WBS-1
+    insert_rate(conn, OCT, "EUR", OCT)  # the BAC's rate, not September's
+    found = errors_of(conn, "spend", OCT)
+    assert "fx_rate_for_every_currency_and_month" not in found  # a base-currency line needs no rate of its own
+    finding = found["fx_rate_for_every_project_currency_of_its_spend"]
+    assert finding.examples == [
+        {"project_id": "P1", "currency": "EUR", "posting_month": "2026-09", "lines": 1, "source_file": "spend.file"}
+    ]
+    insert_rate(conn, OCT, "EUR", SEP)
+    assert "fx_rate_for_every_project_currency_of_its_spend" not in errors_of(conn, "spend", OCT)

@@ -1,6 +1,7 @@
 """Rendering writes atomically: a failed render leaves the previous files exactly as they were."""
 
 import datetime as dt
+import re
 
 import pytest
 
@@ -175,7 +176,9 @@ def test_unknown_is_grey_with_its_reason_and_an_unverified_green_is_named():
                 "spi_month",
                 "spi_t",
                 "tcpi",
+                "tcpi_eac",
                 "tspi",
+                "ac_historical_base",
             ]
         ),
     }
@@ -365,3 +368,69 @@ def test_a_projects_milestone_chart_is_coloured_by_the_marts_on_time_verdict(mon
     render.project_charts(page)
     rows = drawn["Milestones: baseline, forecast, actual"]
     assert [(row[0], row[-1]) for row in rows] == [("Tolerated", "Green"), ("Missed", "Red"), ("Ahead", None)]
+
+
+def test_the_project_page_and_workbook_show_tcpi_to_the_eac_target_and_ac_at_historical_rates():
+    """fct_project_month.tcpi_eac (against the PM's EAC or the CR-revised budget) and ac_historical_base (each spend
+    line at its posting month's rate) are shown beside TCPI and AC, on the project page and in the workbook."""
+    from openpyxl import Workbook
+
+    from reports.data import ProjectPage
+    from reports.workbook import _write_section, sections
+
+    project = {
+        **PROJECT,
+        "phase": "Build",
+        "project_manager": "M",
+        "as_of": dt.date(2026, 10, 31),
+        "pv": 60.0,
+        "ev": 40.0,
+        "ac": 50.0,
+        "ac_historical_base": 47_500.0,
+        "at_days": 100,
+        "cpi_month": None,
+        "eac_cpi_spi": 130.0,
+        "es_days": 90.0,
+        "ieac_t_finish": None,
+        "percent_complete": 0.4,
+        "percent_spent": 0.5,
+        "spi": 0.6667,
+        "spi_month": None,
+        "spi_t": 0.9,
+        "tcpi": 1.2,
+        "tcpi_eac": 0.8571,
+        "tspi": 1.05,
+    }
+    page = ProjectPage(
+        month=dt.date(2026, 10, 1),
+        project=project,
+        history=[],
+        milestones=[],
+        raid=[],
+        changes=[],
+        benefits=[],
+        incidents=None,
+    )
+    html = render.render_pack_html(
+        PackData(month=dt.date(2026, 10, 1), as_of=dt.date(2026, 10, 31), projects=[project]), project_pages=[page]
+    )
+    project_page = html.split('id="project-P1"', 1)[1]
+    evm = project_page.split('<table id="evm">')[1].split("</table>")[0]
+    headers = re.findall(r"<th(?: [^>]*)?>([^<]*)</th>", evm)
+    values = re.findall(r"<td>([^<]*)</td>", evm)
+    assert dict(zip(headers, values))["AC"] == "50"
+    assert dict(zip(headers, values))["AC at historical FX"] == "47,500"
+    indices = project_page.split('<table id="indices">')[1].split("</table>")[0]
+    headers = re.findall(r"<th(?: [^>]*)?>([^<]*)</th>", indices)
+    values = re.findall(r"<td>([^<]*)</td>", indices)
+    assert dict(zip(headers, values))["TCPI"] == "1.20"
+    assert dict(zip(headers, values))["TCPI to EAC target"] == "0.86"
+
+    workbook = Workbook()
+    projects = next(section for section in sections() if section.sheet == "Projects")
+    row = {column.name: project.get(column.name) for column in projects.columns}
+    _write_section(workbook, projects, [row])
+    sheet = workbook["Projects"]
+    written = dict(zip([c.value for c in sheet[1]], [c.value for c in sheet[2]]))
+    assert (written["AC"], written["AC at historical FX"]) == (50.0, 47_500.0)
+    assert (written["TCPI"], written["TCPI to EAC target"]) == (1.2, 0.8571)

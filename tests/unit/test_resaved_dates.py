@@ -9,10 +9,10 @@ import datetime as dt
 import pandas as pd
 import pytest
 
+from pipelines.sources.columns import DateDialect, parse_tool_datetimes
 from pipelines.sources.common import SourceFormatError
 from pipelines.sources.incidents import parse_incident_file
 from pipelines.sources.plans import AgileReadOptions, parse_plan_file
-from pipelines.sources.tabular import DateDialect, parse_tool_datetimes
 
 JIRA_HEADER = (
     "Issue key,Issue id,Summary,Issue Type,Status,Status Category,Created,Resolved,Custom field (Story Points)"

@@ -121,6 +121,14 @@ def test_dbt_vars_carry_thresholds_and_tolerances():
     assert configured["holidays"] == ["2026-12-25", "2026-12-26"]
 
 
+def test_dbt_projects_own_defaults_are_the_settings_defaults():
+    """dbt_project.yml's vars serve `dbt build` by hand; a run passes Settings().dbt_vars(). The two sets of
+    defaults must be one, or a model built by hand grades with other thresholds than the pipeline's."""
+    project = yaml.safe_load((Path(__file__).resolve().parents[2] / "dbt_project" / "dbt_project.yml").read_text())
+    own_defaults = {name: value for name, value in project["vars"].items() if name not in {"month_start", "month_end"}}
+    assert own_defaults == parse_settings({}).dbt_vars()
+
+
 def test_milestone_rate_thresholds_grade_downwards():
     with pytest.raises(ConfigError, match=r"milestone_rate_thresholds.*red \(0.95\) must not exceed amber \(0.9\)"):
         parse_settings({"milestone_rate_thresholds": {"amber": 0.90, "red": 0.95}})

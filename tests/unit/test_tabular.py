@@ -10,8 +10,9 @@ import pytest
 
 from pipelines.config import Settings
 from pipelines.core.ingest import DROP_PARTS, iter_drop_part
+from pipelines.sources.columns import on_distinct, parse_datetimes, parse_numbers, translate_month_names
 from pipelines.sources.common import SourceFormatError
-from pipelines.sources.tabular import on_distinct, parse_datetimes, parse_numbers, read_delimited, translate_month_names
+from pipelines.sources.delimited import read_delimited
 
 
 def test_records_keep_their_numbers_across_multiline_cells_blank_lines_and_bad_records(tmp_path):
@@ -152,14 +153,14 @@ ODD_RECORDS = (
     ],
 )
 def test_a_large_plain_utf8_export_is_read_from_disk_with_the_same_records(tmp_path, monkeypatch, content, streamed):
-    """From tabular.STREAM_MIN_BYTES (64 MiB) on, a plain UTF-8 export is handed to Arrow as a file, never held
+    """From delimited.STREAM_MIN_BYTES (64 MiB) on, a plain UTF-8 export is handed to Arrow as a file, never held
     whole in memory; the records, their numbers and the malformed ones are what the in-memory read gives."""
-    import pipelines.sources.tabular as tabular
+    import pipelines.sources.delimited as delimited
 
     path = tmp_path / "export.csv"
     path.write_bytes(content)
     in_memory = read_delimited(path, "export.csv")
-    monkeypatch.setattr(tabular, "STREAM_MIN_BYTES", 0)
+    monkeypatch.setattr(delimited, "STREAM_MIN_BYTES", 0)
     read_whole = []
     original = type(path).read_bytes
     monkeypatch.setattr(type(path), "read_bytes", lambda self: read_whole.append(self) or original(self))

@@ -26,6 +26,26 @@ stored_previous_forecasts as (
     where month = {{ previous_month(window_start()) }}
     qualify row_number() over (partition by month, project_id, milestone_source, milestone_key) = 1
 ),
+
+-- the month after the window, as published: its forecast accuracy reads the window's last month, so this run
+-- re-emits it with that recomputed and the rest as stored (DESIGN §2: re-running M refreshes M+1's increments)
+next_published as (
+    select *
+    from {{ this }}
+    where month = {{ next_month(window_end()) }}
+),
+
+window_end_forecasts as (
+    select
+        {{ next_month('month') }} as month,
+        project_id,
+        milestone_source,
+        milestone_key,
+        forecast_date as previous_forecast_date
+    from assessed
+    where month = {{ window_end() }}
+    qualify row_number() over (partition by month, project_id, milestone_source, milestone_key) = 1
+),
 {% endif %}
 
 with_previous as (
@@ -47,6 +67,16 @@ with_previous as (
         and stored_previous_forecasts.project_id = assessed.project_id
         and stored_previous_forecasts.milestone_source = assessed.milestone_source
         and stored_previous_forecasts.milestone_key = assessed.milestone_key
+    union all by name
+    select
+        next_published.* exclude (previous_forecast_date, forecast_error_days, is_forecast_accurate),
+        window_end_forecasts.previous_forecast_date
+    from next_published
+    left join window_end_forecasts
+        on window_end_forecasts.month = next_published.month
+        and window_end_forecasts.project_id = next_published.project_id
+        and window_end_forecasts.milestone_source = next_published.milestone_source
+        and window_end_forecasts.milestone_key = next_published.milestone_key
     {% endif %}
 )
 

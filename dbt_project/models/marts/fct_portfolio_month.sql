@@ -7,17 +7,20 @@
 }}
 
 -- The portfolio per month: projects by RAG, totals in the base currency, on-time rate, watermelons, go-lives,
--- and how many projects changed grade since the previous month (fct_project_change_month's comparisons).
+-- and how many projects changed grade since the previous month (fct_project_change_month's comparisons). An
+-- incremental run also rebuilds the month after the window, when the project marts hold it: its moves and new
+-- Reds are against the window's last month (audit N15).
+{% set last_month = next_month(window_end()) if is_incremental() else window_end() %}
 with project_months as (
     select *
     from {{ ref('fct_project_month') }}
-    where month between {{ window_start() }} and {{ window_end() }}
+    where month between {{ window_start() }} and {{ last_month }}
 ),
 
 project_changes as (
     select project_id, month, rag_moved, is_new_red
     from {{ ref('fct_project_change_month') }}
-    where month between {{ window_start() }} and {{ window_end() }}
+    where month between {{ window_start() }} and {{ last_month }}
 ),
 
 current_months as (
@@ -57,7 +60,7 @@ select
     count(*) filter (where cpi is not null) as portfolio_cpi_projects,
     sum(ev) filter (where spi is not null) / nullif(sum(pv) filter (where spi is not null), 0) as portfolio_spi,
     count(*) filter (where spi is not null) as portfolio_spi_projects,
-    cast(sum(milestones_on_time) as double) / nullif(sum(milestones_due), 0) as milestone_on_time_rate,
+    cast(sum(milestones_on_time) as double precision) / nullif(sum(milestones_due), 0) as milestone_on_time_rate,
     count(*) filter (where watermelon) as watermelons,
     count(*) filter (where unverified_green) as unverified_greens,
     count(*) filter (where date_trunc('month', go_live_date) = month) as go_lives_this_month,

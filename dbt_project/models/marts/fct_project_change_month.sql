@@ -8,11 +8,13 @@
 
 -- What changed since the previous month, per project: grade moves, new reds, slip growth. Read from
 -- fct_project_month's history, so a one-month run still compares with the month before it. fct_portfolio_month
--- counts its moves from here.
+-- counts its moves from here. An incremental run also rebuilds the month after the window, when
+-- fct_project_month holds it: its comparisons are with the window's last month (audit N15).
+{% set last_month = next_month(window_end()) if is_incremental() else window_end() %}
 with project_months as (
     select project_id, month, rag_overall, slip_days, cost_overrun_pct
     from {{ ref('fct_project_month') }}
-    where month between {{ previous_month(window_start()) }} and {{ window_end() }}
+    where month between {{ previous_month(window_start()) }} and {{ last_month }}
 ),
 
 compared as (
@@ -43,7 +45,7 @@ changes as (
         case when has_previous_month then slip_days_change end as slip_days_change,
         case when has_previous_month then cost_overrun_pct_change end as cost_overrun_pct_change
     from compared
-    where month between {{ window_start() }} and {{ window_end() }}
+    where month between {{ window_start() }} and {{ last_month }}
 )
 
 select

@@ -7,7 +7,8 @@
 }}
 
 -- One row per project and month: the steering pack's main table (DESIGN §6). Re-running a window replaces
--- exactly the window's months; earlier months stay, so trends are queries.
+-- exactly the window's months, and refreshes the stored month after it, whose increments read the window's last
+-- month (audit N15); earlier months stay, so trends are queries.
 with graded as (
     select * from {{ ref('int_project_rag') }}
 ),
@@ -36,6 +37,14 @@ previous_published as (
     from {{ this }}
     where month = {{ previous_month(window_start()) }}
 ),
+
+-- the month after the window, as published: its increments are over the window's last month, so this run
+-- re-emits it with them recomputed and the rest as stored (DESIGN §2: re-running M refreshes M+1's increments)
+next_published as (
+    select *
+    from {{ this }}
+    where month = {{ next_month(window_end()) }}
+),
 {% endif %}
 
 cumulative as (
@@ -55,6 +64,9 @@ cumulative as (
     union all
     select project_id, month, percent_complete, planned_fraction, bac_local, ac_local, eac_local
     from previous_published
+    union all
+    select project_id, month, percent_complete, planned_fraction, bac_local, ac_local, eac_local
+    from next_published
     {% endif %}
 ),
 
@@ -97,6 +109,19 @@ increments as (
                 then coalesce(bac_local <> lagged_bac_local, bac_local is not null or lagged_bac_local is not null)
         end as rebaselined
     from lagged
+),
+
+month_indices as (
+    -- the columns that read the previous month
+    select
+        project_id,
+        month,
+        -- bac_local x the earned fraction's increment over the spend's, both in the project's currency
+        case when ac_local_month > 0 then ev_local_month / ac_local_month end as cpi_month,
+        case when planned_fraction_month > 0 then percent_complete_month / planned_fraction_month end as spi_month,
+        abs(eac_local - previous_eac_local) / nullif(bac_local, 0) as eac_drift_pct,
+        rebaselined
+    from increments
 )
 
 select
@@ -126,14 +151,10 @@ select
     graded.sv_pct,
     graded.percent_complete,
     graded.percent_spent,
-    -- bac_local x the earned fraction's increment over the spend's, both in the project's currency
-    case when increments.ac_local_month > 0 then increments.ev_local_month / increments.ac_local_month end as cpi_month,
-    case
-        when increments.planned_fraction_month > 0
-            then increments.percent_complete_month / increments.planned_fraction_month
-    end as spi_month,
-    abs(increments.eac_local - increments.previous_eac_local) / nullif(increments.bac_local, 0) as eac_drift_pct,
-    increments.rebaselined,
+    month_indices.cpi_month,
+    month_indices.spi_month,
+    month_indices.eac_drift_pct,
+    month_indices.rebaselined,
     local_values.planned_fraction,
     local_values.bac_local,
     local_values.ac_local,
@@ -191,9 +212,24 @@ inner join projects
 inner join data_gaps
     on data_gaps.month = graded.month
     and data_gaps.project_id = graded.project_id
-inner join increments
-    on increments.month = graded.month
-    and increments.project_id = graded.project_id
+inner join month_indices
+    on month_indices.month = graded.month
+    and month_indices.project_id = graded.project_id
 left join local_values
     on local_values.month = graded.month
     and local_values.project_id = graded.project_id
+{% if is_incremental() %}
+union all by name
+-- the month after the window, unchanged but for its increments over the window's new last month
+select
+    next_published.* replace (
+        month_indices.cpi_month as cpi_month,
+        month_indices.spi_month as spi_month,
+        month_indices.eac_drift_pct as eac_drift_pct,
+        month_indices.rebaselined as rebaselined
+    )
+from next_published
+inner join month_indices
+    on month_indices.month = next_published.month
+    and month_indices.project_id = next_published.project_id
+{% endif %}

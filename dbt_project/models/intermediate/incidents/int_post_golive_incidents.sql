@@ -68,7 +68,9 @@ leakage as (
     select
         bugs.month,
         bugs.project_id,
-        count(*) filter (where bugs.created_at >= projects.go_live_actual) / count(*) as defect_leakage_pct
+        -- double precision first: two counts would divide as integers on PostgreSQL (DESIGN §9)
+        cast(count(*) filter (where bugs.created_at >= projects.go_live_actual) as double precision)
+        / count(*) as defect_leakage_pct
     from bugs
     inner join projects
         on projects.month = bugs.month

@@ -58,13 +58,15 @@ earned_schedule as (
         crossing.pd_days,
         case
             when earned.ev is null then null
-            when earned.ev >= earned.bac - 0.01 and crossing.pd_days is not null then cast(crossing.pd_days as double)
+            when earned.ev >= earned.bac - 0.01 and crossing.pd_days is not null
+                then cast(crossing.pd_days as double precision)
             -- nothing earned: on the flat start of the curve (PV(0) = 0 up to flat_to), else at its origin
-            when earned.ev <= 0.01 then cast(least(greatest(earned.at_days, 0), coalesce(crossing.flat_to, 0)) as double)
+            when earned.ev <= 0.01
+                then cast(least(greatest(earned.at_days, 0), coalesce(crossing.flat_to, 0)) as double precision)
             when crossing.flat_from is not null
-                then cast(least(greatest(earned.at_days, crossing.flat_from), crossing.flat_to) as double)
+                then cast(least(greatest(earned.at_days, crossing.flat_from), crossing.flat_to) as double precision)
             -- EV beyond the whole curve: the schedule is fully earned
-            when crossing.t_reached is null then cast(crossing.curve_days as double)
+            when crossing.t_reached is null then cast(crossing.curve_days as double precision)
             else (crossing.t_reached - 1) + (earned.ev - curve.pv_before) / (curve.pv - curve.pv_before)
         end as es_days
     from earned

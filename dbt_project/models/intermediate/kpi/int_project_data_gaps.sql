@@ -12,6 +12,8 @@ with projects as (
         finance_codes,
         services,
         baseline_start,
+        currency,
+        budget_fx_rate,
         snapshot_month as register_snapshot_month,
         is_register_row_carried,
         is_register_row_unreadable,
@@ -369,6 +371,22 @@ input_gaps as (
         and plan_horizons.project_id = projects.project_id
     where plan_horizons.horizon_days > {{ var('max_plan_days') }}
 
+    {% if var('fx_policy', 'current') == 'budget_rate' -%}
+    union all
+
+    -- fx_policy budget_rate without the project's budget_fx_rate: int_project_bac translates at the month's rate
+    -- (fx_rate_basis 'month'), so its money columns move with the month's rate unlike the other projects'
+    select
+        projects.month,
+        projects.project_id,
+        'no budget_fx_rate in the register for its ' || projects.currency || ' budget: its money is translated '
+        || 'at the month''s rate, not a budget rate (fx_policy budget_rate)' as gap
+    from projects
+    where projects.currency is not null
+        and projects.currency <> '{{ var("base_currency") }}'
+        and projects.budget_fx_rate is null
+
+    {% endif -%}
     union all
 
     select
@@ -391,7 +409,8 @@ gaps as (
     -- a live project in its window whose incidents cannot be measured (rag_incidents Unknown)
     select month, project_id, gap from {{ ref('int_incidents_unmeasured') }}
     union all
-    -- a register baseline the plan disagrees with, an IEAC(t) finish withheld
+    -- a register baseline the plan disagrees with. (No gap for a withheld IEAC(t) finish: PD is the curve's own and
+    -- ES <= PD, so IEAC(t) = PD x AT / ES >= AT and the finish is never before as_of while the work is unfinished.)
     select month, project_id, gap from {{ ref('int_earned_schedule_gaps') }}
 ),
 

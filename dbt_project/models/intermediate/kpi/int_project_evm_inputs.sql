@@ -46,7 +46,7 @@ agile_progress as (
                 -- nothing done yet earns 0, not null (a SUM over no rows)
                 then coalesce(sum(coalesce(story_points, 0)) filter (where is_done), 0.0)
                     / sum(coalesce(story_points, 0))
-            else cast(count(*) filter (where is_done) as double) / count(*)
+            else cast(count(*) filter (where is_done) as double precision) / count(*)
         end as earned_fraction,
         -- complete the day EV reaches BAC: every item that carries weight (points > 0 when the plan uses points,
         -- else every item) done; then the last of their resolutions is the actual finish, and an open zero-point

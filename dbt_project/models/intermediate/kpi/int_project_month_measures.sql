@@ -127,9 +127,10 @@ select
     *,
     {{ dbt.datediff('baseline_finish', 'forecast_finish', 'day') }} as slip_days,
     (
-        {{ dbt.datediff('baseline_finish', 'forecast_finish', 'day') }}
+        -- double precision first: two day counts would divide as integers on PostgreSQL (DESIGN §9)
+        cast({{ dbt.datediff('baseline_finish', 'forecast_finish', 'day') }} as double precision)
         / {{ days_between('baseline_start', 'baseline_finish') }}
     ) as schedule_slip_pct,
-    cast(milestones_on_time as double) / nullif(milestones_due, 0) as milestone_on_time_rate,
+    cast(milestones_on_time as double precision) / nullif(milestones_due, 0) as milestone_on_time_rate,
     {{ dbt.datediff('as_of', 'go_live_date', 'day') }} as days_to_go_live
 from joined

@@ -10,9 +10,11 @@ with projects as (
 ),
 
 items as (
+    -- only the items that count (DESIGN §5: jira.counted_issue_types, azure_devops.counted_work_item_types): a
+    -- container (Epic, Feature, Initiative) or a child task of a counted item would count the same work twice
     select month, project_id, created_at, is_out_of_scope
     from {{ ref('int_work_items_as_of_month') }}
-    where project_id is not null
+    where project_id is not null and is_counted
 ),
 
 scope as (

@@ -78,7 +78,7 @@ agile_curve as (
         month,
         project_id,
         t,
-        bac * least(cast(t as double) / {{ days_between('baseline_start', 'baseline_finish') }}, 1.0) as pv
+        bac * least(cast(t as double precision) / {{ days_between('baseline_start', 'baseline_finish') }}, 1.0) as pv
     from days
     where not is_schedule_plan
 )

@@ -38,7 +38,9 @@ weighted as (
             when tasks.is_summary or tasks.is_milestone then 0.0
             when tasks.baseline_finish < tasks.baseline_start then 0.0
             when coalesce(plans.plan_has_baseline_costs, false) then greatest(coalesce(tasks.baseline_cost, 0.0), 0.0)
-            else coalesce(cast({{ days_between('tasks.baseline_start', 'tasks.baseline_finish') }} as double), 0.0)
+            else coalesce(
+                    cast({{ days_between('tasks.baseline_start', 'tasks.baseline_finish') }} as double precision), 0.0
+                )
         end as weight
     from tasks
     inner join plans
