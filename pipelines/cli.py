@@ -24,22 +24,17 @@ from tqdm import tqdm
 from pipelines.config import ConfigError, Settings, load_settings
 from pipelines.core.delivery.plan import RESEND_TAG, SEND_TAG, DeliveryError
 from pipelines.core.inbox import InboxError, drop_months, require_inbox
+from pipelines.core.packs import pack_paths
 from pipelines.core.text import printable, printable_lines
+from pipelines.names import DELIVER_PACK_JOB, MONTHLY_PACK_JOB
+from pipelines.observe.progress import STAGES
 from pipelines.partitions import months_between, parse_month_arg
+from pipelines.run.instance import prepare_environment
+from pipelines.run.isolation import MonthsBlocked, run_each_month_on_its_own
 from pipelines.run.library_output import LibraryOutput, library_output, routed
-from pipelines.run.progress import STAGES
-from pipelines.run.runner import (
-    DELIVER_JOB_NAME,
-    JOB_NAME,
-    MonthNotRunnable,
-    MonthsBlocked,
-    RunFailed,
-    prepare_environment,
-    run_each_month_on_its_own,
-)
+from pipelines.run.runner import MonthNotRunnable, RunFailed
 from pipelines.run.signals import run_in_new_session, signal_name
 from pipelines.sources.common import SourceFormatError
-from reports.render import pack_paths
 
 
 def with_config(command):
@@ -124,11 +119,11 @@ def _run_with_progress(
     settings: Settings,
     months: list[dt.date],
     label: str,
-    job_name: str = JOB_NAME,
+    job_name: str = MONTHLY_PACK_JOB,
     tags: dict[str, str] | None = None,
     stages: tuple[str, ...] = STAGES,
 ) -> None:
-    if job_name == JOB_NAME:
+    if job_name == MONTHLY_PACK_JOB:
         require_inbox(settings.inbox)
     bar = tqdm(
         total=len(months) * len(stages),
@@ -220,7 +215,7 @@ def send(settings: Settings, month: dt.date, dry_run: bool, resend: bool) -> Non
         settings,
         [month],
         f"send {month:%Y-%m}",
-        job_name=DELIVER_JOB_NAME,
+        job_name=DELIVER_PACK_JOB,
         tags={SEND_TAG: "true", RESEND_TAG: "true" if resend else "false"},
         stages=("delivered",),
     )
@@ -291,7 +286,7 @@ def demo(settings: Settings) -> None:
         settings,
         [months[-1]],
         f"send {months[-1]:%Y-%m}",
-        job_name=DELIVER_JOB_NAME,
+        job_name=DELIVER_PACK_JOB,
         tags={SEND_TAG: "true"},
         stages=("delivered",),
     )
@@ -360,6 +355,34 @@ def ui(settings: Settings, port: int) -> None:
             grace=15.0,
             on_stop=lambda signum: click.echo(
                 f"steerpack: stopped by {signal_name(signum)}; the Dagster UI is shut down", err=True
+            ),
+        )
+    )
+
+
+@main.command()
+@click.option("--no-serve", is_flag=True, help="Build the docs and print where they are; do not serve them.")
+@click.option("--port", default=8080, show_default=True, help="Port of the dbt docs server.")
+@with_config
+def docs(settings: Settings, no_serve: bool, port: int) -> None:
+    """Build the dbt docs (the metrics dictionary) from the warehouse, and serve them."""
+    from pipelines.dbt.docs import generate_docs, serve_command
+
+    try:
+        index = generate_docs(settings)
+    except RuntimeError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(f"dbt docs: {index}")
+    if no_serve:
+        return
+    click.echo(f"dbt docs on http://127.0.0.1:{port}")
+    # dbt docs serve in a session of its own, as `ui` runs dagster dev: a stop signal reaches it through us, once.
+    raise SystemExit(
+        run_in_new_session(
+            serve_command(settings, port),
+            grace=5.0,
+            on_stop=lambda signum: click.echo(
+                f"steerpack: stopped by {signal_name(signum)}; the docs server is shut down", err=True
             ),
         )
     )

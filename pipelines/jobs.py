@@ -2,17 +2,17 @@
 
 import dagster as dg
 
-from pipelines.assets.delivery import DELIVERY_KEY
+from pipelines.names import DELIVER_PACK_JOB, DELIVERY_KEY, MONTHLY_PACK_JOB
 
 monthly_pack_job = dg.define_asset_job(
-    name="monthly_pack",
+    name=MONTHLY_PACK_JOB,
     selection=dg.AssetSelection.all(),
     description="Ingest the month's drop, build the marts, render the pack and deliver it "
     "(a range re-renders without email unless tagged steerpack/send=true).",
 )
 
 deliver_pack_job = dg.define_asset_job(
-    name="deliver_pack",
+    name=DELIVER_PACK_JOB,
     selection=dg.AssetSelection.assets(DELIVERY_KEY),
     description="Send an already rendered month to whoever has not had it (steerpack/resend=true: everyone).",
 )

@@ -16,15 +16,15 @@ from dagster._core.storage.tags import (
     PARTITION_NAME_TAG,
 )
 
-from pipelines.assets.report import PACK_KEY
 from pipelines.config import Settings
 from pipelines.core.delivery.plan import SEND_TAG
 from pipelines.core.delivery.send import send_with_retries
 from pipelines.core.delivery.transports import sender_of, transport_for
 from pipelines.core.inbox import drop_months, month_folder
 from pipelines.jobs import deliver_pack_job, monthly_pack_job
+from pipelines.names import PACK_KEY
+from pipelines.observe.failures import failure_summary
 from pipelines.partitions import monthly_partitions_for, partition_key
-from pipelines.run.failures import failure_summary
 from reports.email import build_failure_message
 
 DROP_SENSOR_SECONDS = 60

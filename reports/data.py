@@ -26,6 +26,8 @@ class PackData:
     incidents: list[dict[str, Any]] = field(default_factory=list)
     # projects per measured overall RAG, as the marts count them (load_pack_data reads them)
     status_counts: dict[str, int] = field(default_factory=lambda: dict.fromkeys(RAG_GRADES, 0))
+    # the project ids the pack is limited to (a reader's scope), None for the whole portfolio
+    scope: frozenset[str] | None = None
 
     @property
     def projects_with_data_gaps(self) -> int:
@@ -238,6 +240,7 @@ def load_pack_data(conn: duckdb.DuckDBPyConnection, month: dt.date, project_ids:
         pending_changes=pending_changes,
         incidents=incidents,
         status_counts=status_counts,
+        scope=None if project_ids is None else frozenset(project_ids),
     )
 
 

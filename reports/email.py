@@ -1,4 +1,5 @@
-"""One email per recipient: a short HTML body with a plain-text alternative, limited to the recipient's scope."""
+"""One email per recipient: a short HTML body with a plain-text alternative, limited to the recipient's scope
+(the scope of the PackData it is built from: `PackData.scope`)."""
 
 from __future__ import annotations
 
@@ -11,11 +12,16 @@ from typing import Any
 
 from markupsafe import Markup
 
-from pipelines.core.delivery.addresses import split_address
-from pipelines.core.delivery.scope import scope_label, scope_project_ids
-from pipelines.core.text import printable
 from reports.data import PackData
-from reports.render import ENVIRONMENT
+from reports.templating import ENVIRONMENT
+from reports.text import printable
+
+PORTFOLIO_LABEL = "portfolio"  # how a message (and the delivery log) names the whole portfolio
+
+
+def scope_label(project_ids: frozenset[str] | None) -> str:
+    """`portfolio`, or the scope's project ids in order: `CRM, PAY`."""
+    return PORTFOLIO_LABEL if project_ids is None else ", ".join(sorted(project_ids))
 
 
 def _one_line(value: Any) -> Any:
@@ -38,10 +44,11 @@ def subject(month: dt.date, project_ids: frozenset[str] | None) -> str:
 
 
 def to_address(recipient: dict) -> Address:
-    """The To: of a recipient: their name (one line, controls escaped) and their address in normal form, built
-    structurally so the policy encodes it as RFC 2047 (a non-ASCII name) or, over SMTPUTF8, RFC 6532 (a non-ASCII
-    mailbox name); the domain is IDNA already."""
-    username, domain = split_address(recipient["recipient_email"])
+    """The To: of a recipient: their name (one line, controls escaped) and their address, which the caller gives in
+    normal form (pipelines.sources.addresses.normalise_address: the delivery normalises it before building the
+    message), built structurally so the policy encodes it as RFC 2047 (a non-ASCII name) or, over SMTPUTF8, RFC 6532
+    (a non-ASCII mailbox name); the domain is IDNA already."""
+    username, _, domain = recipient["recipient_email"].rpartition("@")
     name = recipient.get("recipient_name")
     return Address(display_name=printable(name) if name else "", username=username, domain=domain)
 
@@ -49,7 +56,7 @@ def to_address(recipient: dict) -> Address:
 def build_message(
     data: PackData, recipient: dict, sender: str, attachments: list[Path], sent_at: dt.datetime, message_id: str
 ) -> EmailMessage:
-    project_ids = scope_project_ids(recipient["recipient_scope"])
+    project_ids = data.scope
     message = EmailMessage()
     message["From"] = sender
     message["To"] = to_address(recipient)

@@ -1,70 +1,14 @@
-"""Render the steering pack's HTML from PackData (jinja2, autoescaped: export text never becomes markup)."""
+"""Render the steering pack's HTML from PackData (jinja2, autoescaped: export text never becomes markup), and
+print it to PDF bytes. Returns strings and bytes: pipelines/core/packs.py writes and publishes them."""
 
 from __future__ import annotations
 
-import datetime as dt
-import functools
-import hashlib
-import multiprocessing
-import os
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
-from pathlib import Path
 
-import duckdb
-import jinja2
-
-from pipelines.core.delivery.scope import scope_project_ids
-from pipelines.core.files import (
-    SAFE_NAME,
-    STAGING_FOLDER,
-    discard,
-    inside,
-    publish_folder,
-    safe_name,
-    staging_root,
-    write_atomic,
-)
 from reports import TEMPLATES_DIR
 from reports.charts import line_chart_svg, slip_chart_svg
-from reports.data import PackData, ProjectPage, load_pack_data, load_project_pages, load_recipients
-from reports.fingerprint import record_path, render_record
-from reports.workbook import write_workbook
-
-
-def _environment() -> jinja2.Environment:
-    env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(TEMPLATES_DIR),
-        # HTML templates escape everything; plain-text templates (*.txt.j2) must not turn & into &amp;.
-        autoescape=jinja2.select_autoescape(enabled_extensions=("html", "html.j2"), default=False),
-        undefined=jinja2.StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
-    env.filters["date"] = lambda value: value.strftime("%d %b %Y") if value else "—"
-    env.filters["month_name"] = lambda value: value.strftime("%B %Y")
-    env.filters["ratio"] = lambda value: "—" if value is None else f"{value:.2f}"
-    # one decimal: the graded percentages (cost_overrun_pct, schedule_slip_pct) are graded on values rounded to
-    # 0.01 %, so a Green +5.0% and an Amber +5.4% must not both read "+5%" (the pack says so beside them)
-    env.filters["percent"] = lambda value: "—" if value is None else f"{value:+.1%}"
-    env.filters["share"] = lambda value: "—" if value is None else f"{value:.0%}"
-    env.filters["money"] = lambda value: "—" if value is None else f"{value:,.0f}"
-    return env
-
-
-ENVIRONMENT = _environment()
-
-
-ATTACHED_KINDS = ("pdf", "xlsx", "html")  # what a delivered message carries, in this order
-
-
-def _pack_files(folder: Path, month: dt.date) -> dict[str, Path]:
-    stem = f"steering-pack-{month:%Y-%m}"
-    return {"folder": folder, **{kind: folder / f"{stem}.{kind}" for kind in ("html", "xlsx", "pdf")}}
-
-
-def pack_paths(output: Path, month: dt.date) -> dict[str, Path]:
-    return _pack_files(output / "packs" / month.strftime("%Y-%m"), month)
+from reports.data import PackData, ProjectPage
+from reports.templating import ENVIRONMENT
 
 
 def pack_charts(data: PackData, as_png: bool = False) -> dict[str, str]:
@@ -127,7 +71,6 @@ def _same(a: float | None, b: float | None) -> bool:
 
 PORTFOLIO_TITLE = "Portfolio steering pack"
 FINISH_CHART_ROWS = 30
-PARALLEL_PAGES = 40
 PRINTED_PROJECTS_LIMIT = 200
 
 
@@ -181,21 +124,6 @@ def html_to_pdf(html: str) -> bytes:
     return weasyprint.HTML(string=html).write_pdf()
 
 
-def write_pack(data: PackData, output: Path) -> Path:
-    """The HTML pack and its PDF, each written atomically (a failed render leaves the previous files)."""
-    paths = pack_paths(output, data.month)
-    write_atomic(paths["pdf"], html_to_pdf(render_pack_html(data, for_pdf=True)), output)
-    return write_atomic(paths["html"], render_pack_html(data), output)
-
-
-def project_page_paths(output: Path, month: dt.date, project_id: str) -> dict[str, Path]:
-    """A project's page files, named by its id when that is a safe file name (the register's rule), else by a
-    digest of it: an id such as `../../x` or `A/B` never names a folder."""
-    folder = pack_paths(output, month)["folder"] / "projects"
-    stem = safe_name(project_id)
-    return {"html": folder / f"{stem}.html", "pdf": folder / f"{stem}.pdf"}
-
-
 def project_charts(page: ProjectPage, for_pdf: bool = False) -> dict[str, str]:
     months = [row["month"] for row in page.history]
 
@@ -234,101 +162,3 @@ def project_charts(page: ProjectPage, for_pdf: bool = False) -> dict[str, str]:
 def render_project_html(page: ProjectPage, for_pdf: bool = False) -> str:
     css = (TEMPLATES_DIR / "pack.css").read_text(encoding="utf-8")
     return ENVIRONMENT.get_template("project.html.j2").render(page=page, css=css, charts=project_charts(page, for_pdf))
-
-
-def write_project_page(page: ProjectPage, output: Path, with_pdf: bool = True) -> Path:
-    """The page's HTML and, with `with_pdf`, its PDF from the very same HTML: the charts are drawn once, as PNG
-    (which WeasyPrint prints several times faster than SVG); a page without PDF keeps its charts as SVG."""
-    paths = project_page_paths(output, page.month, page.project["project_id"])
-    html = render_project_html(page, for_pdf=with_pdf)
-    if with_pdf:
-        write_atomic(paths["pdf"], html_to_pdf(html), output)
-    return write_atomic(paths["html"], html, output)
-
-
-def write_project_pages(pages: list[ProjectPage], output: Path, with_pdf: bool = True) -> list[Path]:
-    """Each project's page as HTML, and as PDF when `with_pdf`. Pages are independent and the charts and PDF
-    are CPU-bound, so a large portfolio renders on every core (worker processes cost a second or two to start,
-    which only pays off past a few dozen pages)."""
-    workers = min(os.cpu_count() or 1, 8)
-    if len(pages) < PARALLEL_PAGES or workers < 2:
-        return [write_project_page(page, output, with_pdf) for page in pages]
-    # spawn, not fork: the caller may be a threaded Dagster run, and a forked child would inherit its locks
-    with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn")) as pool:
-        return list(
-            pool.map(
-                functools.partial(write_project_page, output=output, with_pdf=with_pdf),
-                pages,
-                chunksize=max(1, len(pages) // (workers * 4)),
-            )
-        )
-
-
-def scope_key(project_ids: frozenset[str]) -> str:
-    """A folder name for a scope, one per scope: its project ids joined by `+`, or a digest when that would make
-    a long or odd name. `+` is never part of a safe project id, so {CRM, EU} and {CRM_EU} never share a folder
-    (a shared folder would send one reader's projects to the other)."""
-    joined = "+".join(sorted(project_ids))
-    if len(joined) <= 60 and all(SAFE_NAME.fullmatch(project_id) for project_id in project_ids) and project_ids:
-        return joined
-    return "scope-" + hashlib.sha256("\n".join(sorted(project_ids)).encode()).hexdigest()[:16]
-
-
-def scoped_pack_paths(output: Path, month: dt.date, project_ids: frozenset[str]) -> dict[str, Path]:
-    return _pack_files(pack_paths(output, month)["folder"] / "scoped" / scope_key(project_ids), month)
-
-
-def write_scoped_pack(
-    conn: duckdb.DuckDBPyConnection, month: dt.date, project_ids: frozenset[str], output: Path
-) -> dict[str, Path]:
-    """A reader's own pack: the executive page and the project pages of `project_ids` only, in one HTML
-    document, its PDF and a workbook limited to the same projects. Nothing else is read from the marts."""
-    data = load_pack_data(conn, month, set(project_ids))
-    pages = load_project_pages(conn, month, set(project_ids))
-    title = f"Steering pack for {', '.join(sorted(project_ids))}"
-    paths = scoped_pack_paths(output, month, project_ids)
-    write_atomic(paths["pdf"], html_to_pdf(render_pack_html(data, title, pages, for_pdf=True)), output)
-    write_workbook(conn, month, paths["xlsx"], output, set(project_ids))
-    write_atomic(paths["html"], render_pack_html(data, title, pages), output)
-    return paths
-
-
-def month_scopes(conn: duckdb.DuckDBPyConnection, month: dt.date) -> list[frozenset[str]]:
-    """The distinct project scopes of the month's recipients (portfolio readers get the portfolio pack)."""
-
-    scopes = {scope_project_ids(recipient["recipient_scope"]) for recipient in load_recipients(conn, month)}
-    return sorted((scope for scope in scopes if scope), key=sorted)
-
-
-def publish_month(conn: duckdb.DuckDBPyConnection, month: dt.date, output: Path, with_pdf: bool = True) -> Path:
-    """Render the whole month — the pack, its workbook, the project pages (their PDFs with `with_pdf`) and every
-    recipient's scoped pack — into a staging folder, then swap it in with one rename: a failure or a kill at
-    any point leaves the previous month's folder whole, and a corrected re-run never keeps a stale page.
-    The folder also records the fingerprint of the marts it was rendered from (reports/fingerprint.py), which
-    delivery checks before sending it."""
-    staged = staging_root(output)
-    try:
-        rendered_from = render_record(conn, month)  # before anything is read: the render holds the warehouse lock
-        write_pack(load_pack_data(conn, month), staged)
-        write_workbook(conn, month, pack_paths(staged, month)["xlsx"], staged)
-        write_project_pages(load_project_pages(conn, month), staged, with_pdf=with_pdf)
-        if with_pdf:
-            for project_ids in month_scopes(conn, month):
-                write_scoped_pack(conn, month, project_ids, staged)
-        write_atomic(record_path(pack_paths(staged, month)["folder"]), rendered_from, staged)
-        published = pack_paths(output, month)
-        publish_folder(pack_paths(staged, month)["folder"], published["folder"], output)
-        discard(inside(output, draft_folder(output, month)))  # a draft of this month is out of date now
-        return published["html"]
-    finally:
-        discard(staged)
-
-
-def draft_folder(output: Path, month: dt.date) -> Path:
-    """Where a blocked month's draft goes (pipelines.run.drafts renders it)."""
-    return output / "drafts" / f"{month:%Y-%m}"
-
-
-def discard_abandoned_staging(output: Path) -> None:
-    """Staging folders a killed run left behind (only one run renders at a time: it holds the warehouse lock)."""
-    discard(output / STAGING_FOLDER)

@@ -10,7 +10,6 @@ from __future__ import annotations
 import datetime as dt
 import io
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import duckdb
@@ -20,7 +19,6 @@ from openpyxl.formatting.rule import CellIsRule
 from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 
-from pipelines.core.files import write_atomic
 from reports.data import query_rows
 
 MONEY, RATIO, FRACTION, DATE, WHOLE = "#,##0", "0.00", "0.0%", "yyyy-mm-dd", "0"
@@ -299,10 +297,3 @@ def build_workbook(conn: duckdb.DuckDBPyConnection, month: dt.date, project_ids:
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
-
-
-def write_workbook(
-    conn: duckdb.DuckDBPyConnection, month: dt.date, path: Path, root: Path, project_ids: set[str] | None = None
-) -> Path:
-    """The workbook at `path`, which must lie under `root` (the output folder)."""
-    return write_atomic(path, build_workbook(conn, month, project_ids), root)

@@ -5,7 +5,7 @@ import pytest
 
 from pipelines.config import CONFIG_ENV_VAR
 from pipelines.core.warehouse.load import ensure_raw_schema
-from pipelines.dbt_project import ensure_manifest
+from pipelines.dbt.project import ensure_manifest
 from tests.helpers import copy_workspace, materialize, tiny_workspace
 
 

@@ -169,15 +169,13 @@ def copy_workspace(built: Path, folder: Path):
 def run_dbt(args: list[str], folder: Path, warehouse: Path | None = None) -> subprocess.CompletedProcess:
     """The dbt command monthly runs use (`steerpack-dbt`) on the project, its target and log in `folder`, on
     `warehouse` when given (the profile reads its path from the environment)."""
-    from pipelines.dbt_project import DBT_PROJECT_DIR, WAREHOUSE_ENV_VAR, dbt_executable
+    from pipelines.dbt.command import DBT_PROJECT_DIR, WAREHOUSE_ENV_VAR, dbt_command, dbt_executable
 
     env = {**os.environ, "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
     if warehouse is not None:
         env[WAREHOUSE_ENV_VAR] = str(warehouse)
-    folders = ["--target-path", str(folder / "target"), "--log-path", str(folder / "logs")]
-    project = ["--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR)]
     return subprocess.run(
-        [dbt_executable(), *args, *folders, *project],
+        [dbt_executable(), *dbt_command(args, target_path=folder / "target", log_path=folder / "logs")],
         cwd=DBT_PROJECT_DIR,
         capture_output=True,
         text=True,
@@ -219,8 +217,7 @@ def pipeline_assets(settings, with_checks: bool = True, through_marts: bool = Fa
     charts) and delivery are seconds of CPU per run that such a test would throw away. The default is the whole
     monthly pack, as `steerpack run` builds it."""
     from pipelines.assets import build_asset_checks, build_assets  # imported late: it loads dbt's manifest
-    from pipelines.assets.delivery import DELIVERY_KEY
-    from pipelines.assets.report import PACK_KEY
+    from pipelines.names import DELIVERY_KEY, PACK_KEY
 
     partitions = monthly_partitions_for(settings.first_month)
     assets = build_assets(partitions)

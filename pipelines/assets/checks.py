@@ -30,7 +30,7 @@ def build_quality_check(table: str, partitions: dg.PartitionsDefinition) -> dg.A
         context: dg.AssetCheckExecutionContext, steerpack: SteerpackConfig, duckdb: DuckDBResource
     ) -> dg.AssetCheckResult:
         suite = load_suite(EXPECTATIONS_DIR / f"{table}.json")  # its own suite only: ~0.4 s each
-        settings = steerpack.settings()
+        settings = steerpack.settings
         variables = {"base_currency": settings.base_currency, "fx_policy": settings.fx_policy}
         findings = []
         with duckdb.get_connection() as conn:

@@ -12,7 +12,9 @@ from pipelines.core.warehouse.publication import (
     prepare_candidate,
     publish_candidate,
 )
-from pipelines.dbt_project import build_args, build_in_process, dbt_environment, dbt_project
+from pipelines.dbt.command import build_args, dbt_environment
+from pipelines.dbt.in_process import build_in_process
+from pipelines.dbt.project import dbt_project
 from pipelines.partitions import months_of
 from pipelines.resources import SteerpackConfig
 
@@ -37,7 +39,7 @@ def build_dbt_assets(partitions: dg.PartitionsDefinition) -> dg.AssetsDefinition
         dagster_dbt_translator=SteerpackDbtTranslator(),
     )
     def steerpack_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, steerpack: SteerpackConfig):
-        settings = steerpack.settings()
+        settings = steerpack.settings
         # dbt builds a copy of the warehouse; the copy replaces it only once every model and test passed, so a
         # failing test leaves the marts as they were (marts_publication). The run holds the warehouse lock.
         candidate = prepare_candidate(settings.warehouse)

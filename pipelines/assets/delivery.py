@@ -4,17 +4,15 @@ import dagster as dg
 from dagster_dbt import get_asset_key_for_model
 from dagster_duckdb import DuckDBResource
 
-from pipelines.assets.report import PACK_KEY
 from pipelines.core.delivery.current import require_current_pack
 from pipelines.core.delivery.plan import is_resend, should_send
 from pipelines.core.delivery.send import deliver_month
 from pipelines.core.delivery.transports import transport_for
 from pipelines.core.warehouse.lock import WAREHOUSE_POOL
+from pipelines.names import DELIVERY_KEY, PACK_KEY
+from pipelines.observe.progress import progress_observation
 from pipelines.partitions import months_of
 from pipelines.resources import SteerpackConfig
-from pipelines.run.progress import progress_observation
-
-DELIVERY_KEY = dg.AssetKey("pack_delivery")
 
 
 def build_delivery_asset(partitions: dg.PartitionsDefinition, dbt_models: dg.AssetsDefinition) -> dg.AssetsDefinition:
@@ -33,7 +31,7 @@ def build_delivery_asset(partitions: dg.PartitionsDefinition, dbt_models: dg.Ass
     def pack_delivery(
         context: dg.AssetExecutionContext, steerpack: SteerpackConfig, duckdb: DuckDBResource
     ) -> dg.MaterializeResult:
-        settings = steerpack.settings()
+        settings = steerpack.settings
         months = months_of(context.partition_keys)
         if not should_send(context.run.tags, len(months)):
             context.log.info(f"{len(months)} months re-rendered; no email sent (a backfill sends only with --send)")

@@ -17,9 +17,9 @@ from pipelines.core.memory import release_freed_memory
 from pipelines.core.text import printable
 from pipelines.core.warehouse.load import replace_snapshot
 from pipelines.core.warehouse.lock import WAREHOUSE_POOL
+from pipelines.observe.progress import progress_observation
 from pipelines.partitions import months_of
 from pipelines.resources import SteerpackConfig
-from pipelines.run.progress import progress_observation
 from pipelines.sources.common import LoadBatch
 
 DESCRIPTIONS = {
@@ -69,7 +69,7 @@ def build_ingest_asset(part: DropPart, partitions: dg.PartitionsDefinition) -> d
         can_subset=False,
     )
     def ingest(context: dg.AssetExecutionContext, steerpack: SteerpackConfig, duckdb: DuckDBResource):
-        settings = steerpack.settings()
+        settings = steerpack.settings
         require_inbox(settings.inbox)
         summary = IngestSummary()
         for month in months_of(context.partition_keys):

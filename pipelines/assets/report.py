@@ -4,14 +4,13 @@ import dagster as dg
 from dagster_dbt import get_asset_key_for_model
 from dagster_duckdb import DuckDBResource
 
+from pipelines.core.packs import discard_abandoned_staging, publish_month
 from pipelines.core.warehouse.lock import WAREHOUSE_POOL
+from pipelines.names import PACK_KEY
+from pipelines.observe.progress import progress_observation
 from pipelines.partitions import months_of
 from pipelines.resources import SteerpackConfig
-from pipelines.run.progress import progress_observation
 from reports.fingerprint import PACK_MARTS  # the marts the pack reads, and fingerprints for delivery
-from reports.render import discard_abandoned_staging, publish_month
-
-PACK_KEY = dg.AssetKey("steering_pack")
 
 
 def build_pack_asset(partitions: dg.PartitionsDefinition, dbt_models: dg.AssetsDefinition) -> dg.AssetsDefinition:
@@ -30,7 +29,7 @@ def build_pack_asset(partitions: dg.PartitionsDefinition, dbt_models: dg.AssetsD
     def steering_pack(
         context: dg.AssetExecutionContext, steerpack: SteerpackConfig, duckdb: DuckDBResource
     ) -> dg.MaterializeResult:
-        settings = steerpack.settings()
+        settings = steerpack.settings
         written = []
         months = months_of(context.partition_keys)
         discard_abandoned_staging(settings.output)

@@ -12,22 +12,22 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
-import shutil
 from pathlib import Path
 
 import duckdb
 
 from pipelines.config import Settings
-from pipelines.core.dbt_runner import invoke
 from pipelines.core.files import discard, publish_folder, staging_root, write_atomic
 from pipelines.core.warehouse import lock as warehouse_lock
-from pipelines.dbt_project import DBT_PROJECT_DIR, dbt_environment, window_vars
+from pipelines.core.warehouse.publication import prepare_candidate
+from pipelines.dbt.command import dbt_command, dbt_environment, window_vars
+from pipelines.dbt.runner import invoke
 
 DRAFT_MARK = "DRAFT — not published"
 
 
 def draft_paths(output: Path, month: dt.date) -> dict[str, Path]:
-    from reports.render import draft_folder
+    from pipelines.core.packs import draft_folder
 
     folder = draft_folder(output, month)
     stem = f"steering-pack-{month:%Y-%m}-draft"
@@ -44,8 +44,8 @@ def render_draft(settings: Settings, month: dt.date, findings: list[str]) -> Pat
     warehouse_lock.acquire(settings.warehouse, f"draft of {month:%Y-%m} (pid {os.getpid()})")
     staged = staging_root(settings.output)
     try:
-        copy = staged / "warehouse.duckdb"
-        computed = settings.warehouse.exists() and _compute_month(settings, month, copy)
+        copy = _compute_month(settings, month, staged) if settings.warehouse.exists() else None
+        computed = copy is not None
         data, pages = PackData(month=month, as_of=None), []
         if computed:
             with duckdb.connect(str(copy), read_only=True) as conn:
@@ -63,28 +63,20 @@ def render_draft(settings: Settings, month: dt.date, findings: list[str]) -> Pat
         warehouse_lock.release(settings.warehouse)
 
 
-def _compute_month(settings: Settings, month: dt.date, copy: Path) -> bool:
-    """Copy the warehouse (the caller holds its lock, so no run writes it meanwhile) and run the month's models
-    on the copy; False when dbt cannot compute them."""
-    shutil.copyfile(settings.warehouse, copy)
-    wal = settings.warehouse.with_name(settings.warehouse.name + ".wal")
-    if wal.exists():
-        shutil.copyfile(wal, copy.with_name(copy.name + ".wal"))
-    command = [
-        "run",
-        "--vars",
-        json.dumps(window_vars([month], settings.dbt_vars())),
-        "--project-dir",
-        str(DBT_PROJECT_DIR),
-        "--profiles-dir",
-        str(DBT_PROJECT_DIR),
-        "--target-path",
-        str(copy.parent / "target"),
-        "--log-path",
-        str(copy.parent / "logs"),
-        "--log-level",
-        "none",  # nothing on the console: the draft says itself whether its numbers could be computed
-        "--no-send-anonymous-usage-stats",
-    ]
-    # In this process, like a monthly build (dbt_runner.invoke): the run before it has loaded dbt and its parse.
-    return invoke(command, dbt_environment(copy, settings.warehouse_memory_limit)).success
+def _compute_month(settings: Settings, month: dt.date, staged: Path) -> Path | None:
+    """Copy the warehouse into `staged` as a monthly build does (the caller holds its lock, so no run writes it
+    meanwhile) and run the month's models on the copy; the copy, or None when dbt cannot compute them."""
+    copy = prepare_candidate(settings.warehouse, staged / "warehouse")
+    command = dbt_command(
+        [
+            "run",
+            "--vars",
+            json.dumps(window_vars([month], settings.dbt_vars())),
+            "--log-level",
+            "none",  # nothing on the console: the draft says itself whether its numbers could be computed
+        ],
+        target_path=copy.parent / "target",
+        log_path=copy.parent / "logs",
+    )
+    # In this process, like a monthly build (runner.invoke): the run before it has loaded dbt and its parse.
+    return copy if invoke(command, dbt_environment(copy, settings.warehouse_memory_limit)).success else None

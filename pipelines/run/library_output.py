@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
 
-from pipelines.core import dbt_runner
+from pipelines.dbt import runner as dbt_runner
 
 # dbt's console log, as `dbt_runner` forwards it when routed.
 DBT_LOGGER = "steerpack.dbt"

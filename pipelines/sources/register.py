@@ -26,6 +26,7 @@ from typing import Any
 
 import pandas as pd
 
+from pipelines.sources.addresses import normalise_address, normalise_text
 from pipelines.sources.columns import to_date, to_int, to_number, to_text
 from pipelines.sources.common import LoadBatch, Reject, SourceFormatError
 from pipelines.sources.xlsx import SheetReading, WorkbookLimits, column_name, iter_sheet, open_workbook
@@ -56,8 +57,6 @@ _ADDRESS = re.compile(r"[^@\s,;<>\"()\[\]]+@[^@\s,;<>\"()\[\]]+\.[^@\s,;<>\"()\[
 def _one_address(value: Any) -> str | None:
     """A Distribution cell holds exactly one address (`pat@example.com` or `Pat <pat@example.com>`): a second
     one in the same cell would become a second recipient of a pack meant for the first."""
-    from pipelines.core.delivery.addresses import normalise_address, normalise_text
-
     text = to_text(value)
     if text is None:
         return None

@@ -139,8 +139,9 @@ def row_counts(warehouse: Path, month: dt.date) -> dict[str, int]:
 def render_timings(warehouse: Path, month: dt.date, scratch: Path) -> tuple[float, float]:
     """Milliseconds per project page (HTML, written as the pack asset writes them: on every core), and seconds
     for the portfolio pack's PDF, on the run's marts."""
+    from pipelines.core.packs import write_project_pages
     from reports.data import load_pack_data, load_project_pages
-    from reports.render import html_to_pdf, render_pack_html, write_project_pages
+    from reports.render import html_to_pdf, render_pack_html
 
     with duckdb.connect(str(warehouse), read_only=True) as conn:
         pages = load_project_pages(conn, month)

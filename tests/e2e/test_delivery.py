@@ -10,11 +10,11 @@ import duckdb
 import pytest
 from openpyxl import load_workbook
 
-from pipelines.assets.delivery import DELIVERY_KEY
 from pipelines.config import ConfigError, load_settings
 from pipelines.core.delivery.plan import RESEND_TAG, SEND_TAG, plan_delivery, should_send
 from pipelines.core.delivery.send import deliver_month
 from pipelines.core.delivery.transports import SmtpTransport
+from pipelines.names import DELIVERY_KEY
 from pipelines.resources import build_resources
 from pipelines.sensors import build_failure_sensor
 from tests.helpers import pipeline_assets, tiny_register_sheets, write_config, write_sheets

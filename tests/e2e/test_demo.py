@@ -20,7 +20,7 @@ D = dt.date
 def demo_run(tmp_path_factory):
     """`steerpack demo` once for these tests: 18 months in one ranged run, then the latest month sent. The tests
     only read what it wrote."""
-    from pipelines.dbt_project import ensure_manifest
+    from pipelines.dbt.project import ensure_manifest
 
     ensure_manifest()
     tmp_path = tmp_path_factory.mktemp("demo")

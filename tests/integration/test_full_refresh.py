@@ -11,7 +11,7 @@ import json
 
 import pytest
 
-from pipelines.dbt_project import window_vars
+from pipelines.dbt.command import window_vars
 from tests.helpers import materialize, query, run_dbt, tiny_register_sheets, write_sheets
 
 pytestmark = pytest.mark.slow

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from pipelines.core import files
-from reports.render import scoped_pack_paths
+from pipelines.core.packs import scoped_pack_paths
 from tests.helpers import tiny_register_sheets, write_sheets
 
 SEP = dt.date(2026, 9, 1)

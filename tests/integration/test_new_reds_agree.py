@@ -14,7 +14,7 @@ import duckdb
 import pytest
 
 from pipelines.config import parse_settings
-from pipelines.dbt_project import window_vars
+from pipelines.dbt.command import window_vars
 from pipelines.partitions import months_between
 from reports.data import load_pack_data
 from reports.email import build_message

@@ -8,8 +8,8 @@ import dagster as dg
 import duckdb
 import pytest
 
+from pipelines.observe.failures import failure_summary
 from pipelines.resources import build_resources
-from pipelines.run.failures import failure_summary
 from tests.helpers import PLAN_FIXTURES, materialize, pipeline_assets, query, tiny_register_sheets, write_sheets
 
 pytestmark = pytest.mark.slow

@@ -15,8 +15,8 @@ from click.testing import CliRunner
 
 from pipelines.cli import main
 from pipelines.core.delivery import current
+from pipelines.core.packs import pack_paths, publish_month, scoped_pack_paths
 from reports.fingerprint import record_path
-from reports.render import pack_paths, publish_month, scoped_pack_paths
 from tests.helpers import query
 
 SEP = dt.date(2026, 9, 1)

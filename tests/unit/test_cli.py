@@ -67,7 +67,7 @@ def test_library_output_goes_to_the_run_log_and_to_the_terminal_only_with_verbos
 
 @pytest.mark.parametrize("verbose", [False, True])
 def test_routed_library_output_reaches_the_terminal_only_with_verbose(tmp_path, verbose):
-    from pipelines.core import dbt_runner
+    from pipelines.dbt import runner as dbt_runner
     from pipelines.run.library_output import DBT_LOGGER, LibraryOutput, routed
 
     plan = LibraryOutput(run_log=tmp_path / "logs" / "steerpack-run.log", on_terminal=verbose, colours=False)
@@ -90,7 +90,7 @@ def test_routed_library_output_reaches_the_terminal_only_with_verbose(tmp_path, 
 
 
 def test_dbt_console_is_turned_off_and_its_file_log_kept():
-    from pipelines.core.dbt_runner import console_log_flags
+    from pipelines.dbt.runner import console_log_flags
 
     build = ["build", "--log-path", "target/x"]
     assert console_log_flags(build, colours=False, environ={}) == [

@@ -4,7 +4,7 @@ import os
 
 import pytest
 
-from pipelines.dbt_project import build_args, dbt_environment, window_vars
+from pipelines.dbt.command import DBT_PROJECT_DIR, build_args, dbt_command, dbt_environment, window_vars
 from pipelines.partitions import months_between, months_of, parse_month_arg
 
 
@@ -56,9 +56,34 @@ def test_month_helpers():
     ]
 
 
+def test_every_dbt_command_says_where_the_project_its_profile_artifacts_and_logs_are(tmp_path):
+    project = str(DBT_PROJECT_DIR)
+    assert dbt_command(["run", "--vars", "{}"], target_path=tmp_path / "t", log_path=tmp_path / "l") == [
+        *("run", "--vars", "{}", "--project-dir", project, "--profiles-dir", project),
+        *("--target-path", str(tmp_path / "t"), "--log-path", str(tmp_path / "l")),
+        "--no-send-anonymous-usage-stats",
+    ]
+    # None leaves a flag to dbt's default (the runner's parse says only what the command it serves said)
+    assert dbt_command(["parse"], project_dir=None, profiles_dir=None) == ["parse", "--no-send-anonymous-usage-stats"]
+
+
+def test_only_the_in_process_build_touches_dagster_dbts_non_public_helpers():
+    from pathlib import Path
+
+    import pipelines
+
+    fenced = ("dagster_dbt.asset_utils", "dagster_dbt.core")
+    users = sorted(
+        path.relative_to(Path(pipelines.__file__).parent).as_posix()
+        for path in Path(pipelines.__file__).parent.rglob("*.py")
+        if any(name in path.read_text(encoding="utf-8") for name in fenced)
+    )
+    assert users == ["dbt/in_process.py"]
+
+
 def test_the_dagster_dbt_helpers_the_in_process_build_uses_still_exist():
-    """`build_in_process` uses two helpers and an event class of the pinned dagster-dbt that its public API does
-    not promise: a rename there must fail here, not in a monthly run."""
+    """`pipelines/dbt/in_process.py` uses two helpers and an event class of the pinned dagster-dbt that its public
+    API does not promise: a rename there must fail here, not in a monthly run."""
     import inspect
 
     from dagster_dbt.asset_utils import (
@@ -95,13 +120,15 @@ def test_the_dagster_dbt_helpers_the_in_process_build_uses_still_exist():
         (["build"], {"DBT_FULL_REFRESH": "n", "DBT_PARTIAL_PARSE": ""}, True),
         (["build"], {"DBT_FULL_REFRESH": "y"}, False),
         (["build"], {"DBT_FULL_REFRESH": "maybe"}, False),  # dbt's to refuse
+        (["docs", "generate"], {}, True),
+        (["docs", "serve"], {}, False),
         (["parse"], {}, False),
         (["--version"], {}, False),
         ([], {}, False),
     ],
 )
 def test_steerpack_dbt_reuses_its_parse_only_for_commands_that_run_nodes_without_a_full_refresh(args, environ, reuses):
-    from pipelines.core.dbt_runner import reuses_parse
+    from pipelines.dbt.runner import reuses_parse
 
     assert reuses_parse(args, environ) is reuses
 
@@ -119,7 +146,7 @@ def test_an_environment_variable_set_for_a_with_is_restored_or_removed_after(mon
 def test_a_stop_dbt_caught_is_found_even_under_the_error_its_clean_up_raised():
     """dbt returns what stopped it as its result's exception; a stop signal closing DuckDB under a running query
     turns it into the context of a plain error. Either way the stop is raised again, never taken for a failure."""
-    from pipelines.core.dbt_runner import _stop_in
+    from pipelines.dbt.runner import _stop_in
 
     stop = KeyboardInterrupt()
     try:

@@ -8,8 +8,8 @@ import datetime as dt
 import dagster as dg
 import pytest
 
-from pipelines.run import runner
-from pipelines.run.failures import blocked_months, failed_steps, failure_summary
+from pipelines.observe.failures import blocked_months, failed_steps, failure_summary
+from pipelines.run import isolation, runner
 
 FINDING = {
     "month": "2026-09",
@@ -56,7 +56,9 @@ def test_the_summary_names_a_failed_step_beside_the_blocking_findings():
         "other failed steps:",
         "steering_pack: RuntimeError: WeasyPrint died",
     ]
-    assert blocked_months(instance, run_id) == {"2026-09": ["raw.projects: project_id must be unique — 2 row(s)"]}
+    assert blocked_months(instance, run_id) == {
+        dt.date(2026, 9, 1): ["raw.projects: project_id must be unique — 2 row(s)"]
+    }
     # the check's own step failure only repeats the findings: it is left out beside them, kept without them
     assert failed_steps(instance, run_id) == ["steering_pack: RuntimeError: WeasyPrint died"]
     assert len(failed_steps(instance, run_id, besides_checks=False)) == 2
@@ -73,15 +75,15 @@ def test_a_range_names_its_blocked_month_and_a_later_run_that_failed_otherwise(m
     def fake_run_months(settings, months, on_progress=None, job_name=None, extra_tags=None):
         calls.append(list(months))
         if len(calls) == 1:
-            raise runner.RunFailed("data-quality errors ...", {"2026-09": ["raw.projects: bad rows — 2 row(s)"]})
+            raise runner.RunFailed("data-quality errors ...", {SEP: ["raw.projects: bad rows — 2 row(s)"]})
         raise runner.RunFailed("steering_pack: WeasyPrint died")
 
-    monkeypatch.setattr(runner, "run_months", fake_run_months)
-    monkeypatch.setattr(runner, "_draft", lambda settings, month, findings: f"a draft of {month:%Y-%m}")
-    with pytest.raises(runner.MonthsBlocked) as error:
-        runner.run_each_month_on_its_own(None, [SEP, OCT, NOV])
+    monkeypatch.setattr(isolation, "run_months", fake_run_months)
+    monkeypatch.setattr(isolation, "_draft", lambda settings, month, findings: f"a draft of {month:%Y-%m}")
+    with pytest.raises(isolation.MonthsBlocked) as error:
+        isolation.run_each_month_on_its_own(None, [SEP, OCT, NOV])
     assert calls == [[SEP, OCT, NOV], [OCT, NOV]]
-    assert error.value.published == [] and list(error.value.blocked) == ["2026-09"]
+    assert error.value.published == [] and list(error.value.blocked) == [SEP]
     assert error.value.failed == ["2026-10..2026-11: steering_pack: WeasyPrint died"]
     assert str(error.value).splitlines() == [
         "1 month(s) blocked by the quality gate (nothing of them was published; each keeps its previous pack):",
@@ -96,14 +98,14 @@ def test_a_range_names_its_blocked_month_and_a_later_run_that_failed_otherwise(m
 def test_a_later_run_with_a_blocked_month_and_a_failed_render_names_both(monkeypatch):
     def fake_run_months(settings, months, on_progress=None, job_name=None, extra_tags=None):
         if len(months) == 3:
-            raise runner.RunFailed("...", {"2026-09": ["raw.projects: bad rows — 2 row(s)"]})
+            raise runner.RunFailed("...", {SEP: ["raw.projects: bad rows — 2 row(s)"]})
         raise runner.RunFailed(
-            "...", {"2026-10": ["raw.raid: bad dates — 1 row(s)"]}, ["steerpack_dbt_models: dbt build failed"]
+            "...", {OCT: ["raw.raid: bad dates — 1 row(s)"]}, ["steerpack_dbt_models: dbt build failed"]
         )
 
-    monkeypatch.setattr(runner, "run_months", fake_run_months)
-    monkeypatch.setattr(runner, "_draft", lambda settings, month, findings: f"a draft of {month:%Y-%m}")
-    with pytest.raises(runner.MonthsBlocked) as error:
-        runner.run_each_month_on_its_own(None, [SEP, OCT, NOV])
-    assert sorted(error.value.blocked) == ["2026-09", "2026-10"]
+    monkeypatch.setattr(isolation, "run_months", fake_run_months)
+    monkeypatch.setattr(isolation, "_draft", lambda settings, month, findings: f"a draft of {month:%Y-%m}")
+    with pytest.raises(isolation.MonthsBlocked) as error:
+        isolation.run_each_month_on_its_own(None, [SEP, OCT, NOV])
+    assert sorted(error.value.blocked) == [SEP, OCT]
     assert error.value.failed == ["2026-10..2026-11: steerpack_dbt_models: dbt build failed"]

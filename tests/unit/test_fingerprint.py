@@ -10,8 +10,8 @@ import pytest
 
 from pipelines.core.delivery.current import require_current_pack
 from pipelines.core.delivery.plan import DeliveryError
+from pipelines.core.packs import pack_paths
 from reports.fingerprint import PACK_MARTS, marts_fingerprint, record_path, render_record, stale_pack_reason
-from reports.render import pack_paths
 
 AUG, SEP, OCT = dt.date(2026, 8, 1), dt.date(2026, 9, 1), dt.date(2026, 10, 1)
 

@@ -19,6 +19,7 @@ from openpyxl.styles import Font
 from pipelines.config import SmtpSettings
 from pipelines.core import files
 from pipelines.core.delivery.transports import OutboxTransport, RecipientError, SmtpTransport, eml_name
+from pipelines.core.packs import project_page_paths, scoped_pack_paths
 from pipelines.core.quality.findings import ERROR, WARN
 from pipelines.core.quality.suites import load_suites
 from pipelines.core.quality.table_check import validate_table
@@ -32,7 +33,6 @@ from pipelines.sources.register import parse_register
 from pipelines.sources.smartsheet import parse_smartsheet
 from pipelines.sources.xlsx import WorkbookLimits
 from reports.charts import line_chart_svg, slip_chart_svg
-from reports.render import project_page_paths, scoped_pack_paths
 from tests.helpers import GOOD, PLAN_FIXTURES, STORY_POINTS, insert, jira_csv, tiny_register_sheets, write_sheets
 from tests.smtp_server import PASSWORD, SmtpServer
 
@@ -519,7 +519,7 @@ def test_a_month_folder_is_swapped_in_whole(tmp_path):
 
 
 def test_a_render_that_fails_leaves_the_previous_month_whole_and_no_staging(tmp_path, monkeypatch):
-    from reports import render
+    from pipelines.core import packs
 
     output = tmp_path / "output"
     final = output / "packs" / "2026-09"
@@ -529,16 +529,16 @@ def test_a_render_that_fails_leaves_the_previous_month_whole_and_no_staging(tmp_
     def fails(*args, **kwargs):
         raise RuntimeError("WeasyPrint died")
 
-    monkeypatch.setattr(render, "render_record", lambda conn, month: "{}")
-    monkeypatch.setattr(render, "load_pack_data", lambda conn, month: None)
+    monkeypatch.setattr(packs, "render_record", lambda conn, month: "{}")
+    monkeypatch.setattr(packs, "load_pack_data", lambda conn, month: None)
     monkeypatch.setattr(
-        render,
+        packs,
         "write_pack",
-        lambda data, staged: files.write_atomic(render.pack_paths(staged, SEP)["html"], "half a new pack", staged),
+        lambda data, staged: files.write_atomic(packs.pack_paths(staged, SEP)["html"], "half a new pack", staged),
     )
-    monkeypatch.setattr(render, "write_workbook", fails)
+    monkeypatch.setattr(packs, "write_workbook", fails)
     with pytest.raises(RuntimeError, match="WeasyPrint died"):
-        render.publish_month(None, SEP, output)
+        packs.publish_month(None, SEP, output)
     assert [p.name for p in final.iterdir()] == ["steering-pack-2026-09.html"]
     assert (final / "steering-pack-2026-09.html").read_text() == "the published pack"
     assert not (output / files.STAGING_FOLDER).exists() or not list((output / files.STAGING_FOLDER).iterdir())
@@ -546,23 +546,23 @@ def test_a_render_that_fails_leaves_the_previous_month_whole_and_no_staging(tmp_
 
 
 def test_a_month_that_publishes_drops_its_out_of_date_draft_and_keeps_the_others(tmp_path, monkeypatch):
-    from reports import render
+    from pipelines.core import packs
 
     output = tmp_path / "output"
     for month in ("2026-08", "2026-09"):
         (output / "drafts" / month).mkdir(parents=True)
         (output / "drafts" / month / f"steering-pack-{month}-draft.html").write_text("DRAFT — not published")
-    monkeypatch.setattr(render, "render_record", lambda conn, month: "{}")
-    monkeypatch.setattr(render, "load_pack_data", lambda conn, month: None)
+    monkeypatch.setattr(packs, "render_record", lambda conn, month: "{}")
+    monkeypatch.setattr(packs, "load_pack_data", lambda conn, month: None)
     monkeypatch.setattr(
-        render,
+        packs,
         "write_pack",
-        lambda data, staged: files.write_atomic(render.pack_paths(staged, SEP)["html"], "the pack", staged),
+        lambda data, staged: files.write_atomic(packs.pack_paths(staged, SEP)["html"], "the pack", staged),
     )
-    monkeypatch.setattr(render, "write_workbook", lambda conn, month, path, root: None)
-    monkeypatch.setattr(render, "load_project_pages", lambda conn, month: [])
-    monkeypatch.setattr(render, "month_scopes", lambda conn, month: [])
-    assert render.publish_month(None, SEP, output) == output / "packs" / "2026-09" / "steering-pack-2026-09.html"
+    monkeypatch.setattr(packs, "write_workbook", lambda conn, month, path, root: None)
+    monkeypatch.setattr(packs, "load_project_pages", lambda conn, month: [])
+    monkeypatch.setattr(packs, "month_scopes", lambda conn, month: [])
+    assert packs.publish_month(None, SEP, output) == output / "packs" / "2026-09" / "steering-pack-2026-09.html"
     assert [p.name for p in (output / "drafts").iterdir()] == ["2026-08"]
 
 

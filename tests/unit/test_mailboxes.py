@@ -10,17 +10,17 @@ from pathlib import Path
 
 import pytest
 
-from pipelines.core.delivery.addresses import (
-    MAILBOX_KEY_SQL,
-    AddressError,
-    mailbox_key,
-    normalise_address,
-)
 from pipelines.core.delivery.plan import DeliveryError, one_per_mailbox
 from pipelines.core.delivery.transports import OutboxTransport, single_recipient
 from pipelines.core.quality.findings import ERROR, WARN
 from pipelines.core.quality.suites import load_suites
 from pipelines.core.quality.table_check import validate_table
+from pipelines.sources.addresses import (
+    MAILBOX_KEY_SQL,
+    AddressError,
+    mailbox_key,
+    normalise_address,
+)
 from pipelines.sources.register import parse_register
 from reports.data import PackData
 from reports.email import build_message

@@ -12,7 +12,7 @@ from pipelines.config import load_settings, parse_settings
 from pipelines.core.delivery.plan import SEND_TAG
 from pipelines.core.warehouse.lock import WAREHOUSE_POOL
 from pipelines.definitions import build_definitions
-from pipelines.run.runner import prepare_environment
+from pipelines.run.instance import prepare_environment
 from pipelines.schedules import build_monthly_schedule, reporting_month
 from pipelines.sensors import build_drop_sensor, drop_run_requests
 from tests.helpers import pipeline_assets, tiny_register_sheets, write_config, write_sheets

@@ -68,7 +68,7 @@ def test_send_for_a_month_without_a_published_pack_says_so_in_one_line_and_exits
 
 
 def test_the_months_left_of_a_range_run_in_consecutive_runs():
-    from pipelines.run.runner import consecutive_runs
+    from pipelines.run.isolation import consecutive_runs
 
     d = dt.date
     assert consecutive_runs(

@@ -6,6 +6,7 @@ import re
 import pytest
 
 import reports.render as render
+from pipelines.core import packs
 from reports.data import PackData
 
 PROJECT = {
@@ -52,16 +53,16 @@ def test_the_same_data_renders_the_same_bytes():
 
 
 def test_a_failed_render_leaves_the_previous_pack_untouched(tmp_path, monkeypatch):
-    render.write_pack(data("Payroll"), tmp_path)
-    paths = render.pack_paths(tmp_path, dt.date(2026, 10, 1))
+    packs.write_pack(data("Payroll"), tmp_path)
+    paths = packs.pack_paths(tmp_path, dt.date(2026, 10, 1))
     html, pdf = paths["html"].read_bytes(), paths["pdf"].read_bytes()
 
     def broken_printer(html_text):
         raise RuntimeError("printer on fire")
 
-    monkeypatch.setattr(render, "html_to_pdf", broken_printer)
+    monkeypatch.setattr(packs, "html_to_pdf", broken_printer)
     with pytest.raises(RuntimeError, match="printer on fire"):
-        render.write_pack(data("Payroll v2"), tmp_path)
+        packs.write_pack(data("Payroll v2"), tmp_path)
     assert paths["html"].read_bytes() == html and paths["pdf"].read_bytes() == pdf
     assert b"Payroll v2" not in paths["html"].read_bytes()
     assert sorted(p.name for p in paths["folder"].iterdir()) == [

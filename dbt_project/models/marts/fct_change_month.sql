@@ -10,7 +10,7 @@
 -- those pending too long (var change_pending_days), which need the steering committee's decision. Both ages are
 -- elapsed days (DESIGN §5: b - a), as cr_cycle_days_median is: a CR submitted on the 21st is 10 days old on the 31st.
 with projects as (
-    select month, {{ month_end_date('month') }} as as_of, project_id
+    select month, as_of, project_id
     from {{ ref('int_projects_as_of_month') }}
 ),
 

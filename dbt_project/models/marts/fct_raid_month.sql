@@ -9,7 +9,7 @@
 -- Each month's RAID log with what a steering committee needs to see: open, overdue, stale, and the items that
 -- need its decision (DESIGN §5c: high risks past due).
 with projects as (
-    select month, {{ month_end_date('month') }} as as_of, project_id
+    select month, as_of, project_id
     from {{ ref('int_projects_as_of_month') }}
 ),
 

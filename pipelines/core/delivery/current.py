@@ -13,8 +13,8 @@ from pathlib import Path
 import duckdb
 
 from pipelines.core.delivery.plan import DeliveryError
+from pipelines.core.packs import pack_paths
 from reports.fingerprint import stale_pack_reason
-from reports.render import pack_paths
 
 
 def require_current_pack(conn: duckdb.DuckDBPyConnection, output: Path, month: dt.date) -> None:

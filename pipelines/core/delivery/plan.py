@@ -12,10 +12,10 @@ from dataclasses import dataclass
 import duckdb
 
 from pipelines.config import Settings
-from pipelines.core.delivery.addresses import AddressError, mailbox_key
-from pipelines.core.delivery.scope import scope_label, scope_project_ids
+from pipelines.core.packs import ATTACHED_KINDS, pack_paths, scope_project_ids, scoped_pack_paths
+from pipelines.sources.addresses import AddressError, mailbox_key
 from reports.data import load_recipients
-from reports.render import ATTACHED_KINDS, pack_paths, scoped_pack_paths
+from reports.email import scope_label
 
 SEND_TAG = "steerpack/send"
 

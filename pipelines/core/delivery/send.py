@@ -26,7 +26,6 @@ from pathlib import Path
 import duckdb
 
 from pipelines.config import DeliverySettings, Settings
-from pipelines.core.delivery.addresses import AddressError, normalise_address
 from pipelines.core.delivery.plan import DeliveryError, PlannedMessage, ensure_delivery_log, plan_delivery
 from pipelines.core.delivery.transports import (
     TRANSPORT_ERRORS,
@@ -35,9 +34,11 @@ from pipelines.core.delivery.transports import (
     is_relay_failure,
     sender_of,
 )
-from reports.data import load_pack_data
+from pipelines.core.packs import PackNotRendered
+from pipelines.core.packs import attachments as pack_attachments
+from pipelines.sources.addresses import AddressError, normalise_address
+from reports.data import PackData, load_pack_data
 from reports.email import build_message, subject
-from reports.render import ATTACHED_KINDS, pack_paths, scoped_pack_paths, write_scoped_pack
 
 
 @dataclass(frozen=True)
@@ -101,21 +102,23 @@ def attachments_for(
     project_ids: frozenset[str] | None,
     rendered: dict,
 ) -> list[Path]:
-    """The portfolio pack's files, or the reader's own scoped pack (rendered with the month's pack)."""
-    if project_ids is None:
-        paths = pack_paths(settings.output, month)
-        missing = [paths[kind] for kind in ATTACHED_KINDS if not paths[kind].exists()]
-        if missing:
-            raise DeliveryError(
-                f"the {month:%Y-%m} pack has not been rendered ({missing[0]} is missing): "
-                f"run `steerpack run --month {month:%Y-%m}` first"
-            )
-    else:
-        paths = scoped_pack_paths(settings.output, month, project_ids)
-        # Rendered with the month's pack; a month rendered before scoped packs were part of it gets them now.
-        if project_ids not in rendered and not all(paths[kind].exists() for kind in ATTACHED_KINDS):
-            rendered[project_ids] = write_scoped_pack(conn, month, project_ids, settings.output)
-    return [paths[kind] for kind in ATTACHED_KINDS]
+    """The portfolio pack's files, or the reader's own scoped pack, as pipelines.core.packs published them."""
+    try:
+        return pack_attachments(conn, month, project_ids, settings.output, rendered)
+    except PackNotRendered as missing:
+        raise DeliveryError(
+            f"the {month:%Y-%m} pack has not been rendered ({missing.args[0]} is missing): "
+            f"run `steerpack run --month {month:%Y-%m}` first"
+        ) from None
+
+
+def pack_data_for(
+    conn: duckdb.DuckDBPyConnection, month: dt.date, project_ids: frozenset[str] | None, read: dict
+) -> PackData:
+    """The PackData a reader's message is built from, read once per scope and month (`read` keeps them)."""
+    if project_ids not in read:
+        read[project_ids] = load_pack_data(conn, month, None if project_ids is None else set(project_ids))
+    return read[project_ids]
 
 
 @dataclass
@@ -183,7 +186,7 @@ def deliver_month(
     sender = sender_of(settings)
     policy = settings.delivery
     watch = RelayWatch(policy.max_attempts)
-    outcomes, rendered = [], {}
+    outcomes, rendered, read = [], {}, {}
     ensure_delivery_log(conn)
     for planned in plan_delivery(conn, month, resend):
         if planned.action == "skip":
@@ -216,7 +219,7 @@ def deliver_month(
             outcomes.append(Outcome(month, planned.email, planned.scope, "failed", attempts, message_id, error))
             continue
         attachments = attachments_for(conn, settings, month, planned.project_ids, rendered)
-        data = load_pack_data(conn, month, None if planned.project_ids is None else set(planned.project_ids))
+        data = pack_data_for(conn, month, planned.project_ids, read)
         recipient = {**planned.recipient, "recipient_email": address}
         message = build_message(data, recipient, sender, attachments, dt.datetime.now(dt.UTC), message_id)
         _record(conn, planned, message_id, "sending", attempts, message["Subject"], attachments, None, None)

@@ -17,8 +17,8 @@ from pathlib import Path
 from typing import Protocol
 
 from pipelines.config import Settings, SmtpSettings
-from pipelines.core.delivery.addresses import AddressError, normalise_address
 from pipelines.core.files import safe_name, write_atomic
+from pipelines.sources.addresses import AddressError, normalise_address
 
 # What a transport raises for a message it could not hand over (refused, timed out, connection lost).
 TRANSPORT_ERRORS = (smtplib.SMTPException, OSError)
@@ -38,7 +38,7 @@ class RecipientError(ValueError):
 
 
 def single_recipient(message: EmailMessage) -> str:
-    """The one address in To:, in normal form (pipelines.core.delivery.addresses: NFKC, IDNA domain), which is
+    """The one address in To:, in normal form (pipelines.sources.addresses: NFKC, IDNA domain), which is
     what the envelope's RCPT TO names. A message is only ever built for one recipient; anything else is refused,
     so no header can smuggle in a second RCPT TO."""
     header = message["To"]

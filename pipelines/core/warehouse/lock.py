@@ -31,6 +31,18 @@ def warehouse_guard() -> Iterator[None]:
         yield
 
 
+def hold_until_exit(timeout: float = 5) -> None:
+    """Keep every warehouse lock this process holds until the process exits; for a stop signal.
+
+    Takes the module's guard and never gives it back: no lock is released from then on (a run's worker thread,
+    tearing its resources down after a killed step, would release it while other children may still be ending),
+    none is taken, and nothing waiting on `warehouse_guard` publishes. The OS releases the lock when the process
+    exits and closes the lock's file: the fd is O_CLOEXEC, so no child holds it. Other threads hold the guard
+    only for a moment; after `timeout` seconds the stop goes on without it.
+    """
+    _guard.acquire(timeout=timeout)
+
+
 def lock_path(warehouse: Path) -> Path:
     return warehouse.with_name(warehouse.name + ".lock")
 

@@ -38,9 +38,11 @@ def candidate_path(warehouse: Path) -> Path:
     return warehouse.parent / CANDIDATE_FOLDER / warehouse.name
 
 
-def prepare_candidate(warehouse: Path) -> Path:
-    """A fresh copy of `warehouse` for dbt to build into (the caller holds the warehouse lock)."""
-    candidate = candidate_path(warehouse)
+def prepare_candidate(warehouse: Path, folder: Path | None = None) -> Path:
+    """A fresh copy of `warehouse` for dbt to build into (the caller holds the warehouse lock), with the
+    warehouse's file name, in `folder` (a folder of its own: `discard_candidate` removes it) or beside the
+    warehouse (`candidate_path`). A draft computes its month on one in its staging folder."""
+    candidate = folder / warehouse.name if folder is not None else candidate_path(warehouse)
     discard_candidate(candidate)  # one a killed run left behind
     candidate.parent.mkdir(parents=True)
     if warehouse.exists():

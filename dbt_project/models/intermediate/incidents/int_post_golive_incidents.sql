@@ -4,12 +4,12 @@
 with projects as (
     select
         month,
-        {{ month_end_date('month') }} as as_of,
+        as_of,
         project_id,
         go_live_actual
     from {{ ref('int_projects_as_of_month') }}
     where go_live_actual is not null
-        and go_live_actual <= {{ month_end_date('month') }}
+        and go_live_actual <= as_of
 ),
 
 incidents as (

@@ -4,7 +4,7 @@
 -- this run's view of it (register milestones carry the month before the window; a schedule plan's month before
 -- the window is only in fct_milestone_month, which adds it).
 with projects as (
-    select month, project_id, tier, plan_source
+    select month, as_of, project_id, tier, plan_source
     from {{ ref('int_projects_as_of_month') }}
 ),
 
@@ -65,7 +65,7 @@ assessed as (
     select
         unioned.project_id,
         unioned.month,
-        {{ month_end_date('unioned.month') }} as as_of,
+        projects.as_of,
         unioned.milestone_source,
         unioned.milestone_key,
         unioned.milestone_name,

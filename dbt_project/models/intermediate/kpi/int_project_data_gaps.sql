@@ -4,7 +4,7 @@
 with projects as (
     select
         month,
-        {{ month_end_date('month') }} as as_of,
+        as_of,
         project_id,
         is_schedule_plan,
         plan_source,

@@ -88,7 +88,7 @@ approved_changes as (
 fractions as (
     select
         projects.month,
-        {{ month_end_date('projects.month') }} as as_of,
+        projects.as_of,
         projects.project_id,
         projects.plan_source,
         projects.is_schedule_plan,
@@ -101,7 +101,7 @@ fractions as (
         case
             when projects.is_schedule_plan then schedule_progress.planned_fraction
             else {{ clamped_fraction(
-                days_between('projects.baseline_start', month_end_date('projects.month')),
+                days_between('projects.baseline_start', 'projects.as_of'),
                 days_between('projects.baseline_start', 'projects.baseline_finish'),
             ) }}
         end as planned_fraction,

@@ -1,3 +1,12 @@
+{{
+    config(
+        materialized='table'
+    )
+}}
+
+-- Materialized as a table, to cut the stack of views the models above it are planned through.
+-- It holds the run's window months only (macros/months.sql), as a view would; the incremental marts keep
+-- every month.
 -- Every measure of a project's month in one row, before grading (DESIGN §5).
 with projects as (
     select * from {{ ref('int_projects_as_of_month') }}
@@ -58,7 +67,7 @@ joined as (
     select
         projects.project_id,
         projects.month,
-        {{ month_end_date('projects.month') }} as as_of,
+        projects.as_of,
         projects.tier,
         projects.is_register_row_unreadable,
         projects.reported_status,
@@ -69,7 +78,7 @@ joined as (
         projects.go_live_planned,
         projects.go_live_actual,
         projects.go_live_date,
-        coalesce({{ month_end_date('projects.month') }} >= projects.baseline_start, true) as is_past_baseline_start,
+        coalesce(projects.as_of >= projects.baseline_start, true) as is_past_baseline_start,
         evm.bac, evm.pv, evm.ev, evm.ac, evm.sv, evm.cv, evm.spi, evm.cpi, evm.eac, evm.etc, evm.vac, evm.tcpi,
         evm.tcpi_eac, evm.eac_cpi_spi, evm.cost_overrun_pct, evm.cv_pct, evm.sv_pct, evm.percent_complete,
         evm.percent_spent,

@@ -3,7 +3,7 @@
 with projects as (
     select
         month,
-        {{ month_end_date('month') }} as as_of,
+        as_of,
         project_id,
         baseline_start
     from {{ ref('int_projects_as_of_month') }}

@@ -1,3 +1,12 @@
+{{
+    config(
+        materialized='table'
+    )
+}}
+
+-- Materialized as a table, to cut the stack of views the models above it are planned through.
+-- It holds the run's window months only (macros/months.sql), as a view would; the incremental marts keep
+-- every month.
 -- The planned value curve per project and month: PV(t) as of day baseline_start + t - 1, for t = 1 .. the day
 -- the plan completes (DESIGN §5, earned schedule). Schedule plans sum their weighted tasks' planned fractions
 -- on that day; agile plans follow a straight line from baseline start to baseline finish.

@@ -1,3 +1,12 @@
+{{
+    config(
+        materialized='table'
+    )
+}}
+
+-- Materialized as a table, to cut the stack of views the models above it are planned through.
+-- It holds the run's window months only (macros/months.sql), as a view would; the incremental marts keep
+-- every month.
 -- Each window month's projects, as the latest register snapshot at or before that month lists them (DESIGN §4a).
 -- A quarantined Projects row never drops its project: the project's row in the latest earlier register that
 -- loaded it serves the month (is_register_row_carried, with a data gap saying so), and a project with no such
@@ -121,4 +130,8 @@ projects as (
     where carried_rows.project_id is null
 )
 
-select * from projects
+select
+    projects.*,
+    -- the month's as_of date, its last day (DESIGN §5): computed here once for every model that joins this one
+    {{ month_end_date('projects.month') }} as as_of
+from projects

@@ -1,9 +1,11 @@
 """Why a Dagster run failed, in words a PMO analyst can act on: the blocking checks' findings, else the step errors.
 
-Used by the CLI (printed) and by the run-failure sensor (emailed to the PMO operations address).
+Used by the runner, whose errors the CLI prints, and by the run-failure sensor (emailed to the PMO operations address).
 """
 
 from __future__ import annotations
+
+import datetime as dt
 
 import dagster as dg
 
@@ -38,11 +40,12 @@ def _failed_checks(instance: dg.DagsterInstance, run_id: str) -> list[str]:
     return [f"{table} {month}: {sentence}" for month, table, sentence in _blocking_findings(instance, run_id)]
 
 
-def blocked_months(instance: dg.DagsterInstance, run_id: str) -> dict[str, list[str]]:
-    """The months (YYYY-MM) whose quality gate failed in the run, each with its blocking findings as sentences."""
-    months: dict[str, list[str]] = {}
+def blocked_months(instance: dg.DagsterInstance, run_id: str) -> dict[dt.date, list[str]]:
+    """The months whose quality gate failed in the run (their first day; the findings say YYYY-MM), each with
+    its blocking findings as sentences."""
+    months: dict[dt.date, list[str]] = {}
     for month, table, sentence in _blocking_findings(instance, run_id):
-        months.setdefault(month, []).append(f"{table}: {sentence}")
+        months.setdefault(dt.date.fromisoformat(f"{month}-01"), []).append(f"{table}: {sentence}")
     return months
 
 

@@ -38,15 +38,14 @@ from pathlib import Path
 from typing import Any
 
 from pipelines.core.environment import environment_variable
-
-# What the profile (dbt_project/profiles.yml) reads from the environment.
-WAREHOUSE_ENV_VAR = "STEERPACK_WAREHOUSE"
-MEMORY_LIMIT_ENV_VAR = "STEERPACK_DUCKDB_MEMORY_LIMIT"
+from pipelines.dbt.command import MEMORY_LIMIT_ENV_VAR, WAREHOUSE_ENV_VAR, dbt_command
 
 PARSE_CACHE = Path("target") / "parse-cache"
 PARTIAL_PARSE_FILE = "partial_parse.msgpack"
-# dbt commands that run nodes on a parsed manifest; anything else (parse, deps, debug, --version) goes to dbt.
+# dbt commands that run nodes on a parsed manifest (and `docs generate`, which compiles them); anything else
+# (parse, deps, debug, docs serve, --version) goes to dbt.
 RUNS_NODES = {"build", "run", "test", "compile", "seed", "snapshot"}
+COMPILES_NODES = ("docs", "generate")
 # The events dbt fires when a node has run: what dagster-dbt turns into materializations and check results.
 RESULT_EVENTS = frozenset({"LogModelResult", "LogTestResult", "LogSeedResult", "LogSnapshotResult"})
 # dbt's exit codes: 0 success, 1 a node failed, 2 dbt itself could not run (dbt.cli.exceptions.ExitCodes)
@@ -193,7 +192,8 @@ def reuses_parse(args: list[str], environ: Mapping[str, str]) -> bool:
     """Whether this dbt command runs on the cached parse: a command that runs nodes, without a full refresh
     (`--full-refresh`, `-f` or DBT_FULL_REFRESH) and with partial parsing left on (`--no-partial-parse` or
     DBT_PARTIAL_PARSE). An environment value dbt would not read as a boolean goes to dbt, which says so."""
-    if not args or args[0] not in RUNS_NODES or {"--full-refresh", "-f", "--no-partial-parse"} & set(args):
+    runs_nodes = bool(args) and (args[0] in RUNS_NODES or tuple(args[:2]) == COMPILES_NODES)
+    if not runs_nodes or {"--full-refresh", "-f", "--no-partial-parse"} & set(args):
         return False
     return _env_flag(environ, "DBT_FULL_REFRESH", default=False) is False and (
         _env_flag(environ, "DBT_PARTIAL_PARSE", default=True) is True
@@ -228,9 +228,16 @@ def _parse_once(project_dir: Path, args: list[str], callbacks: list):
         if cached.exists():
             shutil.copy2(cached, private / PARTIAL_PARSE_FILE)
             before = (private / PARTIAL_PARSE_FILE).stat().st_mtime_ns
-        parse_args = ["parse", "--no-write-json", "--quiet", "--no-send-anonymous-usage-stats"]
-        parse_args += ["--target-path", str(private)]
-        for option in ("--project-dir", "--profiles-dir", "--profile", "--target", "--log-path", *LOG_OPTIONS):
+        # Where the command says the project, its profile and its logs are (dbt's defaults where it says
+        # nothing); the parse's own artifacts in the private folder.
+        parse_args = dbt_command(
+            ["parse", "--no-write-json", "--quiet"],
+            project_dir=_option(args, "--project-dir"),
+            profiles_dir=_option(args, "--profiles-dir"),
+            target_path=private,
+            log_path=_option(args, "--log-path"),
+        )
+        for option in ("--profile", "--target", *LOG_OPTIONS):
             if (value := _option(args, option)) is not None:
                 parse_args += [option, value]
         parse_args += [flag for flag in ("--use-colors", "--no-use-colors") if flag in args]

@@ -1,0 +1,213 @@
+"""Publishing a month's packs: where each file goes, which scopes get a pack, and the staging-and-swap.
+
+`reports/` builds the documents (strings and bytes); this module decides where they are written and publishes a
+month as one folder: `output/packs/YYYY-MM/` holds the portfolio pack (HTML, PDF, workbook), `projects/` one page
+per project and `scoped/<scope>/` each reader's own pack. `publish_month` renders all of it into a staging folder
+and swaps it in with one rename (pipelines.core.files). The Distribution sheet's scope text is parsed here, once
+(`scope_project_ids`), and handed on as frozensets: to `month_scopes`, to delivery's plan, to `load_pack_data`.
+Delivery asks `attachments` for a reader's files. Plain functions over a DuckDB connection: no Dagster.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import hashlib
+import multiprocessing
+import os
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+import duckdb
+
+from pipelines.core.files import (
+    SAFE_NAME,
+    STAGING_FOLDER,
+    discard,
+    inside,
+    publish_folder,
+    safe_name,
+    staging_root,
+    write_atomic,
+)
+from reports.data import PackData, ProjectPage, load_pack_data, load_project_pages, load_recipients
+from reports.fingerprint import record_path, render_record
+from reports.render import html_to_pdf, render_pack_html, render_project_html
+from reports.workbook import build_workbook
+
+ATTACHED_KINDS = ("pdf", "xlsx", "html")  # what a delivered message carries, in this order
+PARALLEL_PAGES = 40
+PORTFOLIO_SCOPE = "portfolio"
+
+
+def scope_project_ids(scope: str) -> frozenset[str] | None:
+    """A recipient's scope on the Distribution sheet: `portfolio` -> None (everything); `P1; P2` -> {"P1", "P2"}."""
+    if scope.strip().lower() == PORTFOLIO_SCOPE:
+        return None
+    return frozenset(part.strip() for part in scope.split(";") if part.strip())
+
+
+def _pack_files(folder: Path, month: dt.date) -> dict[str, Path]:
+    stem = f"steering-pack-{month:%Y-%m}"
+    return {"folder": folder, **{kind: folder / f"{stem}.{kind}" for kind in ("html", "xlsx", "pdf")}}
+
+
+def pack_paths(output: Path, month: dt.date) -> dict[str, Path]:
+    return _pack_files(output / "packs" / month.strftime("%Y-%m"), month)
+
+
+def write_workbook(
+    conn: duckdb.DuckDBPyConnection, month: dt.date, path: Path, root: Path, project_ids: set[str] | None = None
+) -> Path:
+    """The workbook at `path`, which must lie under `root` (the output folder)."""
+    return write_atomic(path, build_workbook(conn, month, project_ids), root)
+
+
+def write_pack(data: PackData, output: Path) -> Path:
+    """The HTML pack and its PDF, each written atomically (a failed render leaves the previous files)."""
+    paths = pack_paths(output, data.month)
+    write_atomic(paths["pdf"], html_to_pdf(render_pack_html(data, for_pdf=True)), output)
+    return write_atomic(paths["html"], render_pack_html(data), output)
+
+
+def project_page_paths(output: Path, month: dt.date, project_id: str) -> dict[str, Path]:
+    """A project's page files, named by its id when that is a safe file name (the register's rule), else by a
+    digest of it: an id such as `../../x` or `A/B` never names a folder."""
+    folder = pack_paths(output, month)["folder"] / "projects"
+    stem = safe_name(project_id)
+    return {"html": folder / f"{stem}.html", "pdf": folder / f"{stem}.pdf"}
+
+
+def write_project_page(page: ProjectPage, output: Path, with_pdf: bool = True) -> Path:
+    """The page's HTML and, with `with_pdf`, its PDF from the very same HTML: the charts are drawn once, as PNG
+    (which WeasyPrint prints several times faster than SVG); a page without PDF keeps its charts as SVG."""
+    paths = project_page_paths(output, page.month, page.project["project_id"])
+    html = render_project_html(page, for_pdf=with_pdf)
+    if with_pdf:
+        write_atomic(paths["pdf"], html_to_pdf(html), output)
+    return write_atomic(paths["html"], html, output)
+
+
+def write_project_pages(pages: list[ProjectPage], output: Path, with_pdf: bool = True) -> list[Path]:
+    """Each project's page as HTML, and as PDF when `with_pdf`. Pages are independent and the charts and PDF
+    are CPU-bound, so a large portfolio renders on every core (worker processes cost a second or two to start,
+    which only pays off past a few dozen pages)."""
+    workers = min(os.cpu_count() or 1, 8)
+    if len(pages) < PARALLEL_PAGES or workers < 2:
+        return [write_project_page(page, output, with_pdf) for page in pages]
+    # spawn, not fork: the caller may be a threaded Dagster run, and a forked child would inherit its locks
+    with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn")) as pool:
+        return list(
+            pool.map(
+                functools.partial(write_project_page, output=output, with_pdf=with_pdf),
+                pages,
+                chunksize=max(1, len(pages) // (workers * 4)),
+            )
+        )
+
+
+def scope_key(project_ids: frozenset[str]) -> str:
+    """A folder name for a scope, one per scope: its project ids joined by `+`, or a digest when that would make
+    a long or odd name. `+` is never part of a safe project id, so {CRM, EU} and {CRM_EU} never share a folder
+    (a shared folder would send one reader's projects to the other)."""
+    joined = "+".join(sorted(project_ids))
+    if len(joined) <= 60 and all(SAFE_NAME.fullmatch(project_id) for project_id in project_ids) and project_ids:
+        return joined
+    return "scope-" + hashlib.sha256("\n".join(sorted(project_ids)).encode()).hexdigest()[:16]
+
+
+def scoped_pack_paths(output: Path, month: dt.date, project_ids: frozenset[str]) -> dict[str, Path]:
+    return _pack_files(pack_paths(output, month)["folder"] / "scoped" / scope_key(project_ids), month)
+
+
+def write_scoped_pack(
+    conn: duckdb.DuckDBPyConnection,
+    month: dt.date,
+    project_ids: frozenset[str],
+    output: Path,
+    pages: list[ProjectPage] | None = None,
+) -> dict[str, Path]:
+    """A reader's own pack: the executive page and the project pages of `project_ids` only, in one HTML
+    document, its PDF and a workbook limited to the same projects. Nothing else is read from the marts.
+    `pages`, the month's project pages when the caller has read them already, are not read again."""
+    data = load_pack_data(conn, month, set(project_ids))
+    if pages is None:
+        pages = load_project_pages(conn, month, set(project_ids))
+    else:
+        pages = [page for page in pages if page.project["project_id"] in project_ids]
+    title = f"Steering pack for {', '.join(sorted(project_ids))}"
+    paths = scoped_pack_paths(output, month, project_ids)
+    write_atomic(paths["pdf"], html_to_pdf(render_pack_html(data, title, pages, for_pdf=True)), output)
+    write_workbook(conn, month, paths["xlsx"], output, set(project_ids))
+    write_atomic(paths["html"], render_pack_html(data, title, pages), output)
+    return paths
+
+
+def month_scopes(conn: duckdb.DuckDBPyConnection, month: dt.date) -> list[frozenset[str]]:
+    """The distinct project scopes of the month's recipients (portfolio readers get the portfolio pack)."""
+
+    scopes = {scope_project_ids(recipient["recipient_scope"]) for recipient in load_recipients(conn, month)}
+    return sorted((scope for scope in scopes if scope), key=sorted)
+
+
+def publish_month(conn: duckdb.DuckDBPyConnection, month: dt.date, output: Path, with_pdf: bool = True) -> Path:
+    """Render the whole month — the pack, its workbook, the project pages (their PDFs with `with_pdf`) and every
+    recipient's scoped pack — into a staging folder, then swap it in with one rename: a failure or a kill at
+    any point leaves the previous month's folder whole, and a corrected re-run never keeps a stale page.
+    The month's project pages are read once, for the project pages and every scoped pack.
+    The folder also records the fingerprint of the marts it was rendered from (reports/fingerprint.py), which
+    delivery checks before sending it."""
+    staged = staging_root(output)
+    try:
+        rendered_from = render_record(conn, month)  # before anything is read: the render holds the warehouse lock
+        write_pack(load_pack_data(conn, month), staged)
+        write_workbook(conn, month, pack_paths(staged, month)["xlsx"], staged)
+        pages = load_project_pages(conn, month)
+        write_project_pages(pages, staged, with_pdf=with_pdf)
+        if with_pdf:
+            for project_ids in month_scopes(conn, month):
+                write_scoped_pack(conn, month, project_ids, staged, pages)
+        write_atomic(record_path(pack_paths(staged, month)["folder"]), rendered_from, staged)
+        published = pack_paths(output, month)
+        publish_folder(pack_paths(staged, month)["folder"], published["folder"], output)
+        discard(inside(output, draft_folder(output, month)))  # a draft of this month is out of date now
+        return published["html"]
+    finally:
+        discard(staged)
+
+
+class PackNotRendered(Exception):
+    """The month's portfolio pack is not in the output folder (the month was never rendered)."""
+
+
+def attachments(
+    conn: duckdb.DuckDBPyConnection,
+    month: dt.date,
+    project_ids: frozenset[str] | None,
+    output: Path,
+    written: dict[frozenset[str], dict[str, Path]],
+) -> list[Path]:
+    """The files a reader's message carries, in `ATTACHED_KINDS` order: the portfolio pack's, or the reader's own
+    scoped pack's, as `publish_month` wrote them. A month published before scoped packs were part of it (or
+    without its PDFs) gets the reader's scoped pack now, once per scope: `written` remembers those of the run.
+    Raises PackNotRendered when the portfolio pack is missing."""
+    if project_ids is None:
+        paths = pack_paths(output, month)
+        missing = [paths[kind] for kind in ATTACHED_KINDS if not paths[kind].exists()]
+        if missing:
+            raise PackNotRendered(missing[0])
+    else:
+        paths = scoped_pack_paths(output, month, project_ids)
+        if project_ids not in written and not all(paths[kind].exists() for kind in ATTACHED_KINDS):
+            written[project_ids] = write_scoped_pack(conn, month, project_ids, output)
+    return [paths[kind] for kind in ATTACHED_KINDS]
+
+
+def draft_folder(output: Path, month: dt.date) -> Path:
+    """Where a blocked month's draft goes (pipelines.run.drafts renders it)."""
+    return output / "drafts" / f"{month:%Y-%m}"
+
+
+def discard_abandoned_staging(output: Path) -> None:
+    """Staging folders a killed run left behind (only one run renders at a time: it holds the warehouse lock)."""
+    discard(output / STAGING_FOLDER)

@@ -1,0 +1,31 @@
+"""The jinja2 environment of every document steerpack builds (the pack, the project pages, the mail) and its
+filters: dates, months, ratios, percentages, shares and money as the pack prints them."""
+
+from __future__ import annotations
+
+import jinja2
+
+from reports import TEMPLATES_DIR
+
+
+def _environment() -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(TEMPLATES_DIR),
+        # HTML templates escape everything; plain-text templates (*.txt.j2) must not turn & into &amp;.
+        autoescape=jinja2.select_autoescape(enabled_extensions=("html", "html.j2"), default=False),
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters["date"] = lambda value: value.strftime("%d %b %Y") if value else "—"
+    env.filters["month_name"] = lambda value: value.strftime("%B %Y")
+    env.filters["ratio"] = lambda value: "—" if value is None else f"{value:.2f}"
+    # one decimal: the graded percentages (cost_overrun_pct, schedule_slip_pct) are graded on values rounded to
+    # 0.01 %, so a Green +5.0% and an Amber +5.4% must not both read "+5%" (the pack says so beside them)
+    env.filters["percent"] = lambda value: "—" if value is None else f"{value:+.1%}"
+    env.filters["share"] = lambda value: "—" if value is None else f"{value:.0%}"
+    env.filters["money"] = lambda value: "—" if value is None else f"{value:,.0f}"
+    return env
+
+
+ENVIRONMENT = _environment()
