@@ -38,6 +38,12 @@ REGISTER_SHEETS = {
     "raid": "RAID",
     "changes": "Changes",
     "distribution": "Distribution",
+    "decisions": "Decisions",
+    "readiness": "Readiness",
+    "uat": "UAT",
+    "cutovers": "Cutovers",
+    "surveys": "Surveys",
+    "evidence": "Evidence",
 }
 
 

@@ -2,7 +2,12 @@
 
 Sheets and headers are matched case- and space-insensitively; extra columns are ignored. A missing sheet or
 column makes the whole file unreadable (SourceFormatError naming file, sheet and column); a row with a bad
-value is rejected with the column and the reason, and the rest of the sheet loads.
+value is rejected with the column and the reason, and the rest of the sheet loads. The optional sheets
+(OPTIONAL_SHEETS: Decisions, Readiness, UAT, Cutovers, Surveys, Evidence) may be absent: their table then gets
+no rows and no load_log row for the file (a present but empty sheet has a load_log row of 0 rows read), so
+"not tracked" and "tracked, nothing in it" stay apart. Their columns other than the required ones, and the
+OPTIONAL_COLUMNS of the other sheets, may be absent too and read as empty. The optional sheets read numeric text
+dates in either locale when the value itself tells the order (`_date`).
 
 The register is read as a person sees it in Excel (DESIGN §4a):
 - only visible sheets are read. Two visible sheets whose names match after case and space folding (`Projects`,
@@ -18,6 +23,7 @@ The register is read as a person sees it in Excel (DESIGN §4a):
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Callable
 from email.utils import getaddresses
@@ -140,6 +146,91 @@ def _raid_type(value: Any) -> str | None:
     raise ValueError(f"{value!r} is not a RAID type ({', '.join(RAID_TYPES)})")
 
 
+def _choice(allowed: tuple[str, ...], what: str) -> Converter:
+    """A value of `allowed`, matched without case or surrounding blanks and stored in its canonical spelling."""
+
+    def folded(text: str) -> str:
+        return "".join(text.split()).replace("/", "").lower()  # `n/a`, `N / A` and `NA` are all N/A
+
+    def convert(value: Any) -> str | None:
+        # matched before the emptiness test: `N/A` is a readiness status, not an empty cell
+        text = value.strip() if isinstance(value, str) else to_text(value)
+        for known in allowed:
+            if text and folded(text) == folded(known):
+                return known
+        if to_text(value) is None:
+            return None
+        raise ValueError(f"{value!r} is not {what} ({', '.join(allowed)})")
+
+    return convert
+
+
+READINESS_AREAS = ("Test", "Ops", "Security", "UAT", "Support", "Training")
+READINESS_STATUSES = ("Done", "Open", "N/A")
+CUTOVER_OUTCOMES = ("Success", "Rollback", "Partial")
+SURVEY_GROUPS = ("Stakeholder", "Team")
+EVIDENCE_STATUSES = ("Approved", "Submitted", "Missing")
+_YES = {"yes": True, "true": True, "no": False, "false": False}
+
+
+def _count(value: Any) -> int | None:
+    number = to_int(value)
+    if number is not None and number < 0:
+        raise ValueError(f"{value!r} is negative (a count of test cases)")
+    return number
+
+
+def _score(value: Any) -> int | None:
+    number = to_int(value)
+    if number is not None and not 1 <= number <= 5:
+        raise ValueError(f"{value!r} is not a score from 1 to 5")
+    return number
+
+
+def _required_flag(value: Any) -> bool:
+    """Evidence's `required`: Yes/No/True/False (or an Excel boolean); blank means required, since a control
+    the register lists is one the project must evidence unless it says otherwise."""
+    if isinstance(value, bool):
+        return value
+    text = to_text(value)
+    if text is None:
+        return True
+    if text.lower() in _YES:
+        return _YES[text.lower()]
+    raise ValueError(f"{value!r} is not Yes or No")
+
+
+_NUMERIC_DATE = re.compile(r"^(\d{1,2})([./-])(\d{1,2})\2(\d{4}|\d{2})(?:[ T].*)?$")
+
+
+def _date(value: Any) -> dt.date | None:
+    """A date cell, YYYY-MM-DD, or a numeric date typed as text in either locale: `15/04/2026` (a first field
+    above 12 says day first), `4/15/2026` (a second above 12 says month first), `15.04.2026` (dots: day first).
+    An all-ambiguous slash date (`05/04/2026`) is refused with how to write it, never guessed."""
+    try:
+        return to_date(value)
+    except ValueError:
+        match = _NUMERIC_DATE.match(str(value).strip())
+        if not match:
+            raise
+    first, mark, second, year = int(match.group(1)), match.group(2), int(match.group(3)), int(match.group(4))
+    year += 2000 if year < 100 else 0
+    if mark == "." or first > 12:
+        day, month = first, second
+    elif second > 12:
+        day, month = second, first
+    elif first == second:
+        day = month = first
+    else:
+        raise ValueError(
+            f"{value!r} reads as a date day-first and month-first alike: type it as a date cell or YYYY-MM-DD"
+        )
+    try:
+        return dt.date(year, month, day)
+    except ValueError:
+        raise ValueError(f"{value!r} is not a date (expected a date cell or YYYY-MM-DD)") from None
+
+
 # A row's values that only make sense together: (sheet, check on the converted record, reason).
 ROW_RULES = {
     "Projects": [
@@ -150,6 +241,14 @@ ROW_RULES = {
                 or r["baseline_finish"] >= r["baseline_start"]
             ),
             "baseline_finish is before baseline_start",
+        )
+    ],
+    "UAT": [
+        (
+            lambda r: (
+                r["cases_passed"] is None or r["cases_executed"] is None or r["cases_passed"] <= r["cases_executed"]
+            ),
+            "cases_passed is more than cases_executed (a case passes only once it is executed)",
         )
     ],
 }
@@ -180,6 +279,7 @@ SHEETS: dict[str, tuple[str, list[tuple[str, Converter, bool]]]] = {
             # optional columns (OPTIONAL_COLUMNS): a register without them reads as all empty
             ("eac_management", _amount, False),
             ("budget_fx_rate", _rate, False),
+            ("status_comment", to_text, False),
         ],
     ),
     "Milestones": (
@@ -190,6 +290,7 @@ SHEETS: dict[str, tuple[str, list[tuple[str, Converter, bool]]]] = {
             ("baseline_date", to_date, True),
             ("forecast_date", to_date, False),
             ("actual_date", to_date, False),
+            ("vendor", to_text, False),  # optional column
         ],
     ),
     "Benefits": (
@@ -219,6 +320,7 @@ SHEETS: dict[str, tuple[str, list[tuple[str, Converter, bool]]]] = {
             ("raised_date", to_date, False),
             ("last_updated", to_date, False),
             ("due_date", to_date, False),
+            ("closed_date", to_date, False),  # optional column
         ],
     ),
     "Changes": (
@@ -243,13 +345,93 @@ SHEETS: dict[str, tuple[str, list[tuple[str, Converter, bool]]]] = {
             ("scope", _scope, True),
         ],
     ),
+    # The optional sheets (OPTIONAL_SHEETS, DESIGN §3): a register without one loads no rows for its table.
+    "Decisions": (
+        "decisions",
+        [
+            ("decision_id", to_text, True),
+            ("project_id", to_text, True),
+            ("title", to_text, False),
+            ("owner", to_text, False),
+            ("raised_date", _date, False),
+            ("needed_by", _date, False),
+            ("decided_date", _date, False),
+            ("outcome", to_text, False),
+        ],
+    ),
+    "Readiness": (
+        "readiness",
+        [
+            ("project_id", to_text, True),
+            ("release", to_text, True),
+            ("area", _choice(READINESS_AREAS, "a readiness area"), True),
+            ("item", to_text, True),
+            ("status", _choice(READINESS_STATUSES, "a readiness status"), False),
+            ("due_date", _date, False),
+        ],
+    ),
+    "UAT": (
+        "uat",
+        [
+            ("project_id", to_text, True),
+            ("release", to_text, True),
+            ("as_of_date", _date, True),
+            ("cases_planned", _count, False),
+            ("cases_executed", _count, False),
+            ("cases_passed", _count, False),
+        ],
+    ),
+    "Cutovers": (
+        "cutovers",
+        [
+            ("project_id", to_text, True),
+            ("release", to_text, True),
+            ("planned_date", _date, True),
+            ("actual_date", _date, False),
+            ("outcome", _choice(CUTOVER_OUTCOMES, "a cutover outcome"), False),
+        ],
+    ),
+    "Surveys": (
+        "surveys",
+        [
+            ("survey_date", _date, True),
+            ("project_id", to_text, False),  # blank: the portfolio as a whole
+            ("respondent_group", _choice(SURVEY_GROUPS, "a respondent group"), True),  # headed `group`
+            ("question", to_text, False),
+            ("score", _score, True),
+        ],
+    ),
+    "Evidence": (
+        "evidence",
+        [
+            ("project_id", to_text, True),
+            ("control", to_text, True),
+            ("artifact", to_text, False),
+            ("required", _required_flag, False),  # blank: required
+            ("status", _choice(EVIDENCE_STATUSES, "an evidence status"), False),
+            ("due_date", _date, False),
+        ],
+    ),
 }
+
+# Sheets a register may lack altogether: absent, their table gets no rows (and no load_log row) for the file.
+OPTIONAL_SHEETS = frozenset({"Decisions", "Readiness", "UAT", "Cutovers", "Surveys", "Evidence"})
+
+# A column whose header in the sheet is not its name: the headers it may have, first found wins.
+HEADERS: dict[str, dict[str, tuple[str, ...]]] = {"Surveys": {"respondent_group": ("group", "respondent_group")}}
 
 TABLES = [table for table, _ in SHEETS.values()]
 
 # Columns a sheet may lack altogether (DESIGN §3): absent, every row reads them as empty.
 OPTIONAL_COLUMNS: dict[str, frozenset[str]] = {
-    "Projects": frozenset({"eac_management", "budget_fx_rate"}),
+    "Projects": frozenset({"eac_management", "budget_fx_rate", "status_comment"}),
+    "Milestones": frozenset({"vendor"}),
+    "RAID": frozenset({"closed_date"}),
+    # an optional sheet's columns that are not required may be left out of it
+    **{
+        sheet: frozenset(column for column, _, required in SHEETS[sheet][1] if not required)
+        for sheet in sorted(OPTIONAL_SHEETS)
+    },
 }
 
 # The sheets whose rows decide the portfolio's totals and who receives what: a hidden row there is refused.
@@ -268,13 +450,15 @@ def _key(header: Any) -> str:
 
 
 def parse_register(path: Path, display_name: str | None = None, limits: WorkbookLimits = WorkbookLimits()) -> LoadBatch:
-    """Parse the register workbook into the six register tables; bad rows become rejects."""
+    """Parse the register workbook into the register tables (TABLES); bad rows become rejects."""
     display_name = display_name or path.name
     workbook = open_workbook(path, display_name, limits)
     try:
         batch = LoadBatch(source_file=display_name, file_format=FILE_FORMAT, source="register")
         chosen = _visible_sheets(workbook, display_name, batch)
         for sheet_name, (table, spec) in SHEETS.items():
+            if sheet_name not in chosen:  # an optional sheet the register does not have
+                continue
             reading = SheetReading()
             rows = iter_sheet(workbook[chosen[sheet_name]], display_name, limits, reading=reading)
             _parse_sheet(rows, display_name, sheet_name, table, spec, batch, reading)
@@ -304,7 +488,8 @@ def _visible_sheets(workbook: Any, display_name: str, batch: LoadBatch) -> dict[
         visible = [name for name, state in matches if state == "visible"]
         hidden = [(name, state) for name, state in matches if state != "visible"]
         if not matches:
-            missing.append(sheet_name)
+            if sheet_name not in OPTIONAL_SHEETS:
+                missing.append(sheet_name)
         elif len(visible) > 1:
             problems.append(
                 f"sheets {' and '.join(repr(name) for name in visible)} both read as '{sheet_name}' (sheet names are "
@@ -377,18 +562,19 @@ def _header_positions(
     hidden = {column - 1 for column in reading.hidden_columns}
     where = f"{display_name}, sheet '{sheet_name}'"
     optional = OPTIONAL_COLUMNS.get(sheet_name, frozenset())
-    missing = [column for column, _, _ in spec if _key(column) not in found and column not in optional]
+    headers = {column: _header_of(sheet_name, column, found) for column, _, _ in spec}
+    missing = [headers[column] for column, _, _ in spec if headers[column] not in found and column not in optional]
     if missing:
         raise SourceFormatError(
-            f"{where}: column{'s' if len(missing) > 1 else ''} "
-            f"{', '.join(repr(m) for m in missing)} missing (expected: {', '.join(c for c, _, _ in spec)})"
+            f"{where}: column{'s' if len(missing) > 1 else ''} {', '.join(repr(m) for m in missing)} missing "
+            f"(expected: {', '.join(_header_of(sheet_name, c, {}) for c, _, _ in spec)})"
         )
     position: dict[str, int] = {}
     hidden_read, hidden_twins, problems = [], [], []
     for column, _, _ in spec:
-        if _key(column) not in found:  # an optional column the sheet does not have
+        if headers[column] not in found:  # an optional column the sheet does not have
             continue
-        indexes = found[_key(column)]
+        indexes = found[headers[column]]
         visible = [index for index in indexes if index not in hidden]
         if len(visible) > 1 or (not visible and len(indexes) > 1):
             letters = " and ".join(column_name(index + 1) for index in (visible or indexes))
@@ -405,6 +591,12 @@ def _header_positions(
     if problems:
         raise SourceFormatError(f"{where}: " + "; ".join(problems))
     return position, hidden_read, hidden_twins
+
+
+def _header_of(sheet_name: str, column: str, found: dict[str, list[int]]) -> str:
+    """The (folded) header `column` is read from: its first header (HEADERS) the sheet has, else its first."""
+    candidates = [_key(header) for header in HEADERS.get(sheet_name, {}).get(column, (column,))]
+    return next((header for header in candidates if header in found), candidates[0])
 
 
 def _parse_sheet(

@@ -33,6 +33,7 @@ CANONICAL: dict[str, list[tuple[str, str]]] = {
         ("services", "VARCHAR"),
         ("eac_management", "DOUBLE"),
         ("budget_fx_rate", "DOUBLE"),
+        ("status_comment", "VARCHAR"),  # optional register column: the PM's own words
     ],
     "milestones": [
         ("project_id", "VARCHAR"),
@@ -40,6 +41,7 @@ CANONICAL: dict[str, list[tuple[str, str]]] = {
         ("baseline_date", "DATE"),
         ("forecast_date", "DATE"),
         ("actual_date", "DATE"),
+        ("vendor", "VARCHAR"),  # optional register column
     ],
     "benefits": [
         ("benefit_id", "VARCHAR"),
@@ -63,6 +65,7 @@ CANONICAL: dict[str, list[tuple[str, str]]] = {
         ("raised_date", "DATE"),
         ("last_updated", "DATE"),
         ("due_date", "DATE"),
+        ("closed_date", "DATE"),  # optional register column
     ],
     "changes": [
         ("cr_id", "VARCHAR"),
@@ -79,6 +82,55 @@ CANONICAL: dict[str, list[tuple[str, str]]] = {
         ("name", "VARCHAR"),
         ("role", "VARCHAR"),
         ("scope", "VARCHAR"),
+    ],
+    # The register's optional sheets (DESIGN §3): no rows for a snapshot whose register lacks the sheet.
+    "decisions": [
+        ("decision_id", "VARCHAR"),
+        ("project_id", "VARCHAR"),
+        ("title", "VARCHAR"),
+        ("owner", "VARCHAR"),
+        ("raised_date", "DATE"),
+        ("needed_by", "DATE"),
+        ("decided_date", "DATE"),
+        ("outcome", "VARCHAR"),
+    ],
+    "readiness": [
+        ("project_id", "VARCHAR"),
+        ("release", "VARCHAR"),
+        ("area", "VARCHAR"),
+        ("item", "VARCHAR"),
+        ("status", "VARCHAR"),
+        ("due_date", "DATE"),
+    ],
+    "uat": [
+        ("project_id", "VARCHAR"),
+        ("release", "VARCHAR"),
+        ("as_of_date", "DATE"),
+        ("cases_planned", "INTEGER"),
+        ("cases_executed", "INTEGER"),
+        ("cases_passed", "INTEGER"),
+    ],
+    "cutovers": [
+        ("project_id", "VARCHAR"),
+        ("release", "VARCHAR"),
+        ("planned_date", "DATE"),
+        ("actual_date", "DATE"),
+        ("outcome", "VARCHAR"),
+    ],
+    "surveys": [
+        ("survey_date", "DATE"),
+        ("project_id", "VARCHAR"),  # empty: the portfolio as a whole
+        ("respondent_group", "VARCHAR"),  # the sheet's `group` column
+        ("question", "VARCHAR"),
+        ("score", "INTEGER"),
+    ],
+    "evidence": [
+        ("project_id", "VARCHAR"),
+        ("control", "VARCHAR"),
+        ("artifact", "VARCHAR"),
+        ("required", "BOOLEAN"),
+        ("status", "VARCHAR"),
+        ("due_date", "DATE"),
     ],
     "work_items": [
         # item_id: Jira's Issue id, which survives a move between projects (the key changes: PAY-12 -> CRM-40);

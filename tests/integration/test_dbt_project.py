@@ -14,7 +14,7 @@ from pipelines.config import parse_settings
 from pipelines.core.warehouse.load import ensure_raw_schema
 from pipelines.dbt.command import dbt_executable, window_vars
 from pipelines.partitions import months_between
-from tests.helpers import run_dbt
+from tests.helpers import run_dbt, write_config
 
 pytestmark = pytest.mark.slow
 
@@ -43,6 +43,21 @@ def test_dbt_build_with_unit_tests_passes_on_an_empty_warehouse(tmp_path, dbt_ma
     assert {r["unique_id"] for r in unit} == set(defined) and len(defined) >= MIN_UNIT_TESTS
     # an exposure (the steering pack) has nothing to run: dbt reports it as a no-op
     assert {r["status"] for r in results if not r["unique_id"].startswith("exposure.")} <= {"success", "pass"}
+    # `steerpack docs --no-serve` makes the built warehouse the metrics dictionary: dbt's docs under the output
+    # folder, their catalog read from the warehouse (here rather than in a test of its own: a build costs ~10 s)
+    from click.testing import CliRunner
+
+    from pipelines.cli import main
+
+    config = write_config(tmp_path / "config", warehouse=str(warehouse), output=str(tmp_path / "output"))
+    result = CliRunner().invoke(main, ["docs", "--no-serve", "--config", str(config)])
+    assert result.exit_code == 0, result.output
+    folder = tmp_path / "output" / "dbt-docs"
+    assert f"dbt docs: {folder / 'index.html'}" in result.output
+    assert (folder / "index.html").is_file()
+    catalog = json.loads((folder / "catalog.json").read_text())
+    mart = next(node for node in catalog["nodes"].values() if node["metadata"]["name"] == "fct_project_month")
+    assert "cpi" in mart["columns"]
 
 
 def test_no_staging_or_intermediate_model_reads_a_mart(dbt_manifest):
@@ -148,29 +163,3 @@ def test_a_plan_file_whose_rows_vanish_in_staging_fails_the_conservation_test_na
             "select failure from dbt_test__audit.plan_rows_conserved_through_staging order by source_file"
         ).fetchall()
     assert found == [("2026-09/jira/MOB.csv: 2 rows loaded, 0 reach staging; lost without a reason, e.g. MOB-1",)]
-
-
-def test_steerpack_docs_builds_the_metrics_dictionary_from_the_warehouse(workspace, tmp_path, dbt_manifest):
-    """`steerpack docs --no-serve`: dbt's docs under the output folder, their catalog read from the warehouse."""
-    from click.testing import CliRunner
-
-    from pipelines.cli import main
-
-    workspace.warehouse.parent.mkdir(parents=True)
-    with duckdb.connect(str(workspace.warehouse)) as conn:
-        ensure_raw_schema(conn)
-    dbt_vars = window_vars([dt.date(2026, 9, 1)], workspace.dbt_vars())
-    done = run_dbt(
-        ["run", "--select", "+fct_project_month", "--vars", json.dumps(dbt_vars)],
-        workspace.output.parent,
-        workspace.warehouse,
-    )
-    assert done.returncode == 0, done.stdout[-4000:]
-    result = CliRunner().invoke(main, ["docs", "--no-serve", "--config", str(workspace.config_file)])
-    assert result.exit_code == 0, result.output
-    folder = workspace.output / "dbt-docs"
-    assert f"dbt docs: {folder / 'index.html'}" in result.output
-    assert (folder / "index.html").is_file()
-    catalog = json.loads((folder / "catalog.json").read_text())
-    mart = next(node for node in catalog["nodes"].values() if node["metadata"]["name"] == "fct_project_month")
-    assert "cpi" in mart["columns"]

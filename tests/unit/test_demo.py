@@ -3,8 +3,12 @@
 import datetime as dt
 
 import pytest
+from openpyxl import load_workbook
 
+from pipelines.sources.register import SHEETS
 from pipelines.synthetic.demo import DEMO_MARKER, PROJECTS, demo_months, register_rows, write_demo_inbox
+from pipelines.synthetic.demo.portfolio import month_end
+from pipelines.synthetic.demo.register import register_columns, write_register
 from tests.helpers import register_header
 
 D = dt.date
@@ -52,3 +56,146 @@ def test_the_demo_never_overwrites_a_real_inbox(tmp_path):
     write_demo_inbox(demo_inbox)
     assert (demo_inbox / DEMO_MARKER).exists()
     assert len(write_demo_inbox(demo_inbox)) == 18  # an earlier demo inbox is replaced
+
+
+# DESIGN §3's optional sheets and columns, as DESIGN writes their headers.
+OPTIONAL_SHEETS = {
+    "Decisions": ["decision_id", "project_id", "title", "owner", "raised_date", "needed_by", "decided_date", "outcome"],
+    "Readiness": ["project_id", "release", "area", "item", "status", "due_date"],
+    "UAT": ["project_id", "release", "as_of_date", "cases_planned", "cases_executed", "cases_passed"],
+    "Cutovers": ["project_id", "release", "planned_date", "actual_date", "outcome"],
+    "Surveys": ["survey_date", "project_id", "group", "question", "score"],
+    "Evidence": ["project_id", "control", "artifact", "required", "status", "due_date"],
+}
+OPTIONAL_COLUMNS = {"RAID": "closed_date", "Milestones": "vendor", "Projects": "status_comment"}
+
+
+def records(month, sheet):
+    header = register_columns(sheet)
+    return [dict(zip(header, row, strict=True)) for row in register_rows(month)[sheet]]
+
+
+def test_the_register_fills_every_optional_sheet_and_column_in_every_month(tmp_path):
+    for sheet, header in OPTIONAL_SHEETS.items():
+        assert register_columns(sheet) == header
+    for sheet, column in OPTIONAL_COLUMNS.items():
+        assert column in register_columns(sheet)
+    for month in demo_months():
+        sheets = register_rows(month)
+        for sheet in OPTIONAL_SHEETS:
+            assert sheets[sheet], (month, sheet)
+            assert all(len(row) == len(OPTIONAL_SHEETS[sheet]) for row in sheets[sheet])
+    workbook = load_workbook(write_register(tmp_path / "portfolio.xlsx", register_rows(D(2026, 10, 1))), read_only=True)
+    for sheet, header in OPTIONAL_SHEETS.items():
+        assert [cell.value for cell in next(workbook[sheet].iter_rows(max_row=1))] == header
+    for sheet, column in OPTIONAL_COLUMNS.items():
+        assert column in [cell.value for cell in next(workbook[sheet].iter_rows(max_row=1))]
+    assert set(SHEETS) <= set(workbook.sheetnames)  # the parser's sheets are all there as before
+
+
+def test_each_month_knows_only_what_happened_by_its_month_end():
+    for month in demo_months():
+        as_of = month_end(month)
+        for d in records(month, "Decisions"):
+            assert d["raised_date"] <= as_of and d["raised_date"] <= d["needed_by"]
+            assert (d["decided_date"] is None) == (d["outcome"] is None)
+            assert d["decided_date"] is None or d["raised_date"] <= d["decided_date"] <= as_of
+        for u in records(month, "UAT"):
+            assert u["as_of_date"] <= as_of
+            assert all(isinstance(u[c], int) for c in ("cases_planned", "cases_executed", "cases_passed"))
+            assert 0 <= u["cases_passed"] <= u["cases_executed"] <= u["cases_planned"]
+        for c in records(month, "Cutovers"):
+            assert (c["actual_date"] is None) == (c["outcome"] is None)
+            assert c["actual_date"] is None or c["actual_date"] <= as_of
+            assert c["outcome"] in (None, "Success", "Rollback", "Partial")
+            assert c["actual_date"] is not None or c["planned_date"] > as_of  # a past cutover has its outcome
+        for r in records(month, "Readiness"):
+            assert r["area"] in ("Test", "Ops", "Security", "UAT", "Support", "Training")
+            assert r["status"] in ("Done", "Open", "N/A")
+        for s in records(month, "Surveys"):
+            assert s["survey_date"] <= as_of and s["group"] in ("Stakeholder", "Team")
+            assert isinstance(s["score"], int) and 1 <= s["score"] <= 5
+        for e in records(month, "Evidence"):
+            assert e["required"] in ("Yes", "No") and e["status"] in ("Approved", "Submitted", "Missing")
+        for r in records(month, "RAID"):
+            assert (r["closed_date"] is not None) == (r["status"] == "Closed")
+            assert r["closed_date"] is None or r["raised_date"] <= r["closed_date"] <= min(as_of, r["last_updated"])
+    # a UAT row stays as it was once written; readiness items only close
+    earlier, later = records(D(2026, 4, 1), "UAT"), records(D(2026, 5, 1), "UAT")
+    assert all(row in later for row in earlier)
+    done_in = {
+        m: {(r["project_id"], r["item"]) for r in records(m, "Readiness") if r["status"] == "Done"}
+        for m in (D(2026, 4, 1), D(2026, 5, 1))
+    }
+    assert done_in[D(2026, 4, 1)] <= done_in[D(2026, 5, 1)]
+
+
+def test_releases_uat_and_cutovers_follow_each_projects_go_live():
+    last = D(2026, 10, 1)
+    cutovers = records(last, "Cutovers")
+    live = {row[0]: row[12] for row in register_rows(last)["Projects"] if row[12] is not None}
+    assert {c["project_id"] for c in cutovers if c["outcome"]} == set(live)
+    uat = records(last, "UAT")
+    for project_id, day in live.items():
+        assert any(u["project_id"] == project_id and u["as_of_date"] < day for u in uat), project_id
+    # UAT rows only up to the snapshot's month-end: May 2025 knows IAM's first release's April and May rows
+    assert [u["as_of_date"] for u in records(D(2025, 5, 1), "UAT")] == [D(2025, 4, 30), D(2025, 5, 31)]
+
+
+def test_the_scorecard_has_misses_planted():
+    last = D(2026, 10, 1)
+    # EDP (reporting Green) has decisions overdue, and takes weeks to decide
+    overdue = [d for d in records(last, "Decisions") if d["decided_date"] is None and d["needed_by"] < month_end(last)]
+    assert {d["project_id"] for d in overdue} == {"EDP"}
+    edp = [d for d in records(last, "Decisions") if d["project_id"] == "EDP" and d["decided_date"]]
+    assert (edp[-1]["decided_date"] - edp[-1]["raised_date"]).days > 20
+    # MOB goes live with UAT under target: the last row before go-live
+    mob = [u for u in records(D(2026, 6, 1), "UAT") if u["project_id"] == "MOB"][-1]
+    assert mob["cases_executed"] / mob["cases_planned"] < 0.9 and mob["cases_passed"] / mob["cases_executed"] < 0.85
+    others = [u for u in records(last, "UAT") if u["project_id"] != "MOB"]
+    assert all(
+        u["cases_passed"] / u["cases_executed"] >= 0.95 for u in others if u["cases_executed"] == u["cases_planned"]
+    )
+    # HRP's cutover on its planned 1 July rolls back; it goes live on the slipped date
+    assert [(c["planned_date"], c["outcome"]) for c in records(last, "Cutovers") if c["project_id"] == "HRP"] == [
+        (D(2026, 7, 1), "Rollback"),
+        (D(2026, 7, 18), "Success"),
+    ]
+    assert [c["planned_date"] for c in records(D(2026, 6, 1), "Cutovers") if c["project_id"] == "HRP"] == [
+        D(2026, 7, 1)
+    ]
+    # CRM's stakeholders score it below the 4.2 target once it turns Amber; HRP's team pulse drops
+    surveys = records(last, "Surveys")
+
+    def mean(project_id, group, day):
+        scores = [
+            s["score"] for s in surveys if (s["project_id"], s["group"], s["survey_date"]) == (project_id, group, day)
+        ]
+        return sum(scores) / len(scores)
+
+    assert mean("CRM", "Stakeholder", D(2026, 8, 15)) < 3.8 and mean("CRM", "Stakeholder", D(2025, 11, 15)) >= 4.2
+    assert mean("HRP", "Team", D(2026, 5, 15)) < mean("HRP", "Team", D(2026, 2, 15)) - 0.2
+    assert all(
+        mean(p.project_id, "Stakeholder", D(2026, 8, 15)) >= 4.2
+        for p in PROJECTS
+        if p.project_id != "CRM" and p.finish > D(2026, 8, 15)
+    )
+    assert any(s["project_id"] is None for s in surveys)  # the portfolio's own survey
+    # DMS goes live without its required DPIA; every other required item past due is approved
+    past_due = [e for e in records(last, "Evidence") if e["required"] == "Yes" and e["due_date"] <= month_end(last)]
+    assert [(e["project_id"], e["control"]) for e in past_due if e["status"] != "Approved"] == [
+        ("DMS", "Data protection impact assessment")
+    ]
+    # WMS's training is overdue a few weeks before go-live; MOB closed its runbook only after going live
+    readiness = records(last, "Readiness")
+    assert any(
+        r["project_id"] == "WMS"
+        and r["area"] == "Training"
+        and r["status"] == "Open"
+        and r["due_date"] < month_end(last)
+        for r in readiness
+    )
+    mob_at_go_live = [
+        r for r in records(D(2026, 5, 1), "Readiness") if r["project_id"] == "MOB" and r["status"] != "N/A"
+    ]
+    assert [r["item"] for r in mob_at_go_live if r["status"] == "Open"] == ["Runbook handed over"]

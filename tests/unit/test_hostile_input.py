@@ -310,8 +310,8 @@ def test_rows_and_columns_over_their_caps_are_refused_naming_the_sheet(tmp_path)
         parse_register(path, "portfolio.xlsx", WorkbookLimits(sheet_rows=10))
     with pytest.raises(
         SourceFormatError,
-        # the header's last column, budget_fx_rate (the 19th, with the optional eac_management before it)
-        match=r"sheet 'Projects': row 1 has content in column 19, over the cap of "
+        # the header's last column, status_comment (the 20th, after the optional eac_management and budget_fx_rate)
+        match=r"sheet 'Projects': row 1 has content in column 20, over the cap of "
         r"16 columns \(limits\.sheet_columns\)",
     ):
         parse_register(path, "portfolio.xlsx", WorkbookLimits(sheet_columns=16))

@@ -19,7 +19,7 @@ def test_a_register_without_the_optional_columns_reads_them_as_empty(tmp_path):
 
 def test_the_optional_columns_are_read_and_checked(tmp_path):
     sheets = tiny_register_sheets()
-    assert register_header("Projects")[-2:] == ["eac_management", "budget_fx_rate"]
+    assert register_header("Projects")[-3:-1] == ["eac_management", "budget_fx_rate"]  # then status_comment
     sheets["Projects"][1] = [*sheets["Projects"][1], 130000, 1.1]
     sheets["Projects"][2] = [*sheets["Projects"][2], None, 0]  # a rate of 0 cannot translate anything
     batch = parse_register(write_sheets(tmp_path / "register.xlsx", sheets))

@@ -294,3 +294,42 @@ def slip_so_far(project: DemoProject, as_of: dt.date) -> int:
 
 def add_days(day: dt.date, days: float) -> dt.date:
     return day + dt.timedelta(days=round(days))
+
+
+# The KPI scorecard's story (DESIGN §5a), told by the register's optional sheets: most projects meet most targets,
+# and these miss one on purpose (register.py plants them; tests/unit/test_demo.py checks they are there).
+OVERDUE_DECISIONS = "EDP"  # the Green-reporting Data Platform: from March 2026 decisions wait 45 days, past needed_by
+OVERDUE_DECISIONS_FROM = D(2026, 3, 1)
+LOW_UAT = "MOB"  # the Mobile App goes live with 88% of its UAT cases run and 80% of those passed: then the incidents
+ROLLBACK = "HRP"  # HR Portal cuts over on its planned 1 July, rolls back, and goes live on the slipped date
+LOW_CSAT = "CRM"  # the sponsor's scores fall as the overspend grows (Amber from February 2026, Red from June)
+TEAM_STRAIN = "HRP"  # the HR Portal team's pulse drops in the crunch before the slipped go-live (May 2026 on)
+TEAM_STRAIN_FROM = D(2026, 5, 1)
+MISSING_EVIDENCE = ("DMS", "Data protection impact assessment")  # never submitted, and DMS goes live without it
+NOT_READY = ("WMS", ("Support", "Training"))  # the Warehouse system's support and training items run overdue
+LATE_READINESS_ITEM = ("MOB", "Runbook handed over")  # done only after go-live (readiness Near)
+
+# Releases besides each project's go-live (its main release, "R1"): (project_id, release, go-live date).
+EARLY_RELEASES = (("IAM", "R1 MFA", D(2025, 7, 7)),)
+MAIN_RELEASE = {"IAM": "R2 SSO"}
+
+# Who builds what: milestones naming a vendor feed vendor_delivery (the Data Platform's vendor is late with it).
+VENDORS = {
+    "CRM": "Northwind Consulting",
+    "MOB": "Northwind Consulting",
+    "ERP": "Fabrikam Integration",
+    "WMS": "Fabrikam Integration",
+    "NET": "Tailspin Networks",
+    "EDP": "Adatum Data Services",
+}
+VENDOR_MILESTONES = ("Design approved", "Build complete")
+
+# The PM's own words in the register (Projects.status_comment), per project and reported status.
+STATUS_COMMENTS = {
+    ("CRM", "Amber"): "Integration licences above plan; budget change request with the sponsor.",
+    ("CRM", "Red"): "Overspend confirmed; cost and scope re-baseline at the next steering committee.",
+    ("HRP", "Amber"): "Payroll interface defects hold UAT; go-live moving to mid-July.",
+    ("ERP", "Amber"): "Data migration rehearsals behind plan; cutover plan under review.",
+    ("WMS", "Amber"): "Benefit owners, training and support rota still to confirm before go-live.",
+    ("SOC", "Amber"): "Log source onboarding slower than planned.",
+}

@@ -17,7 +17,10 @@ grouped as (
             when table_name in ('work_items', 'schedule_tasks') then 'plans'
             when table_name in ('spend', 'fx_rates') then 'finance'
             when table_name = 'incidents' then 'incidents'
-            when table_name in ('projects', 'milestones', 'benefits', 'raid', 'changes', 'distribution')
+            when table_name in (
+                    'projects', 'milestones', 'benefits', 'raid', 'changes', 'distribution',
+                    'decisions', 'readiness', 'uat', 'cutovers', 'surveys', 'evidence'
+                )
                 then 'register'
         end as source_group
     from findings

@@ -16,7 +16,7 @@
     'month', 'snapshot_month', 'project_id', 'project_name', 'tier', 'sponsor', 'project_manager',
     'reported_status', 'phase', 'bac_local', 'currency', 'baseline_start', 'baseline_finish', 'go_live_planned',
     'go_live_actual', 'go_live_date', 'plan_source', 'is_schedule_plan', 'plan_key', 'finance_codes', 'services',
-    'eac_management', 'budget_fx_rate', 'source_file', 'source_row',
+    'eac_management', 'budget_fx_rate', 'status_comment', 'source_file', 'source_row',
 ] -%}
 
 with listed as (
@@ -118,6 +118,7 @@ projects as (
         cast(null as varchar) as services,
         cast(null as double precision) as eac_management,
         cast(null as double precision) as budget_fx_rate,
+        cast(null as varchar) as status_comment,
         cast(null as varchar) as source_file,
         cast(null as bigint) as source_row,
         false as is_register_row_carried,

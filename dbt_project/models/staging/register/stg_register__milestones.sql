@@ -17,6 +17,8 @@ select
     baseline_date,
     forecast_date,
     actual_date,
+    -- optional column (DESIGN §3): the vendor delivering the milestone, for vendor delivery
+    vendor as milestone_vendor,
     source_file,
     source_row
 from deduplicated

@@ -39,6 +39,8 @@ select
     -- fx_policy budget_rate translates the project's money at
     eac_management,
     budget_fx_rate,
+    -- optional column (DESIGN §3): the PM's own words on the status, shown beside the generated narrative
+    status_comment,
     source_file,
     source_row
 from deduplicated

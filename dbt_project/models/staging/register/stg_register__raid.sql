@@ -26,6 +26,8 @@ select
     raised_date,
     last_updated,
     due_date,
+    -- optional column (DESIGN §3): the day the item was closed; a register without it reads as all empty
+    closed_date,
     source_file,
     source_row
 from deduplicated

@@ -1,0 +1,38 @@
+-- Each month's register Surveys rows (the window and the month before it, for month-on-month comparisons): the
+-- rows of the register snapshot that serves the month, the one its projects come from (as_of_snapshot over
+-- stg_register__projects: the latest register at or before the month, never one a blocked month loaded).
+-- Surveys is an optional sheet (DESIGN §3) and belongs to its register: a month whose register has no Surveys
+-- rows has none here (its KPIs are not tracked), never the rows of an older register that had the sheet.
+with served_projects as (
+    {{ as_of_snapshot(ref('stg_register__projects'), 'register', months_before=1) }}
+),
+
+register_snapshots as (
+    -- the register snapshot each month reads
+    select distinct
+        month,
+        snapshot_month
+    from served_projects
+),
+
+sheet_rows as (
+    select * from {{ ref('stg_register__surveys') }}
+),
+
+served as (
+    select
+        register_snapshots.month,
+        sheet_rows.snapshot_month,
+        sheet_rows.survey_date,
+        sheet_rows.project_id,
+        sheet_rows.respondent_group,
+        sheet_rows.survey_question,
+        sheet_rows.survey_score,
+        sheet_rows.source_file,
+        sheet_rows.source_row
+    from register_snapshots
+    inner join sheet_rows
+        on register_snapshots.snapshot_month = sheet_rows.snapshot_month
+)
+
+select * from served
