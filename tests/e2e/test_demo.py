@@ -112,6 +112,22 @@ def test_no_project_has_a_gap_or_an_unknown_grade_the_demo_did_not_plant(demo_ru
     assert {project for project, complete in latest.items() if complete is None} == set()
 
 
+def test_this_months_indices_are_real_months_work(demo_run):
+    """A month with no spend (a finished project) has no CPI this month, nor one without planned work an SPI:
+    HR Portal's October showed 5.9e14 when the same lines' AC differed by 2e-10 between the months. A month whose
+    progress went down (MOB, EDP in January) or that spent without progress (DMS in September) keeps its value."""
+    with duckdb.connect(str(demo_run / "warehouse" / "steerpack.duckdb"), read_only=True) as conn:
+        residues, months_with_cpi = conn.execute(
+            "with moved as (select cpi_month, spi_month, ac_local - lag(ac_local) over by_project as ac_change, "
+            "planned_fraction - lag(planned_fraction) over by_project as planned_change "
+            "from marts.fct_project_month window by_project as (partition by project_id order by month)) "
+            "select count(*) filter (where (cpi_month is not null and abs(ac_change) < 0.005) "
+            "or (spi_month is not null and abs(planned_change) < 1e-6) or abs(cpi_month) > 20), "
+            "count(cpi_month) from moved"
+        ).fetchone()
+    assert residues == 0 and months_with_cpi > 100
+
+
 @pytest.mark.slow
 def test_the_pack_renders_in_headless_chromium(demo_run, tmp_path):
     """Debian's Chromium opens the HTML pack from disk: no console errors, every project, every chart drawn."""

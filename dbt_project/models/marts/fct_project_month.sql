@@ -116,9 +116,16 @@ month_indices as (
     select
         project_id,
         month,
-        -- bac_local x the earned fraction's increment over the spend's, both in the project's currency
-        case when ac_local_month > 0 then ev_local_month / ac_local_month end as cpi_month,
-        case when planned_fraction_month > 0 then percent_complete_month / planned_fraction_month end as spi_month,
+        -- bac_local x the earned fraction's increment over the spend's, both in the project's currency. A month
+        -- with no spend or nothing planned has none: an increment under half a cent (or a millionth of the plan)
+        -- is what summing the same lines twice leaves in floating point, not spend (a finished project's
+        -- "CPI this month" was 0.00 or 5.9e14 on such residues)
+        case
+            when {{ round_to('ac_local_month', 2) }} > 0 then ev_local_month / ac_local_month
+        end as cpi_month,
+        case
+            when {{ round_to('planned_fraction_month', 6) }} > 0 then percent_complete_month / planned_fraction_month
+        end as spi_month,
         abs(eac_local - previous_eac_local) / nullif(bac_local, 0) as eac_drift_pct,
         rebaselined
     from increments
