@@ -1,4 +1,11 @@
-"""The assets of a monthly pack, built over the partitions of the loaded settings (never at import)."""
+"""The assets of a monthly pack, built over the partitions of the loaded settings (never at import).
+
+- `ingest` (the inbox's parts into raw tables), `checks` (one blocking quality check per raw table), `dbt` (the
+  dbt project, one build per run's window), `report` (the packs), `delivery` (the mail).
+
+Thin: each calls `core/`, `dbt/` and `observe/`, and takes its names from `names.py`; nothing above it (`run/`,
+`cli`, `definitions`) is imported here (the `floors` contract).
+"""
 
 import dagster as dg
 
