@@ -17,6 +17,7 @@ from typing import Annotated, Any, Literal
 import yaml
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from pipelines.kpi_catalog import TARGET_TIERS, kpi_catalog
 from pipelines.sources.finance import BUILT_IN_LAYOUTS, SPEND_COLUMNS, SpendLayout
 from pipelines.sources.xlsx import WorkbookLimits
 
@@ -55,6 +56,52 @@ class MilestoneRateThreshold(_Strict):
         if self.red > self.amber:
             raise ValueError(f"red ({self.red}) must not exceed amber ({self.amber}): rates grade downwards")
         return self
+
+
+class KpiTarget(_Strict):
+    """A KPI's target (DESIGN §5a): `met` is the line for Met, `near` the edge of the amber band (Near); past it
+    the KPI is Missed. Which side is good is the KPI's own (the catalog's `better`), checked by Settings."""
+
+    met: float
+    near: float
+
+
+def _kpi_targets_per_tier(name: str, value: Any) -> dict[str, KpiTarget]:
+    """A KPI's `kpi_targets` entry, held per tier: one `{met, near}` pair applies to every tier and the
+    portfolio row; a mapping by tier (1, 2, 3, portfolio) sets the ones it names."""
+    if not isinstance(value, dict):
+        raise ValueError(f"kpi_targets.{name}: expected {{met, near}} or a mapping by tier, got {value!r}")
+    if set(value) <= {"met", "near"}:
+        target = KpiTarget.model_validate(value)
+        return dict.fromkeys(TARGET_TIERS, target)
+    held: dict[str, KpiTarget] = {}
+    for tier, pair in value.items():
+        if str(tier) not in TARGET_TIERS:
+            raise ValueError(f"kpi_targets.{name}.{tier}: tiers are 1, 2, 3 and portfolio")
+        if not isinstance(pair, dict):
+            raise ValueError(f"kpi_targets.{name}.{tier}: expected {{met, near}}, got {pair!r}")
+        held[str(tier)] = KpiTarget.model_validate(pair)
+    return held
+
+
+def _check_kpi_target(name: str, tier: str, target: KpiTarget) -> None:
+    """A target the KPI can meet: `near` on the loose side of `met`, and both inside what the KPI can take (a
+    share's near below 0 could never be missed)."""
+    kpi = kpi_catalog()[name]
+    where = f"kpi_targets.{name}" + ("" if tier == "all" else f".{tier}")
+    if kpi.better == "higher" and target.near > target.met:
+        raise ValueError(f"{where}: near ({target.near}) must not exceed met ({target.met}): higher is better")
+    if kpi.better == "lower" and target.near < target.met:
+        raise ValueError(f"{where}: near ({target.near}) must not be below met ({target.met}): lower is better")
+    low, high = kpi.possible()
+    for key, bound in (("met", target.met), ("near", target.near)):
+        if (low is not None and bound < low) or (high is not None and bound > high):
+            span = f"from {low if low is not None else '-inf'} to {high if high is not None else 'inf'}"
+            raise ValueError(f"{where}: {key} ({bound}) is outside what {name} can take ({kpi.unit}, {span})")
+
+
+def _default_issue_sla_days() -> dict[str, int]:
+    return {"Critical": 2, "High": 10, "Medium": 20, "Low": 40}
 
 
 def _known_encoding(value: str | None) -> str | None:
@@ -313,6 +360,14 @@ class Settings(_Strict):
     raid_fresh_days: Annotated[int, Field(ge=0, le=366)] = 7
     # a change request pending longer than this many days needs a decision (the pack's "Decisions needed")
     change_pending_days: Annotated[int, Field(ge=0, le=3660)] = 10
+    # the KPI framework's targets (DESIGN §5a), per KPI and optionally per tier; the rest keep the catalog's
+    kpi_targets: dict[str, dict[str, KpiTarget]] = Field(default_factory=dict)
+    # a RAID issue closed within this many elapsed days of being raised met its SLA (issue_resolution_sla)
+    issue_sla_days: dict[Literal["Critical", "High", "Medium", "Low"], Annotated[int, Field(ge=0, le=3660)]] = Field(
+        default_factory=_default_issue_sla_days
+    )
+    # dependency_confirmation looks at the open dependencies due within this many days of as_of
+    dependency_horizon_days: Annotated[int, Field(gt=0, le=366)] = 42
     jira: JiraSettings = JiraSettings()
     azure_devops: AzureDevOpsSettings = AzureDevOpsSettings()
     incidents: DelimitedSourceSettings = DelimitedSourceSettings()
@@ -353,6 +408,26 @@ class Settings(_Strict):
             return dict.fromkeys((1, 2, 3), flat)
         return value
 
+    @field_validator("kpi_targets", mode="before")
+    @classmethod
+    def _kpi_targets_known_and_possible(cls, value: Any) -> Any:
+        if value is None:
+            return {}
+        if not isinstance(value, dict):
+            raise ValueError(f"expected a mapping of KPI names to targets, got {value!r}")
+        catalog = kpi_catalog()
+        held: dict[str, dict[str, KpiTarget]] = {}
+        for name, entry in value.items():
+            if name not in catalog:
+                raise ValueError(f"kpi_targets.{name}: not a KPI; the KPIs are {', '.join(catalog)}")
+            held[name] = _kpi_targets_per_tier(name, entry)
+            flat = isinstance(entry, dict) and set(entry) <= {"met", "near"}
+            for tier, target in held[name].items():
+                _check_kpi_target(name, "all" if flat else tier, target)
+                if flat:
+                    break
+        return held
+
     @field_validator("milestone_tolerance_days", "rag_thresholds", "milestone_rate_thresholds")
     @classmethod
     def _tiers_one_to_three(cls, value: dict[int, Any]) -> dict[int, Any]:
@@ -363,6 +438,7 @@ class Settings(_Strict):
 
     @model_validator(mode="after")
     def _fill_missing_tiers(self) -> Settings:
+        object.__setattr__(self, "issue_sla_days", {**_default_issue_sla_days(), **self.issue_sla_days})
         tolerances = {**_default_tolerances(), **self.milestone_tolerance_days}
         thresholds = {**_default_thresholds(), **self.rag_thresholds}
         rate_thresholds = {**_default_rate_thresholds(), **self.milestone_rate_thresholds}
@@ -424,6 +500,12 @@ class Settings(_Strict):
             "benefits_red_days": self.benefits_red_days,
             "raid_fresh_days": self.raid_fresh_days,
             "change_pending_days": self.change_pending_days,
+            "issue_sla_days": dict(self.issue_sla_days),
+            "dependency_horizon_days": self.dependency_horizon_days,
+            "kpi_targets": {
+                name: {tier: {"met": t.met, "near": t.near} for tier, t in targets.items()}
+                for name, targets in sorted(self.kpi_targets.items())
+            },
             "max_plan_days": self.limits.max_plan_days,
             "jira_out_of_scope_resolutions": list(self.jira.out_of_scope_resolutions),
             "jira_counted_issue_types": self.jira.counted_issue_types,

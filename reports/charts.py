@@ -177,3 +177,42 @@ def _slip_chart(
         left=min(0.45, 0.04 + 0.0105 * longest_label), right=0.98, top=1 - 0.55 / height, bottom=0.5 / height
     )
     return _encode(figure, title, as_png)
+
+
+def sparkline_svg(values: list[float | None], label: str, width: int = 90, height: int = 20) -> str:
+    """A tiny trend line (inline SVG, no axes): one point per value, left to right, a gap where a value is None,
+    the last point marked. Empty when fewer than two values are set. `label` says the values in words (the
+    picture's accessible name and tooltip), so the line is never the only way to read them."""
+    if sum(1 for value in values if value is not None) < 2:
+        return ""
+    from xml.sax.saxutils import escape, quoteattr
+
+    set_values = [value for value in values if value is not None]
+    low, high = min(set_values), max(set_values)
+    pad = 2.0
+    step = (width - 2 * pad) / max(len(values) - 1, 1)
+
+    def y(value: float) -> float:
+        if high == low:
+            return height / 2
+        return pad + (high - value) / (high - low) * (height - 2 * pad)
+
+    segments: list[list[str]] = [[]]
+    last = None
+    for index, value in enumerate(values):
+        if value is None:
+            segments.append([])
+            continue
+        last = (pad + index * step, y(value))
+        segments[-1].append(f"{last[0]:.1f},{last[1]:.1f}")
+    lines = "".join(
+        f'<polyline points="{" ".join(points)}" fill="none" stroke="#1f77b4" stroke-width="1.5"/>'
+        for points in segments
+        if len(points) >= 2
+    )
+    dot = f'<circle cx="{last[0]:.1f}" cy="{last[1]:.1f}" r="2" fill="#1f2933"/>'
+    return (
+        f'<svg class="sparkline" xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
+        f'viewBox="0 0 {width} {height}" role="img" aria-label={quoteattr(label)}>'
+        f"<title>{escape(label)}</title>{lines}{dot}</svg>"
+    )

@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import duckdb
+
+if TYPE_CHECKING:
+    from reports.go_no_go import GoNoGoPage
+    from reports.scorecard import Scorecard
 
 RAG_GRADES = ("Red", "Amber", "Unknown", "Green")  # the order the pack lists them in
 
@@ -23,11 +27,15 @@ class PackData:
     changes: list[dict[str, Any]] = field(default_factory=list)  # fct_project_change_month: moves and new reds
     overdue_raid: list[dict[str, Any]] = field(default_factory=list)
     pending_changes: list[dict[str, Any]] = field(default_factory=list)
+    overdue_decisions: list[dict[str, Any]] = field(default_factory=list)  # fct_decision_month's needs_decision
+    go_no_go: list[GoNoGoPage] = field(default_factory=list)  # one page per release in its Go/No-Go window
     incidents: list[dict[str, Any]] = field(default_factory=list)
     # projects per measured overall RAG, as the marts count them (load_pack_data reads them)
     status_counts: dict[str, int] = field(default_factory=lambda: dict.fromkeys(RAG_GRADES, 0))
     # the project ids the pack is limited to (a reader's scope), None for the whole portfolio
     scope: frozenset[str] | None = None
+    # the KPI scorecard (fct_kpi_scorecard_month): a scoped reader's holds their projects' rows only
+    scorecard: Scorecard | None = None
 
     @property
     def projects_with_data_gaps(self) -> int:
@@ -52,6 +60,8 @@ def query_rows(conn: duckdb.DuckDBPyConnection, sql: str, params: list[Any] | di
 
 def load_pack_data(conn: duckdb.DuckDBPyConnection, month: dt.date, project_ids: set[str] | None = None) -> PackData:
     """The month's pack content, optionally limited to `project_ids` (a recipient's scope)."""
+    from reports.go_no_go import load_go_no_go_pages  # here: reports.go_no_go reads the marts through this module
+
     projects = query_rows(
         conn,
         """
@@ -214,6 +224,18 @@ def load_pack_data(conn: duckdb.DuckDBPyConnection, month: dt.date, project_ids:
             [month],
         )
     )
+    overdue_decisions = named(
+        query_rows(
+            conn,
+            """
+        select project_id, decision_id, decision_title, decision_owner, raised_date, needed_by_date, days_overdue
+        from marts.fct_decision_month
+        where month = ? and needs_decision
+        order by needed_by_date, project_id, decision_id
+    """,
+            [month],
+        )
+    )
     incidents = named(
         query_rows(
             conn,
@@ -227,6 +249,8 @@ def load_pack_data(conn: duckdb.DuckDBPyConnection, month: dt.date, project_ids:
             [month],
         )
     )
+    from reports.scorecard import load_scorecard  # scorecard.py reads with query_rows, so imported here
+
     return PackData(
         month=month,
         as_of=as_of,
@@ -238,9 +262,12 @@ def load_pack_data(conn: duckdb.DuckDBPyConnection, month: dt.date, project_ids:
         changes=changes,
         overdue_raid=overdue_raid,
         pending_changes=pending_changes,
+        overdue_decisions=overdue_decisions,
+        go_no_go=load_go_no_go_pages(conn, month, project_ids),
         incidents=incidents,
         status_counts=status_counts,
         scope=None if project_ids is None else frozenset(project_ids),
+        scorecard=load_scorecard(conn, month, project_ids, names),
     )
 
 
@@ -267,6 +294,7 @@ class ProjectPage:
     changes: list[dict[str, Any]]
     benefits: list[dict[str, Any]]
     incidents: dict[str, Any] | None
+    kpis: list[dict[str, Any]] = field(default_factory=list)  # fct_kpi_scorecard_month's rows of the project
 
 
 def load_project_pages(
@@ -332,6 +360,9 @@ def load_project_pages(
             [month],
         )
     }
+    from reports.scorecard import load_project_kpis  # scorecard.py reads with query_rows, so imported here
+
+    kpis = load_project_kpis(conn, month)
     if project_ids is not None:
         projects = [project for project in projects if project["project_id"] in project_ids]
     return [
@@ -344,6 +375,7 @@ def load_project_pages(
             changes.get(pid, []),
             benefits.get(pid, []),
             incidents.get(pid),
+            kpis.get(pid, []),
         )
         for project in projects
         for pid in [project["project_id"]]

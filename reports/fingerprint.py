@@ -35,6 +35,10 @@ PACK_MARTS = (
     "fct_change_month",
     "fct_project_change_month",
     "fct_quality_findings_month",
+    "fct_release_month",
+    "fct_release_readiness_month",
+    "fct_decision_month",
+    "fct_kpi_scorecard_month",
 )
 RECORD_NAME = "rendered-from.json"
 _VERSION = 1  # bumped when what the fingerprint covers changes: older records then read as stale

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from reports import TEMPLATES_DIR
 from reports.charts import line_chart_svg, slip_chart_svg
 from reports.data import PackData, ProjectPage
+from reports.scorecard import project_kpi_rows, scorecard_view
 from reports.templating import ENVIRONMENT
 
 
@@ -114,6 +115,8 @@ def render_pack_html(
         draft=draft,
         project_pages=list(project_pages),
         project_charts=[project_charts(page, for_pdf) for page in project_pages],
+        scorecard=scorecard_view(data.scorecard),
+        kpi_rows=project_kpi_rows,
     )
 
 
@@ -161,4 +164,6 @@ def project_charts(page: ProjectPage, for_pdf: bool = False) -> dict[str, str]:
 
 def render_project_html(page: ProjectPage, for_pdf: bool = False) -> str:
     css = (TEMPLATES_DIR / "pack.css").read_text(encoding="utf-8")
-    return ENVIRONMENT.get_template("project.html.j2").render(page=page, css=css, charts=project_charts(page, for_pdf))
+    return ENVIRONMENT.get_template("project.html.j2").render(
+        page=page, css=css, charts=project_charts(page, for_pdf), kpi_rows=project_kpi_rows
+    )

@@ -23,6 +23,21 @@ from reports.data import query_rows
 
 MONEY, RATIO, FRACTION, DATE, WHOLE = "#,##0", "0.00", "0.0%", "yyyy-mm-dd", "0"
 RAG_FILLS = {"Red": "F4B6B0", "Amber": "FAD7A0", "Green": "ABEBC6", "Unknown": "D5D8DC"}
+# A KPI's status takes its RAG colour (Met as Green ... Not tracked as Unknown), and its value the format of its
+# kpi_unit (fct_kpi_scorecard_month): a share is a percentage, days, ratios and scores say their unit.
+KPI_STATUS_FILLS = {
+    "Met": RAG_FILLS["Green"],
+    "Near": RAG_FILLS["Amber"],
+    "Missed": RAG_FILLS["Red"],
+    "Not tracked": RAG_FILLS["Unknown"],
+}
+KPI_UNIT_FORMATS = {
+    "share": FRACTION,
+    "days": '0.0" d"',
+    "ratio": '0.00"×"',
+    "score": '0.0" / 5"',
+    "score_change": "+0.0;-0.0;0.0",
+}
 FORMULA_STARTS = ("=", "+", "-", "@")
 
 
@@ -32,6 +47,8 @@ class Column:
     header: str
     number_format: str | None = None
     is_rag: bool = False
+    fills: dict[str, str] | None = None  # conditional fills by value (is_rag: RAG_FILLS)
+    format_from: str | None = None  # a row column whose value picks the number format from KPI_UNIT_FORMATS
 
 
 @dataclass(frozen=True)
@@ -87,6 +104,19 @@ PROJECT_COLUMNS = [
 
 
 SCOPE_FILTER = "and list_contains($project_ids, project_id)"
+SCORECARD_PORTFOLIO = "(portfolio)"  # the Project cell of the scorecard's portfolio row
+SCORECARD_COLUMNS = [
+    _c("month", "Month", DATE),
+    _c("project_label", "Project"),
+    _c("tier", "Tier", WHOLE),
+    _c("kpi_label", "KPI"),
+    Column("value", "Value", format_from="kpi_unit"),
+    Column("target_met", "Target met", format_from="kpi_unit"),
+    Column("target_near", "Target near", format_from="kpi_unit"),
+    Column("status", "Status", fills=KPI_STATUS_FILLS),
+    Column("previous_value", "Previous value", format_from="kpi_unit"),
+    _c("not_tracked_reason", "Not tracked reason"),
+]
 
 
 def sections(scoped: bool = False) -> list[Section]:
@@ -201,6 +231,18 @@ def sections(scoped: bool = False) -> list[Section]:
             ],
         ),
         Section(
+            "Scorecard",
+            # the portfolio row (pooling every project) first, then the projects; a scoped reader gets no
+            # portfolio row
+            f"""
+            select month, coalesce(project_id, '{SCORECARD_PORTFOLIO}') as project_label, tier, kpi_label, kpi_unit,
+                   value, target_met, target_near, status, previous_value, not_tracked_reason
+            from marts.fct_kpi_scorecard_month
+            where month = $month {"and project_id is not null " + scope if scoped else ""}
+            order by kpi_order, kpi, project_id nulls first""",
+            SCORECARD_COLUMNS,
+        ),
+        Section(
             "Project trend",
             f"""
             select project_id, month, cpi, spi, pv, ev, ac
@@ -240,17 +282,20 @@ def _write_section(workbook: Workbook, section: Section, rows: list[dict[str, An
             cell = sheet.cell(row_number, column_number, value)
             if isinstance(value, str) and value.startswith(FORMULA_STARTS):
                 cell.data_type = "s"  # openpyxl would otherwise store "=..." as a formula
-            if column.number_format and not isinstance(value, str):
-                cell.number_format = column.number_format
+            number_format = KPI_UNIT_FORMATS.get(row[column.format_from]) if column.format_from else None
+            number_format = number_format or column.number_format
+            if number_format and not isinstance(value, str):
+                cell.number_format = number_format
     last_row = max(len(rows) + 1, 2)
     sheet.freeze_panes = "A2"
     sheet.auto_filter.ref = f"A1:{get_column_letter(len(section.columns))}{last_row}"
     for index, column in enumerate(section.columns, start=1):
         letter = get_column_letter(index)
         sheet.column_dimensions[letter].width = max(10, min(40, len(column.header) + 4))
-        if column.is_rag:
+        fills = RAG_FILLS if column.is_rag else column.fills
+        if fills:
             cells = f"{letter}2:{letter}{last_row}"
-            for grade, colour in RAG_FILLS.items():
+            for grade, colour in fills.items():
                 sheet.conditional_formatting.add(
                     cells,
                     CellIsRule(operator="equal", formula=[f'"{grade}"'], fill=PatternFill("solid", bgColor=colour)),

@@ -474,3 +474,30 @@ def wait_for(condition, timeout: float, what: str, interval: float = 0.1):
             return value
         time.sleep(interval)
     raise AssertionError(f"timed out after {timeout} s waiting for {what}")
+
+
+# marts.fct_kpi_scorecard_month's columns, for tests that render a pack from a hand-made warehouse
+SCORECARD_COLUMNS = {
+    "month": "date",
+    "as_of": "date",
+    "project_id": "varchar",
+    "tier": "integer",
+    "kpi": "varchar",
+    "kpi_order": "integer",
+    "kpi_label": "varchar",
+    "better": "varchar",
+    "kpi_unit": "varchar",
+    "value": "double",
+    "numerator": "double",
+    "denominator": "double",
+    "secondary_value": "double",
+    "secondary_label": "varchar",
+    "secondary_unit": "varchar",
+    "target_met": "double",
+    "target_near": "double",
+    "status": "varchar",
+    "not_tracked_reason": "varchar",
+    "projects_met": "integer",
+    "projects_tracked": "integer",
+    "previous_value": "double",
+}

@@ -15,3 +15,11 @@
 {% macro duckdb__round_to(value, places) -%}
     round({{ value }}, {{ places }})
 {%- endmacro %}
+
+{#
+  The median of `value` over the group, on every adapter (DESIGN §9): the SQL standard's ordered-set aggregate,
+  which DuckDB and PostgreSQL both read (DuckDB's own median() is not PostgreSQL's).
+#}
+{% macro median(value) -%}
+    percentile_cont(0.5) within group (order by {{ value }})
+{%- endmacro %}

@@ -69,6 +69,8 @@ select
     cost,
     actual_cost,
     actual_finish,
+    -- MS Project's Critical flag (MSPDI); null for a tool without one (Smartsheet) and a file without the element
+    is_critical,
     source_file,
     source_row
 from deduplicated

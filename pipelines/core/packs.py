@@ -2,7 +2,8 @@
 
 `reports/` builds the documents (strings and bytes); this module decides where they are written and publishes a
 month as one folder: `output/packs/YYYY-MM/` holds the portfolio pack (HTML, PDF, workbook), `projects/` one page
-per project and `scoped/<scope>/` each reader's own pack. `publish_month` renders all of it into a staging folder
+per project, `go-no-go/` one PDF per release in its Go/No-Go window and `scoped/<scope>/` each reader's own pack
+(whose releases' Go/No-Go pages are inside it). `publish_month` renders all of it into a staging folder
 and swaps it in with one rename (pipelines.core.files). The Distribution sheet's scope text is parsed here, once
 (`scope_project_ids`), and handed on as frozensets: to `month_scopes`, to delivery's plan, to `load_pack_data`.
 Delivery asks `attachments` for a reader's files. Plain functions over a DuckDB connection: no Dagster.
@@ -15,6 +16,7 @@ import functools
 import hashlib
 import multiprocessing
 import os
+from collections import Counter
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
@@ -32,6 +34,7 @@ from pipelines.core.files import (
 )
 from reports.data import PackData, ProjectPage, load_pack_data, load_project_pages, load_recipients
 from reports.fingerprint import record_path, render_record
+from reports.go_no_go import GoNoGoPage, render_go_no_go_html
 from reports.render import html_to_pdf, render_pack_html, render_project_html
 from reports.workbook import build_workbook
 
@@ -106,6 +109,31 @@ def write_project_pages(pages: list[ProjectPage], output: Path, with_pdf: bool =
         )
 
 
+def go_no_go_paths(output: Path, month: dt.date, pages: list[GoNoGoPage]) -> list[Path]:
+    """Each Go/No-Go page's PDF, `go-no-go/<project_id>-<release>.pdf`, each part a safe name (safe_name); two
+    releases whose names would meet (project `A-B` release `C`, project `A` release `B-C`) are named by a digest
+    of both parts instead, so neither overwrites the other."""
+    folder = pack_paths(output, month)["folder"] / "go-no-go"
+    stems = [f"{safe_name(page.project_id)}-{safe_name(page.release_name)}" for page in pages]
+    digests = [safe_name("\n".join((page.project_id, page.release_name))) for page in pages]
+    uses = Counter(stems)
+    return [folder / f"{stem if uses[stem] == 1 else digest}.pdf" for stem, digest in zip(stems, digests)]
+
+
+def write_go_no_go_page(page: GoNoGoPage, path: Path, output: Path) -> Path:
+    return write_atomic(path, html_to_pdf(render_go_no_go_html(page)), output)
+
+
+def write_go_no_go_pages(pages: list[GoNoGoPage], month: dt.date, output: Path) -> list[Path]:
+    """The month's Go/No-Go pages, each as its own PDF (on every core past a few dozen, as the project pages)."""
+    paths = go_no_go_paths(output, month, pages)
+    workers = min(os.cpu_count() or 1, 8)
+    if len(pages) < PARALLEL_PAGES or workers < 2:
+        return [write_go_no_go_page(page, path, output) for page, path in zip(pages, paths)]
+    with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn")) as pool:
+        return list(pool.map(functools.partial(write_go_no_go_page, output=output), pages, paths))
+
+
 def scope_key(project_ids: frozenset[str]) -> str:
     """A folder name for a scope, one per scope: its project ids joined by `+`, or a digest when that would make
     a long or odd name. `+` is never part of a safe project id, so {CRM, EU} and {CRM_EU} never share a folder
@@ -151,20 +179,24 @@ def month_scopes(conn: duckdb.DuckDBPyConnection, month: dt.date) -> list[frozen
 
 
 def publish_month(conn: duckdb.DuckDBPyConnection, month: dt.date, output: Path, with_pdf: bool = True) -> Path:
-    """Render the whole month — the pack, its workbook, the project pages (their PDFs with `with_pdf`) and every
-    recipient's scoped pack — into a staging folder, then swap it in with one rename: a failure or a kill at
-    any point leaves the previous month's folder whole, and a corrected re-run never keeps a stale page.
+    """Render the whole month — the pack, its workbook, the project pages (their PDFs with `with_pdf`), each
+    Go/No-Go page's PDF (with `with_pdf`) and every recipient's scoped pack — into a staging folder, then swap it
+    in with one rename: a failure or a kill at any point leaves the previous month's folder whole, and a corrected
+    re-run never keeps a stale page.
     The month's project pages are read once, for the project pages and every scoped pack.
     The folder also records the fingerprint of the marts it was rendered from (reports/fingerprint.py), which
     delivery checks before sending it."""
     staged = staging_root(output)
     try:
         rendered_from = render_record(conn, month)  # before anything is read: the render holds the warehouse lock
-        write_pack(load_pack_data(conn, month), staged)
+        data = load_pack_data(conn, month)
+        write_pack(data, staged)
         write_workbook(conn, month, pack_paths(staged, month)["xlsx"], staged)
         pages = load_project_pages(conn, month)
         write_project_pages(pages, staged, with_pdf=with_pdf)
         if with_pdf:
+            # the portfolio's releases only: a scoped reader's pack holds its releases' pages inside it
+            write_go_no_go_pages(data.go_no_go, month, staged)
             for project_ids in month_scopes(conn, month):
                 write_scoped_pack(conn, month, project_ids, staged, pages)
         write_atomic(record_path(pack_paths(staged, month)["folder"]), rendered_from, staged)

@@ -134,7 +134,19 @@ def _task_record(fields: dict[str, str], task: ET.Element, display_name: str, ba
         "cost": _money(fields.get("Cost")),
         "actual_cost": _money(fields.get("ActualCost")),
         "actual_finish": actual_finish.date() if actual_finish else None,
+        # Project's own critical-path flag (0/1); null when the file does not say, never a guess
+        "is_critical": _flag(fields.get("Critical")),
     }
+
+
+def _flag(text: str | None) -> bool | None:
+    if text in (None, ""):
+        return None
+    if text.lower() in ("1", "true"):
+        return True
+    if text.lower() in ("0", "false"):
+        return False
+    raise ValueError(f"Critical {text!r} is not 0 or 1")
 
 
 def _money(text: str | None) -> float | None:

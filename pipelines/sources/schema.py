@@ -170,6 +170,7 @@ CANONICAL: dict[str, list[tuple[str, str]]] = {
         ("cost", "DOUBLE"),
         ("actual_cost", "DOUBLE"),
         ("actual_finish", "DATE"),
+        ("is_critical", "BOOLEAN"),  # MSPDI's Critical flag; null for Smartsheet and files without it
     ],
     "spend": [
         ("document_id", "VARCHAR"),

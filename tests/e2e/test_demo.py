@@ -82,7 +82,8 @@ def test_the_demo_packs_tell_the_story(demo_run):
     assert contract_gaps == (7,)
     pack = (tmp_path / "output" / "packs" / "2026-10" / "steering-pack-2026-10.html").read_text(encoding="utf-8")
     assert "Watermelons</strong> (reported Green, measured Red):\nEnterprise Data Platform" in pack
-    assert pack.count("<svg") == 3  # CPI/SPI trend, S-curve (18 months of history) and the finish slip chart
+    # CPI/SPI trend, S-curve (18 months of history) and the finish slip chart; the scorecard's sparklines apart
+    assert pack.count("<svg") - pack.count('<svg class="sparkline"') == 3
 
 
 # What the demo plants on purpose as a data gap or an Unknown grade, per (month, project): nothing. Its input quirks
@@ -156,12 +157,100 @@ def test_the_pack_renders_in_headless_chromium(demo_run, tmp_path):
         chart_widths = page.locator("figure.chart svg").evaluate_all(
             "charts => charts.map(c => c.getBoundingClientRect().width)"
         )
+        go_no_go = page.locator("section.go-no-go").evaluate_all(
+            "sections => sections.map(s => [s.dataset.project, s.dataset.release, s.querySelector('h1').innerText,"
+            " s.querySelectorAll('tr[data-area]').length])"
+        )
         page.screenshot(path=str(tmp_path / "steering-pack-2026-10.png"), full_page=True)
         browser.close()
     assert errors == []
     assert sorted(rows) == sorted(p.project_id for p in PROJECTS)
     assert len(chart_widths) == 3 and all(width > 300 for width in chart_widths)  # trend, S-curve, finish slip
     assert (tmp_path / "steering-pack-2026-10.png").stat().st_size > 10_000
+    # a Go/No-Go page per release in its window (fct_release_month decides which), each area listed on it
+    with duckdb.connect(str(demo_run / "warehouse" / "steerpack.duckdb"), read_only=True) as conn:
+        in_window = conn.execute(
+            "select project_id, release_name from marts.fct_release_month "
+            "where month = date '2026-10-01' and is_in_go_no_go_window order by go_live_date, project_id, release_name"
+        ).fetchall()
+    assert in_window  # the demo plants releases going live in November
+    assert [(project_id, release) for project_id, release, _, _ in go_no_go] == [tuple(row) for row in in_window]
+    assert all(title.startswith("Go/No-Go readiness — ") and areas >= 6 for _, _, title, areas in go_no_go)
+    folder = demo_run / "output" / "packs" / "2026-10" / "go-no-go"
+    assert sorted(path.name for path in folder.glob("*.pdf")) == sorted(f"{p}-{r}.pdf" for p, r in in_window)
+    assert all(path.read_bytes().startswith(b"%PDF") for path in folder.glob("*.pdf"))
+
+
+SCORECARD_SHAPES = {"Met": ("●", "rag-Green"), "Near": ("▲", "rag-Amber"), "Missed": ("■", "rag-Red")}
+
+
+@pytest.mark.slow
+def test_the_scorecard_page_shows_every_kpi_with_its_status_in_words_and_shapes(demo_run):
+    """DESIGN §5a, §7: after the executive page, one row per KPI (23), each status a word and a shape as the mart
+    gave it; a Not tracked KPI is grey with its reason, never Green; each project's page has its 23 KPIs."""
+    import re
+
+    from playwright.sync_api import sync_playwright
+
+    october = demo_run / "output" / "packs" / "2026-10"
+    with duckdb.connect(str(demo_run / "warehouse" / "steerpack.duckdb"), read_only=True) as conn:
+        marts = dict(
+            conn.execute(
+                "select kpi, status from marts.fct_kpi_scorecard_month "
+                "where month = '2026-10-01' and project_id is null"
+            ).fetchall()
+        )
+    assert len(marts) == 23
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path="/usr/bin/chromium",
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run"],
+        )
+        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        page.goto((october / "steering-pack-2026-10.html").as_uri())
+        section = page.locator("section#scorecard")
+        assert section.count() == 1 and section.is_visible()
+        rows = page.locator("#scorecard-table tbody tr[data-kpi]").evaluate_all(
+            """rows => rows.map(r => ({
+                kpi: r.dataset.kpi,
+                status: r.dataset.status,
+                statusText: r.querySelector('td.kpi-status').innerText,
+                statusClass: r.querySelector('td.kpi-status').className,
+                value: r.querySelector('td.kpi-value').innerText,
+                target: r.querySelector('td.kpi-target').innerText,
+                projectsMet: r.querySelector('td.kpi-projects-met').innerText,
+                reason: r.querySelector('.not-tracked-reason')?.innerText ?? null,
+                visible: r.getBoundingClientRect().height > 0,
+            }))"""
+        )
+        order = page.evaluate(
+            "() => [document.querySelector('#projects'), document.querySelector('#scorecard'),"
+            " document.querySelector('#cost')].map(e => e.getBoundingClientRect().top + window.scrollY)"
+        )
+        browser.close()
+    assert len(rows) == 23 and len({row["kpi"] for row in rows}) == 23
+    assert order == sorted(order)  # after the executive page's projects table, before the cost section
+    for row in rows:
+        assert row["visible"], row
+        assert row["status"] == marts[row["kpi"]], row  # the mart's status, as it is
+        assert row["target"] not in ("", "—"), row
+        if row["status"] == "Not tracked":
+            assert row["statusText"].startswith("Not tracked ◌"), row
+            assert "rag-Unknown" in row["statusClass"] and "rag-Green" not in row["statusClass"], row
+            assert row["value"] == "—" and row["reason"], row
+        else:
+            shape, grade = SCORECARD_SHAPES[row["status"]]
+            assert row["statusText"] == f"{row['status']} {shape}", row
+            assert grade in row["statusClass"].split(), row
+            assert row["value"] != "—" and row["reason"] is None, row
+            assert re.fullmatch(r"\d+ of \d+ projects met|—", row["projectsMet"]), row
+    for project in PROJECTS:
+        project_page = (october / "projects" / f"{project.project_id}.html").read_text(encoding="utf-8")
+        kpis = project_page.split('<table id="kpis">', 1)[1].split("</table>", 1)[0]
+        assert kpis.count("<tr data-kpi=") == 23, project.project_id
+        for kpi_row in kpis.split("<tr data-kpi=")[1:]:
+            if 'data-status="Not tracked"' in kpi_row:
+                assert "rag-Green" not in kpi_row and "Not tracked ◌" in kpi_row, (project.project_id, kpi_row)
 
 
 @pytest.mark.slow
@@ -201,6 +290,8 @@ def test_every_project_has_a_page_reachable_from_the_pack(demo_run):
 def test_decisions_needed_and_what_changed(demo_run):
     pack = (demo_run / "output" / "packs" / "2026-10" / "steering-pack-2026-10.html").read_text(encoding="utf-8")
     assert '<ul id="decisions">' in pack and "Overdue High" in pack
+    # the Data Platform's decisions wait six weeks from March on (story.OVERDUE_DECISIONS): one is overdue in October
+    assert "Overdue decision — Enterprise Data Platform: " in pack and "days overdue)" in pack
     assert '<ul id="changes">' in pack and "Warehouse Management System:" in pack
 
 

@@ -30,6 +30,11 @@ INCREMENTAL_MARTS = (
     "fct_distribution_month",
     "fct_quarantine_month",
     "fct_spend_unmapped_month",
+    "fct_kpi_scorecard_month",
+    "fct_decision_month",
+    "fct_release_month",
+    "fct_release_readiness_month",
+    "fct_vendor_delivery_month",
 )
 
 

@@ -44,6 +44,15 @@ def _october(workspace, table: str) -> list[dict]:
     return [dict(zip(names, row, strict=True)) for row in with_names]
 
 
+def _scorecard(workspace, project_id: str, kpi: str) -> tuple:
+    [(value, status)] = query(
+        workspace,
+        "select value, status from marts.fct_kpi_scorecard_month "
+        f"where month = '2026-10-01' and project_id = '{project_id}' and kpi = '{kpi}'",
+    )
+    return value, status
+
+
 def test_this_months_indices_are_the_months_increments_at_one_rate(workspace, dbt_manifest):
     """ALPHA: BAC 120,000 USD, baseline 5 Jan - 18 Dec 2026 (348 days), 10 stories of 1 point.
     September: 4 done, 40,000 spent: EV 48,000, CPI 1.2, EAC 120,000 / 1.2 = 100,000; planned 269/348.
@@ -97,6 +106,10 @@ def test_this_months_indices_are_the_months_increments_at_one_rate(workspace, db
     )
     assert (previous, error, accurate) == (dt.date(2026, 10, 20), 2, True)
 
+    assert _scorecard(workspace, "ALPHA", "forecast_accuracy_date") == (1.0, "Met")
+    assert _scorecard(workspace, "ALPHA", "forecast_accuracy_cost")[0] == pytest.approx(
+        (120_000 * 70 / 72 - 100_000) / 120_000
+    )
     projects_before = _october(workspace, "marts.fct_project_month")
     milestones_before = _october(workspace, "marts.fct_milestone_month")
     changes_before = _october(workspace, "marts.fct_project_change_month")
@@ -139,3 +152,21 @@ def test_this_months_indices_are_the_months_increments_at_one_rate(workspace, db
         {k: v for k, v in row.items() if k not in compared} for row in changes_before
     ]
     assert _october(workspace, "marts.fct_portfolio_month") == portfolio_before
+    # the scorecard's October reads the refreshed marts: its forecast accuracy, and previous values of the new
+    # September, every one of them
+    assert _scorecard(workspace, "ALPHA", "forecast_accuracy_date") == (0.0, "Missed")
+    assert _scorecard(workspace, "ALPHA", "forecast_accuracy_cost")[0] == pytest.approx(
+        abs(120_000 * 70 / 72 - 120_000) / 120_000
+    )
+    compared = query(
+        workspace,
+        "select october.kpi, october.project_id, october.previous_value, september.value "
+        "from marts.fct_kpi_scorecard_month as october "
+        "left join marts.fct_kpi_scorecard_month as september on september.month = '2026-09-01' "
+        "and september.kpi = october.kpi and september.project_id is not distinct from october.project_id "
+        "where october.month = '2026-10-01'",
+    )
+    assert len(compared) == 3 * 23  # ALPHA, BETA and the portfolio row, every KPI
+    assert [(kpi, project, previous) for kpi, project, previous, _ in compared] == [
+        (kpi, project, september) for kpi, project, _, september in compared
+    ]

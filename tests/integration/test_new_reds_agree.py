@@ -19,7 +19,7 @@ from pipelines.partitions import months_between
 from reports.data import load_pack_data
 from reports.email import build_message
 from reports.render import render_pack_html
-from tests.helpers import run_dbt
+from tests.helpers import SCORECARD_COLUMNS, run_dbt
 
 pytestmark = pytest.mark.slow
 
@@ -59,6 +59,14 @@ OTHER_MARTS = {
     "fct_post_golive_incidents": "month date, project_id varchar, go_live_actual date, incidents_total integer, "
     "p1_count integer, p2_count integer, open_count integer, mttr_hours double, incidents_per_week double, "
     "baseline_per_week double, is_in_window boolean",
+    "fct_decision_month": "month date, needs_decision boolean, project_id varchar, decision_id varchar, "
+    "decision_title varchar, decision_owner varchar, raised_date date, needed_by_date date, days_overdue integer",
+    "fct_release_month": "month date, is_in_go_no_go_window boolean, project_id varchar, release_name varchar, "
+    "go_live_date date, days_to_go_live integer, readiness_items integer, readiness_done integer, "
+    "readiness_pct double, readiness_open_overdue integer, uat_cases_planned integer, uat_cases_executed integer, "
+    "uat_cases_passed integer, uat_completion_pct double, uat_pass_rate double, uat_as_of_date date, "
+    "cutover_planned_date date, cutover_actual_date date, cutover_outcome varchar, open_high_raid integer, "
+    "benefits_readiness_score double",
 }
 
 
@@ -68,6 +76,8 @@ def _warehouse(path):
         conn.execute(f"create table marts.fct_project_month ({PROJECT_MONTH_COLUMNS})")
         for table, columns in OTHER_MARTS.items():
             conn.execute(f"create table marts.{table} ({columns})")
+        scorecard = ", ".join(f"{name} {kind}" for name, kind in SCORECARD_COLUMNS.items())
+        conn.execute(f"create table marts.fct_kpi_scorecard_month ({scorecard})")
         for project_id, name, september, october in PROJECTS:
             for month, as_of, grade in ((SEP, dt.date(2026, 9, 30), september), (OCT, dt.date(2026, 10, 31), october)):
                 if grade is None:

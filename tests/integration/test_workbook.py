@@ -20,7 +20,15 @@ def test_the_workbook_matches_the_marts_and_keeps_formulas_inert(workspace, dbt_
     materialize(workspace, "2026-09-01")
     path = workspace.output / "packs" / "2026-09" / "steering-pack-2026-09.xlsx"
     workbook = load_workbook(path)  # openpyxl reads what Excel would
-    assert workbook.sheetnames == ["Projects", "Trend", "Milestones", "Benefits", "Incidents", "Data quality"]
+    assert workbook.sheetnames == [
+        "Projects",
+        "Trend",
+        "Milestones",
+        "Benefits",
+        "Incidents",
+        "Data quality",
+        "Scorecard",
+    ]
     projects = workbook["Projects"]
     assert projects.freeze_panes == "A2"
     assert projects.auto_filter.ref == "A1:AK3"  # 37 columns

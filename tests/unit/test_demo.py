@@ -164,7 +164,7 @@ def test_the_scorecard_has_misses_planted():
     assert [c["planned_date"] for c in records(D(2026, 6, 1), "Cutovers") if c["project_id"] == "HRP"] == [
         D(2026, 7, 1)
     ]
-    # CRM's stakeholders score it below the 4.2 target once it turns Amber; HRP's team pulse drops
+    # CRM's stakeholders score it below the 4.2 target once it turns Amber; ERP's team pulse drops before go-live
     surveys = records(last, "Surveys")
 
     def mean(project_id, group, day):
@@ -174,7 +174,7 @@ def test_the_scorecard_has_misses_planted():
         return sum(scores) / len(scores)
 
     assert mean("CRM", "Stakeholder", D(2026, 8, 15)) < 3.8 and mean("CRM", "Stakeholder", D(2025, 11, 15)) >= 4.2
-    assert mean("HRP", "Team", D(2026, 5, 15)) < mean("HRP", "Team", D(2026, 2, 15)) - 0.2
+    assert mean("ERP", "Team", D(2026, 8, 15)) < mean("ERP", "Team", D(2026, 5, 15)) - 0.2
     assert all(
         mean(p.project_id, "Stakeholder", D(2026, 8, 15)) >= 4.2
         for p in PROJECTS

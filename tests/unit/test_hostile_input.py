@@ -530,7 +530,7 @@ def test_a_render_that_fails_leaves_the_previous_month_whole_and_no_staging(tmp_
         raise RuntimeError("WeasyPrint died")
 
     monkeypatch.setattr(packs, "render_record", lambda conn, month: "{}")
-    monkeypatch.setattr(packs, "load_pack_data", lambda conn, month: None)
+    monkeypatch.setattr(packs, "load_pack_data", lambda conn, month: packs.PackData(month, None))
     monkeypatch.setattr(
         packs,
         "write_pack",
@@ -553,7 +553,7 @@ def test_a_month_that_publishes_drops_its_out_of_date_draft_and_keeps_the_others
         (output / "drafts" / month).mkdir(parents=True)
         (output / "drafts" / month / f"steering-pack-{month}-draft.html").write_text("DRAFT — not published")
     monkeypatch.setattr(packs, "render_record", lambda conn, month: "{}")
-    monkeypatch.setattr(packs, "load_pack_data", lambda conn, month: None)
+    monkeypatch.setattr(packs, "load_pack_data", lambda conn, month: packs.PackData(month, None))
     monkeypatch.setattr(
         packs,
         "write_pack",

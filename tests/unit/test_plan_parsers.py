@@ -209,6 +209,27 @@ def test_mspdi_without_declaration_or_indentation():
     ]
 
 
+def test_mspdi_critical_flag(tmp_path):
+    """Project's `<Critical>` flag: 1 and 0 as booleans, null for a task that has no Critical element (issue 29)."""
+    task = (
+        "<Task><UID>{uid}</UID><Name>Task {uid}</Name><OutlineLevel>1</OutlineLevel>{critical}"
+        "<Start>2026-01-05T08:00:00</Start><Finish>2026-01-09T17:00:00</Finish></Task>"
+    )
+    plan = tmp_path / "critical.xml"
+    plan.write_text(
+        '<Project xmlns="http://schemas.microsoft.com/project"><Tasks>'
+        + task.format(uid=1, critical="<Critical>1</Critical>")
+        + task.format(uid=2, critical="<Critical>0</Critical>")
+        + task.format(uid=3, critical="")
+        + "</Tasks></Project>",
+        encoding="utf-8",
+    )
+    batch = parse(plan)
+    assert balanced(batch) and not batch.rejects
+    flags = by_key(batch, "schedule_tasks", "task_uid")["is_critical"].to_dict()
+    assert flags["1"] is True and flags["2"] is False and flags["3"] is None
+
+
 def test_truncated_mspdi_is_a_clear_error(tmp_path):
     broken = tmp_path / "half.xml"
     broken.write_bytes((PLAN_FIXTURES / "compact_no_indent.xml").read_bytes()[:700])

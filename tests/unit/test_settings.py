@@ -125,7 +125,11 @@ def test_dbt_projects_own_defaults_are_the_settings_defaults():
     """dbt_project.yml's vars serve `dbt build` by hand; a run passes Settings().dbt_vars(). The two sets of
     defaults must be one, or a model built by hand grades with other thresholds than the pipeline's."""
     project = yaml.safe_load((Path(__file__).resolve().parents[2] / "dbt_project" / "dbt_project.yml").read_text())
-    own_defaults = {name: value for name, value in project["vars"].items() if name not in {"month_start", "month_end"}}
+    own_defaults = {
+        name: value
+        for name, value in project["vars"].items()
+        if name not in {"month_start", "month_end", "kpi_catalog"}
+    }
     assert own_defaults == parse_settings({}).dbt_vars()
 
 
@@ -232,3 +236,62 @@ def test_the_counted_work_item_types_reach_dbt():
     assert settings.dbt_vars()["jira_counted_issue_types"] == ["Story", "Bug"]
     assert settings.dbt_vars()["azure_devops_counted_work_item_types"] == ["Task"]
     assert parse_settings({}).dbt_vars()["jira_counted_issue_types"] is None  # every type but containers
+
+
+def test_kpi_targets_are_held_per_tier_and_passed_to_dbt():
+    """One {met, near} pair sets every tier and the portfolio row; a mapping by tier sets the tiers it names (the
+    others keep the catalog's defaults, in dbt)."""
+    settings = parse_settings(
+        {"kpi_targets": {"scope_churn": {"met": 0.05, "near": 0.15}, "uat_completion": {1: {"met": 1.0, "near": 0.95}}}}
+    )
+    targets = settings.dbt_vars()["kpi_targets"]
+    assert targets["scope_churn"] == {tier: {"met": 0.05, "near": 0.15} for tier in ("1", "2", "3", "portfolio")}
+    assert targets["uat_completion"] == {"1": {"met": 1.0, "near": 0.95}}
+    assert parse_settings({}).dbt_vars()["kpi_targets"] == {}
+
+
+@pytest.mark.parametrize(
+    ("kpi_targets", "message"),
+    [
+        (
+            {"scope_chrun": {"met": 0.1, "near": 0.2}},
+            r"kpi_targets\.scope_chrun: not a KPI; the KPIs are milestone_on_time_rate",
+        ),
+        (
+            {"uat_completion": {"met": 0.9, "near": 0.95}},
+            r"kpi_targets\.uat_completion: near \(0.95\) must not exceed met \(0.9\)",
+        ),
+        (
+            {"scope_churn": {"met": 0.2, "near": 0.1}},
+            r"kpi_targets\.scope_churn: near \(0.1\) must not be below met \(0.2\)",
+        ),
+        # looser than impossible: a share's near below 0 could never be missed
+        (
+            {"uat_completion": {"met": 0.9, "near": -0.1}},
+            r"near \(-0.1\) is outside what uat_completion can take \(share, from 0.0 to 1.0\)",
+        ),
+        (
+            {"stakeholder_csat": {"portfolio": {"met": 4.2, "near": 0.5}}},
+            r"kpi_targets\.stakeholder_csat\.portfolio: near \(0.5\) is outside",
+        ),
+        (
+            {"uat_completion": {4: {"met": 1.0, "near": 0.9}}},
+            r"kpi_targets\.uat_completion\.4: tiers are 1, 2, 3 and portfolio",
+        ),
+        ({"cr_cycle_time": {"met": 5}}, r"kpi_targets.*near"),
+    ],
+)
+def test_a_kpi_target_that_cannot_work_is_an_error_naming_the_key(kpi_targets, message):
+    with pytest.raises(ConfigError, match=message):
+        parse_settings({"kpi_targets": kpi_targets})
+
+
+def test_issue_sla_days_fill_the_severities_not_given():
+    assert parse_settings({"issue_sla_days": {"High": 5}}).dbt_vars()["issue_sla_days"] == {
+        "Critical": 2,
+        "High": 5,
+        "Medium": 20,
+        "Low": 40,
+    }
+    with pytest.raises(ConfigError, match="issue_sla_days"):
+        parse_settings({"issue_sla_days": {"Urgent": 1}})

@@ -104,5 +104,7 @@ select
             then abs({{ dbt.datediff('previous_forecast_date', 'actual_date', 'day') }})
             -- the horizon is a lead time, elapsed (DESIGN §5: b - a)
                 <= greatest(1, 0.1 * {{ dbt.datediff("cast(month - interval 1 day as date)", 'previous_forecast_date', 'day') }})
-    end as is_forecast_accurate
+    end as is_forecast_accurate,
+    -- last, as append_new_columns adds it to a table built before it existed
+    milestone_vendor
 from with_previous

@@ -3,6 +3,7 @@ Azure DevOps backlogs, with the layouts and quirks each team's setup has."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import random
 from pathlib import Path
@@ -23,6 +24,11 @@ COSTED_SCHEDULES = {"CRM", "NET", "WMS", "ERP"}
 SIZE_COLUMNS = {"EDP": "Story Points", "SOC": "Effort", "IAM": "Size"}
 # A month's drop where a plan export is missing (the pack serves the earlier one and says so).
 MISSING_EXPORTS = {("DMS", D(2026, 9, 1))}
+# critical_path_stability's story (DESIGN §5a): each MS Project plan is one chain (each phase's work packages in
+# turn, then its gate), so Project flags every task Critical and the set holds month on month (Met). The Warehouse
+# system is re-planned in the demo's last month: its work packages A now run alongside B with float, so five of its
+# fifteen critical tasks leave the path: stability 10 / 15 = 0.67, Missed.
+REPLANNED_CRITICAL_PATH = ("WMS", D(2026, 10, 1))
 
 
 def _fraction_done(start: dt.date, finish: dt.date, as_of: dt.date, efficiency: float) -> float:
@@ -132,6 +138,14 @@ def schedule_tasks(project: DemoProject, as_of: dt.date) -> list[Task]:
         ),
     )
     return tasks
+
+
+def critical_flags(project: DemoProject, month: dt.date, tasks: list[Task]) -> dict[int, bool]:
+    """MS Project's Critical flag per task UID: the plan's longest path, which is every task of its single chain
+    (a summary is critical when a task under it is, as Project flags it), but after the planted re-plan."""
+    replanned = project.project_id == REPLANNED_CRITICAL_PATH[0] and month >= REPLANNED_CRITICAL_PATH[1]
+    off_path = {t.uid for t in tasks if replanned and not t.is_summary and t.name.endswith("work package A")}
+    return {t.uid: t.uid not in off_path for t in tasks}
 
 
 def _backlog(project: DemoProject) -> list[dict]:
@@ -263,11 +277,13 @@ def write_plans(inbox: Path, month: dt.date) -> list[Path]:
         if project.plan_source == "ms_project":
             # some months the file comes from an older Project that writes one long line, no declaration
             compact = month.month % 4 == 0
+            tasks = schedule_tasks(project, as_of)
+            flags = critical_flags(project, month, tasks)
             written.append(
                 write_mspdi(
                     folder / f"{project.plan_key}.xml",
                     project.name,
-                    schedule_tasks(project, as_of),
+                    [dataclasses.replace(task, is_critical=flags[task.uid]) for task in tasks],
                     indent=not compact,
                     declaration=not compact,
                 )

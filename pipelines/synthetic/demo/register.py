@@ -16,7 +16,7 @@ from openpyxl.workbook import Workbook
 from pipelines.sources import register as parser
 from pipelines.sources.register import SHEETS
 from pipelines.synthetic.demo import portfolio as story
-from pipelines.synthetic.demo.portfolio import PROJECTS, DemoProject, month_end, slip_so_far
+from pipelines.synthetic.demo.portfolio import PROJECTS, D, DemoProject, month_end, slip_so_far
 
 # The header of each sheet the demo writes, as DESIGN §3 names it, with the optional columns the demo fills.
 COLUMNS: dict[str, list[str]] = {
@@ -158,6 +158,58 @@ def _benefits(project: DemoProject) -> list[list]:
 ISSUE_DAYS_TO_CLOSE = {"Critical": 1, "High": 7, "Medium": 15, "Low": 30}
 
 
+# RAID items planted on top of the moving log, for the KPI framework's stories (DESIGN §5a): ERP's risks pile up
+# before its go-live (exposure 2 on 31 Jul, 8 on 31 Oct: burn-down 4.0×, Missed), and PAY waits on the bank with
+# no one owning the dependency (dependency confirmation missed). (id, type, title, owner, severity, raised, due);
+# an owner of None is the project manager. They stay open, updated 3 days before each month end.
+PLANTED_RAID = {
+    "ERP": [
+        (
+            "R-ERP-P1",
+            "Risk",
+            "Risk: key users unavailable for cutover weekend",
+            None,
+            "Medium",
+            D(2026, 6, 20),
+            D(2026, 12, 15),
+        ),
+        ("R-ERP-P2", "Risk", "Risk: data migration rehearsal overruns", None, "High", D(2026, 9, 10), D(2026, 11, 20)),
+        ("R-ERP-P3", "Risk", "Risk: interface partner not ready", None, "High", D(2026, 10, 12), D(2026, 11, 25)),
+    ],
+    "PAY": [
+        (
+            "R-PAY-P1",
+            "Dependency",
+            "Dependency: bank certifies the payments gateway",
+            "",
+            "High",
+            D(2026, 10, 5),
+            D(2026, 11, 10),
+        ),
+    ],
+}
+
+
+def _planted_raid(project: DemoProject, as_of: dt.date) -> list[list]:
+    return [
+        [
+            raid_id,
+            project.project_id,
+            kind,
+            title,
+            project.manager if owner is None else owner,
+            severity,
+            "Open",
+            raised,
+            max(raised, as_of - dt.timedelta(days=3)),
+            due,
+            None,
+        ]
+        for raid_id, kind, title, owner, severity, raised, due in PLANTED_RAID.get(project.project_id, [])
+        if raised <= as_of
+    ]
+
+
 def _raid(project: DemoProject, as_of: dt.date) -> list[list]:
     """A RAID log that moves: an item raised every month, due 45 days later, closed a few weeks after that (issues
     within their severity's SLA); the troubled projects let updates go stale, deadlines and SLAs pass."""
@@ -198,11 +250,36 @@ def _raid(project: DemoProject, as_of: dt.date) -> list[list]:
                 closed_on if closed else None,
             ]
         )
-    return rows
+    return rows + _planted_raid(project, as_of)
+
+
+# Change requests raised late in the demo, so October's CR cycle time has decisions to measure (DESIGN §5a
+# cr_cycle_time, ≤ 5 business days; ≤ 10): SOC's decided in 3 business days (Met), ERP's in 6 (Near), WMS's in 25
+# (Missed: it waited for a steering committee).
+LATE_CHANGES = {
+    "SOC": (D(2026, 9, 29), D(2026, 10, 2)),
+    "ERP": (D(2026, 9, 28), D(2026, 10, 6)),
+    "WMS": (D(2026, 9, 15), D(2026, 10, 20)),
+}
 
 
 def _changes(project: DemoProject, as_of: dt.date) -> list[list]:
     rows = []
+    late = LATE_CHANGES.get(project.project_id)
+    if late is not None and late[0] <= as_of:
+        submitted, decided = late
+        rows.append(
+            [
+                f"CR-{project.project_id}-L",
+                project.project_id,
+                f"Late change request for {project.name}",
+                submitted,
+                None if decided > as_of else decided,
+                "Pending" if decided > as_of else "Approved",
+                round(project.bac * 0.01),
+                5,
+            ]
+        )
     for index in range(1, 4):
         submitted = project.start + dt.timedelta(days=95 * index)
         if submitted > as_of:

@@ -23,6 +23,7 @@ class Task:
     actual_finish: dt.date | None
     cost: float = 0.0
     actual_cost: float = 0.0
+    is_critical: bool | None = None  # MS Project's Critical flag; None writes no element
 
 
 @dataclass(frozen=True, kw_only=True)

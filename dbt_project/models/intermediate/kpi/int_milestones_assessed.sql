@@ -17,7 +17,9 @@ schedule_milestones as (
         task_name as milestone_name,
         baseline_finish as baseline_date,
         finish_date as forecast_date,
-        coalesce(actual_finish, case when percent_complete_fraction >= 1 then finish_date end) as actual_date
+        coalesce(actual_finish, case when percent_complete_fraction >= 1 then finish_date end) as actual_date,
+        -- a plan's milestone names no vendor (the vendor is a register column)
+        cast(null as varchar) as milestone_vendor
     from {{ ref('int_tasks_weighted') }}
     where is_milestone
 ),
@@ -32,7 +34,8 @@ register_milestones as (
         milestones.milestone_name,
         milestones.baseline_date,
         milestones.forecast_date,
-        milestones.actual_date
+        milestones.actual_date,
+        milestones.milestone_vendor
     from {{ ref('int_milestones_as_of_month') }} as milestones
     where exists (
             select 1 from {{ ref('stg_register__projects') }} as registered
@@ -72,6 +75,7 @@ assessed as (
         unioned.baseline_date,
         unioned.forecast_date,
         unioned.actual_date,
+        unioned.milestone_vendor,
         {{ tolerance_days('projects.tier') }} as tolerance_days,
         previous_forecasts.milestone_key is not null as is_listed_previous_month,
         previous_forecasts.previous_forecast_date
@@ -107,5 +111,6 @@ select
     {{ dbt.datediff('baseline_date', 'coalesce(actual_date, forecast_date)', 'day') }} as slip_days,
     actual_date between month and as_of as completed_in_month,
     is_listed_previous_month,
-    previous_forecast_date
+    previous_forecast_date,
+    milestone_vendor
 from assessed

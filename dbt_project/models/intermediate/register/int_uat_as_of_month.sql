@@ -1,18 +1,11 @@
 -- Each month's register UAT rows (the window and the month before it, for month-on-month comparisons): the
--- rows of the register snapshot that serves the month, the one its projects come from (as_of_snapshot over
--- stg_register__projects: the latest register at or before the month, never one a blocked month loaded).
+-- rows of the register snapshot that serves the month, the one its projects come from
+-- (int_register_snapshots_as_of_month: the latest register at or before the month, never one a blocked month
+-- loaded).
 -- UAT is an optional sheet (DESIGN §3) and belongs to its register: a month whose register has no UAT
 -- rows has none here (its KPIs are not tracked), never the rows of an older register that had the sheet.
-with served_projects as (
-    {{ as_of_snapshot(ref('stg_register__projects'), 'register', months_before=1) }}
-),
-
-register_snapshots as (
-    -- the register snapshot each month reads
-    select distinct
-        month,
-        snapshot_month
-    from served_projects
+with register_snapshots as (
+    select * from {{ ref('int_register_snapshots_as_of_month') }}
 ),
 
 sheet_rows as (
