@@ -171,3 +171,41 @@ def test_a_run_of_some_dbt_models_builds_those_only(september_workspace):
     assert checked == {dim_project}, checked  # dim_project's own dbt tests ran, and no other model's
     assert query(workspace, "select count(*) from marts.dim_project") == [(2,)]
     assert query(workspace, project_months) == before
+
+
+def test_a_register_without_the_optional_sheets_scores_their_kpis_not_tracked(september_workspace):
+    """The tiny register has none of the optional sheets (DESIGN §3: Decisions, Readiness, UAT, Cutovers, Surveys,
+    Evidence): their KPIs are Not tracked with the sheet that would turn them on, never zero and never Green, on the
+    scorecard mart and the pack's scorecard page; every KPI of DESIGN §5a has its row. ALPHA's one milestone,
+    due 30 Apr and done 14 May, is late for tier 1 (tolerance 0): on-time rate 0 of 1, Missed."""
+    workspace = september_workspace
+    rows = {
+        kpi: (value, status, reason)
+        for kpi, value, status, reason in query(
+            workspace,
+            "select kpi, value, status, not_tracked_reason from marts.fct_kpi_scorecard_month "
+            "where month = ? and project_id = 'ALPHA'",
+            [SEP],
+        )
+    }
+    assert len(rows) == 23
+    assert rows["milestone_on_time_rate"][:2] == (0.0, "Missed")
+    sheets = {
+        "decision_latency": "Decisions",
+        "release_readiness": "Readiness",
+        "uat_completion": "UAT",
+        "cutover_success": "Cutovers",
+        "stakeholder_csat": "Surveys",
+        "team_friction": "Surveys",
+        "compliance_evidence": "Evidence",
+    }
+    for kpi, sheet in sheets.items():
+        value, status, reason = rows[kpi]
+        assert (value, status) == (None, "Not tracked"), kpi
+        assert reason.startswith(f"needs the register's {sheet} sheet"), (kpi, reason)
+    pack = (workspace.output / "packs" / "2026-09" / "steering-pack-2026-09.html").read_text(encoding="utf-8")
+    scorecard = pack.split('<table id="scorecard-table">', 1)[1].split("</table>", 1)[0]
+    for kpi in sheets:
+        row = scorecard.split(f'<tr data-kpi="{kpi}"', 1)[1].split("</tr>", 1)[0]
+        assert 'data-status="Not tracked"' in row and "Not tracked ◌" in row and "rag-Green" not in row, kpi
+        assert f"needs the register&#39;s {sheets[kpi]} sheet" in row, row

@@ -8,7 +8,15 @@ import datetime as dt
 import random
 from pathlib import Path
 
-from pipelines.synthetic.demo.portfolio import PROJECTS, D, DemoProject, add_days, month_end, slip_so_far
+from pipelines.synthetic.demo.portfolio import (
+    DEMO_LAST_MONTH,
+    PROJECTS,
+    D,
+    DemoProject,
+    add_days,
+    month_end,
+    slip_so_far,
+)
 from pipelines.synthetic.exports import (
     Task,
     WorkItem,
@@ -248,6 +256,46 @@ def work_items(project: DemoProject, as_of: dt.date) -> list[WorkItem]:
                 sprints=sprints,
                 area_path=area,
                 parent=_item_key(project, 1000 + item["epic"]),
+            )
+        )
+    return out + _bugs(project, as_of)
+
+
+# The Bug items an agile team logs (DESIGN §5 defect leakage: bugs raised after go-live over all the release's
+# bugs). Six during the build, spread up to go-live, then the go-live's own: MOB's troubled go-live leaks 3 (3 of 9,
+# Missed), HRP's 1 (1 of 7, Near), the others none (Met). Bugs carry no points, so they never move EV.
+BUGS_BEFORE_GO_LIVE = 6
+BUGS_AFTER_GO_LIVE = {"MOB": 3, "HRP": 1}
+
+
+def _bugs(project: DemoProject, as_of: dt.date) -> list[WorkItem]:
+    go_live = project.go_live + dt.timedelta(days=slip_so_far(project, month_end(DEMO_LAST_MONTH)))
+    is_jira = project.plan_source == "jira"
+    build = (go_live - project.start).days
+    days = [add_days(project.start, build * (n + 1) / (BUGS_BEFORE_GO_LIVE + 1)) for n in range(BUGS_BEFORE_GO_LIVE)]
+    days += [go_live + dt.timedelta(days=3 + 6 * n) for n in range(BUGS_AFTER_GO_LIVE.get(project.project_id, 0))]
+    out = []
+    for number, created in enumerate(days, start=2001):
+        if created > as_of:
+            continue
+        fixed = created + dt.timedelta(days=6)
+        done = fixed <= as_of
+        status = ("Done" if is_jira else "Closed") if done else ("In Progress" if is_jira else "Active")
+        out.append(
+            WorkItem(
+                key=_item_key(project, number),
+                item_type="Bug",
+                summary=f"Bug {number - 2000}: {('totals off by a cent', 'slow search', 'login loop')[number % 3]}",
+                status=status,
+                status_category="Done" if done else "In Progress",
+                resolution=("Done" if is_jira else None) if done else None,
+                points=None,
+                created=dt.datetime.combine(created, dt.time(10, 15)),
+                resolved=dt.datetime.combine(fixed, dt.time(16, 0)) if done else None,
+                assignee="Ana Silva",
+                labels=(),
+                sprints=(),
+                area_path="" if is_jira else project.plan_key,
             )
         )
     return out
