@@ -202,10 +202,10 @@ def test_a_register_without_the_optional_sheets_scores_their_kpis_not_tracked(se
     for kpi, sheet in sheets.items():
         value, status, reason = rows[kpi]
         assert (value, status) == (None, "Not tracked"), kpi
-        assert reason.startswith(f"needs the register's {sheet} sheet"), (kpi, reason)
+        assert reason.startswith("needs ") and f"the register's {sheet} sheet" in reason, (kpi, reason)
     pack = (workspace.output / "packs" / "2026-09" / "steering-pack-2026-09.html").read_text(encoding="utf-8")
     scorecard = pack.split('<table id="scorecard-table">', 1)[1].split("</table>", 1)[0]
     for kpi in sheets:
         row = scorecard.split(f'<tr data-kpi="{kpi}"', 1)[1].split("</tr>", 1)[0]
         assert 'data-status="Not tracked"' in row and "Not tracked ◌" in row and "rag-Green" not in row, kpi
-        assert f"needs the register&#39;s {sheets[kpi]} sheet" in row, row
+        assert "needs " in row and f"the register&#39;s {sheets[kpi]} sheet" in row, row
