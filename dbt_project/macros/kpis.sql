@@ -67,3 +67,19 @@
         else 'Missed'
     end
 {%- endmacro %}
+
+{#
+  One KPI's measures in the int_kpi_* contract's columns, names and types (month, project_id, kpi, kpi_value,
+  kpi_numerator, kpi_denominator, secondary_value, not_tracked_reason), for a select that measures one KPI: the
+  scorecard unions such selects. A figure not given is null; `project_id=none` makes the portfolio row.
+#}
+{% macro kpi_measure(kpi, value, numerator=none, denominator=none, secondary=none, reason=none, project_id='project_id', month='month') -%}
+    {{ month }} as month,
+    {{ project_id if project_id is not none else 'cast(null as varchar)' }} as project_id,
+    '{{ kpi }}' as kpi,
+    cast({{ value }} as double precision) as kpi_value,
+    cast({{ numerator if numerator is not none else 'null' }} as double precision) as kpi_numerator,
+    cast({{ denominator if denominator is not none else 'null' }} as double precision) as kpi_denominator,
+    cast({{ secondary if secondary is not none else 'null' }} as double precision) as secondary_value,
+    cast({{ reason if reason is not none else 'null' }} as varchar) as not_tracked_reason
+{%- endmacro %}

@@ -104,141 +104,84 @@ post_golive as (
 project_measures as (
     -- the KPIs of DESIGN §5, per project, as the project marts publish them
     select
-        month,
-        project_id,
-        'milestone_on_time_rate' as kpi,
-        milestone_on_time_rate as kpi_value,
-        cast(milestones_on_time as double precision) as kpi_numerator,
-        cast(milestones_due as double precision) as kpi_denominator,
-        cast(null as double precision) as secondary_value,
-        case when milestones_due = 0 then 'no milestone is due yet' end as not_tracked_reason
+        {{ kpi_measure(
+            'milestone_on_time_rate', 'milestone_on_time_rate', 'milestones_on_time', 'milestones_due',
+            reason="case when milestones_due = 0 then 'no milestone is due yet' end"
+        ) }}
     from project_months
     union all
     select
-        month,
-        project_id,
-        'schedule_variance' as kpi,
-        schedule_slip_pct as kpi_value,
-        cast(null as double precision) as kpi_numerator,
-        cast(null as double precision) as kpi_denominator,
-        cast(null as double precision) as secondary_value,
-        case when schedule_slip_pct is null then 'no baseline and forecast finish to compare' end as not_tracked_reason
+        {{ kpi_measure(
+            'schedule_variance', 'schedule_slip_pct',
+            reason="case when schedule_slip_pct is null then 'no baseline and forecast finish to compare' end"
+        ) }}
     from project_months
     union all
     select
-        month,
-        project_id,
-        'cost_variance' as kpi,
-        cost_overrun_pct as kpi_value,
-        cast(null as double precision) as kpi_numerator,
-        cast(null as double precision) as kpi_denominator,
-        cast(null as double precision) as secondary_value,
-        case when cost_overrun_pct is null then 'no BAC and EAC to compare' end as not_tracked_reason
+        {{ kpi_measure(
+            'cost_variance', 'cost_overrun_pct',
+            reason="case when cost_overrun_pct is null then 'no BAC and EAC to compare' end"
+        ) }}
+    from project_months
+    union all
+    select {{ kpi_measure('scope_churn', 'scope_churn_pct') }}
     from project_months
     union all
     select
-        month,
-        project_id,
-        'scope_churn' as kpi,
-        scope_churn_pct as kpi_value,
-        cast(null as double precision) as kpi_numerator,
-        cast(null as double precision) as kpi_denominator,
-        cast(null as double precision) as secondary_value,
-        cast(null as varchar) as not_tracked_reason
-    from project_months
-    union all
-    select
-        project_months.month,
-        project_months.project_id,
-        'cr_cycle_time' as kpi,
-        project_months.cr_cycle_business_days_median as kpi_value,
-        cast(null as double precision) as kpi_numerator,
-        cast(null as double precision) as kpi_denominator,
-        cast(null as double precision) as secondary_value,
-        case
-            when project_months.cr_cycle_business_days_median is null and change_requests.change_requests > 0
-                then 'no change request was decided in the month'
-        end as not_tracked_reason
+        {{ kpi_measure(
+            'cr_cycle_time', 'project_months.cr_cycle_business_days_median',
+            reason="case when project_months.cr_cycle_business_days_median is null
+                and change_requests.change_requests > 0 then 'no change request was decided in the month' end",
+            project_id='project_months.project_id', month='project_months.month'
+        ) }}
     from project_months
     left join change_requests
         on change_requests.month = project_months.month
         and change_requests.project_id = project_months.project_id
     union all
-    select
-        month,
-        project_id,
-        'forecast_accuracy_cost' as kpi,
-        eac_drift_pct as kpi_value,
-        cast(null as double precision) as kpi_numerator,
-        cast(null as double precision) as kpi_denominator,
-        cast(null as double precision) as secondary_value,
-        cast(null as varchar) as not_tracked_reason
+    select {{ kpi_measure('forecast_accuracy_cost', 'eac_drift_pct') }}
     from project_months
     union all
     select
-        month,
-        project_id,
-        'benefits_readiness' as kpi,
-        readiness_score as kpi_value,
-        cast(null as double precision) as kpi_numerator,
-        cast(null as double precision) as kpi_denominator,
-        case when benefits_ready then 1.0 else 0.0 end as secondary_value,
-        cast(null as varchar) as not_tracked_reason
+        {{ kpi_measure(
+            'benefits_readiness', 'readiness_score', secondary='case when benefits_ready then 1.0 else 0.0 end'
+        ) }}
     from project_months
     where readiness_score is not null
     union all
     select
-        month,
-        project_id,
-        'forecast_accuracy_date' as kpi,
-        cast(forecasts_accurate as double precision) / nullif(forecasts_completed, 0) as kpi_value,
-        cast(forecasts_accurate as double precision) as kpi_numerator,
-        cast(forecasts_completed as double precision) as kpi_denominator,
-        cast(null as double precision) as secondary_value,
-        case
-            when forecasts_completed = 0
-                then 'no milestone with a forecast the month before was completed in the month'
-        end as not_tracked_reason
+        {{ kpi_measure(
+            'forecast_accuracy_date',
+            'cast(forecasts_accurate as double precision) / nullif(forecasts_completed, 0)',
+            'forecasts_accurate', 'forecasts_completed',
+            reason="case when forecasts_completed = 0
+                then 'no milestone with a forecast the month before was completed in the month' end"
+        ) }}
     from milestone_forecasts
     union all
     select
-        month,
-        project_id,
-        'raid_freshness' as kpi,
-        cast(fresh_items as double precision) / nullif(open_items, 0) as kpi_value,
-        cast(fresh_items as double precision) as kpi_numerator,
-        cast(open_items as double precision) as kpi_denominator,
-        cast(null as double precision) as secondary_value,
-        case when open_items = 0 then 'no RAID item is open' end as not_tracked_reason
+        {{ kpi_measure(
+            'raid_freshness', 'cast(fresh_items as double precision) / nullif(open_items, 0)',
+            'fresh_items', 'open_items', reason="case when open_items = 0 then 'no RAID item is open' end"
+        ) }}
     from raid_open_items
     union all
     select
-        month,
-        project_id,
-        'defect_leakage' as kpi,
-        defect_leakage_pct as kpi_value,
-        cast(null as double precision) as kpi_numerator,
-        cast(null as double precision) as kpi_denominator,
-        cast(null as double precision) as secondary_value,
-        case when defect_leakage_pct is null then 'no Bug item in the plan to compare' end as not_tracked_reason
+        {{ kpi_measure(
+            'defect_leakage', 'defect_leakage_pct',
+            reason="case when defect_leakage_pct is null then 'no Bug item in the plan to compare' end"
+        ) }}
     from post_golive
     union all
+    -- no incident since go-live is the rate at its best, whatever the baseline
     select
-        month,
-        project_id,
-        'post_golive_incident_rate' as kpi,
-        -- no incident since go-live is the rate at its best, whatever the baseline
-        case
-            when incidents_per_week = 0 then 0.0
-            else incidents_per_week / nullif(baseline_per_week, 0)
-        end as kpi_value,
-        cast(null as double precision) as kpi_numerator,
-        cast(null as double precision) as kpi_denominator,
-        incidents_per_week as secondary_value,
-        case
-            when incidents_per_week > 0 and coalesce(baseline_per_week, 0) = 0
-                then 'no incident before go-live to set the baseline'
-        end as not_tracked_reason
+        {{ kpi_measure(
+            'post_golive_incident_rate',
+            'case when incidents_per_week = 0 then 0.0 else incidents_per_week / nullif(baseline_per_week, 0) end',
+            secondary='incidents_per_week',
+            reason="case when incidents_per_week > 0 and coalesce(baseline_per_week, 0) = 0
+                then 'no incident before go-live to set the baseline' end"
+        ) }}
     from post_golive
 ),
 
@@ -246,143 +189,88 @@ portfolio_measures as (
     -- the same KPIs for the portfolio: shares pooled over the projects' counts, variances weighted by BAC,
     -- medians and scores over the projects' values
     select
-        month,
-        cast(null as varchar) as project_id,
-        'milestone_on_time_rate' as kpi,
-        cast(sum(milestones_on_time) as double precision) / nullif(sum(milestones_due), 0) as kpi_value,
-        cast(sum(milestones_on_time) as double precision) as kpi_numerator,
-        cast(sum(milestones_due) as double precision) as kpi_denominator,
-        cast(null as double precision) as secondary_value,
-        cast(null as varchar) as not_tracked_reason
+        {{ kpi_measure(
+            'milestone_on_time_rate',
+            'cast(sum(milestones_on_time) as double precision) / nullif(sum(milestones_due), 0)',
+            'sum(milestones_on_time)', 'sum(milestones_due)', project_id=none
+        ) }}
     from project_months
     group by month
     union all
     select
-        month,
-        cast(null as varchar) as project_id,
-        'schedule_variance' as kpi,
-        sum(schedule_slip_pct * bac)
-        / nullif(sum(case when schedule_slip_pct is not null then bac end), 0) as kpi_value,
-        cast(null as double precision) as kpi_numerator,
-        cast(null as double precision) as kpi_denominator,
-        cast(null as double precision) as secondary_value,
-        cast(null as varchar) as not_tracked_reason
+        {{ kpi_measure(
+            'schedule_variance',
+            'sum(schedule_slip_pct * bac) / nullif(sum(case when schedule_slip_pct is not null then bac end), 0)',
+            project_id=none
+        ) }}
     from project_months
     group by month
     union all
     select
-        month,
-        cast(null as varchar) as project_id,
-        'cost_variance' as kpi,
-        (
-            sum(case when cost_overrun_pct is not null then eac end)
-            - sum(case when cost_overrun_pct is not null then bac end)
-        )
-        / nullif(sum(case when cost_overrun_pct is not null then bac end), 0) as kpi_value,
-        cast(null as double precision) as kpi_numerator,
-        cast(null as double precision) as kpi_denominator,
-        cast(null as double precision) as secondary_value,
-        cast(null as varchar) as not_tracked_reason
+        {{ kpi_measure(
+            'cost_variance',
+            '(sum(case when cost_overrun_pct is not null then eac end)
+                - sum(case when cost_overrun_pct is not null then bac end))
+            / nullif(sum(case when cost_overrun_pct is not null then bac end), 0)',
+            project_id=none
+        ) }}
     from project_months
     group by month
     union all
     select
-        month,
-        cast(null as varchar) as project_id,
-        'scope_churn' as kpi,
-        sum(scope_churn_pct * bac) / nullif(sum(case when scope_churn_pct is not null then bac end), 0) as kpi_value,
-        cast(null as double precision) as kpi_numerator,
-        cast(null as double precision) as kpi_denominator,
-        cast(null as double precision) as secondary_value,
-        cast(null as varchar) as not_tracked_reason
+        {{ kpi_measure(
+            'scope_churn',
+            'sum(scope_churn_pct * bac) / nullif(sum(case when scope_churn_pct is not null then bac end), 0)',
+            project_id=none
+        ) }}
+    from project_months
+    group by month
+    union all
+    select {{ kpi_measure('cr_cycle_time', median('cr_cycle_business_days_median'), project_id=none) }}
+    from project_months
+    group by month
+    union all
+    select {{ kpi_measure('forecast_accuracy_cost', median('eac_drift_pct'), project_id=none) }}
     from project_months
     group by month
     union all
     select
-        month,
-        cast(null as varchar) as project_id,
-        'cr_cycle_time' as kpi,
-        {{ median('cr_cycle_business_days_median') }} as kpi_value,
-        cast(null as double precision) as kpi_numerator,
-        cast(null as double precision) as kpi_denominator,
-        cast(null as double precision) as secondary_value,
-        cast(null as varchar) as not_tracked_reason
-    from project_months
-    group by month
-    union all
-    select
-        month,
-        cast(null as varchar) as project_id,
-        'forecast_accuracy_cost' as kpi,
-        {{ median('eac_drift_pct') }} as kpi_value,
-        cast(null as double precision) as kpi_numerator,
-        cast(null as double precision) as kpi_denominator,
-        cast(null as double precision) as secondary_value,
-        cast(null as varchar) as not_tracked_reason
-    from project_months
-    group by month
-    union all
-    select
-        month,
-        cast(null as varchar) as project_id,
-        'benefits_readiness' as kpi,
-        avg(readiness_score) as kpi_value,
-        cast(null as double precision) as kpi_numerator,
-        cast(null as double precision) as kpi_denominator,
-        avg(case when benefits_ready then 1.0 else 0.0 end) as secondary_value,
-        cast(null as varchar) as not_tracked_reason
+        {{ kpi_measure(
+            'benefits_readiness', 'avg(readiness_score)',
+            secondary='avg(case when benefits_ready then 1.0 else 0.0 end)', project_id=none
+        ) }}
     from project_months
     where readiness_score is not null
     group by month
     union all
     select
-        month,
-        cast(null as varchar) as project_id,
-        'forecast_accuracy_date' as kpi,
-        cast(sum(forecasts_accurate) as double precision) / nullif(sum(forecasts_completed), 0) as kpi_value,
-        cast(sum(forecasts_accurate) as double precision) as kpi_numerator,
-        cast(sum(forecasts_completed) as double precision) as kpi_denominator,
-        cast(null as double precision) as secondary_value,
-        cast(null as varchar) as not_tracked_reason
+        {{ kpi_measure(
+            'forecast_accuracy_date',
+            'cast(sum(forecasts_accurate) as double precision) / nullif(sum(forecasts_completed), 0)',
+            'sum(forecasts_accurate)', 'sum(forecasts_completed)', project_id=none
+        ) }}
     from milestone_forecasts
     group by month
     union all
     select
-        month,
-        cast(null as varchar) as project_id,
-        'raid_freshness' as kpi,
-        cast(sum(fresh_items) as double precision) / nullif(sum(open_items), 0) as kpi_value,
-        cast(sum(fresh_items) as double precision) as kpi_numerator,
-        cast(sum(open_items) as double precision) as kpi_denominator,
-        cast(null as double precision) as secondary_value,
-        cast(null as varchar) as not_tracked_reason
+        {{ kpi_measure(
+            'raid_freshness', 'cast(sum(fresh_items) as double precision) / nullif(sum(open_items), 0)',
+            'sum(fresh_items)', 'sum(open_items)', project_id=none
+        ) }}
     from raid_open_items
     group by month
     union all
-    select
-        month,
-        cast(null as varchar) as project_id,
-        'defect_leakage' as kpi,
-        {{ median('defect_leakage_pct') }} as kpi_value,
-        cast(null as double precision) as kpi_numerator,
-        cast(null as double precision) as kpi_denominator,
-        cast(null as double precision) as secondary_value,
-        cast(null as varchar) as not_tracked_reason
+    select {{ kpi_measure('defect_leakage', median('defect_leakage_pct'), project_id=none) }}
     from post_golive
     group by month
     union all
     select
-        month,
-        cast(null as varchar) as project_id,
-        'post_golive_incident_rate' as kpi,
-        case
-            when sum(incidents_per_week) = 0 then 0.0
-            else sum(incidents_per_week) / nullif(sum(baseline_per_week), 0)
-        end as kpi_value,
-        cast(null as double precision) as kpi_numerator,
-        cast(null as double precision) as kpi_denominator,
-        sum(incidents_per_week) as secondary_value,
-        cast(null as varchar) as not_tracked_reason
+        {{ kpi_measure(
+            'post_golive_incident_rate',
+            'case when sum(incidents_per_week) = 0 then 0.0
+                else sum(incidents_per_week) / nullif(sum(baseline_per_week), 0) end',
+            secondary='sum(incidents_per_week)', project_id=none
+        ) }}
     from post_golive
     group by month
 ),
