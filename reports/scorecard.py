@@ -108,9 +108,14 @@ def format_value(value: float | None, unit: str | None) -> str:
     if unit == "score":
         return f"{value:.1f} / 5"
     if unit == "score_change":
-        rounded = round(value, 1)
-        return "0.0" if rounded == 0 else f"{rounded:+.1f}"
+        return _score_change(value)
     return f"{value:.2f}"
+
+
+def _score_change(value: float) -> str:
+    """A change of a mean survey score, to a tenth and signed: +0.2, -0.3; no change reads 0.0 (not +0.0)."""
+    rounded = round(value, 1)
+    return "0.0" if rounded == 0 else f"{rounded:+.1f}"
 
 
 def format_secondary(value: float | None, label: str | None, unit: str | None) -> str | None:
@@ -145,8 +150,7 @@ def format_target_value(value: float, unit: str | None) -> str:
     if unit == "score":
         return f"{_trimmed(value, 1, keep=1)} / 5"
     if unit == "score_change":
-        rounded = round(value, 1)
-        return "0.0" if rounded == 0 else f"{rounded:+.1f}"
+        return _score_change(value)
     return _trimmed(value, 2)
 
 
