@@ -298,10 +298,11 @@ def demo(settings: Settings) -> None:
 @main.command()
 @click.option(
     "--scale",
-    type=click.Choice(["small", "medium", "large"]),
+    type=click.Choice(["tiny", "small", "medium", "large"]),
     default="small",
     show_default=True,
-    help="small = 50 projects; medium = 500 (~1 M work items); large = 2,000 (~5 M work items).",
+    help="tiny = 10 projects (the test suite's smoke test); small = 50; medium = 500 (~1 M work items); "
+    "large = 2,000 (~5 M work items).",
 )
 @click.option(
     "--out",

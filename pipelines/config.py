@@ -297,6 +297,14 @@ class DeliverySettings(_Strict):
     ops_email: str | None = None  # the PMO operations address that hears of failed runs
 
 
+class ForecastSettings(_Strict):
+    """The Monte Carlo forecasts (DESIGN §5b): how many weeks of an agile plan's throughput they sample, and how
+    many trials each project's forecast runs."""
+
+    history_weeks: Annotated[int, Field(ge=6, le=104)] = 12  # fewer than 6 weeks of history forecasts nothing
+    trials: Annotated[int, Field(ge=100, le=1_000_000)] = 10_000
+
+
 class ScheduleSettings(_Strict):
     """When the monthly run starts: `day_of_month` at `time` in `timezone`, for the month just ended."""
 
@@ -377,6 +385,7 @@ class Settings(_Strict):
     quality: QualitySettings = QualitySettings()
     delivery: DeliverySettings = DeliverySettings()
     schedule: ScheduleSettings = ScheduleSettings()
+    forecast: ForecastSettings = ForecastSettings()
     # Where the file came from; not a key of the file itself.
     config_file: Path | None = Field(default=None, exclude=True)
 
@@ -507,6 +516,7 @@ class Settings(_Strict):
                 for name, targets in sorted(self.kpi_targets.items())
             },
             "max_plan_days": self.limits.max_plan_days,
+            "forecast_history_weeks": self.forecast.history_weeks,
             "jira_out_of_scope_resolutions": list(self.jira.out_of_scope_resolutions),
             "jira_counted_issue_types": self.jira.counted_issue_types,
             "azure_devops_counted_work_item_types": list(self.azure_devops.counted_work_item_types),

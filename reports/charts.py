@@ -107,18 +107,30 @@ def _figure(width: float, height: float):
     return figure, figure.add_subplot()
 
 
-def _encode(figure, title: str, as_png: bool) -> str:
-    """Inline SVG markup, or an <img> holding a PNG (which the PDF prints several times faster)."""
+def _encode(figure, title: str, as_png: bool, description: str | None = None) -> str:
+    """Inline SVG markup, or an <img> holding a PNG (which the PDF prints several times faster). `description`
+    says the chart's figures in words: the PNG's alt text, the SVG's accessible name and <title>."""
+    from xml.sax.saxutils import escape, quoteattr
+
     if as_png:
         binary = io.BytesIO()
         # 120 dpi is sharp at the printed size; light compression: zlib's best level took longer than drawing
         figure.savefig(binary, format="png", dpi=120, metadata={"Software": None}, pil_kwargs={"compress_level": 1})
         encoded = base64.b64encode(binary.getvalue()).decode("ascii")
+        if description is not None:
+            return f'<img alt={quoteattr(description)} src="data:image/png;base64,{encoded}">'
         return f'<img alt="{title}" src="data:image/png;base64,{encoded}">'
     buffer = io.StringIO()
     figure.savefig(buffer, format="svg", metadata={"Date": None})
     svg = buffer.getvalue()
-    return svg[svg.index("<svg") :]  # inline: drop the XML declaration and doctype
+    svg = svg[svg.index("<svg") :]  # inline: drop the XML declaration and doctype
+    if description is not None:
+        opening = svg.index(">") + 1
+        svg = (
+            f'{svg[: opening - 1]} role="img" aria-label={quoteattr(description)}>'
+            f"<title>{escape(description)}</title>{svg[opening:]}"
+        )
+    return svg
 
 
 SlipRow = (
@@ -216,3 +228,125 @@ def sparkline_svg(values: list[float | None], label: str, width: int = 90, heigh
         f'viewBox="0 0 {width} {height}" role="img" aria-label={quoteattr(label)}>'
         f"<title>{escape(label)}</title>{lines}{dot}</svg>"
     )
+
+
+FORECAST_LINES = {"P50": ("#1f77b4", ":"), "P85": ("#c0392b", "-"), "P95": ("#7f8c8d", "--")}
+FORECAST_MARKERS = {"baseline finish": ("#27ae60", "D"), "go-live": ("#e67e22", "^")}
+FORECAST_BAR_DATES = 80  # more distinct finish dates than this are drawn in 7-day bins (a day's bar is a hair)
+
+
+def forecast_chart_svg(
+    title: str,
+    distribution: list[tuple[dt.date, float]],
+    percentiles: dict[str, dt.date | None],
+    markers: dict[str, dt.date | None],
+    p85_history: list[tuple[dt.date, dt.date | None]],
+    description: str,
+    as_png: bool = False,
+) -> str:
+    """The finish-date distribution of a Monte Carlo forecast (bars: the share of trials finishing on each date)
+    with vertical lines at P50/P85/P95 and markers at the baseline finish and go-live, and beside it a small panel
+    of the P85 finish month by month (how the forecast moved). One figure: a page prints one forecast chart.
+    Empty when no trial finishes within the horizon. `description` says it in words (alt text, <title>)."""
+    return _forecast_chart(
+        title,
+        tuple((day, share) for day, share in distribution if day is not None and share),
+        tuple(percentiles.items()),
+        tuple(markers.items()),
+        tuple(p85_history),
+        description,
+        as_png,
+    )
+
+
+@functools.lru_cache(maxsize=DRAWN_CHARTS)
+def _forecast_chart(
+    title: str,
+    distribution: tuple[tuple[dt.date, float], ...],
+    percentiles: tuple[tuple[str, dt.date | None], ...],
+    markers: tuple[tuple[str, dt.date | None], ...],
+    p85_history: tuple[tuple[dt.date, dt.date | None], ...],
+    description: str,
+    as_png: bool,
+) -> str:
+    if not distribution:
+        return ""
+    figure = Figure(figsize=(8.0, 3.0))
+    grid = figure.add_gridspec(1, 2, width_ratios=(3, 1), wspace=0.38)
+    axes = figure.add_subplot(grid[0, 0])
+    days = sorted(day for day, _ in distribution)
+    binned = len(days) > FORECAST_BAR_DATES
+    if binned:
+        # drawn in 7-day bins from the first finish date: the chart's grouping, the shares are the mart's
+        bins: dict[dt.date, float] = {}
+        for day, share in distribution:
+            start = days[0] + dt.timedelta(days=7 * ((day - days[0]).days // 7))
+            bins[start] = bins.get(start, 0.0) + share
+        bars, width, y_label = sorted(bins.items()), 7.0, "share of trials (per week)"
+    else:
+        gaps = [(later - earlier).days for earlier, later in zip(days, days[1:])]
+        bars, width, y_label = sorted(distribution), float(min(gaps, default=7)), "share of trials"
+    axes.bar(
+        [day for day, _ in bars],
+        [share for _, share in bars],
+        width=max(width * 0.8, 0.8),
+        color="#aeb6bf",
+        align="edge" if binned else "center",
+    )
+    top = max(share for _, share in bars)
+    names_by_day: dict[dt.date, list[str]] = {}
+    for name, day in percentiles:
+        if day is None:
+            continue
+        colour, style = FORECAST_LINES.get(name, ("#1f2933", "-"))
+        line = axes.axvline(day, color=colour, linestyle=style, linewidth=1.4, label=name)
+        line.set_gid(f"forecast-{name.lower()}")
+        names_by_day.setdefault(day, []).append(name)
+    # one label a date (P85 and P95 on the same day read "P85/P95"), every other one higher: close lines' labels
+    # do not overprint each other
+    for index, (day, names) in enumerate(names_by_day.items()):
+        colour = FORECAST_LINES.get(names[0], ("#1f2933", "-"))[0]
+        axes.text(day, top * (1.03 + 0.09 * (index % 2)), "/".join(names), color=colour, fontsize=8, ha="center")
+    for name, day in markers:
+        if day is None:
+            continue
+        colour, marker = FORECAST_MARKERS.get(name, ("#1f2933", "o"))
+        axes.scatter([day], [0], marker=marker, color=colour, s=40, zorder=3, clip_on=False, label=name)
+    axes.set_ylim(0, top * 1.24)
+    axes.set_title(title, loc="left", fontsize=10, fontweight="bold")
+    axes.set_ylabel(y_label)
+    axes.set_xlabel("finish date")
+    axes.yaxis.set_major_formatter(FuncFormatter(lambda value, _: f"{value:.0%}"))
+    # concise labels: a distribution over a few days reads "26 27 28 Dec 2026", not "Dec 26" four times
+    locator = mdates.AutoDateLocator(minticks=3, maxticks=7)
+    axes.xaxis.set_major_locator(locator)
+    axes.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
+    axes.grid(axis="y", color="#e5e8eb", linewidth=0.6)
+    axes.spines[["top", "right"]].set_visible(False)
+    axes.legend(frameon=False, fontsize=7, loc="best")
+    moved = figure.add_subplot(grid[0, 1])
+    kept = [(month, p85) for month, p85 in p85_history if p85 is not None]
+    if kept:
+        moved.plot(
+            [month for month, _ in kept],
+            [p85 for _, p85 in kept],
+            color=FORECAST_LINES["P85"][0],
+            marker="o",
+            markersize=3,
+            linewidth=1.6,
+        )
+        moved.xaxis.set_major_locator(mdates.MonthLocator())
+        moved.xaxis.set_major_formatter(mdates.DateFormatter("%b"))
+        moved.yaxis.set_major_locator(mdates.AutoDateLocator(minticks=2, maxticks=6))
+        # a P85 that moved a few days reads in days, one that moved months in months
+        span = (max(p85 for _, p85 in kept) - min(p85 for _, p85 in kept)).days
+        moved.yaxis.set_major_formatter(mdates.DateFormatter("%d %b %y" if span < 120 else "%b %y"))
+    else:
+        moved.set_xticks([])
+        moved.set_yticks([])
+        moved.text(0.5, 0.5, "no P85 yet", ha="center", va="center", transform=moved.transAxes, color="#616e7c")
+    moved.set_title("P85 finish by month", loc="left", fontsize=9)
+    moved.grid(axis="y", color="#e5e8eb", linewidth=0.6)
+    moved.spines[["top", "right"]].set_visible(False)
+    figure.subplots_adjust(left=0.08, right=0.98, top=0.86, bottom=0.17)
+    return _encode(figure, title, as_png, description)

@@ -8,7 +8,10 @@ from typing import TYPE_CHECKING, Any
 
 import duckdb
 
+from reports.forecast import FORECAST_HISTORY_MONTHS
+
 if TYPE_CHECKING:
+    from reports.closure import ClosurePage
     from reports.go_no_go import GoNoGoPage
     from reports.scorecard import Scorecard
 
@@ -29,6 +32,7 @@ class PackData:
     pending_changes: list[dict[str, Any]] = field(default_factory=list)
     overdue_decisions: list[dict[str, Any]] = field(default_factory=list)  # fct_decision_month's needs_decision
     go_no_go: list[GoNoGoPage] = field(default_factory=list)  # one page per release in its Go/No-Go window
+    closure: list[ClosurePage] = field(default_factory=list)  # one closure report per project closed by as_of
     incidents: list[dict[str, Any]] = field(default_factory=list)
     # projects per measured overall RAG, as the marts count them (load_pack_data reads them)
     status_counts: dict[str, int] = field(default_factory=lambda: dict.fromkeys(RAG_GRADES, 0))
@@ -36,6 +40,12 @@ class PackData:
     scope: frozenset[str] | None = None
     # the KPI scorecard (fct_kpi_scorecard_month): a scoped reader's holds their projects' rows only
     scorecard: Scorecard | None = None
+    # fct_forecast_month's row per project of the pack (DESIGN §5b), by project_id
+    forecasts: dict[str, dict[str, Any]] = field(default_factory=dict)
+    # fct_status_narrative_month (§5c): the portfolio's sentences (project_id null; portfolio readers only) and
+    # each of the pack's projects' own
+    narrative: list[dict[str, Any]] = field(default_factory=list)
+    project_narratives: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
 
     @property
     def projects_with_data_gaps(self) -> int:
@@ -58,8 +68,51 @@ def query_rows(conn: duckdb.DuckDBPyConnection, sql: str, params: list[Any] | di
     return [dict(zip(names, row)) for row in cursor.fetchall()]
 
 
+FORECAST_COLUMNS = """
+    project_id, month, as_of, method, work_unit, remaining_work, history_weeks, history_months, trials,
+    p50_finish, p85_finish, p95_finish, prob_by_baseline_finish, prob_by_go_live, baseline_finish, go_live_date,
+    ieac_t_finish, forecast_status, status_reason"""
+
+
+def mart_exists(conn: duckdb.DuckDBPyConnection, table: str) -> bool:
+    """Whether marts.<table> is built. The forecast and narrative marts came later than the others: a warehouse
+    built before them (or a hand-made one) renders its pack without them rather than not at all."""
+    return bool(
+        conn.execute(
+            """
+            select count(*) from information_schema.tables
+            where table_catalog = current_database() and table_schema = 'marts' and table_name = ?""",
+            [table],
+        ).fetchone()[0]
+    )
+
+
+def load_forecasts(conn: duckdb.DuckDBPyConnection, month: dt.date) -> dict[str, dict[str, Any]]:
+    """fct_forecast_month's rows of the month, by project."""
+    if not mart_exists(conn, "fct_forecast_month"):
+        return {}
+    rows = query_rows(conn, f"select {FORECAST_COLUMNS} from marts.fct_forecast_month where month = ?", [month])
+    return {row["project_id"]: row for row in rows}
+
+
+def load_narrative(conn: duckdb.DuckDBPyConnection, month: dt.date) -> list[dict[str, Any]]:
+    """fct_status_narrative_month's sentences of the month (the portfolio's with project_id null), in order."""
+    if not mart_exists(conn, "fct_status_narrative_month"):
+        return []
+    return query_rows(
+        conn,
+        """
+        select project_id, section, sentence_no, sentence
+        from marts.fct_status_narrative_month
+        where month = ?
+        order by project_id nulls first, section, sentence_no""",
+        [month],
+    )
+
+
 def load_pack_data(conn: duckdb.DuckDBPyConnection, month: dt.date, project_ids: set[str] | None = None) -> PackData:
     """The month's pack content, optionally limited to `project_ids` (a recipient's scope)."""
+    from reports.closure import load_closure_pages  # here: reports.closure reads the marts through this module
     from reports.go_no_go import load_go_no_go_pages  # here: reports.go_no_go reads the marts through this module
 
     projects = query_rows(
@@ -251,6 +304,15 @@ def load_pack_data(conn: duckdb.DuckDBPyConnection, month: dt.date, project_ids:
     )
     from reports.scorecard import load_scorecard  # scorecard.py reads with query_rows, so imported here
 
+    forecasts = {pid: row for pid, row in load_forecasts(conn, month).items() if pid in names}
+    narrative_rows = load_narrative(conn, month)
+    project_narratives: dict[str, list[dict[str, Any]]] = {}
+    for row in narrative_rows:
+        if row["project_id"] is not None and row["project_id"] in names:
+            project_narratives.setdefault(row["project_id"], []).append(row)
+    # the portfolio's sentences speak of every project: a scoped reader never sees them
+    portfolio_narrative = [row for row in narrative_rows if row["project_id"] is None] if project_ids is None else []
+
     return PackData(
         month=month,
         as_of=as_of,
@@ -264,10 +326,14 @@ def load_pack_data(conn: duckdb.DuckDBPyConnection, month: dt.date, project_ids:
         pending_changes=pending_changes,
         overdue_decisions=overdue_decisions,
         go_no_go=load_go_no_go_pages(conn, month, project_ids),
+        closure=load_closure_pages(conn, month, project_ids),
         incidents=incidents,
         status_counts=status_counts,
         scope=None if project_ids is None else frozenset(project_ids),
         scorecard=load_scorecard(conn, month, project_ids, names),
+        forecasts=forecasts,
+        narrative=portfolio_narrative,
+        project_narratives=project_narratives,
     )
 
 
@@ -295,6 +361,12 @@ class ProjectPage:
     benefits: list[dict[str, Any]]
     incidents: dict[str, Any] | None
     kpis: list[dict[str, Any]] = field(default_factory=list)  # fct_kpi_scorecard_month's rows of the project
+    forecast: dict[str, Any] | None = None  # fct_forecast_month's row of the project and month
+    # fct_forecast_distribution_month's rows (finish_date, trials, trials_share), finish_date null last
+    distribution: list[dict[str, Any]] = field(default_factory=list)
+    # fct_forecast_month's rows of the last FORECAST_HISTORY_MONTHS months up to the month (month, p85_finish, ...)
+    forecast_history: list[dict[str, Any]] = field(default_factory=list)
+    narrative: list[dict[str, Any]] = field(default_factory=list)  # fct_status_narrative_month's project rows
 
 
 def load_project_pages(
@@ -363,6 +435,28 @@ def load_project_pages(
     from reports.scorecard import load_project_kpis  # scorecard.py reads with query_rows, so imported here
 
     kpis = load_project_kpis(conn, month)
+    forecasts = load_forecasts(conn, month)
+    distributions: dict[str, list[dict[str, Any]]] = {}
+    forecast_history: dict[str, list[dict[str, Any]]] = {}
+    if mart_exists(conn, "fct_forecast_distribution_month"):
+        distributions = by_project(
+            """
+            select project_id, finish_date, trials, trials_share from marts.fct_forecast_distribution_month
+            where month = ? order by project_id, finish_date nulls last""",
+            [month],
+        )
+    if forecasts:
+        first = _months_before(month, FORECAST_HISTORY_MONTHS - 1)
+        forecast_history = by_project(
+            """
+            select project_id, month, p50_finish, p85_finish, p95_finish, forecast_status
+            from marts.fct_forecast_month where month between ? and ? order by project_id, month""",
+            [first, month],
+        )
+    narratives: dict[str, list[dict[str, Any]]] = {}
+    for row in load_narrative(conn, month):
+        if row["project_id"] is not None:
+            narratives.setdefault(row["project_id"], []).append(row)
     if project_ids is not None:
         projects = [project for project in projects if project["project_id"] in project_ids]
     return [
@@ -376,7 +470,17 @@ def load_project_pages(
             benefits.get(pid, []),
             incidents.get(pid),
             kpis.get(pid, []),
+            forecasts.get(pid),
+            distributions.get(pid, []),
+            forecast_history.get(pid, []),
+            narratives.get(pid, []),
         )
         for project in projects
         for pid in [project["project_id"]]
     ]
+
+
+def _months_before(month: dt.date, months: int) -> dt.date:
+    """The first day of the month `months` before `month` (itself a first day)."""
+    index = month.year * 12 + month.month - 1 - months
+    return dt.date(index // 12, index % 12 + 1, 1)

@@ -13,6 +13,7 @@ from typing import Any
 from markupsafe import Markup
 
 from reports.data import PackData
+from reports.forecast import narrative_sentences
 from reports.templating import ENVIRONMENT
 from reports.text import printable
 
@@ -65,6 +66,7 @@ def build_message(
     message["Message-ID"] = message_id
     new_reds = [change for change in data.changes if change["is_new_red"]]
     context = {
+        **mail_narrative(data),
         "data": data,
         "recipient": recipient,
         "scope_label": scope_label(project_ids),
@@ -77,6 +79,25 @@ def build_message(
         maintype, subtype = _mime_type(path)
         message.add_attachment(path.read_bytes(), maintype=maintype, subtype=subtype, filename=printable(path.name))
     return message
+
+
+MAIL_SECTIONS = ("changed", "next")  # what a scoped reader's mail says of each of their projects
+
+
+def mail_narrative(data: PackData) -> dict[str, Any]:
+    """The status narrative (fct_status_narrative_month) a reader's mail carries: the portfolio's sentences for a
+    portfolio reader; for a scoped reader each of their projects' "changed" and "next" sentences, and nothing of
+    the portfolio or of another project (PackData holds only the reader's projects' rows)."""
+    if data.scope is None:
+        return {"portfolio_sentences": narrative_sentences(data.narrative), "project_sentences": []}
+    projects = []
+    for project in data.projects:
+        if project["project_id"] not in data.scope:
+            continue
+        sentences = narrative_sentences(data.project_narratives.get(project["project_id"], []), MAIL_SECTIONS)
+        if sentences:
+            projects.append({"project_name": project["project_name"], "sentences": sentences})
+    return {"portfolio_sentences": [], "project_sentences": projects}
 
 
 def _mime_type(path: Path) -> tuple[str, str]:

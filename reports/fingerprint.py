@@ -39,9 +39,13 @@ PACK_MARTS = (
     "fct_release_readiness_month",
     "fct_decision_month",
     "fct_kpi_scorecard_month",
+    "fct_forecast_month",
+    "fct_forecast_distribution_month",
+    "fct_status_narrative_month",
+    "fct_project_closure_month",
 )
 RECORD_NAME = "rendered-from.json"
-_VERSION = 1  # bumped when what the fingerprint covers changes: older records then read as stale
+_VERSION = 2  # bumped when what the fingerprint covers changes: older records then read as stale
 _FLOATS = ("DOUBLE", "FLOAT", "REAL")
 
 

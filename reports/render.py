@@ -6,8 +6,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from reports import TEMPLATES_DIR
-from reports.charts import line_chart_svg, slip_chart_svg
+from reports.charts import forecast_chart_svg, line_chart_svg, slip_chart_svg
 from reports.data import PackData, ProjectPage
+from reports.forecast import chance_text, date_text
 from reports.scorecard import project_kpi_rows, scorecard_view
 from reports.templating import ENVIRONMENT
 
@@ -159,7 +160,49 @@ def project_charts(page: ProjectPage, for_pdf: bool = False) -> dict[str, str]:
             ],
             as_png=for_pdf,
         ),
+        "forecast": forecast_chart(page, for_pdf),
     }
+
+
+def forecast_chart(page: ProjectPage, for_pdf: bool = False) -> str:
+    """The project's finish distribution (fct_forecast_distribution_month) with its percentiles, baseline finish
+    and go-live (fct_forecast_month), and its P85 over the last months; empty without a distribution."""
+    forecast = page.forecast
+    if forecast is None or not page.distribution:
+        return ""
+    percentiles = {name: forecast.get(f"{name.lower()}_finish") for name in ("P50", "P85", "P95")}
+    markers = {"baseline finish": forecast.get("baseline_finish"), "go-live": forecast.get("go_live_date")}
+    history = [(row["month"], row["p85_finish"]) for row in page.forecast_history]
+    return forecast_chart_svg(
+        "Finish forecast: share of trials by finish date",
+        [(row["finish_date"], row["trials_share"]) for row in page.distribution],
+        percentiles,
+        markers,
+        history,
+        forecast_description(page),
+        as_png=for_pdf,
+    )
+
+
+def forecast_description(page: ProjectPage) -> str:
+    """The forecast chart's figures in words (its alt text and title)."""
+    forecast = page.forecast or {}
+    # the mart's one row without a finish date: the trials that never finish within its 10-year horizon
+    never = next((row["trials_share"] for row in page.distribution if row["finish_date"] is None), None)
+    words = [
+        f"Finish forecast of {page.project.get('project_name') or page.project.get('project_id')}: "
+        f"P50 {date_text(forecast.get('p50_finish'))}, P85 {date_text(forecast.get('p85_finish'))}, "
+        f"P95 {date_text(forecast.get('p95_finish'))}.",
+        f"Baseline finish {date_text(forecast.get('baseline_finish'))} "
+        f"(chance {chance_text(forecast.get('prob_by_baseline_finish'))}); "
+        f"go-live {date_text(forecast.get('go_live_date'))} (chance {chance_text(forecast.get('prob_by_go_live'))}).",
+    ]
+    if never:
+        words.append(f"{chance_text(never)} of the trials do not finish within 10 years.")
+    moved = [f"{row['month']:%b %Y} {date_text(row['p85_finish'])}" for row in page.forecast_history]
+    if moved:
+        words.append("P85 finish by month: " + "; ".join(moved) + ".")
+    return " ".join(words)
 
 
 def render_project_html(page: ProjectPage, for_pdf: bool = False) -> str:

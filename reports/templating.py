@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import jinja2
 
-from reports import TEMPLATES_DIR
+from reports import TEMPLATES_DIR, forecast
 
 
 def _environment() -> jinja2.Environment:
@@ -25,6 +25,14 @@ def _environment() -> jinja2.Environment:
     env.filters["percent"] = lambda value: "—" if value is None else f"{value:+.1%}"
     env.filters["share"] = lambda value: "—" if value is None else f"{value:.0%}"
     env.filters["money"] = lambda value: "—" if value is None else f"{value:,.0f}"
+    # the forecast's and the narrative's words (reports/forecast.py), the same in the pack, the pages and the mail
+    env.globals.update(
+        p85_cell=forecast.p85_cell,
+        chance=forecast.chance_text,
+        narrative_sentences=forecast.narrative_sentences,
+        narrative_by_section=forecast.narrative_by_section,
+        forecast_view=forecast.forecast_view,
+    )
     return env
 
 

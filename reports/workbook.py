@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -19,7 +20,8 @@ from openpyxl.formatting.rule import CellIsRule
 from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 
-from reports.data import query_rows
+from reports.data import mart_exists, query_rows
+from reports.forecast import history_text
 
 MONEY, RATIO, FRACTION, DATE, WHOLE = "#,##0", "0.00", "0.0%", "yyyy-mm-dd", "0"
 RAG_FILLS = {"Red": "F4B6B0", "Amber": "FAD7A0", "Green": "ABEBC6", "Unknown": "D5D8DC"}
@@ -56,6 +58,9 @@ class Section:
     sheet: str
     sql: str
     columns: list[Column]
+    # words the pack prints beside the mart's values (reports/forecast.py), added to each row read
+    derive: Callable[[dict[str, Any]], dict[str, Any]] | None = None
+    mart: str | None = None  # a mart a warehouse may not have built yet (reports.data.mart_exists): no rows then
 
 
 def _c(name: str, header: str | None = None, fmt: str | None = None, rag: bool = False) -> Column:
@@ -104,6 +109,29 @@ PROJECT_COLUMNS = [
 
 
 SCOPE_FILTER = "and list_contains($project_ids, project_id)"
+FORECAST_COLUMNS = [
+    _c("project_id", "Project"),
+    _c("project_name", "Name"),
+    _c("method", "Method"),
+    _c("history", "History"),
+    _c("remaining_work", "Remaining work", RATIO),
+    _c("work_unit", "Unit"),
+    _c("p50_finish", "P50 finish", DATE),
+    _c("p85_finish", "P85 finish", DATE),
+    _c("p95_finish", "P95 finish", DATE),
+    _c("prob_by_baseline_finish", "Chance by baseline finish", FRACTION),
+    _c("prob_by_go_live", "Chance by go-live", FRACTION),
+    _c("ieac_t_finish", "IEAC(t) finish", DATE),
+    _c("forecast_status", "Status"),
+    _c("status_reason", "Reason"),
+]
+
+
+def _with_history(row: dict[str, Any]) -> dict[str, Any]:
+    """A forecast row with its history in the project page's words ("12 weeks of throughput")."""
+    return {**row, "history": None if history_text(row) == "—" else history_text(row)}
+
+
 SCORECARD_PORTFOLIO = "(portfolio)"  # the Project cell of the scorecard's portfolio row
 SCORECARD_COLUMNS = [
     _c("month", "Month", DATE),
@@ -243,6 +271,24 @@ def sections(scoped: bool = False) -> list[Section]:
             SCORECARD_COLUMNS,
         ),
         Section(
+            "Forecast",
+            f"""
+            select forecast.project_id, project_month.project_name, forecast.method, forecast.history_weeks,
+                   forecast.history_months, forecast.remaining_work, forecast.work_unit, forecast.p50_finish,
+                   forecast.p85_finish, forecast.p95_finish, forecast.prob_by_baseline_finish,
+                   forecast.prob_by_go_live, forecast.ieac_t_finish, forecast.forecast_status,
+                   forecast.status_reason
+            from marts.fct_forecast_month as forecast
+            left join marts.fct_project_month as project_month
+                on project_month.month = forecast.month and project_month.project_id = forecast.project_id
+            where forecast.month = $month
+                {"and list_contains($project_ids, forecast.project_id)" if scoped else ""}
+            order by forecast.project_id""",
+            FORECAST_COLUMNS,
+            derive=_with_history,
+            mart="fct_forecast_month",
+        ),
+        Section(
             "Project trend",
             f"""
             select project_id, month, cpi, spi, pv, ev, ac
@@ -332,7 +378,9 @@ def build_workbook(conn: duckdb.DuckDBPyConnection, month: dt.date, project_ids:
         params = {"month": month}
         if "$project_ids" in section.sql:
             params["project_ids"] = sorted(project_ids)
-        rows = query_rows(conn, section.sql, params)
+        rows = [] if section.mart and not mart_exists(conn, section.mart) else query_rows(conn, section.sql, params)
+        if section.derive is not None:
+            rows = [section.derive(row) for row in rows]
         _write_section(workbook, section, rows)
         if section.sheet == "Trend":
             trend_rows = len(rows)

@@ -501,3 +501,129 @@ SCORECARD_COLUMNS = {
     "projects_tracked": "integer",
     "previous_value": "double",
 }
+
+
+# The forecast and narrative marts (DESIGN §5b, §5c), for tests that render a pack from a hand-made warehouse:
+# `create_forecast_marts` makes them empty beside the other marts a test made.
+FORECAST_COLUMNS = {
+    "month": "date",
+    "project_id": "varchar",
+    "as_of": "date",
+    "method": "varchar",
+    "work_unit": "varchar",
+    "remaining_work": "double",
+    "history_weeks": "integer",
+    "history_months": "integer",
+    "trials": "integer",
+    "forecast_seed": "decimal(20, 0)",
+    "p50_finish": "date",
+    "p85_finish": "date",
+    "p95_finish": "date",
+    "prob_by_baseline_finish": "double",
+    "prob_by_go_live": "double",
+    "baseline_finish": "date",
+    "go_live_date": "date",
+    "ieac_t_finish": "date",
+    "forecast_status": "varchar",
+    "status_reason": "varchar",
+}
+FORECAST_DISTRIBUTION_COLUMNS = {
+    "month": "date",
+    "project_id": "varchar",
+    "finish_date": "date",
+    "trials": "integer",
+    "trials_share": "double",
+}
+NARRATIVE_COLUMNS = {
+    "month": "date",
+    "project_id": "varchar",
+    "section": "varchar",
+    "sentence_no": "integer",
+    "sentence": "varchar",
+}
+FORECAST_MARTS = {
+    "fct_forecast_month": FORECAST_COLUMNS,
+    "fct_forecast_distribution_month": FORECAST_DISTRIBUTION_COLUMNS,
+    "fct_status_narrative_month": NARRATIVE_COLUMNS,
+}
+
+
+def create_forecast_marts(conn) -> None:
+    """The forecast and narrative marts, empty, in a hand-made warehouse whose `marts` schema exists."""
+    for table, columns in FORECAST_MARTS.items():
+        conn.execute(f"create table marts.{table} ({', '.join(f'{name} {kind}' for name, kind in columns.items())})")
+
+
+def insert_mart_row(conn, table: str, **row) -> None:
+    """One row of marts.<table>, the columns named."""
+    conn.execute(
+        f"insert into marts.{table} ({', '.join(row)}) values ({', '.join('?' for _ in row)})", list(row.values())
+    )
+
+
+# Every mart a pack, its project pages and its workbook read, with the columns they read: a hand-made warehouse
+# (`hand_made_marts`) a unit test fills with the rows it needs, and renders from as a month's run does.
+PACK_MART_COLUMNS = {
+    "fct_project_month": """month date, project_id varchar, project_name varchar, tier integer, phase varchar,
+        reported_status varchar, baseline_start date, baseline_finish date, go_live_planned date,
+        go_live_actual date, go_live_date date, as_of date, bac double, pv double, ev double, ac double,
+        ac_historical_base double, eac double, vac double, etc double, sv double, cv double,
+        milestones_due integer, milestones_on_time integer, milestone_on_time_rate double, readiness_score double,
+        benefits_ready boolean, days_to_go_live integer, cpi double, cpi_month double, spi double, spi_month double,
+        spi_t double, tcpi double, tcpi_eac double, tspi double, eac_cpi_spi double, es_days double,
+        at_days integer, pd_days double, ieac_t_finish date, percent_complete double, percent_spent double,
+        cost_overrun_pct double, schedule_slip_pct double, slip_days integer, forecast_finish date,
+        raid_fresh_pct double, rag_schedule varchar, rag_cost varchar, rag_benefits varchar,
+        rag_incidents varchar, rag_overall varchar, watermelon boolean, unverified_green boolean,
+        data_complete boolean, data_gaps varchar, not_graded_reason varchar, status_comment varchar""",
+    "dim_project": "project_id varchar, sponsor varchar, project_manager varchar",
+    "fct_portfolio_month": """month date, as_of date, projects_total integer, projects_red integer,
+        projects_amber integer, projects_green integer, projects_unknown integer, watermelons integer,
+        unverified_greens integer, new_reds integer, bac_total double, eac_total double, eac_bac_total double,
+        eac_projects integer, pv_total double, ev_total double, ac_total double, ev_cpi_total double,
+        portfolio_cpi double, portfolio_cpi_projects integer, portfolio_spi double, portfolio_spi_projects integer,
+        milestone_on_time_rate double, go_lives_this_month integer, go_lives_next_month integer""",
+    "fct_data_freshness": """month date, source varchar, snapshot_month_used date, is_missing boolean,
+        rows_read integer, rows_loaded integer, rows_quarantined integer, unreadable_files integer""",
+    "fct_quality_findings_month": """month date, table_name varchar, rule_name varchar, severity varchar,
+        failed_rows integer, rule_description varchar""",
+    "fct_project_change_month": """month date, project_id varchar, rag_overall varchar,
+        previous_rag_overall varchar, rag_moved boolean, is_new_red boolean, slip_days_change integer,
+        changed_since_last_month boolean""",
+    "fct_raid_month": """month date, project_id varchar, raid_id varchar, raid_type varchar, raid_title varchar,
+        raid_owner varchar, severity varchar, due_date date, is_open boolean, is_overdue boolean,
+        days_since_update integer, needs_decision boolean""",
+    "fct_change_month": """month date, project_id varchar, cr_id varchar, cr_title varchar, submitted_date date,
+        decided_date date, decision varchar, is_pending boolean, days_pending integer, cost_impact double,
+        schedule_impact_days integer, needs_decision boolean""",
+    "fct_decision_month": """month date, project_id varchar, decision_id varchar, decision_title varchar,
+        decision_owner varchar, raised_date date, needed_by_date date, decided_date date, decision_outcome varchar,
+        is_open boolean, is_overdue boolean, days_open integer, latency_days integer, days_overdue integer,
+        needs_decision boolean""",
+    "fct_post_golive_incidents": """month date, project_id varchar, go_live_actual date, window_days integer,
+        incidents_total integer, p1_count integer, p2_count integer, open_count integer, mttr_hours double,
+        incidents_per_week double, baseline_per_week double, is_in_window boolean""",
+    "fct_milestone_month": """month date, project_id varchar, milestone_name varchar, baseline_date date,
+        forecast_date date, actual_date date, slip_days integer, is_due boolean, is_on_time boolean""",
+    "fct_benefit_readiness": """month date, project_id varchar, benefit_id varchar, benefit_description varchar,
+        benefit_owner varchar, metric varchar, checks_met integer, readiness_score double""",
+    "fct_release_month": """month date, project_id varchar, release_name varchar, go_live_date date,
+        days_to_go_live integer, is_in_go_no_go_window boolean, is_current_release boolean,
+        readiness_items integer, readiness_done integer, readiness_pct double, readiness_open_overdue integer,
+        uat_cases_planned integer, uat_cases_executed integer, uat_cases_passed integer,
+        uat_completion_pct double, uat_pass_rate double, uat_as_of_date date, cutover_planned_date date,
+        cutover_actual_date date, cutover_outcome varchar, open_high_raid integer,
+        benefits_readiness_score double""",
+    "fct_release_readiness_month": """month date, project_id varchar, release_name varchar,
+        readiness_area varchar, items_applicable integer, items_done integer, items_open integer,
+        readiness_pct double, open_items varchar""",
+    "fct_kpi_scorecard_month": ", ".join(f"{name} {kind}" for name, kind in SCORECARD_COLUMNS.items()),
+}
+
+
+def hand_made_marts(conn) -> None:
+    """Every mart the pack reads, empty (the forecast and narrative marts included), in `conn`'s new schema marts."""
+    conn.execute("create schema marts")
+    for table, columns in PACK_MART_COLUMNS.items():
+        conn.execute(f"create table marts.{table} ({columns})")
+    create_forecast_marts(conn)

@@ -2,7 +2,8 @@
 
 `reports/` builds the documents (strings and bytes); this module decides where they are written and publishes a
 month as one folder: `output/packs/YYYY-MM/` holds the portfolio pack (HTML, PDF, workbook), `projects/` one page
-per project, `go-no-go/` one PDF per release in its Go/No-Go window and `scoped/<scope>/` each reader's own pack
+per project, `go-no-go/` one PDF per release in its Go/No-Go window, `closure/` one PDF per project closed as
+of the month (its closure report) and `scoped/<scope>/` each reader's own pack
 (whose releases' Go/No-Go pages are inside it). `publish_month` renders all of it into a staging folder
 and swaps it in with one rename (pipelines.core.files). The Distribution sheet's scope text is parsed here, once
 (`scope_project_ids`), and handed on as frozensets: to `month_scopes`, to delivery's plan, to `load_pack_data`.
@@ -32,6 +33,7 @@ from pipelines.core.files import (
     staging_root,
     write_atomic,
 )
+from reports.closure import ClosurePage, render_closure_html
 from reports.data import PackData, ProjectPage, load_pack_data, load_project_pages, load_recipients
 from reports.fingerprint import record_path, render_record
 from reports.go_no_go import GoNoGoPage, render_go_no_go_html
@@ -134,6 +136,27 @@ def write_go_no_go_pages(pages: list[GoNoGoPage], month: dt.date, output: Path) 
         return list(pool.map(functools.partial(write_go_no_go_page, output=output), pages, paths))
 
 
+def closure_paths(output: Path, month: dt.date, pages: list[ClosurePage]) -> list[Path]:
+    """Each closure report's PDF, `closure/<project_id>.pdf`, named as the project pages are (safe_name: an id
+    that is not a safe file name is named by a digest of it, never a folder)."""
+    folder = pack_paths(output, month)["folder"] / "closure"
+    return [folder / f"{safe_name(page.project_id)}.pdf" for page in pages]
+
+
+def write_closure_page(page: ClosurePage, path: Path, output: Path) -> Path:
+    return write_atomic(path, html_to_pdf(render_closure_html(page)), output)
+
+
+def write_closure_pages(pages: list[ClosurePage], month: dt.date, output: Path) -> list[Path]:
+    """The month's closure reports, each as its own PDF (on every core past a few dozen, as the project pages)."""
+    paths = closure_paths(output, month, pages)
+    workers = min(os.cpu_count() or 1, 8)
+    if len(pages) < PARALLEL_PAGES or workers < 2:
+        return [write_closure_page(page, path, output) for page, path in zip(pages, paths)]
+    with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn")) as pool:
+        return list(pool.map(functools.partial(write_closure_page, output=output), pages, paths))
+
+
 def scope_key(project_ids: frozenset[str]) -> str:
     """A folder name for a scope, one per scope: its project ids joined by `+`, or a digest when that would make
     a long or odd name. `+` is never part of a safe project id, so {CRM, EU} and {CRM_EU} never share a folder
@@ -180,9 +203,9 @@ def month_scopes(conn: duckdb.DuckDBPyConnection, month: dt.date) -> list[frozen
 
 def publish_month(conn: duckdb.DuckDBPyConnection, month: dt.date, output: Path, with_pdf: bool = True) -> Path:
     """Render the whole month — the pack, its workbook, the project pages (their PDFs with `with_pdf`), each
-    Go/No-Go page's PDF (with `with_pdf`) and every recipient's scoped pack — into a staging folder, then swap it
-    in with one rename: a failure or a kill at any point leaves the previous month's folder whole, and a corrected
-    re-run never keeps a stale page.
+    Go/No-Go page's and each closure report's PDF (with `with_pdf`) and every recipient's scoped pack — into a
+    staging folder, then swap it in with one rename: a failure or a kill at any point leaves the previous month's
+    folder whole, and a corrected re-run never keeps a stale page.
     The month's project pages are read once, for the project pages and every scoped pack.
     The folder also records the fingerprint of the marts it was rendered from (reports/fingerprint.py), which
     delivery checks before sending it."""
@@ -197,6 +220,8 @@ def publish_month(conn: duckdb.DuckDBPyConnection, month: dt.date, output: Path,
         if with_pdf:
             # the portfolio's releases only: a scoped reader's pack holds its releases' pages inside it
             write_go_no_go_pages(data.go_no_go, month, staged)
+            # the portfolio's closed projects, each as its own PDF (a scoped pack holds its own in its appendix)
+            write_closure_pages(data.closure, month, staged)
             for project_ids in month_scopes(conn, month):
                 write_scoped_pack(conn, month, project_ids, staged, pages)
         write_atomic(record_path(pack_paths(staged, month)["folder"]), rendered_from, staged)

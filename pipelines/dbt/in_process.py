@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -67,14 +67,19 @@ class InProcessBuild:
 
 
 def build_in_process(
-    dbt: DbtCliResource, args: list[str], context: dg.AssetExecutionContext, environment: Mapping[str, str]
+    dbt: DbtCliResource,
+    args: list[str],
+    context: dg.AssetExecutionContext,
+    environment: Mapping[str, str],
+    phase: Callable[[list[str]], list[str]] = list,
 ) -> InProcessBuild:
     """`dbt.cli(args, context=context)`, run in this process instead of a dbt child process.
 
     A child dbt cost each monthly run ~2.5 s of CPU (a second Python, dbt's imports, the parse loaded again,
     every event written as JSON and read back) out of ~12 s. The selection is dagster-dbt's own for the run's
     assets and checks (a run of some of them builds only those), and so are the events made of dbt's results.
-    `environment` is what the profile reads (`command.dbt_environment`), set for the command only."""
+    `environment` is what the profile reads (`command.dbt_environment`), set for the command only. `phase`
+    narrows the selection to one phase of the build (pipelines.dbt.phases)."""
     cleaned, selects, excludes = extract_runtime_selection_from_args(args)
     params = get_updated_cli_invocation_params_for_context(
         context=context,
@@ -87,14 +92,16 @@ def build_in_process(
     # One target folder per invocation, as dagster-dbt makes: its artifacts, compiled SQL and dbt.log.
     target_path = project_dir / "target" / f"{context.op.name}-{context.run.run_id[:7]}-{uuid.uuid4().hex[:7]}"
     command = dbt_command(
-        [
-            *dbt.global_config_flags,
-            *cleaned,
-            *params.selection_args,
-            *(["--indirect-selection", params.indirect_selection] if params.indirect_selection else []),
-            *(["--profile", dbt.profile] if dbt.profile else []),
-            *(["--target", dbt.target] if dbt.target else []),
-        ],
+        phase(
+            [
+                *dbt.global_config_flags,
+                *cleaned,
+                *params.selection_args,
+                *(["--indirect-selection", params.indirect_selection] if params.indirect_selection else []),
+                *(["--profile", dbt.profile] if dbt.profile else []),
+                *(["--target", dbt.target] if dbt.target else []),
+            ]
+        ),
         project_dir=project_dir,
         profiles_dir=dbt.profiles_dir or project_dir,
         target_path=target_path,

@@ -19,8 +19,10 @@ import duckdb
 from pipelines.config import Settings
 from pipelines.core.files import discard, publish_folder, staging_root, write_atomic
 from pipelines.core.warehouse import lock as warehouse_lock
+from pipelines.core.warehouse.forecasts import write_forecasts_to
 from pipelines.core.warehouse.publication import prepare_candidate
 from pipelines.dbt.command import dbt_command, dbt_environment, window_vars
+from pipelines.dbt.phases import after_forecast, before_forecast
 from pipelines.dbt.runner import invoke
 
 DRAFT_MARK = "DRAFT — not published"
@@ -78,5 +80,10 @@ def _compute_month(settings: Settings, month: dt.date, staged: Path) -> Path | N
         target_path=copy.parent / "target",
         log_path=copy.parent / "logs",
     )
-    # In this process, like a monthly build (runner.invoke): the run before it has loaded dbt and its parse.
-    return copy if invoke(command, dbt_environment(copy, settings.warehouse_memory_limit)).success else None
+    # In this process, like a monthly build (runner.invoke): the run before it has loaded dbt and its parse. In
+    # the build's two phases around the forecast step (pipelines.dbt.phases), so the draft forecasts too.
+    environment = dbt_environment(copy, settings.warehouse_memory_limit)
+    if not invoke(before_forecast(command), environment).success:
+        return None
+    write_forecasts_to(copy, [month], settings)
+    return copy if invoke(after_forecast(command), environment).success else None

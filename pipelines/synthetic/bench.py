@@ -154,6 +154,23 @@ def render_timings(warehouse: Path, month: dt.date, scratch: Path) -> tuple[floa
     return round(per_page_ms, 1), round(time.perf_counter() - started, 2)
 
 
+def forecast_timing(settings, month: dt.date, scratch: Path) -> tuple[float, int]:
+    """Seconds for the forecast step (DESIGN §5b: every project's Monte Carlo, read and written through the
+    warehouse) on a copy of the run's warehouse, and the projects it forecast. The dbt stage includes it; this
+    says how much of it is the Monte Carlo."""
+    from pipelines.core.warehouse.forecasts import write_forecasts_to
+
+    scratch.mkdir(parents=True, exist_ok=True)
+    copy = scratch / settings.warehouse.name
+    shutil.copy2(settings.warehouse, copy)
+    try:
+        started = time.perf_counter()
+        projects = write_forecasts_to(copy, [month], settings)
+        return round(time.perf_counter() - started, 2), projects
+    finally:
+        copy.unlink(missing_ok=True)
+
+
 def _workspace(folder: Path, inbox: Path) -> Path:
     """A steerpack.yaml for a fresh warehouse and output in `folder`, reading the shared bench inbox."""
     if folder.exists():
@@ -216,6 +233,7 @@ def run_bench(
     say("the DuckDB floor and render timings ...")
     native_seconds, native_files = duckdb_native_seconds(inbox / f"{RUN_MONTH:%Y-%m}")
     per_page_ms, pdf_seconds = render_timings(month_settings.warehouse, RUN_MONTH, out / "month" / "scratch")
+    forecast_seconds, forecast_projects = forecast_timing(month_settings, RUN_MONTH, out / "month" / "forecast")
     result = {
         "scale": scale_name,
         "projects": scale.projects,
@@ -231,6 +249,8 @@ def run_bench(
         "ingest_vs_duckdb_ratio": round(stages["ingest"] / native_seconds, 2) if native_seconds else None,
         "render_ms_per_project": per_page_ms,
         "portfolio_pdf_seconds": pdf_seconds,
+        "forecast_seconds": forecast_seconds,
+        "forecast_projects": forecast_projects,
         "messages_delivered": messages,
         "inbox_generate_seconds": generate_seconds,
         "machine": machine(),
@@ -314,6 +334,8 @@ def bench_markdown(result: dict) -> str:
         f"{result['ingest_vs_duckdb_ratio']} x that",
         f"- rendering: {result['render_ms_per_project']} ms per project page (HTML); the portfolio PDF in "
         f"{result['portfolio_pdf_seconds']} s",
+        f"- the forecast step (Monte Carlo, {result['forecast_projects']} projects x the configured trials, read "
+        f"and written through the warehouse): {result['forecast_seconds']} s of the dbt stage",
         f"- messages delivered to the outbox: {result['messages_delivered']}",
         "",
     ]

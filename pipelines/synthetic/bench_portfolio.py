@@ -33,29 +33,39 @@ from pipelines.synthetic.exports import (
 BENCH_MONTHS = months_between(dt.date(2026, 8, 1), dt.date(2026, 10, 1))
 
 
+# Which tool each project plans in, in turn: most portfolios are mostly Jira, then Azure DevOps, then schedules.
+PLAN_SOURCES = ("jira",) * 11 + ("azure_devops",) * 5 + ("ms_project",) * 2 + ("smartsheet",) * 2
+# Ten projects taking PLAN_SOURCES in turn would all plan in Jira: the tiny scale's own cycle has every tool twice.
+TINY_PLAN_SOURCES = ("jira",) * 4 + ("azure_devops",) * 2 + ("ms_project",) * 2 + ("smartsheet",) * 2
+
+
 @dataclass(frozen=True, kw_only=True)
 class Scale:
     projects: int
     work_items: int  # in each month's plan exports, across all agile projects
     spend_lines: int  # in each month's finance extract
     incidents: int  # in each month's incident export
+    plan_sources: tuple[str, ...] = PLAN_SOURCES  # project n plans in plan_sources[n % len(plan_sources)]
+    sponsors: int = 5  # recipients scoped to three projects each, besides the head of PMO (at most projects // 3)
 
 
 SCALES = {
+    # The test suite's smoke test of the harness: every plan tool and currency, a tenth of small's rows, and two
+    # scoped sponsors (each scoped pack is a PDF of its own: five cost the smoke test ten seconds of rendering).
+    "tiny": Scale(
+        projects=10, work_items=2_000, spend_lines=1_000, incidents=200, plan_sources=TINY_PLAN_SOURCES, sponsors=2
+    ),
     "small": Scale(projects=50, work_items=20_000, spend_lines=10_000, incidents=2_000),
     "medium": Scale(projects=500, work_items=1_000_000, spend_lines=500_000, incidents=100_000),
     "large": Scale(projects=2_000, work_items=5_000_000, spend_lines=2_000_000, incidents=500_000),
 }
-
-# Which tool each project plans in: most portfolios are mostly Jira, then Azure DevOps, then schedules.
-PLAN_SOURCES = ["jira"] * 11 + ["azure_devops"] * 5 + ["ms_project"] * 2 + ["smartsheet"] * 2
 
 
 def bench_projects(scale: Scale) -> list[DemoProject]:
     rng = random.Random(f"bench-{scale.projects}")
     projects = []
     for index in range(scale.projects):
-        source = PLAN_SOURCES[index % len(PLAN_SOURCES)]
+        source = scale.plan_sources[index % len(scale.plan_sources)]
         start = dt.date(2025, 1, 6) + dt.timedelta(days=rng.randint(0, 400))
         finish = start + dt.timedelta(days=rng.randint(240, 720))
         project_id = f"P{index + 1:05d}"
@@ -84,11 +94,12 @@ def bench_projects(scale: Scale) -> list[DemoProject]:
     return projects
 
 
-def _distribution(projects: list[DemoProject]) -> list[list[str]]:
-    """The head of PMO, and five sponsors with three projects each."""
+def _distribution(projects: list[DemoProject], sponsors: int) -> list[list[str]]:
+    """The head of PMO, and `sponsors` sponsors with three projects each (P1-P3, P4-P6, ...)."""
     ids = [p.project_id for p in projects]
     return [["pmo.head@example.com", "Head of PMO", "PMO", "portfolio"]] + [
-        [f"sponsor{n}@example.com", f"Sponsor {n}", "Sponsor", ";".join(ids[n * 3 : n * 3 + 3])] for n in range(5)
+        [f"sponsor{n}@example.com", f"Sponsor {n}", "Sponsor", ";".join(ids[n * 3 : n * 3 + 3])]
+        for n in range(sponsors)
     ]
 
 
@@ -214,7 +225,10 @@ def write_bench_inbox(inbox: Path, scale: Scale, months: list[dt.date] = BENCH_M
         shutil.rmtree(inbox)
     for month in months:
         folder = inbox / f"{month:%Y-%m}"
-        write_register(folder / "register" / "portfolio.xlsx", register_rows(month, projects, _distribution(projects)))
+        write_register(
+            folder / "register" / "portfolio.xlsx",
+            register_rows(month, projects, _distribution(projects, scale.sponsors)),
+        )
         _write_plans(folder, projects, scale, month)
         _write_finance(folder, projects, scale, month)
         _write_incidents(folder, projects, scale, month)

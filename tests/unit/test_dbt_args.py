@@ -160,3 +160,51 @@ def test_a_stop_dbt_caught_is_found_even_under_the_error_its_clean_up_raised():
     assert _stop_in(cleanup_error) is stop
     assert _stop_in(RuntimeError("a node failed")) is None
     assert _stop_in(None) is None
+
+
+def test_the_first_phase_leaves_out_what_reads_the_forecast_and_the_second_selects_only_that():
+    from pipelines.dbt.phases import AFTER_FORECAST, after_forecast, before_forecast
+
+    everything = ["build", "--exclude", "test_type:unit", "--select", "fqn:*", "--project-dir", "p"]
+    assert before_forecast(everything) == [*everything, "--exclude", AFTER_FORECAST]
+    assert after_forecast(everything) == [
+        "build",
+        "--exclude",
+        "test_type:unit",
+        "--project-dir",
+        "p",
+        "--select",
+        AFTER_FORECAST,
+    ]
+    # no selection at all (a draft's `dbt run`) is everything too
+    assert after_forecast(["run", "--vars", "{}"]) == ["run", "--vars", "{}", "--select", AFTER_FORECAST]
+    # a run of some assets: each selected model, intersected with the forecast's readers (dbt's `a,b`)
+    subset = ["build", "--select", "fqn:steerpack.marts.fct_forecast_month fqn:steerpack.marts.fct_project_month"]
+    assert after_forecast(subset) == [
+        "build",
+        "--select",
+        f"fqn:steerpack.marts.fct_forecast_month,{AFTER_FORECAST} "
+        f"fqn:steerpack.marts.fct_project_month,{AFTER_FORECAST}",
+    ]
+
+
+@pytest.mark.slow
+def test_dbt_selects_the_forecast_models_in_the_second_phase_only(dbt_manifest, tmp_path):
+    """dbt's own selector on the project: the forecast's inputs are in phase 1, its readers in phase 2, and the
+    two phases together are the whole build."""
+    from dbt.cli.main import dbtRunner
+
+    from pipelines.dbt.command import dbt_command
+    from pipelines.dbt.phases import after_forecast, before_forecast
+
+    def selected(args: list[str]) -> set[str]:
+        command = dbt_command([*args, "--resource-type", "model", "--output", "name", "--quiet"], target_path=tmp_path)
+        result = dbtRunner().invoke(command)
+        assert result.success, result.exception
+        return set(result.result)
+
+    everything = selected(["ls"])
+    first, second = selected(before_forecast(["ls"])), selected(after_forecast(["ls"]))
+    assert {"fct_forecast_inputs_month", "fct_forecast_history_month", "fct_project_month"} <= first
+    assert {"fct_forecast_month", "fct_forecast_distribution_month", "stg_forecast__monte_carlo_month"} <= second
+    assert first.isdisjoint(second) and first | second == everything

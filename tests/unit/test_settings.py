@@ -295,3 +295,12 @@ def test_issue_sla_days_fill_the_severities_not_given():
     }
     with pytest.raises(ConfigError, match="issue_sla_days"):
         parse_settings({"issue_sla_days": {"Urgent": 1}})
+
+
+def test_the_forecast_settings_reach_dbt_and_a_history_too_short_to_forecast_is_refused():
+    settings = parse_settings({"forecast": {"history_weeks": 8, "trials": 2000}})
+    assert (settings.forecast.history_weeks, settings.forecast.trials) == (8, 2000)
+    assert settings.dbt_vars()["forecast_history_weeks"] == 8
+    # fewer than 6 weeks could never forecast (DESIGN §5b): the key is named
+    with pytest.raises(ConfigError, match=r"bad value for 'forecast\.history_weeks'"):
+        parse_settings({"forecast": {"history_weeks": 4}})

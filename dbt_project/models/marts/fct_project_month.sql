@@ -21,7 +21,15 @@ local_values as (
 ),
 
 projects as (
-    select month, project_id, project_name, phase, snapshot_month, is_register_row_unreadable, register_row_problem
+    select
+        month,
+        project_id,
+        project_name,
+        phase,
+        snapshot_month,
+        is_register_row_unreadable,
+        register_row_problem,
+        status_comment
     from {{ ref('int_projects_as_of_month') }}
 ),
 
@@ -211,7 +219,9 @@ select
     case
         when projects.is_register_row_unreadable
             then 'not graded: register row unreadable (' || projects.register_row_problem || ')'
-    end as not_graded_reason
+    end as not_graded_reason,
+    -- the PM's own words, shown beside the status narrative (DESIGN §5c), never merged into it
+    projects.status_comment
 from graded
 inner join projects
     on projects.month = graded.month

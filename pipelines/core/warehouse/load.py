@@ -12,6 +12,7 @@ from collections.abc import Iterable
 import duckdb
 import pandas as pd
 
+from pipelines.core.warehouse.forecasts import ensure_forecast_schema
 from pipelines.sources.common import LoadBatch
 from pipelines.sources.schema import BOOKKEEPING, CANONICAL, LINEAGE
 
@@ -30,6 +31,8 @@ def ensure_raw_schema(conn: duckdb.DuckDBPyConnection) -> None:
         # A warehouse made by an earlier version gains the columns added since (never loses any).
         for name, sql_type in columns:
             conn.execute(f'alter table raw.{table} add column if not exists "{name}" {sql_type}')
+    # The forecast step's tables, which dbt reads as a source: empty until the first monthly build.
+    ensure_forecast_schema(conn)
 
 
 def _insert(
