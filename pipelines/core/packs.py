@@ -68,11 +68,19 @@ def write_workbook(
     return write_atomic(path, build_workbook(conn, month, project_ids), root)
 
 
-def write_pack(data: PackData, output: Path) -> Path:
-    """The HTML pack and its PDF, each written atomically (a failed render leaves the previous files)."""
+def write_pack(data: PackData, output: Path, with_pdf: bool = True) -> Path:
+    """The HTML pack and, with `with_pdf`, its PDF, each written atomically (a failed render leaves the previous
+    files)."""
     paths = pack_paths(output, data.month)
-    write_atomic(paths["pdf"], html_to_pdf(render_pack_html(data, for_pdf=True)), output)
+    if with_pdf:
+        write_pack_pdf(data, output)
     return write_atomic(paths["html"], render_pack_html(data), output)
+
+
+def write_pack_pdf(data: PackData, output: Path) -> Path:
+    return write_atomic(
+        pack_paths(output, data.month)["pdf"], html_to_pdf(render_pack_html(data, for_pdf=True)), output
+    )
 
 
 def project_page_paths(output: Path, month: dt.date, project_id: str) -> dict[str, Path]:
@@ -213,7 +221,7 @@ def publish_month(conn: duckdb.DuckDBPyConnection, month: dt.date, output: Path,
     try:
         rendered_from = render_record(conn, month)  # before anything is read: the render holds the warehouse lock
         data = load_pack_data(conn, month)
-        write_pack(data, staged)
+        write_pack(data, staged, with_pdf=with_pdf)
         write_workbook(conn, month, pack_paths(staged, month)["xlsx"], staged)
         pages = load_project_pages(conn, month)
         write_project_pages(pages, staged, with_pdf=with_pdf)
@@ -246,13 +254,17 @@ def attachments(
 ) -> list[Path]:
     """The files a reader's message carries, in `ATTACHED_KINDS` order: the portfolio pack's, or the reader's own
     scoped pack's, as `publish_month` wrote them. A month published before scoped packs were part of it (or
-    without its PDFs) gets the reader's scoped pack now, once per scope: `written` remembers those of the run.
-    Raises PackNotRendered when the portfolio pack is missing."""
+    without its PDFs: a backfill prints the PDFs of its last month only) gets the reader's scoped pack now, once
+    per scope (`written` remembers those of the run), and the portfolio's PDF now, from the marts its HTML was
+    rendered from (a send checks they have not changed). Raises PackNotRendered when the portfolio pack is
+    missing."""
     if project_ids is None:
         paths = pack_paths(output, month)
-        missing = [paths[kind] for kind in ATTACHED_KINDS if not paths[kind].exists()]
+        missing = [paths[kind] for kind in ATTACHED_KINDS if kind != "pdf" and not paths[kind].exists()]
         if missing:
             raise PackNotRendered(missing[0])
+        if not paths["pdf"].exists():
+            write_pack_pdf(load_pack_data(conn, month), output)
     else:
         paths = scoped_pack_paths(output, month, project_ids)
         if project_ids not in written and not all(paths[kind].exists() for kind in ATTACHED_KINDS):

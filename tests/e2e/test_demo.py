@@ -283,12 +283,31 @@ def test_every_project_has_a_page_reachable_from_the_pack(demo_run):
     crm = (october / "projects" / "CRM.html").read_text(encoding="utf-8")
     # with the milestone chart; drawn once as PNG for both the page and its PDF
     assert 'href="../steering-pack-2026-10.html"' in crm and crm.count('<img alt="') == 3
+    # a page without PDF keeps its charts as SVG: in September CRM still had work left, so its forecast chart too
+    # (October's CRM is complete: no forecast to draw)
     assert (demo_run / "output" / "packs" / "2026-09" / "projects" / "CRM.html").read_text(encoding="utf-8").count(
         "<svg"
-    ) == 3  # a page without PDF keeps its charts as SVG
+    ) == 4
     # an earlier month of the backfill has its HTML pages; PDFs are printed for the run's last month only
     assert (demo_run / "output" / "packs" / "2026-09" / "projects" / "CRM.html").exists()
     assert not (demo_run / "output" / "packs" / "2026-09" / "projects" / "CRM.pdf").exists()
+
+
+@pytest.mark.slow
+def test_a_past_months_portfolio_pdf_is_printed_when_its_pack_is_sent(demo_run):
+    """A backfill prints the PDFs of its last month only (the demo's 17 earlier portfolio PDFs cost a minute);
+    sending an earlier month prints its portfolio PDF then, from the marts its HTML was rendered from."""
+    from pipelines.core.packs import attachments, pack_paths
+
+    output = demo_run / "output"
+    paths = pack_paths(output, D(2026, 9, 1))
+    assert paths["html"].exists() and paths["xlsx"].exists() and not paths["pdf"].exists()
+    with duckdb.connect(str(demo_run / "warehouse" / "steerpack.duckdb"), read_only=True) as conn:
+        attached = attachments(conn, D(2026, 9, 1), None, output, {})
+    assert attached == [paths["pdf"], paths["xlsx"], paths["html"]]
+    assert paths["pdf"].read_bytes().startswith(b"%PDF")
+    text = subprocess.run(["pdftotext", str(paths["pdf"]), "-"], capture_output=True, text=True, check=True).stdout
+    assert "Portfolio steering pack — September 2026" in text
 
 
 @pytest.mark.slow
@@ -409,3 +428,38 @@ def test_every_demo_forecast_is_ordered_or_says_why_not_and_a_rerun_repeats_it(d
             "select * from forecast.monte_carlo_month where month = '2026-10-01' order by project_id"
         ).fetchall()
     assert again == stored
+
+
+@pytest.mark.slow
+def test_the_demo_narrative_names_what_moved_and_the_pack_shows_forecasts_and_closures(demo_run):
+    """Issue 30 on the demo: CRM's cost turned Red in July 2026 (EAC 11 % over BAC, past tier 1's 10 %), and its
+    sentence says cost, the overrun and the CPI trend; a month with no change says so; the pack carries the
+    portfolio narrative as its headline, the P85 column, and a closure report for each finished project."""
+    with duckdb.connect(str(demo_run / "warehouse" / "steerpack.duckdb"), read_only=True) as conn:
+        sentences = conn.execute(
+            "select month, project_id, section, sentence from marts.fct_status_narrative_month "
+            "order by month, project_id, sentence_no"
+        ).fetchall()
+        closed = [
+            r[0]
+            for r in conn.execute(
+                "select project_id from marts.fct_project_closure_month where month = '2026-10-01' order by 1"
+            ).fetchall()
+        ]
+    crm_july = [s for m, p, section, s in sentences if (m, p, section) == (D(2026, 7, 1), "CRM", "changed")]
+    assert any(
+        s.startswith("Cost turned Red from Amber: forecast overrun +11 % of BAC") and "CPI" in s for s in crm_july
+    )
+    bid_october = [s for m, p, section, s in sentences if (m, p, section) == (D(2026, 10, 1), "BID", "changed")]
+    assert bid_october[0] == "No grade changed since September: Overall Green."
+    # every project of every month says what changed, even when nothing did
+    project_months = {(m, p) for m, p, _, _ in sentences if p is not None}
+    assert project_months == {(m, p) for m, p, section, _ in sentences if p is not None and section == "changed"}
+
+    october = demo_run / "output" / "packs" / "2026-10"
+    pack = (october / "steering-pack-2026-10.html").read_text(encoding="utf-8")
+    assert '<p id="narrative">' in pack and "1 project turned Red (Warehouse Management System" in pack
+    assert "P85 finish" in pack and "Chance on time" in pack
+    assert closed == ["BID", "CRM", "DMS", "IAM", "MOB", "NET", "WEB"]
+    assert sorted(p.name for p in (october / "closure").glob("*.pdf")) == [f"{p}.pdf" for p in closed]
+    assert "Closure report — CRM Cloud Migration" in pack

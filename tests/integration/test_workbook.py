@@ -28,6 +28,7 @@ def test_the_workbook_matches_the_marts_and_keeps_formulas_inert(workspace, dbt_
         "Incidents",
         "Data quality",
         "Scorecard",
+        "Forecast",
     ]
     projects = workbook["Projects"]
     assert projects.freeze_panes == "A2"

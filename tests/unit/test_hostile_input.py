@@ -534,7 +534,9 @@ def test_a_render_that_fails_leaves_the_previous_month_whole_and_no_staging(tmp_
     monkeypatch.setattr(
         packs,
         "write_pack",
-        lambda data, staged: files.write_atomic(packs.pack_paths(staged, SEP)["html"], "half a new pack", staged),
+        lambda data, staged, with_pdf=True: files.write_atomic(
+            packs.pack_paths(staged, SEP)["html"], "half a new pack", staged
+        ),
     )
     monkeypatch.setattr(packs, "write_workbook", fails)
     with pytest.raises(RuntimeError, match="WeasyPrint died"):
@@ -557,7 +559,9 @@ def test_a_month_that_publishes_drops_its_out_of_date_draft_and_keeps_the_others
     monkeypatch.setattr(
         packs,
         "write_pack",
-        lambda data, staged: files.write_atomic(packs.pack_paths(staged, SEP)["html"], "the pack", staged),
+        lambda data, staged, with_pdf=True: files.write_atomic(
+            packs.pack_paths(staged, SEP)["html"], "the pack", staged
+        ),
     )
     monkeypatch.setattr(packs, "write_workbook", lambda conn, month, path, root: None)
     monkeypatch.setattr(packs, "load_project_pages", lambda conn, month: [])
