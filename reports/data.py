@@ -367,6 +367,8 @@ class ProjectPage:
     # fct_forecast_month's rows of the last FORECAST_HISTORY_MONTHS months up to the month (month, p85_finish, ...)
     forecast_history: list[dict[str, Any]] = field(default_factory=list)
     narrative: list[dict[str, Any]] = field(default_factory=list)  # fct_status_narrative_month's project rows
+    # once the project has closed (fct_project_closure_month): how early its P85 pointed at the real finish
+    track_record: str | None = None
 
 
 def load_project_pages(
@@ -457,6 +459,9 @@ def load_project_pages(
     for row in load_narrative(conn, month):
         if row["project_id"] is not None:
             narratives.setdefault(row["project_id"], []).append(row)
+    from reports.closure import load_closure_pages  # here: reports.closure reads the marts through this module
+
+    track_records = {page.closure["project_id"]: page.track_record for page in load_closure_pages(conn, month)}
     if project_ids is not None:
         projects = [project for project in projects if project["project_id"] in project_ids]
     return [
@@ -474,6 +479,7 @@ def load_project_pages(
             distributions.get(pid, []),
             forecast_history.get(pid, []),
             narratives.get(pid, []),
+            track_records.get(pid),
         )
         for project in projects
         for pid in [project["project_id"]]

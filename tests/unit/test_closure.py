@@ -192,3 +192,18 @@ def test_publishing_the_month_writes_the_closure_pdfs_in_the_swapped_folder(mart
 
 def test_the_standalone_document_prints(marts):
     assert html_to_pdf(render_closure_html(load_closure_pages(marts, OCT)[1])).startswith(b"%PDF")
+
+
+def test_a_closed_projects_page_carries_its_forecast_track_record(marts):
+    """The project page of a closed project says how good its forecasts were, in the closure report's words;
+    a project not closed has no such line."""
+    from reports.data import load_project_pages
+
+    pages = {page.project["project_id"]: page for page in load_project_pages(marts, OCT)}
+    assert pages["P1"].track_record.startswith("The P85 pointed at the real finish 51 days before it")
+    assert pages["P3"].track_record is None
+    from reports.render import render_project_html
+
+    assert "Forecast track record: The P85 pointed at the real finish 51 days" in text_of(
+        render_project_html(pages["P1"])
+    )
