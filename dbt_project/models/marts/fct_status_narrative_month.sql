@@ -14,45 +14,7 @@
 -- it: its "since last month" compares with the window's last month (audit N15).
 {% set last_month = next_month(window_end()) if is_incremental() else window_end() %}
 
-{#-
-  Formatting helpers, one spelling per kind of fact: whole percent with sign, CPI to 2 decimals, ISO dates, counts
-  with their noun. Each is a SQL template whose @ placeholders the model fills with `replace` (a model file cannot
-  define macros, and these belong to this model only).
--#}
-{%- set rounded_percent = round_to('@v * 100', 0) -%}
-{%- set signed_percent = "(case when " ~ rounded_percent ~ " > 0 then '+' else '' end || cast(cast("
-    ~ rounded_percent ~ " as integer) as varchar) || ' %')" -%}
-{#- a probability: whole percent, but never "0 %" or "100 %" for what is merely unlikely or likely -#}
-{%- set chance_percent = "(case when @v > 0 and " ~ rounded_percent ~ " < 1 then '<1 %' when @v < 1 and "
-    ~ rounded_percent ~ " > 99 then '>99 %' else cast(cast(" ~ rounded_percent
-    ~ " as integer) as varchar) || ' %' end)" -%}
-{%- set two_decimals = "cast(cast(" ~ round_to('@v', 2) ~ " as numeric(12, 2)) as varchar)" -%}
-{%- set iso_date = "cast(cast(@v as date) as varchar)" -%}
-{#- a finish slip in days: late, early or on baseline -#}
-{%- set slip_words = "(case when @v > 0 then cast(@v as varchar) || case when @v = 1 then ' day' else ' days' end
-    || ' late' when @v < 0 then cast(-@v as varchar) || case when @v = -1 then ' day' else ' days' end || ' early'
-    when @v = 0 then 'on baseline' end)" -%}
-{%- set counted = "(cast(@v as varchar) || case when @v = 1 then ' @s' else ' @p' end)" -%}
-{%- set month_names = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September',
-    'October', 'November', 'December'] -%}
-{%- set month_name = namespace(sql="(case extract(month from @v)") -%}
-{%- for name in month_names -%}
-    {%- set month_name.sql = month_name.sql ~ " when " ~ loop.index ~ " then '" ~ name ~ "'" -%}
-{%- endfor -%}
-{%- set month_name = month_name.sql ~ " end)" -%}
-{#- the tier's cost threshold of a grade (var rag_thresholds) as a whole percent: @v the tier, @g the grade -#}
-{%- set cost_threshold = namespace(sql="(case") -%}
-{%- for tier_key, limits in var('rag_thresholds').items() -%}
-    {%- for grade in ['amber', 'red'] -%}
-        {%- set cost_threshold.sql = cost_threshold.sql ~ " when @v = " ~ tier_key ~ " and @g = '" ~ grade | title
-            ~ "' then '" ~ (limits[grade] * 100) | round | int ~ " %'" -%}
-    {%- endfor -%}
-{%- endfor -%}
-{%- set cost_threshold = cost_threshold.sql ~ " end)" -%}
-{#- a grade's move, e.g. "Cost turned Red from Amber" (null when the grade did not move) -#}
-{%- set grade_move = "(case when @g is not null and @o is null then '@l now graded ' || @g || ' (not graded in ' || @m
-    || ')' when @g is null and @o is not null then '@l no longer graded (' || @o || ' in ' || @m || ')'
-    when @g <> @o then '@l turned ' || @g || ' from ' || @o end)" -%}
+{#- the wording of every fact: macros/narrative.sql -#}
 
 with project_months as (
     select
@@ -152,7 +114,7 @@ compared as (
     select
         current_month.*,
         prior_month.project_id is not null as has_previous_month,
-        {{ month_name | replace('@v', previous_month('current_month.month')) }} as previous_month_name,
+        {{ narrative_month_name(previous_month('current_month.month')) }} as previous_month_name,
         prior_month.rag_schedule as previous_rag_schedule,
         prior_month.rag_cost as previous_rag_cost,
         prior_month.rag_benefits as previous_rag_benefits,
@@ -236,16 +198,16 @@ project_facts as (
     select
         compared.*,
         (
-            'finish ' || coalesce({{ slip_words | replace('@v', 'compared.slip_days') }}, 'not measured')
+            'finish ' || coalesce({{ narrative_slip_words('compared.slip_days') }}, 'not measured')
             || coalesce(
-                ' (' || {{ slip_words | replace('@v', 'compared.previous_slip_days') }} || ' in '
+                ' (' || {{ narrative_slip_words('compared.previous_slip_days') }} || ' in '
                 || compared.previous_month_name || ')', ''
             )
-            || coalesce(', forecast finish ' || {{ iso_date | replace('@v', 'compared.forecast_finish') }}, '')
+            || coalesce(', forecast finish ' || {{ narrative_iso_date('compared.forecast_finish') }}, '')
             || coalesce(
                 '; milestone ' || worst_milestone_slips.milestone_name || ' slipped '
-                || {{ counted | replace('@s', 'more day') | replace('@p', 'more days') | replace('@v', 'worst_milestone_slips.slip_growth_days') }}
-                || coalesce(', to ' || {{ iso_date | replace('@v', 'worst_milestone_slips.moved_to_date') }}, ''), ''
+                || {{ narrative_counted('worst_milestone_slips.slip_growth_days', 'more day', 'more days') }}
+                || coalesce(', to ' || {{ narrative_iso_date('worst_milestone_slips.moved_to_date') }}, ''), ''
             )
             || case when compared.milestones_due >= 2
                     then '; ' || cast(compared.milestones_on_time as varchar) || ' of '
@@ -253,23 +215,23 @@ project_facts as (
                 else ''
             end
         ) as schedule_driver,
-        ('forecast overrun ' || {{ signed_percent | replace('@v', 'compared.cost_overrun_pct') }} || ' of BAC'
+        ('forecast overrun ' || {{ narrative_signed_percent('compared.cost_overrun_pct') }} || ' of BAC'
         -- the line it crossed, as rounding to whole percent can hide it (+10 % is Red only above 10 %)
         || coalesce(
-            ', above the ' || {{ cost_threshold | replace('@v', 'compared.tier') | replace('@g', 'compared.rag_cost') }}
+            ', above the ' || {{ narrative_cost_threshold('compared.tier', 'compared.rag_cost') }}
             || ' ' || compared.rag_cost || ' threshold', ''
         )
         || coalesce(
-            ' (' || {{ signed_percent | replace('@v', 'compared.previous_cost_overrun_pct') }} || ' in '
+            ' (' || {{ narrative_signed_percent('compared.previous_cost_overrun_pct') }} || ' in '
             || compared.previous_month_name || ')', ''
         )
         || coalesce(
-            ', CPI ' || {{ two_decimals | replace('@v', 'compared.cpi') }}
+            ', CPI ' || {{ narrative_two_decimals('compared.cpi') }}
             || case
                 when {{ round_to('compared.cpi', 2) }} < {{ round_to('compared.previous_cpi', 2) }}
-                    then ', down from ' || {{ two_decimals | replace('@v', 'compared.previous_cpi') }}
+                    then ', down from ' || {{ narrative_two_decimals('compared.previous_cpi') }}
                 when {{ round_to('compared.cpi', 2) }} > {{ round_to('compared.previous_cpi', 2) }}
-                    then ', up from ' || {{ two_decimals | replace('@v', 'compared.previous_cpi') }}
+                    then ', up from ' || {{ narrative_two_decimals('compared.previous_cpi') }}
                 when compared.previous_cpi is not null then ', unchanged'
                 else ''
             end, ''
@@ -277,10 +239,10 @@ project_facts as (
         (
             case when coalesce(compared.benefits_ready, false) then 'benefits-ready' else 'not benefits-ready' end
             || coalesce(
-                ', go-live ' || {{ iso_date | replace('@v', 'compared.go_live_date') }}
+                ', go-live ' || {{ narrative_iso_date('compared.go_live_date') }}
                 || case
                     when compared.days_to_go_live > 0
-                        then ' in ' || {{ counted | replace('@s', 'day') | replace('@p', 'days') | replace('@v', 'compared.days_to_go_live') }}
+                        then ' in ' || {{ narrative_counted('compared.days_to_go_live', 'day', 'days') }}
                     when compared.days_to_go_live = 0 then ' today'
                     else ' (passed)'
                 end, ''
@@ -289,21 +251,21 @@ project_facts as (
         (
             case when coalesce(compared.post_golive_p1_count, 0) + coalesce(compared.post_golive_p2_count, 0) = 0
                     then 'no P1 or P2'
-                else {{ counted | replace('@s', 'P1') | replace('@p', 'P1s') | replace('@v', 'coalesce(compared.post_golive_p1_count, 0)') }} || ' and '
-                    || {{ counted | replace('@s', 'P2') | replace('@p', 'P2s') | replace('@v', 'coalesce(compared.post_golive_p2_count, 0)') }}
+                else {{ narrative_counted('coalesce(compared.post_golive_p1_count, 0)', 'P1', 'P1s') }} || ' and '
+                    || {{ narrative_counted('coalesce(compared.post_golive_p2_count, 0)', 'P2', 'P2s') }}
             end
             || ' in the post-go-live window'
             || case when compared.post_golive_p1_count > coalesce(compared.previous_p1_count, 0)
-                    then ' (' || {{ counted | replace('@s', 'new P1') | replace('@p', 'new P1s') | replace('@v', 'compared.post_golive_p1_count - coalesce(compared.previous_p1_count, 0)') }} || ' since ' || compared.previous_month_name || ')'
+                    then ' (' || {{ narrative_counted('compared.post_golive_p1_count - coalesce(compared.previous_p1_count, 0)', 'new P1', 'new P1s') }} || ' since ' || compared.previous_month_name || ')'
                 else ''
             end
         ) as incidents_driver,
         'it cannot be measured' || coalesce(' (' || compared.data_gaps || ')', '') as unknown_driver,
-        {{ grade_move | replace('@l', 'Schedule') | replace('@g', 'compared.rag_schedule') | replace('@o', 'compared.previous_rag_schedule') | replace('@m', 'compared.previous_month_name') }} as schedule_move,
-        {{ grade_move | replace('@l', 'Cost') | replace('@g', 'compared.rag_cost') | replace('@o', 'compared.previous_rag_cost') | replace('@m', 'compared.previous_month_name') }} as cost_move,
-        {{ grade_move | replace('@l', 'Benefits') | replace('@g', 'compared.rag_benefits') | replace('@o', 'compared.previous_rag_benefits') | replace('@m', 'compared.previous_month_name') }} as benefits_move,
-        {{ grade_move | replace('@l', 'Incidents') | replace('@g', 'compared.rag_incidents') | replace('@o', 'compared.previous_rag_incidents') | replace('@m', 'compared.previous_month_name') }} as incidents_move,
-        {{ grade_move | replace('@l', 'Overall') | replace('@g', 'compared.rag_overall') | replace('@o', 'compared.previous_rag_overall') | replace('@m', 'compared.previous_month_name') }} as overall_move
+        {{ narrative_grade_move('Schedule', 'compared.rag_schedule', 'compared.previous_rag_schedule', 'compared.previous_month_name') }} as schedule_move,
+        {{ narrative_grade_move('Cost', 'compared.rag_cost', 'compared.previous_rag_cost', 'compared.previous_month_name') }} as cost_move,
+        {{ narrative_grade_move('Benefits', 'compared.rag_benefits', 'compared.previous_rag_benefits', 'compared.previous_month_name') }} as benefits_move,
+        {{ narrative_grade_move('Incidents', 'compared.rag_incidents', 'compared.previous_rag_incidents', 'compared.previous_month_name') }} as incidents_move,
+        {{ narrative_grade_move('Overall', 'compared.rag_overall', 'compared.previous_rag_overall', 'compared.previous_month_name') }} as overall_move
     from compared
     left join worst_milestone_slips
         on worst_milestone_slips.project_id = compared.project_id
@@ -319,12 +281,12 @@ turned_red_projects as (
         coalesce(project_name, project_id) as project_name,
         substr(
             case when rag_cost = 'Red' and (previous_rag_cost is distinct from 'Red' or not has_previous_month)
-                    then ', cost ' || {{ signed_percent | replace('@v', 'cost_overrun_pct') }}
+                    then ', cost ' || {{ narrative_signed_percent('cost_overrun_pct') }}
                 else ''
             end
             || case when rag_schedule = 'Red' and (previous_rag_schedule is distinct from 'Red' or not has_previous_month)
                     -- the slip when late, and the milestones when some due ones are late (the milestone grade)
-                    then coalesce(', finish ' || case when slip_days > 0 then {{ slip_words | replace('@v', 'slip_days') }} end, '')
+                    then coalesce(', finish ' || case when slip_days > 0 then {{ narrative_slip_words('slip_days') }} end, '')
                         || case when milestones_due >= 2 and milestones_on_time < milestones_due
                                 then ', ' || cast(milestones_on_time as varchar) || ' of '
                                     || cast(milestones_due as varchar) || ' milestones on time'
@@ -333,11 +295,11 @@ turned_red_projects as (
                 else ''
             end
             || case when rag_benefits = 'Red' and (previous_rag_benefits is distinct from 'Red' or not has_previous_month)
-                    then ', not benefits-ready' || coalesce(' for the go-live ' || {{ iso_date | replace('@v', 'go_live_date') }}, '')
+                    then ', not benefits-ready' || coalesce(' for the go-live ' || {{ narrative_iso_date('go_live_date') }}, '')
                 else ''
             end
             || case when rag_incidents = 'Red' and (previous_rag_incidents is distinct from 'Red' or not has_previous_month)
-                    then ', ' || {{ counted | replace('@s', 'P1 incident') | replace('@p', 'P1 incidents') | replace('@v', 'coalesce(post_golive_p1_count, 0)') }}
+                    then ', ' || {{ narrative_counted('coalesce(post_golive_p1_count, 0)', 'P1 incident', 'P1 incidents') }}
                 else ''
             end,
             3
@@ -416,9 +378,9 @@ project_changed as (
         month,
         project_id,
         80 as sort_key,
-        {{ counted | replace('@s', 'new P1 incident') | replace('@p', 'new P1 incidents') | replace('@v', 'post_golive_p1_count - coalesce(previous_p1_count, 0)') }}
+        {{ narrative_counted('post_golive_p1_count - coalesce(previous_p1_count, 0)', 'new P1 incident', 'new P1 incidents') }}
         || ' since ' || previous_month_name || ' ('
-        || {{ counted | replace('@s', 'P1') | replace('@p', 'P1s') | replace('@v', 'post_golive_p1_count') }} || ' in the post-go-live window).' as sentence
+        || {{ narrative_counted('post_golive_p1_count', 'P1', 'P1s') }} || ' in the post-go-live window).' as sentence
     from project_facts
     where has_previous_month and incidents_move is null
         and post_golive_p1_count > coalesce(previous_p1_count, 0)
@@ -430,8 +392,8 @@ project_next as (
         month,
         project_id,
         10 as sort_key,
-        'Next milestone: ' || milestone_name || ' on ' || {{ iso_date | replace('@v', 'due_date') }}
-        || case when due_date > baseline_date then ' (baseline ' || {{ iso_date | replace('@v', 'baseline_date') }} || ')' else '' end
+        'Next milestone: ' || milestone_name || ' on ' || {{ narrative_iso_date('due_date') }}
+        || case when due_date > baseline_date then ' (baseline ' || {{ narrative_iso_date('baseline_date') }} || ')' else '' end
         || '.' as sentence
     from next_milestones
 
@@ -440,7 +402,7 @@ project_next as (
         month,
         project_id,
         20 as sort_key,
-        'Planned go-live ' || {{ iso_date | replace('@v', 'go_live_date') }} || ', in ' || {{ counted | replace('@s', 'day') | replace('@p', 'days') | replace('@v', 'days_to_go_live') }}
+        'Planned go-live ' || {{ narrative_iso_date('go_live_date') }} || ', in ' || {{ narrative_counted('days_to_go_live', 'day', 'days') }}
         || case when coalesce(benefits_ready, false) then '; benefits-ready.' else '; not benefits-ready.' end
             as sentence
     from project_facts
@@ -453,11 +415,11 @@ project_next as (
         30 as sort_key,
         case
             when forecast_status = 'ok' and p85_finish is not null
-                then 'P85 finish ' || {{ iso_date | replace('@v', 'p85_finish') }} || coalesce(
-                        '; ' || {{ chance_percent | replace('@v', 'prob_by_baseline_finish') }}
-                        || ' chance of finishing by the baseline finish ' || {{ iso_date | replace('@v', 'baseline_finish') }},
-                        '; ' || {{ chance_percent | replace('@v', 'prob_by_go_live') }}
-                        || ' chance of finishing by the go-live ' || {{ iso_date | replace('@v', 'go_live_date') }},
+                then 'P85 finish ' || {{ narrative_iso_date('p85_finish') }} || coalesce(
+                        '; ' || {{ narrative_chance_percent('prob_by_baseline_finish') }}
+                        || ' chance of finishing by the baseline finish ' || {{ narrative_iso_date('baseline_finish') }},
+                        '; ' || {{ narrative_chance_percent('prob_by_go_live') }}
+                        || ' chance of finishing by the go-live ' || {{ narrative_iso_date('go_live_date') }},
                         ''
                     ) || '.'
             when forecast_status = 'ok'
@@ -595,7 +557,7 @@ portfolio_sentences as (
         10 as sort_key,
         case when portfolio_facts.new_reds = 0
                 then 'No project turned Red since ' || portfolio_facts.previous_month_name || '.'
-            else {{ counted | replace('@s', 'project') | replace('@p', 'projects') | replace('@v', 'portfolio_facts.new_reds') }} || ' turned Red ('
+            else {{ narrative_counted('portfolio_facts.new_reds', 'project', 'projects') }} || ' turned Red ('
                 || turned_red_lists.turned_red_list || ').'
         end as sentence
     from portfolio_facts
@@ -607,7 +569,7 @@ portfolio_sentences as (
         portfolio_facts.month,
         'changed' as section,
         20 as sort_key,
-        {{ counted | replace('@s', 'watermelon') | replace('@p', 'watermelons') | replace('@v', 'portfolio_facts.watermelons') }}
+        {{ narrative_counted('portfolio_facts.watermelons', 'watermelon', 'watermelons') }}
         || ': reported Green, measured Red (' || watermelon_lists.watermelon_list || ').' as sentence
     from portfolio_facts
     inner join watermelon_lists
@@ -618,8 +580,8 @@ portfolio_sentences as (
         portfolio_facts.month,
         'changed' as section,
         30 as sort_key,
-        'Portfolio CPI ' || coalesce({{ two_decimals | replace('@v', 'portfolio_months.portfolio_cpi') }}, 'not measured')
-        || ', SPI ' || coalesce({{ two_decimals | replace('@v', 'portfolio_months.portfolio_spi') }}, 'not measured') || '.'
+        'Portfolio CPI ' || coalesce({{ narrative_two_decimals('portfolio_months.portfolio_cpi') }}, 'not measured')
+        || ', SPI ' || coalesce({{ narrative_two_decimals('portfolio_months.portfolio_spi') }}, 'not measured') || '.'
             as sentence
     from portfolio_facts
     left join portfolio_months
@@ -631,7 +593,7 @@ portfolio_sentences as (
         'next' as section,
         10 as sort_key,
         case when portfolio_facts.go_lives_next_month = 0 then 'No go-live next month.'
-            else {{ counted | replace('@s', 'go-live') | replace('@p', 'go-lives') | replace('@v', 'portfolio_facts.go_lives_next_month') }} || ' next month ('
+            else {{ narrative_counted('portfolio_facts.go_lives_next_month', 'go-live', 'go-lives') }} || ' next month ('
                 || go_live_lists.go_live_list || '); '
                 || case when portfolio_facts.go_lives_not_ready = 0 then 'all benefits-ready.'
                     else cast(portfolio_facts.go_lives_not_ready as varchar) || ' not benefits-ready.'
