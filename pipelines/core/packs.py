@@ -18,6 +18,7 @@ import hashlib
 import multiprocessing
 import os
 from collections import Counter
+from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
@@ -135,13 +136,18 @@ def write_go_no_go_page(page: GoNoGoPage, path: Path, output: Path) -> Path:
 
 
 def write_go_no_go_pages(pages: list[GoNoGoPage], month: dt.date, output: Path) -> list[Path]:
-    """The month's Go/No-Go pages, each as its own PDF (on every core past a few dozen, as the project pages)."""
-    paths = go_no_go_paths(output, month, pages)
+    """The month's Go/No-Go pages, each as its own PDF."""
+    return _write_each(write_go_no_go_page, pages, go_no_go_paths(output, month, pages), output)
+
+
+def _write_each(write_one: Callable[..., Path], pages: list, paths: list[Path], output: Path) -> list[Path]:
+    """`write_one(page, path, output)` for each page and its path: on every core past a few dozen pages, as the
+    project pages (`write_one` is a module-level function, so a worker process can run it)."""
     workers = min(os.cpu_count() or 1, 8)
     if len(pages) < PARALLEL_PAGES or workers < 2:
-        return [write_go_no_go_page(page, path, output) for page, path in zip(pages, paths)]
+        return [write_one(page, path, output) for page, path in zip(pages, paths)]
     with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn")) as pool:
-        return list(pool.map(functools.partial(write_go_no_go_page, output=output), pages, paths))
+        return list(pool.map(functools.partial(write_one, output=output), pages, paths))
 
 
 def closure_paths(output: Path, month: dt.date, pages: list[ClosurePage]) -> list[Path]:
@@ -156,13 +162,8 @@ def write_closure_page(page: ClosurePage, path: Path, output: Path) -> Path:
 
 
 def write_closure_pages(pages: list[ClosurePage], month: dt.date, output: Path) -> list[Path]:
-    """The month's closure reports, each as its own PDF (on every core past a few dozen, as the project pages)."""
-    paths = closure_paths(output, month, pages)
-    workers = min(os.cpu_count() or 1, 8)
-    if len(pages) < PARALLEL_PAGES or workers < 2:
-        return [write_closure_page(page, path, output) for page, path in zip(pages, paths)]
-    with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn")) as pool:
-        return list(pool.map(functools.partial(write_closure_page, output=output), pages, paths))
+    """The month's closure reports, each as its own PDF."""
+    return _write_each(write_closure_page, pages, closure_paths(output, month, pages), output)
 
 
 def scope_key(project_ids: frozenset[str]) -> str:
