@@ -22,8 +22,6 @@ from reports import TEMPLATES_DIR
 from reports.data import mart_exists, query_rows
 from reports.templating import ENVIRONMENT
 
-# fct_project_closure_month's tolerance: a P85 at most this many days either side of the finish pointed at it
-P85_TOLERANCE_DAYS = 14
 # the months the page's track table lists, the last ones up to the finish (the mart's drift is over all of them)
 TRACK_MONTHS = 12
 SEVERITY_ORDER = ("Critical", "High", "Medium", "Low")
@@ -44,7 +42,8 @@ class ClosurePage:
 
     @property
     def p85_tolerance_days(self) -> int:
-        return P85_TOLERANCE_DAYS
+        """The mart's tolerance: a P85 at most this many days either side of the finish pointed at it."""
+        return self.closure["p85_tolerance_days"]
 
     def p85_days_off(self, p85_finish: dt.date | None) -> int | None:
         """A P85's distance from the real finish in days (positive: it pointed later); None without either."""
@@ -60,12 +59,13 @@ class ClosurePage:
             days = f"{lead} day{'s' if lead != 1 else ''}"
             return (
                 f"The P85 pointed at the real finish {days} before it (from the forecast as of "
-                f"{self.closure['p85_settled_as_of']:%d %b %Y}, within {P85_TOLERANCE_DAYS} days of it ever after)."
+                f"{self.closure['p85_settled_as_of']:%d %b %Y}, within {self.p85_tolerance_days} days of it "
+                "ever after)."
             )
         if months == 0:
             return "No P85 forecast was made before the finish."
         return (
-            f"The P85 never settled within {P85_TOLERANCE_DAYS} days of the finish "
+            f"The P85 never settled within {self.p85_tolerance_days} days of the finish "
             f"({months} forecast{'s' if months != 1 else ''} judged)."
         )
 

@@ -27,7 +27,7 @@ CLOSURE_COLUMNS = """month date, project_id varchar, project_name varchar, is_sc
     benefits_readiness_at_go_live double, benefits_ready_at_go_live boolean, incidents_total bigint,
     incidents_p1_count bigint, incidents_p2_count bigint, incidents_per_week double, baseline_per_week double,
     open_raid_count bigint, open_high_raid_count bigint, forecast_months bigint, p85_settled_as_of date,
-    p85_lead_days bigint"""
+    p85_lead_days bigint, p85_tolerance_days integer"""
 
 # P1's P85 by month against its finish, 20 Sep: June 30 Oct (+40 days, a miss), July 28 Sep (+8, within), August
 # 15 Sep (-5, within), September complete. The last miss is June, so it settled as of 31 Jul: 20 Sep - 31 Jul =
@@ -44,7 +44,7 @@ P1_SETTLED = D(2026, 7, 31)
 
 
 def closure_row(conn, **row) -> None:
-    insert_mart_row(conn, "fct_project_closure_month", month=OCT, **row)
+    insert_mart_row(conn, "fct_project_closure_month", month=OCT, p85_tolerance_days=14, **row)
 
 
 @pytest.fixture

@@ -13,66 +13,13 @@ from pipelines.core import files, packs
 from reports.data import PackData, load_pack_data
 from reports.go_no_go import GoNoGoPage, load_go_no_go_pages, render_go_no_go_html
 from reports.render import html_to_pdf, render_pack_html
-from tests.helpers import SCORECARD_COLUMNS
+from tests.helpers import hand_made_marts, insert_mart_row
 
 OCT = dt.date(2026, 10, 1)
 AS_OF = dt.date(2026, 10, 31)
 
-# The marts load_pack_data reads, with the columns it reads (and the month's keys).
-MARTS = {
-    "fct_project_month": """month date, project_id varchar, project_name varchar, tier integer, phase varchar,
-        reported_status varchar, baseline_start date, baseline_finish date, go_live_planned date,
-        go_live_actual date, go_live_date date, as_of date, bac double, ac double, eac double, vac double,
-        milestones_due integer, milestones_on_time integer, milestone_on_time_rate double, readiness_score double,
-        benefits_ready boolean, days_to_go_live integer, cpi double, spi double, cost_overrun_pct double,
-        schedule_slip_pct double, slip_days integer, forecast_finish date, rag_schedule varchar, rag_cost varchar,
-        rag_benefits varchar, rag_incidents varchar, rag_overall varchar, watermelon boolean,
-        unverified_green boolean, data_complete boolean, data_gaps varchar, not_graded_reason varchar""",
-    "dim_project": "project_id varchar, sponsor varchar, project_manager varchar",
-    "fct_portfolio_month": """month date, as_of date, projects_total integer, projects_red integer,
-        projects_amber integer, projects_green integer, projects_unknown integer, watermelons integer,
-        unverified_greens integer, new_reds integer, bac_total double, eac_total double, eac_bac_total double,
-        eac_projects integer, pv_total double, ev_total double, ac_total double, ev_cpi_total double,
-        portfolio_cpi double, portfolio_cpi_projects integer, portfolio_spi double, portfolio_spi_projects integer,
-        milestone_on_time_rate double, go_lives_this_month integer, go_lives_next_month integer""",
-    "fct_data_freshness": """month date, source varchar, snapshot_month_used date, is_missing boolean,
-        rows_read integer, rows_loaded integer, rows_quarantined integer, unreadable_files integer""",
-    "fct_quality_findings_month": """month date, table_name varchar, rule_name varchar, severity varchar,
-        failed_rows integer, rule_description varchar""",
-    "fct_project_change_month": """month date, project_id varchar, rag_overall varchar,
-        previous_rag_overall varchar, rag_moved boolean, is_new_red boolean, slip_days_change integer,
-        changed_since_last_month boolean""",
-    "fct_raid_month": """month date, project_id varchar, raid_id varchar, raid_type varchar, raid_title varchar,
-        raid_owner varchar, severity varchar, due_date date, is_open boolean, is_overdue boolean,
-        needs_decision boolean""",
-    "fct_change_month": """month date, project_id varchar, cr_id varchar, cr_title varchar, submitted_date date,
-        days_pending integer, cost_impact double, schedule_impact_days integer, needs_decision boolean""",
-    "fct_decision_month": """month date, project_id varchar, decision_id varchar, decision_title varchar,
-        decision_owner varchar, raised_date date, needed_by_date date, decided_date date, decision_outcome varchar,
-        is_open boolean, is_overdue boolean, days_open integer, latency_days integer, days_overdue integer,
-        needs_decision boolean""",
-    "fct_post_golive_incidents": """month date, project_id varchar, go_live_actual date, incidents_total integer,
-        p1_count integer, p2_count integer, open_count integer, mttr_hours double, incidents_per_week double,
-        baseline_per_week double, is_in_window boolean""",
-    "fct_release_month": """month date, project_id varchar, release_name varchar, go_live_date date,
-        days_to_go_live integer, is_in_go_no_go_window boolean, is_current_release boolean,
-        readiness_items integer, readiness_done integer, readiness_pct double, readiness_open_overdue integer,
-        uat_cases_planned integer, uat_cases_executed integer, uat_cases_passed integer,
-        uat_completion_pct double, uat_pass_rate double, uat_as_of_date date, cutover_planned_date date,
-        cutover_actual_date date, cutover_outcome varchar, open_high_raid integer,
-        benefits_readiness_score double""",
-    "fct_release_readiness_month": """month date, project_id varchar, release_name varchar,
-        readiness_area varchar, items_applicable integer, items_done integer, items_open integer,
-        readiness_pct double, open_items varchar""",
-}
-
-
-SCORECARD_TABLE = ", ".join(f"{name} {kind}" for name, kind in SCORECARD_COLUMNS.items())
-
-
-def insert(conn: duckdb.DuckDBPyConnection, table: str, **row) -> None:
-    names = ", ".join(row)
-    conn.execute(f"insert into marts.{table} ({names}) values ({', '.join('?' for _ in row)})", list(row.values()))
+# the marts the pack reads, empty, as tests/helpers makes them for every hand-made warehouse
+insert = insert_mart_row
 
 
 def project(conn, project_id: str, name: str, benefits_ready: bool = False) -> None:
@@ -96,9 +43,7 @@ def marts():
     20 Nov, not cut over yet. P1's RAID: an open High risk and an open Critical issue (shown), an open Medium
     risk and a closed High risk (not shown). Decisions: one overdue (needs_decision), one not yet due."""
     conn = duckdb.connect(":memory:")
-    conn.execute("create schema marts")
-    for table, columns in {**MARTS, "fct_kpi_scorecard_month": SCORECARD_TABLE}.items():
-        conn.execute(f"create table marts.{table} ({columns})")
+    hand_made_marts(conn)
     project(conn, "P1", "Payroll")
     project(conn, "P2", "Billing", benefits_ready=True)
     release(

@@ -259,7 +259,9 @@ select
     coalesce(open_raid.open_high_raid_count, 0) as open_high_raid_count,
     coalesce(track_record.forecast_months, 0) as forecast_months,
     track_record.settled_as_of as p85_settled_as_of,
-    {{ dbt.datediff('track_record.settled_as_of', 'closed.actual_finish', 'day') }} as p85_lead_days
+    {{ dbt.datediff('track_record.settled_as_of', 'closed.actual_finish', 'day') }} as p85_lead_days,
+    -- the tolerance the track record was judged by, so the page that shows it never keeps its own
+    {{ p85_tolerance_days }} as p85_tolerance_days
 from closed
 left join eac_history
     on eac_history.month = closed.month
