@@ -289,12 +289,36 @@ class QualitySettings(_Strict):
         }
 
 
+AttachmentKind = Literal["pdf", "xlsx", "pptx", "html"]
+DEFAULT_ATTACHMENTS: tuple[AttachmentKind, ...] = ("pdf", "xlsx", "pptx", "html")
+
+
 class DeliverySettings(_Strict):
-    """How messages are retried, and where run failures are reported."""
+    """How messages are retried, where run failures are reported, and what each reader's message carries."""
 
     max_attempts: Annotated[int, Field(ge=1, le=10)] = 3
     retry_backoff_seconds: Annotated[float, Field(ge=0)] = 2.0  # doubled after each failed attempt
     ops_email: str | None = None  # the PMO operations address that hears of failed runs
+    # the files a message attaches (the reader's pack or scoped pack), in this order; per recipient role (the
+    # Distribution sheet's `role`, matched without regard to case) where `attachments_by_role` names it
+    attachments: list[AttachmentKind] = Field(default_factory=lambda: list(DEFAULT_ATTACHMENTS))
+    attachments_by_role: dict[str, list[AttachmentKind]] = Field(default_factory=dict)
+    # a message larger than this with its attachments links to the pack's files instead of attaching them
+    max_message_bytes: Annotated[int, Field(ge=100_000, le=150_000_000)] = 10 * 1024 * 1024
+
+    def attachments_for_role(self, role: str | None) -> list[AttachmentKind]:
+        """The kinds a recipient of `role` is sent: the role's own list, else `attachments`."""
+        by_role = {name.strip().casefold(): kinds for name, kinds in self.attachments_by_role.items()}
+        return list(by_role.get((role or "").strip().casefold(), self.attachments))
+
+
+class PackSettings(_Strict):
+    """How the pack prints, and where its KPI names link to."""
+
+    page_size: Literal["A4", "Letter"] = "A4"  # the PDF's paper, landscape
+    # the metrics dictionary the pack's KPI names link to: the dbt docs `steerpack docs` builds (output/dbt-docs),
+    # or the address a team serves them at; None links to the built folder beside the packs
+    docs_url: str | None = None
 
 
 class ForecastSettings(_Strict):
@@ -386,6 +410,7 @@ class Settings(_Strict):
     delivery: DeliverySettings = DeliverySettings()
     schedule: ScheduleSettings = ScheduleSettings()
     forecast: ForecastSettings = ForecastSettings()
+    pack: PackSettings = PackSettings()
     # Where the file came from; not a key of the file itself.
     config_file: Path | None = Field(default=None, exclude=True)
 

@@ -2,7 +2,7 @@
 
 import dagster as dg
 
-from pipelines.assets import build_asset_checks, build_assets
+from pipelines.assets import build_asset_checks, build_assets, build_external_assets
 from pipelines.config import Settings, load_settings
 from pipelines.jobs import deliver_pack_job, monthly_pack_job
 from pipelines.partitions import monthly_partitions_for
@@ -15,7 +15,7 @@ def build_definitions(settings: Settings) -> dg.Definitions:
     """Everything bound to one config: its partitions (from `first_month`), warehouse, inbox and schedule."""
     partitions = monthly_partitions_for(settings.first_month)
     return dg.Definitions(
-        assets=build_assets(partitions),
+        assets=[*build_assets(partitions), *build_external_assets(partitions)],
         asset_checks=build_asset_checks(partitions),
         jobs=[monthly_pack_job, deliver_pack_job],
         schedules=[build_monthly_schedule(settings)],

@@ -29,7 +29,7 @@ def build_monthly_schedule(settings: Settings) -> dg.ScheduleDefinition:
         execution_timezone=schedule.timezone,
         default_status=dg.DefaultScheduleStatus.RUNNING,
         description=f"Day {schedule.day_of_month} of each month at {schedule.time} ({schedule.timezone}): "
-        "ingest, compute, render and deliver the month just ended.",
+        "ingest, check, compute, render and email the pack of the month just ended.",
     )
     def monthly_pack_schedule(context: dg.ScheduleEvaluationContext):
         moment = context.scheduled_execution_time or dt.datetime.now(dt.UTC)

@@ -93,7 +93,8 @@ def build_drop_sensor(settings: Settings) -> dg.SensorDefinition:
         job=monthly_pack_job,
         minimum_interval_seconds=DROP_SENSOR_SECONDS,
         default_status=dg.DefaultSensorStatus.RUNNING,
-        description=f"A new month folder, or a changed file, in {settings.inbox} starts that month's run.",
+        description=f"A new month folder, or a changed file, in {settings.inbox} starts that month's run "
+        "(only the latest complete month is emailed).",
     )
     def new_drop_sensor(context: dg.SensorEvaluationContext):
         if not settings.inbox.is_dir():

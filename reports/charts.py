@@ -62,6 +62,22 @@ def line_chart_svg(
     return _line_chart(title, y_label, frozen, reference, as_png)
 
 
+def line_chart_png(
+    title: str,
+    y_label: str,
+    series: dict[str, list[tuple[dt.date, float | None]]],
+    reference: float | None = None,
+) -> bytes:
+    """The same line chart as PNG bytes (empty when there is nothing to draw): a mail's inline image, which mail
+    clients show where they strip SVG and data URIs. Decoded from `line_chart_svg`'s PNG so it is drawn once."""
+    import re
+
+    found = re.search(
+        r'src="data:image/png;base64,([A-Za-z0-9+/=]+)"', line_chart_svg(title, y_label, series, reference, True)
+    )
+    return base64.b64decode(found.group(1)) if found else b""
+
+
 @functools.lru_cache(maxsize=DRAWN_CHARTS)
 def _line_chart(
     title: str,

@@ -46,6 +46,12 @@ class PackData:
     # each of the pack's projects' own
     narrative: list[dict[str, Any]] = field(default_factory=list)
     project_narratives: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    # project_id -> the overall grade of the last STATUS_HISTORY_MONTHS months, oldest first, the pack's month last:
+    # [{"month": date, "rag_overall": str | None}] (None: the project had no row that month)
+    status_history: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    # project_id -> fct_project_change_month's comparison with the month before: previous_rag_overall,
+    # has_previous_month (false in a project's first graded month); no entry when the mart has no row
+    grade_moves: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     @property
     def projects_with_data_gaps(self) -> int:
@@ -108,6 +114,43 @@ def load_narrative(conn: duckdb.DuckDBPyConnection, month: dt.date) -> list[dict
         order by project_id nulls first, section, sentence_no""",
         [month],
     )
+
+
+STATUS_HISTORY_MONTHS = 6
+
+
+def load_status_history(
+    conn: duckdb.DuckDBPyConnection, month: dt.date, project_ids: list[str]
+) -> dict[str, list[dict[str, Any]]]:
+    """Each project's rag_overall over the STATUS_HISTORY_MONTHS months up to `month`, one query for them all
+    (the bench renders 2,000 projects), a month without a row as None."""
+    months = [_months_before(month, back) for back in range(STATUS_HISTORY_MONTHS - 1, -1, -1)]
+    grades: dict[tuple[str, dt.date], str | None] = {}
+    if project_ids:
+        for row in query_rows(
+            conn,
+            """
+            select project_id, month, rag_overall from marts.fct_project_month
+            where month between $first and $last and list_contains($project_ids, project_id)""",
+            {"first": months[0], "last": month, "project_ids": sorted(project_ids)},
+        ):
+            grades[(row["project_id"], row["month"])] = row["rag_overall"]
+    return {pid: [{"month": each, "rag_overall": grades.get((pid, each))} for each in months] for pid in project_ids}
+
+
+def load_grade_moves(conn: duckdb.DuckDBPyConnection, month: dt.date) -> dict[str, dict[str, Any]]:
+    """fct_project_change_month's previous grade per project of the month (every project has a row there)."""
+    if not mart_exists(conn, "fct_project_change_month"):
+        return {}
+    rows = query_rows(conn, "select * from marts.fct_project_change_month where month = ?", [month])
+    # a warehouse built before has_previous_month: a previous grade is the sign of a previous month
+    return {
+        row["project_id"]: {
+            "previous_rag_overall": row["previous_rag_overall"],
+            "has_previous_month": row.get("has_previous_month", row["previous_rag_overall"] is not None),
+        }
+        for row in rows
+    }
 
 
 def load_pack_data(conn: duckdb.DuckDBPyConnection, month: dt.date, project_ids: set[str] | None = None) -> PackData:
@@ -334,6 +377,8 @@ def load_pack_data(conn: duckdb.DuckDBPyConnection, month: dt.date, project_ids:
         forecasts=forecasts,
         narrative=portfolio_narrative,
         project_narratives=project_narratives,
+        status_history=load_status_history(conn, month, list(names)),
+        grade_moves={pid: row for pid, row in load_grade_moves(conn, month).items() if pid in names},
     )
 
 
@@ -369,6 +414,8 @@ class ProjectPage:
     narrative: list[dict[str, Any]] = field(default_factory=list)  # fct_status_narrative_month's project rows
     # once the project has closed (fct_project_closure_month): how early its P85 pointed at the real finish
     track_record: str | None = None
+    # the overall grade of the last STATUS_HISTORY_MONTHS months, oldest first (as PackData.status_history)
+    status_history: list[dict[str, Any]] = field(default_factory=list)
 
 
 def load_project_pages(
@@ -464,6 +511,7 @@ def load_project_pages(
     track_records = {page.closure["project_id"]: page.track_record for page in load_closure_pages(conn, month)}
     if project_ids is not None:
         projects = [project for project in projects if project["project_id"] in project_ids]
+    status_history = load_status_history(conn, month, [project["project_id"] for project in projects])
     return [
         ProjectPage(
             month,
@@ -480,6 +528,7 @@ def load_project_pages(
             forecast_history.get(pid, []),
             narratives.get(pid, []),
             track_records.get(pid),
+            status_history[pid],
         )
         for project in projects
         for pid in [project["project_id"]]

@@ -3,9 +3,38 @@ filters: dates, months, ratios, percentages, shares and money as the pack prints
 
 from __future__ import annotations
 
+import math
+
 import jinja2
 
 from reports import TEMPLATES_DIR, forecast
+
+# A grade is never colour alone (DESIGN §7): each carries its word and one of these shapes, which stay apart in
+# greyscale print and for a colour-blind reader.
+GRADE_SHAPES = {"Green": "●", "Amber": "▲", "Red": "■", "Unknown": "◌"}
+
+
+def grade_shape(grade: str | None) -> str:
+    """The shape of a grade (`●` Green, `▲` Amber, `■` Red, `◌` Unknown); empty for no grade."""
+    return GRADE_SHAPES.get(grade or "", "")
+
+
+def grade_text(grade: str | None) -> str:
+    """A grade as the pack prints it: shape and word (`■ Red`); "—" where there is no grade."""
+    return f"{GRADE_SHAPES[grade]} {grade}" if grade in GRADE_SHAPES else (grade or "—")
+
+
+def ratio_text(value: float | None) -> str:
+    """An index to two decimals; "—" where it means nothing (none, NaN, infinite), and never "-0.00"."""
+    if not _finite(value):
+        return "—"
+    text = f"{value:.2f}"
+    return "0.00" if text == "-0.00" else text
+
+
+def _finite(value: float | None) -> bool:
+    """A number worth printing: not none, NaN or infinite (those print "—", never "nan")."""
+    return value is not None and math.isfinite(value)
 
 
 def _environment() -> jinja2.Environment:
@@ -19,12 +48,14 @@ def _environment() -> jinja2.Environment:
     )
     env.filters["date"] = lambda value: value.strftime("%d %b %Y") if value else "—"
     env.filters["month_name"] = lambda value: value.strftime("%B %Y")
-    env.filters["ratio"] = lambda value: "—" if value is None else f"{value:.2f}"
+    env.filters["ratio"] = ratio_text
     # one decimal: the graded percentages (cost_overrun_pct, schedule_slip_pct) are graded on values rounded to
     # 0.01 %, so a Green +5.0% and an Amber +5.4% must not both read "+5%" (the pack says so beside them)
-    env.filters["percent"] = lambda value: "—" if value is None else f"{value:+.1%}"
-    env.filters["share"] = lambda value: "—" if value is None else f"{value:.0%}"
-    env.filters["money"] = lambda value: "—" if value is None else f"{value:,.0f}"
+    env.filters["percent"] = lambda value: "—" if not _finite(value) else f"{value:+.1%}"
+    env.filters["share"] = lambda value: "—" if not _finite(value) else f"{value:.0%}"
+    env.filters["money"] = lambda value: "—" if not _finite(value) else f"{value:,.0f}"
+    env.filters["grade"] = grade_text
+    env.filters["grade_shape"] = grade_shape
     # the forecast's and the narrative's words (reports/forecast.py), the same in the pack, the pages and the mail
     env.globals.update(
         p85_cell=forecast.p85_cell,

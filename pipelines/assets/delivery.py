@@ -20,7 +20,10 @@ def build_delivery_asset(partitions: dg.PartitionsDefinition, dbt_models: dg.Ass
 
     @dg.asset(
         key=DELIVERY_KEY,
-        group_name="pack",
+        group_name="delivery",
+        # sent from Python by email; the PMO owns what it publishes (pipelines/assets/dbt.py)
+        kinds={"python", "email"},
+        owners=["team:pmo"],
         deps=[PACK_KEY, get_asset_key_for_model([dbt_models], "fct_distribution_month")],
         partitions_def=partitions,
         backfill_policy=dg.BackfillPolicy.single_run(),

@@ -29,6 +29,31 @@ DESCRIPTIONS = {
     "incidents": "ServiceNow, PagerDuty and Jira Service Management incidents.",
 }
 
+# What each raw table holds, in one sentence a PMO analyst reading the Dagster UI can follow (the dbt sources in
+# dbt_project/models/staging/_sources.yml say the same to dbt).
+TABLE_DESCRIPTIONS = {
+    "projects": "The register's Projects sheet: one row per project and monthly snapshot.",
+    "milestones": "The register's Milestones sheet: milestones with their baseline, forecast and actual dates.",
+    "benefits": "The register's Benefits sheet: the benefits each project promises, with baseline, target and date.",
+    "raid": "The register's RAID sheet: risks, assumptions, issues and dependencies per project.",
+    "changes": "The register's Changes sheet: change requests, their decision and their cost and schedule impact.",
+    "distribution": "The register's Distribution sheet: who receives the pack, and which part of it.",
+    "decisions": "The register's optional Decisions sheet: decisions the projects need, by when, and their outcome.",
+    "readiness": "The register's optional Readiness sheet: the go-live readiness checklist per release.",
+    "uat": "The register's optional UAT sheet: user acceptance test progress per release.",
+    "cutovers": "The register's optional Cutovers sheet: each release's cutover and its outcome.",
+    "surveys": "The register's optional Surveys sheet: stakeholder and team survey scores.",
+    "evidence": "The register's optional Evidence sheet: compliance evidence per project and control.",
+    "work_items": "Jira and Azure DevOps work items, as exported for the month.",
+    "schedule_tasks": "MS Project and Smartsheet schedule tasks, as exported for the month.",
+    "spend": "Finance (ERP / AP) line items: the actual cost booked to each project.",
+    "fx_rates": "The month's exchange rates to the base currency.",
+    "incidents": "ServiceNow, PagerDuty and Jira Service Management incidents, as exported for the month.",
+}
+
+# Data engineering answers for loading the drops (the parsers, the raw tables); see pipelines/assets/dbt.py.
+INGEST_OWNERS = ["team:data-engineering"]
+
 
 @dataclass
 class IngestSummary:
@@ -59,8 +84,17 @@ def build_ingest_asset(part: DropPart, partitions: dg.PartitionsDefinition) -> d
 
     @dg.multi_asset(
         name=f"{part.name}_ingest",
+        description=f"Loads the {part.name} part of the month's drop: {DESCRIPTIONS[part.name]}",
         specs=[
-            dg.AssetSpec(key, group_name="ingest", description=f"{DESCRIPTIONS[part.name]} -> raw.{key.path[-1]}")
+            dg.AssetSpec(
+                key,
+                group_name="ingest",
+                description=TABLE_DESCRIPTIONS[key.path[-1]],
+                # parsed in Python, written to DuckDB: the two icons the UI shows on the node
+                kinds={"python", "duckdb"},
+                owners=INGEST_OWNERS,
+                tags={"steerpack/drop_part": part.name},
+            )
             for key in keys
         ],
         partitions_def=partitions,

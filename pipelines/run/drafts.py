@@ -18,6 +18,7 @@ import duckdb
 
 from pipelines.config import Settings
 from pipelines.core.files import discard, publish_folder, staging_root, write_atomic
+from pipelines.core.packs import PackOptions
 from pipelines.core.warehouse import lock as warehouse_lock
 from pipelines.core.warehouse.forecasts import write_forecasts_to
 from pipelines.core.warehouse.publication import prepare_candidate
@@ -39,7 +40,7 @@ def draft_paths(output: Path, month: dt.date) -> dict[str, Path]:
 def render_draft(settings: Settings, month: dt.date, findings: list[str]) -> Path:
     """The blocked month's draft pack (HTML and PDF, project pages included); returns the HTML's path."""
     from reports.data import PackData, load_pack_data, load_project_pages
-    from reports.render import PORTFOLIO_TITLE, html_to_pdf, render_pack_html
+    from reports.render import PACK_DEPTH, PORTFOLIO_TITLE, html_to_pdf, render_pack_html
 
     # Under the warehouse lock throughout: the copy is taken from a warehouse no run is writing, and a run's
     # clean-up of abandoned staging folders (which it does under the lock) never removes this draft's.
@@ -55,8 +56,11 @@ def render_draft(settings: Settings, month: dt.date, findings: list[str]) -> Pat
         title = f"{DRAFT_MARK} — {PORTFOLIO_TITLE}"
         draft = {"findings": findings, "computed": computed}
         paths = draft_paths(staged, month)
-        write_atomic(paths["pdf"], html_to_pdf(render_pack_html(data, title, pages, for_pdf=True, draft=draft)), staged)
-        write_atomic(paths["html"], render_pack_html(data, title, pages, draft=draft), staged)
+        # output/drafts/YYYY-MM/ is as deep as the pack's own folder: the same links to the metrics dictionary
+        options = PackOptions.of(settings)
+        rendering = {"draft": draft, "page_size": options.page_size, "docs_base": options.docs_base(PACK_DEPTH)}
+        write_atomic(paths["pdf"], html_to_pdf(render_pack_html(data, title, pages, for_pdf=True, **rendering)), staged)
+        write_atomic(paths["html"], render_pack_html(data, title, pages, **rendering), staged)
         published = draft_paths(settings.output, month)
         publish_folder(paths["folder"], published["folder"], settings.output)
         return published["html"]

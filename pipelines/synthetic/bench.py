@@ -35,7 +35,7 @@ from pipelines.synthetic.bench_portfolio import BENCH_MONTHS, SCALES, write_benc
 RUN_MONTH = BENCH_MONTHS[-1]
 STAGE_OF_STEP = (
     ("_ingest", "ingest"),
-    ("_quality_suite", "checks"),
+    ("raw_quality_suites", "checks"),
     ("steerpack_dbt_models", "dbt"),
     ("steering_pack", "render"),
     ("pack_delivery", "deliver"),

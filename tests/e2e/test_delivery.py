@@ -2,6 +2,7 @@
 retried and logged in marts.delivery_log; the delivery job and the run-failure sensor through Dagster."""
 
 import datetime as dt
+import re
 import shutil
 import subprocess
 
@@ -98,7 +99,8 @@ def test_each_recipient_gets_one_message_over_starttls_with_their_attachments(si
     ]
     assert server.mailbox.logins == ["pmo-bot"] * 3  # logged in after STARTTLS with the env password
     assert sorted(r.envelope_to[0] for r in server.mailbox.received) == [BOB, CAROL, HEAD]
-    names = ["steering-pack-2026-09.pdf", "steering-pack-2026-09.xlsx", "steering-pack-2026-09.html"]
+    # the default attachments (settings.delivery.attachments): PDF, workbook, deck, HTML
+    names = [f"steering-pack-2026-09.{kind}" for kind in ("pdf", "xlsx", "pptx", "html")]
     for address, subject in ((HEAD, "portfolio"), (BOB, "BETA"), (CAROL, "ALPHA")):
         [message] = server.mailbox.to(address)
         assert message["From"] == "PMO <pmo@example.com>" and message["To"].addresses[0].addr_spec == address
@@ -119,6 +121,31 @@ def test_each_recipient_gets_one_message_over_starttls_with_their_attachments(si
         (HEAD, "portfolio", "sent", True),
     ]
     assert [r[4] for r in log(settings)] == [server.mailbox.to(a)[0]["Message-ID"].strip() for a in (BOB, CAROL, HEAD)]
+
+
+def test_the_delivered_html_shows_the_headline_chart_from_its_own_cid_part(site):
+    """Through the relay as a client receives it: the portfolio reader's HTML body sits in multipart/related with
+    the CPI/SPI chart, which its <img> references by Content-ID; a scoped reader's message has no chart."""
+    make_settings, server = site
+    settings = make_settings()
+    # the tiny register has no plan or earned value, so no index to draw: set September's in this private copy
+    with duckdb.connect(str(settings.warehouse)) as conn:
+        conn.execute(
+            "update marts.fct_portfolio_month set portfolio_cpi = 0.94, portfolio_spi = 0.91 where month = ?", [SEP]
+        )
+    deliver(settings)
+    [head] = server.mailbox.to(HEAD)
+    [related] = [part for part in head.walk() if part.get_content_type() == "multipart/related"]
+    html_part, image = related.get_payload()
+    assert (html_part.get_content_type(), image.get_content_type()) == ("text/html", "image/png")
+    assert image.get_content().startswith(b"\x89PNG")
+    html = head.get_body(("html",)).get_content()
+    [src] = re.findall(r'<img [^>]*src="([^"]+)"', html)
+    assert f"<{src.removeprefix('cid:')}>" == image["Content-ID"]
+    assert 'alt="Portfolio CPI 0.94 and SPI 0.91 in September 2026 (1.00 = on plan)."' in html
+    assert "<style" not in html
+    [carol] = server.mailbox.to(CAROL)
+    assert not [part for part in carol.walk() if part.get_content_maintype() == "image"]
 
 
 def test_sending_again_sends_nothing_unless_resend(site):
@@ -249,11 +276,11 @@ def test_steerpack_send_dry_run_then_send_then_nothing_left_to_send(rendered_mon
     assert dry.exit_code == 0, dry.output
     assert dry.output.splitlines() == [
         "2026-09  bob@example.com  [BETA]  would send: BETA/steering-pack-2026-09.pdf, "
-        "BETA/steering-pack-2026-09.xlsx, BETA/steering-pack-2026-09.html",
+        "BETA/steering-pack-2026-09.xlsx, BETA/steering-pack-2026-09.pptx, BETA/steering-pack-2026-09.html",
         "2026-09  carol@example.com  [ALPHA]  would send: ALPHA/steering-pack-2026-09.pdf, "
-        "ALPHA/steering-pack-2026-09.xlsx, ALPHA/steering-pack-2026-09.html",
+        "ALPHA/steering-pack-2026-09.xlsx, ALPHA/steering-pack-2026-09.pptx, ALPHA/steering-pack-2026-09.html",
         "2026-09  head.pmo@example.com  [portfolio]  would send: steering-pack-2026-09.pdf, "
-        "steering-pack-2026-09.xlsx, steering-pack-2026-09.html",
+        "steering-pack-2026-09.xlsx, steering-pack-2026-09.pptx, steering-pack-2026-09.html",
     ]
     assert not (tmp_path / "output" / "outbox").exists()
 

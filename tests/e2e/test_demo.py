@@ -304,7 +304,7 @@ def test_a_past_months_portfolio_pdf_is_printed_when_its_pack_is_sent(demo_run):
     assert paths["html"].exists() and paths["xlsx"].exists() and not paths["pdf"].exists()
     with duckdb.connect(str(demo_run / "warehouse" / "steerpack.duckdb"), read_only=True) as conn:
         attached = attachments(conn, D(2026, 9, 1), None, output, {})
-    assert attached == [paths["pdf"], paths["xlsx"], paths["html"]]
+    assert attached == [paths["pdf"], paths["xlsx"], paths["pptx"], paths["html"]]  # the deck made on send too
     assert paths["pdf"].read_bytes().startswith(b"%PDF")
     text = subprocess.run(["pdftotext", str(paths["pdf"]), "-"], capture_output=True, text=True, check=True).stdout
     assert "Portfolio steering pack — September 2026" in text
@@ -320,8 +320,10 @@ def test_decisions_needed_and_what_changed(demo_run):
 
 
 def _message_texts(message, folder: Path) -> dict[str, str]:
-    """Every part of a delivered message as text: both bodies, the HTML pack, the PDF's text, every workbook cell."""
+    """Every part of a delivered message as text: both bodies, the HTML pack, the PDF's text, every workbook cell,
+    every slide's text."""
     from openpyxl import load_workbook
+    from pptx import Presentation
 
     texts = {
         "plain body": message.get_body(("plain",)).get_content(),
@@ -344,8 +346,26 @@ def _message_texts(message, folder: Path) -> dict[str, str]:
                 for sheet in workbook.worksheets
                 for row in sheet.iter_rows(values_only=True)
             )
+        elif name.endswith(".pptx"):
+            texts[name] = "\n".join(_slide_texts(Presentation(str(path))))
         else:
             texts[name] = path.read_text(encoding="utf-8")
+    return texts
+
+
+def _slide_texts(deck) -> list[str]:
+    """The text of every shape of every slide: text frames, table cells, and the charts' categories and series."""
+    texts = []
+    for slide in deck.slides:
+        for shape in slide.shapes:
+            if shape.has_text_frame:
+                texts.append(shape.text_frame.text)
+            if shape.has_table:
+                texts += [cell.text for row in shape.table.rows for cell in row.cells]
+            if shape.has_chart:
+                plot = shape.chart.plots[0]
+                texts += [str(category) for category in plot.categories]
+                texts += [series.name for series in plot.series]
     return texts
 
 
@@ -366,7 +386,7 @@ def test_no_reader_receives_another_projects_data(demo_run, tmp_path):
         folder = tmp_path / path.stem
         folder.mkdir()
         texts = _message_texts(message, folder)
-        assert len(texts) == 5  # two bodies and three attachments
+        assert len(texts) == 6  # two bodies and four attachments (PDF, workbook, deck, HTML)
         allowed = set(names) if scope == "portfolio" else set(scope.split(";"))
         for part, text in texts.items():
             for project_id in allowed:
@@ -463,3 +483,139 @@ def test_the_demo_narrative_names_what_moved_and_the_pack_shows_forecasts_and_cl
     assert closed == ["BID", "CRM", "DMS", "IAM", "MOB", "NET", "WEB"]
     assert sorted(p.name for p in (october / "closure").glob("*.pdf")) == [f"{p}.pdf" for p in closed]
     assert "Closure report — CRM Cloud Migration" in pack
+
+
+@pytest.mark.slow
+def test_the_deck_has_a_slide_per_red_or_amber_project_and_a_scoped_reader_gets_their_own(demo_run):
+    """Issue 31: October's steering-pack-2026-10.pptx, and the deck a scoped reader's message carries."""
+    import email
+    import io
+    import re
+    import zipfile
+    from email import policy
+
+    from pptx import Presentation
+
+    from reports.deck import deck_slide_count
+
+    with duckdb.connect(str(demo_run / "warehouse" / "steerpack.duckdb"), read_only=True) as conn:
+        [(red_or_amber,)] = conn.execute(
+            "select count(*) from marts.fct_project_month where month = ? and rag_overall in ('Red', 'Amber')",
+            [D(2026, 10, 1)],
+        ).fetchall()
+        [(kpis,)] = conn.execute(
+            "select count(*) from marts.fct_kpi_scorecard_month where month = ? and project_id is null",
+            [D(2026, 10, 1)],
+        ).fetchall()
+    deck = Presentation(demo_run / "output" / "packs" / "2026-10" / "steering-pack-2026-10.pptx")
+    assert red_or_amber > 0 and kpis > 0
+    assert len(deck.slides) == deck_slide_count(red_or_amber, with_trend=True, with_scorecard=True)
+
+    names = {p.project_id: p.name for p in PROJECTS}
+    scopes = {row[0]: row[3] for row in register_rows(D(2026, 10, 1))["Distribution"] if "@" in str(row[0])}
+    reader, scope = next((address, scope) for address, scope in sorted(scopes.items()) if scope != "portfolio")
+    [path] = [
+        path
+        for path in (demo_run / "output" / "outbox" / "2026-10").glob("*.eml")
+        if email.message_from_bytes(path.read_bytes(), policy=policy.default)["To"].addresses[0].addr_spec == reader
+    ]
+    message = email.message_from_bytes(path.read_bytes(), policy=policy.default)
+    [deck_part] = [part for part in message.iter_attachments() if part.get_filename().endswith(".pptx")]
+    package = zipfile.ZipFile(io.BytesIO(deck_part.get_content()))
+    text = " ".join(
+        re.sub(r"<[^>]+>", " ", package.read(name).decode("utf-8", "replace"))
+        for name in package.namelist()
+        if name.endswith(".xml")
+    )
+    allowed = set(scope.split(";"))
+    for project_id in allowed:
+        assert names[project_id] in text, project_id
+    for project_id in set(names) - allowed:
+        assert not re.search(rf"\b{project_id}\b", text) and names[project_id] not in text, project_id
+
+
+@pytest.mark.slow
+def test_the_executive_page_shows_grades_in_words_and_shapes_that_stay_apart_in_greyscale(demo_run, tmp_path):
+    """October 2026 in headless Chromium: WMS turns Red and its Δ cell names its September grade (read from the
+    warehouse); every grade cell has its word and shape; no "nan", "-0.00" or "None" in the page or its PDF; and in
+    greyscale the Red, Amber and Green cells' text still differ in lightness."""
+    import io
+    import re
+    import statistics
+
+    from PIL import Image
+    from playwright.sync_api import sync_playwright
+
+    folder = demo_run / "output" / "packs" / "2026-10"
+    with duckdb.connect(str(demo_run / "warehouse" / "steerpack.duckdb"), read_only=True) as conn:
+        [(september, october)] = conn.execute(
+            "select max(rag_overall) filter (where month = ?), max(rag_overall) filter (where month = ?)"
+            " from marts.fct_project_month where project_id = 'WMS'",
+            [D(2026, 9, 1), D(2026, 10, 1)],
+        ).fetchall()
+    assert october == "Red" and september != "Red"
+    shots = os.environ.get("STEERPACK_SCREENSHOTS")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path="/usr/bin/chromium",
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+                "--disable-quic",
+            ],
+        )
+        page = browser.new_page(viewport={"width": 1600, "height": 1000})
+        page.goto((folder / "steering-pack-2026-10.html").as_uri())
+        delta = page.locator('#projects tr[data-project="WMS"] td.grade-change').inner_text()
+        grade_cells = page.locator("#projects td.rag").evaluate_all(
+            "cells => cells.map(c => [c.className, c.innerText.trim()])"
+        )
+        body_text = page.locator("body").inner_text()
+        if shots:
+            Path(shots).mkdir(parents=True, exist_ok=True)
+            # the executive page as a reader first sees it (the README's picture): the viewport, not the whole pack
+            page.screenshot(path=str(Path(shots) / "executive-page.png"))
+        page.add_style_tag(content="html{filter:grayscale(1)}")
+        table = page.locator("#projects")
+        table.scroll_into_view_if_needed()
+        origin = table.bounding_box()
+        boxes = table.locator("td.rag").evaluate_all(
+            "cells => cells.map(c => { const r = c.getBoundingClientRect();"
+            " return [c.className, r.x, r.y, r.width, r.height]; })"
+        )
+        grey = Image.open(io.BytesIO(table.screenshot())).convert("L")
+        browser.close()
+    assert origin is not None
+    assert delta == f"▲ was {september}"
+    words = {"Green": "●", "Amber": "▲", "Red": "■", "Unknown": "◌"}
+    graded = [(cls, text) for cls, text in grade_cells if "rag-None" not in cls]
+    assert len(graded) > 12 * 5
+    for cls, text in graded:
+        grade = re.search(r"rag-(\w+)", cls)[1]
+        assert text == f"{words[grade]} {grade}", (cls, text)
+    pdf_text = subprocess.run(
+        ["pdftotext", str(folder / "steering-pack-2026-10.pdf"), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    for text in (body_text, pdf_text):
+        meaningless = re.findall(r".{0,40}(?:(?i:\bnan\b)|-0\.00\b|\bNone\b|\binf\b).{0,40}", text)
+        assert meaningless == []
+    # each grade's text lightness in greyscale: the mean of the darkest tenth of each cell's pixels (the glyphs'
+    # cores, not their anti-aliased edges), over every cell of that grade
+    scale = grey.width / origin["width"]  # the screenshot's pixels per CSS pixel
+    lightness: dict[str, list[float]] = {"Red": [], "Amber": [], "Green": []}
+    for cls, x, y, width, height in boxes:
+        grade = re.search(r"rag-(\w+)", cls)[1]
+        if grade not in lightness:
+            continue
+        left, top = (x - origin["x"]) * scale, (y - origin["y"]) * scale
+        crop = grey.crop((int(left) + 2, int(top) + 2, int(left + width * scale) - 2, int(top + height * scale) - 2))
+        pixels = sorted(crop.getdata())
+        lightness[grade].append(statistics.mean(pixels[: max(1, len(pixels) // 10)]))
+    means = {grade: statistics.mean(values) for grade, values in lightness.items()}
+    assert all(lightness.values()), lightness
+    assert abs(means["Red"] - means["Amber"]) >= 5 and abs(means["Amber"] - means["Green"]) >= 5, means
+    assert abs(means["Red"] - means["Green"]) >= 5, means

@@ -87,6 +87,7 @@ def test_a_corrected_rerun_re_renders_the_scoped_packs_already_sent(september_wo
     assert sorted(p.name for p in scoped["folder"].iterdir()) == [
         "steering-pack-2026-09.html",
         "steering-pack-2026-09.pdf",
+        "steering-pack-2026-09.pptx",
         "steering-pack-2026-09.xlsx",
     ]
     assert not list((workspace.output / files.STAGING_FOLDER).glob("*"))

@@ -65,6 +65,7 @@ def test_a_month_goes_from_inbox_to_pack_and_outbox(workspace, dbt_manifest):
     assert [part.get_filename() for part in head.iter_attachments()] == [
         "steering-pack-2026-09.pdf",
         "steering-pack-2026-09.xlsx",
+        "steering-pack-2026-09.pptx",
         "steering-pack-2026-09.html",
     ]
 
@@ -77,6 +78,7 @@ def test_a_scoped_recipient_sees_only_their_projects(september_workspace):
     assert [part.get_filename() for part in message.iter_attachments()] == [
         "steering-pack-2026-09.pdf",
         "steering-pack-2026-09.xlsx",
+        "steering-pack-2026-09.pptx",
         "steering-pack-2026-09.html",
     ]
     text = message.get_body(("plain",)).get_content() + message.get_body(("html",)).get_content()

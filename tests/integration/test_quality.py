@@ -48,7 +48,7 @@ def test_an_error_blocks_the_month_and_leaves_the_previous_pack_alone(september_
     result = run_month(workspace, "2026-10-01")
     assert not result.success
     started = {e.step_key for e in result.all_events if e.event_type_value == "STEP_START"}
-    assert "raw__distribution_quality_suite" in started
+    assert "raw_quality_suites" in started  # the one step checking every raw table
     assert not started & {"steerpack_dbt_models", "steering_pack", "pack_delivery"}
     assert not (workspace.output / "packs" / "2026-10").exists()
     assert not (workspace.output / "outbox" / "2026-10").exists()

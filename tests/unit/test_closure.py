@@ -177,7 +177,8 @@ def test_publishing_the_month_writes_the_closure_pdfs_in_the_swapped_folder(mart
     monkeypatch.setattr(packs, "write_workbook", lambda *args, **kwargs: None)  # the workbook reads other marts
     monkeypatch.setattr(packs, "load_project_pages", lambda conn, month: [])
     monkeypatch.setattr(packs, "month_scopes", lambda conn, month: [])
-    monkeypatch.setattr(packs, "html_to_pdf", lambda html: b"%PDF-1.7 " + html.encode())  # the render is tested above
+    # the render is tested above
+    monkeypatch.setattr(packs, "html_to_pdf", lambda html, page_size=None: b"%PDF-1.7 " + html.encode())
     output = tmp_path / "output"
     packs.publish_month(marts, OCT, output)
     folder = packs.pack_paths(output, OCT)["folder"] / "closure"

@@ -128,7 +128,7 @@ def page_of(marts, project_id: str):
 def test_the_executive_table_shows_p85_and_the_chance_on_time_or_why_not(marts):
     html = render_pack_html(load_pack_data(marts, OCT))
     header = html.split('<table id="projects">', 1)[1].split("</thead>", 1)[0]
-    assert ">P85 finish</th>" in header and ">Chance on time</th>" in header
+    assert ">P85 finish</a></th>" in header and ">Chance on time</a></th>" in header  # linked to the dictionary
     assert '<td class="p85-finish">12 Mar 2027</td>' in projects_row(html, "PAY")
     assert '<td class="chance-on-time">85 %</td>' in projects_row(html, "PAY")
     # insufficient history: no date, the mart's reason as the cell's title, no chance
@@ -175,7 +175,7 @@ def test_the_project_page_shows_the_narrative_in_order_and_the_pms_comment_apart
 def test_the_project_page_shows_the_forecast_or_the_reason_there_is_none(marts):
     html = render_project_html(page_of(marts, "PAY"))
     table = html.split('<table id="forecast-table">', 1)[1].split("</table>", 1)[0]
-    headers = [re.sub(r" \(.*", "", h) for h in re.findall(r"<th>([^<]*)</th>", table)]
+    headers = [re.sub(r" \(.*", "", h) for h in re.findall(r"<th[^>]*>([^<]*)</th>", table)]
     values = re.findall(r"<td>([^<]*)</td>", table)
     assert dict(zip(headers, values)) == {
         "P50 finish": "12 Feb 2027",

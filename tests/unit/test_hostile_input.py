@@ -534,7 +534,7 @@ def test_a_render_that_fails_leaves_the_previous_month_whole_and_no_staging(tmp_
     monkeypatch.setattr(
         packs,
         "write_pack",
-        lambda data, staged, with_pdf=True: files.write_atomic(
+        lambda data, staged, with_pdf=True, options=None: files.write_atomic(
             packs.pack_paths(staged, SEP)["html"], "half a new pack", staged
         ),
     )
@@ -559,7 +559,7 @@ def test_a_month_that_publishes_drops_its_out_of_date_draft_and_keeps_the_others
     monkeypatch.setattr(
         packs,
         "write_pack",
-        lambda data, staged, with_pdf=True: files.write_atomic(
+        lambda data, staged, with_pdf=True, options=None: files.write_atomic(
             packs.pack_paths(staged, SEP)["html"], "the pack", staged
         ),
     )

@@ -201,11 +201,11 @@ def test_unknown_is_grey_with_its_reason_and_an_unverified_green_is_named():
     )
     html = render.render_pack_html(pack, project_pages=[page])
     executive, project_page = html.split('id="project-P2"', 1)
-    assert '<span class="rag rag-Red">1 Red</span>' in executive
-    assert '<span class="rag rag-Unknown">1 Unknown</span>' in executive
-    assert '<span class="rag rag-Green">0 Green</span>' in executive
+    assert '<span class="rag rag-Red">1 ■ Red</span>' in executive
+    assert '<span class="rag rag-Unknown">1 ◌ Unknown</span>' in executive
+    assert '<span class="rag rag-Green">0 ● Green</span>' in executive
     assert 'id="unverified-greens"' in executive and "Data Lake</p>" in executive
-    assert '<td class="rag rag-Unknown">Unknown</td>' in project_page
+    assert '<td class="rag rag-Unknown">◌ Unknown</td>' in project_page
     assert (
         "schedule and cost\ncannot be measured from this month's data: no plan rows for plan key DL; no spend "
         "although 4 month(s) past baseline start. The project reports Green, which the data cannot confirm."
@@ -417,12 +417,12 @@ def test_the_project_page_and_workbook_show_tcpi_to_the_eac_target_and_ac_at_his
     )
     project_page = html.split('id="project-P1"', 1)[1]
     evm = project_page.split('<table id="evm">')[1].split("</table>")[0]
-    headers = re.findall(r"<th(?: [^>]*)?>([^<]*)</th>", evm)
+    headers = re.findall(r"<th(?: [^>]*)?>(?:<a [^>]*>)?([^<]*)", evm)
     values = re.findall(r"<td>([^<]*)</td>", evm)
     assert dict(zip(headers, values))["AC"] == "50"
     assert dict(zip(headers, values))["AC at historical FX"] == "47,500"
     indices = project_page.split('<table id="indices">')[1].split("</table>")[0]
-    headers = re.findall(r"<th(?: [^>]*)?>([^<]*)</th>", indices)
+    headers = re.findall(r"<th(?: [^>]*)?>(?:<a [^>]*>)?([^<]*)", indices)
     values = re.findall(r"<td>([^<]*)</td>", indices)
     assert dict(zip(headers, values))["TCPI"] == "1.20"
     assert dict(zip(headers, values))["TCPI to EAC target"] == "0.86"

@@ -216,7 +216,7 @@ def test_the_scorecard_page_shows_value_target_status_trend_and_projects_met(war
     html = render.render_pack_html(pack(scorecard))
     section = scorecard_section(html)
     assert section.count("<tr data-kpi=") == 2  # one row per KPI: the portfolio's
-    assert "<th>Tier 1</th><th>Tier 2</th>" in section
+    assert '<th scope="col">Tier 1</th><th scope="col">Tier 2</th>' in section
     milestones = kpi_row(section, "milestone_on_time_rate")
     assert 'data-status="Near"' in milestones
     assert '<td class="rag rag-Amber kpi-status">Near ▲</td>' in milestones
@@ -255,7 +255,7 @@ def test_a_scoped_reader_sees_their_projects_and_no_portfolio_row(warehouse):
         "0",
     )
     assert cells(kpi_row(section, "cr_cycle_time"))[1:] == ["1 of 1 met", "1", "0", "0", "0"]
-    assert "<th>Tier 1</th>" not in section
+    assert "Tier 1</th>" not in section
 
     workbook = Workbook()
     [scorecard_sheet] = [s for s in sections(scoped=True) if s.sheet == "Scorecard"]
@@ -325,7 +325,7 @@ def test_the_project_page_shows_the_kpi_table(warehouse):
     page = ProjectPage(OCT, project, [], [], [], [], [], None, load_project_kpis(warehouse, OCT)["Q"])
     html = render.render_project_html(page)
     table = html.split('<table id="kpis">', 1)[1].split("</table>", 1)[0]
-    assert "<th>Target, tier 2 (met; near)</th>" in table
+    assert '<th scope="col">Target, tier 2 (met; near)</th>' in table
     milestones = kpi_row(table, "milestone_on_time_rate")
     assert cells(milestones) == ["Milestone on-time rate", "85.0 %", "≥ 90 %; ≥ 80 %", "Near ▲", "→ was 85.0 %"]
     assert '<td class="rag rag-Amber">Near ▲</td>' in milestones

@@ -304,3 +304,24 @@ def test_the_forecast_settings_reach_dbt_and_a_history_too_short_to_forecast_is_
     # fewer than 6 weeks could never forecast (DESIGN §5b): the key is named
     with pytest.raises(ConfigError, match=r"bad value for 'forecast\.history_weeks'"):
         parse_settings({"forecast": {"history_weeks": 4}})
+
+
+def test_attachments_are_chosen_per_recipient_role_and_an_unknown_kind_is_refused():
+    settings = parse_settings(
+        {"delivery": {"attachments": ["pdf", "xlsx"], "attachments_by_role": {"Sponsor": ["pptx", "pdf"]}}}
+    )
+    # the role as the Distribution sheet spells it, in any case and with stray spaces
+    assert settings.delivery.attachments_for_role(" sponsor ") == ["pptx", "pdf"]
+    assert settings.delivery.attachments_for_role("Project Manager") == ["pdf", "xlsx"]
+    assert settings.delivery.attachments_for_role(None) == ["pdf", "xlsx"]
+    assert parse_settings({}).delivery.attachments == ["pdf", "xlsx", "pptx", "html"]
+    assert parse_settings({}).delivery.max_message_bytes == 10 * 1024 * 1024
+    with pytest.raises(ConfigError, match=r"bad value for 'delivery\.attachments_by_role\.Sponsor\.0'"):
+        parse_settings({"delivery": {"attachments_by_role": {"Sponsor": ["docx"]}}})
+
+
+def test_the_pack_prints_on_a4_or_letter():
+    assert parse_settings({}).pack.page_size == "A4"
+    assert parse_settings({"pack": {"page_size": "Letter"}}).pack.page_size == "Letter"
+    with pytest.raises(ConfigError, match=r"bad value for 'pack\.page_size'"):
+        parse_settings({"pack": {"page_size": "A3"}})

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import duckdb
 
 from pipelines.config import Settings
-from pipelines.core.packs import ATTACHED_KINDS, pack_paths, scope_project_ids, scoped_pack_paths
+from pipelines.core.packs import pack_paths, scope_project_ids, scoped_pack_paths
 from pipelines.sources.addresses import AddressError, mailbox_key
 from reports.data import load_recipients
 from reports.email import scope_label
@@ -156,11 +156,12 @@ def describe_plan(plan: list[PlannedMessage], settings: Settings) -> str:
     lines = []
     for planned in plan:
         month = planned.month
+        kinds = settings.delivery.attachments_for_role(planned.recipient.get("recipient_role"))
         if planned.project_ids is None:
-            files = [pack_paths(settings.output, month)[kind].name for kind in ATTACHED_KINDS]
+            files = [pack_paths(settings.output, month)[kind].name for kind in kinds]
         else:
             paths = scoped_pack_paths(settings.output, month, planned.project_ids)
-            files = [f"{paths['folder'].name}/{paths[kind].name}" for kind in ATTACHED_KINDS]
+            files = [f"{paths['folder'].name}/{paths[kind].name}" for kind in kinds]
         if planned.action == "skip":
             when = planned.previous["sent_at"]
             what = f"already sent{f' {when:%Y-%m-%d %H:%M} UTC' if when else ''}; skipped (use --resend)"

@@ -34,11 +34,11 @@ from pipelines.core.delivery.transports import (
     is_relay_failure,
     sender_of,
 )
-from pipelines.core.packs import PackNotRendered
+from pipelines.core.packs import PackNotRendered, PackOptions
 from pipelines.core.packs import attachments as pack_attachments
 from pipelines.sources.addresses import AddressError, normalise_address
 from reports.data import PackData, load_pack_data
-from reports.email import build_message, subject
+from reports.email import attached_paths, build_message, subject
 
 
 @dataclass(frozen=True)
@@ -101,10 +101,13 @@ def attachments_for(
     month: dt.date,
     project_ids: frozenset[str] | None,
     rendered: dict,
+    recipient_role: str | None = None,
 ) -> list[Path]:
-    """The portfolio pack's files, or the reader's own scoped pack, as pipelines.core.packs published them."""
+    """The portfolio pack's files, or the reader's own scoped pack, as pipelines.core.packs published them: the
+    kinds settings.delivery names for the reader's role (the Distribution sheet's), in its order."""
+    kinds = settings.delivery.attachments_for_role(recipient_role)
     try:
-        return pack_attachments(conn, month, project_ids, settings.output, rendered)
+        return pack_attachments(conn, month, project_ids, settings.output, rendered, kinds, PackOptions.of(settings))
     except PackNotRendered as missing:
         raise DeliveryError(
             f"the {month:%Y-%m} pack has not been rendered ({missing.args[0]} is missing): "
@@ -218,10 +221,21 @@ def deliver_month(
             _record(conn, planned, message_id, "failed", attempts, subject(month, planned.project_ids), [], error, None)
             outcomes.append(Outcome(month, planned.email, planned.scope, "failed", attempts, message_id, error))
             continue
-        attachments = attachments_for(conn, settings, month, planned.project_ids, rendered)
+        role = planned.recipient.get("recipient_role")
+        attachments = attachments_for(conn, settings, month, planned.project_ids, rendered, role)
         data = pack_data_for(conn, month, planned.project_ids, read)
         recipient = {**planned.recipient, "recipient_email": address}
-        message = build_message(data, recipient, sender, attachments, dt.datetime.now(dt.UTC), message_id)
+        message = build_message(
+            data,
+            recipient,
+            sender,
+            attachments,
+            dt.datetime.now(dt.UTC),
+            message_id,
+            max_message_bytes=settings.delivery.max_message_bytes,
+        )
+        # what the message really carries: a pack too large to attach is linked instead (reports.email)
+        attachments = attached_paths(message, attachments)
         _record(conn, planned, message_id, "sending", attempts, message["Subject"], attachments, None, None)
         tried, error = send_with_retries(transport, message, f"{month:%Y-%m}", policy, sleep, watch)
         attempts += tried
