@@ -36,7 +36,14 @@ from reports.data import PackData, ProjectPage
 from reports.forecast import narrative_sentences
 from reports.render import s_curve_series
 from reports.scorecard import scorecard_view
-from reports.templating import GRADE_SHAPES, grade_text
+from reports.templating import (
+    GRADE_SHAPES,
+    grade_text,
+    money_text,
+    ratio_text,
+    signed_days_text,
+    signed_percent_text,
+)
 
 PROJECT_SLIDES_CAP = 40  # a 2,000-project portfolio's deck stays one a committee can walk through
 EXECUTIVE_ROWS = 14  # the executive table's projects; the rest are in the pack
@@ -57,45 +64,16 @@ def deck_slide_count(red_or_amber: int, with_trend: bool, with_scorecard: bool) 
     return 2 + int(with_trend) + min(red_or_amber, PROJECT_SLIDES_CAP) + int(with_scorecard)
 
 
-# --- numbers as the deck prints them: "—" for a number that means nothing (None, NaN, inf), never "-0.00"
+# --- numbers as the pack prints them (reports.templating): "—" for a number that means nothing, never "-0.00"
 
 
-def _finite(value: Any) -> float | None:
-    if value is None:
-        return None
+def _chart_value(value: Any) -> float | None:
+    """A chart point: a finite number, or a gap (None, NaN and inf draw nothing rather than a spike)."""
     try:
         number = float(value)
     except (TypeError, ValueError):
         return None
     return number if math.isfinite(number) else None
-
-
-def ratio_text(value: Any) -> str:
-    number = _finite(value)
-    if number is None:
-        return DASH
-    return f"{0.0 if round(number, 2) == 0 else number:.2f}"  # never "-0.00"
-
-
-def signed_percent_text(value: Any) -> str:
-    """A share as a signed percentage, `+14.0 %`; `0.0 %` for none at the printed precision."""
-    number = _finite(value)
-    if number is None:
-        return DASH
-    return "0.0 %" if round(number * 100, 1) == 0 else f"{number * 100:+.1f} %"
-
-
-def signed_days_text(value: Any) -> str:
-    number = _finite(value)
-    if number is None:
-        return DASH
-    days = round(number)
-    return "0 d" if days == 0 else f"{days:+d} d"
-
-
-def money_text(value: Any) -> str:
-    number = _finite(value)
-    return DASH if number is None else f"{0.0 if round(number) == 0 else number:,.0f}"
 
 
 def date_text(value: dt.date | None) -> str:
@@ -148,7 +126,7 @@ def _line_chart(slide, left, top, width, height, title: str, months: list[str], 
     chart_data = CategoryChartData()
     chart_data.categories = months
     for name, values in series.items():
-        chart_data.add_series(name, [_finite(value) for value in values])
+        chart_data.add_series(name, [_chart_value(value) for value in values])
     chart = slide.shapes.add_chart(XL_CHART_TYPE.LINE_MARKERS, left, top, width, height, chart_data).chart
     chart.has_title = True
     chart.chart_title.text_frame.text = title

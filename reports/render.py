@@ -13,7 +13,7 @@ from reports.charts import forecast_chart_svg, line_chart_svg, slip_chart_svg
 from reports.data import PackData, ProjectPage
 from reports.forecast import chance_text, date_text
 from reports.scorecard import project_kpi_rows, scorecard_view
-from reports.templating import ENVIRONMENT, GRADE_SHAPES
+from reports.templating import ENVIRONMENT, GRADE_SHAPES, signed_days_text
 
 
 def pack_charts(data: PackData, as_png: bool = False) -> dict[str, str]:
@@ -130,7 +130,7 @@ def render_pack_html(
         project_captions=[project_chart_captions(page) for page in project_pages],
         previous_month_short=_months_back(data.month, 1).strftime("%b"),
         grade_change=lambda project: grade_change(data.grade_moves.get(project["project_id"]), project),
-        signed_days=signed_days,
+        signed_days=signed_days_text,
         data_line=data_line(data),
         **page_helpers(docs_base),
     )
@@ -211,13 +211,6 @@ def grade_change(move: dict | None, project: dict) -> dict:
             "title": f"{'worse' if worse else 'better'} than last month ({before} → {now})",
         }
     return {"text": f"→ was {before or '—'}", "direction": "moved", "title": f"{before or 'no grade'} → {now}"}
-
-
-def signed_days(days: int | None) -> str:
-    """A slip in days with its sign: "+3 d", "−2 d" (a minus sign), "0 d", "—"."""
-    if days is None:
-        return "—"
-    return f"+{days} d" if days > 0 else (f"−{-days} d" if days < 0 else "0 d")
 
 
 def status_strip(history: list[dict]) -> Markup:

@@ -32,6 +32,31 @@ def ratio_text(value: float | None) -> str:
     return "0.00" if text == "-0.00" else text
 
 
+def signed_percent_text(value: float | None) -> str:
+    """A share as a signed percentage to one decimal (`+14.2%`, `-2.4%`); `0.0%` for what rounds to nothing (never
+    "-0.0%"); "—" where it means nothing."""
+    if not _finite(value):
+        return "—"
+    text = f"{value:+.1%}"
+    return "0.0%" if text in ("+0.0%", "-0.0%") else text
+
+
+def signed_days_text(days: float | None) -> str:
+    """A slip in whole days with its sign: "+3 d", "−2 d" (a minus sign), "0 d", "—"."""
+    if not _finite(days):
+        return "—"
+    days = round(days)
+    return f"+{days} d" if days > 0 else (f"−{-days} d" if days < 0 else "0 d")
+
+
+def money_text(value: float | None) -> str:
+    """Money in whole units with thousands separators; "—" where there is none (never "-0")."""
+    if not _finite(value):
+        return "—"
+    text = f"{value:,.0f}"
+    return "0" if text == "-0" else text
+
+
 def _finite(value: float | None) -> bool:
     """A number worth printing: not none, NaN or infinite (those print "—", never "nan")."""
     return value is not None and math.isfinite(value)
@@ -51,9 +76,10 @@ def _environment() -> jinja2.Environment:
     env.filters["ratio"] = ratio_text
     # one decimal: the graded percentages (cost_overrun_pct, schedule_slip_pct) are graded on values rounded to
     # 0.01 %, so a Green +5.0% and an Amber +5.4% must not both read "+5%" (the pack says so beside them)
-    env.filters["percent"] = lambda value: "—" if not _finite(value) else f"{value:+.1%}"
+    env.filters["percent"] = signed_percent_text
     env.filters["share"] = lambda value: "—" if not _finite(value) else f"{value:.0%}"
-    env.filters["money"] = lambda value: "—" if not _finite(value) else f"{value:,.0f}"
+    env.filters["money"] = money_text
+    env.filters["signed_days"] = signed_days_text
     env.filters["grade"] = grade_text
     env.filters["grade_shape"] = grade_shape
     # the forecast's and the narrative's words (reports/forecast.py), the same in the pack, the pages and the mail

@@ -627,3 +627,21 @@ def hand_made_marts(conn) -> None:
     for table, columns in PACK_MART_COLUMNS.items():
         conn.execute(f"create table marts.{table} ({columns})")
     create_forecast_marts(conn)
+
+
+# Debian's Chromium, headless, with nothing of its own reaching the network (updates, sync, QUIC probes)
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+
+
+def launch_chromium(playwright):
+    """The suite's browser: `make test` installs Debian's Chromium (system-deps); playwright drives it."""
+    return playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from pipelines.config import CONFIG_ENV_VAR
-from tests.helpers import start_logged, wait_for, write_config
+from tests.helpers import launch_chromium, start_logged, wait_for, write_config
 from tests.smtp_server import free_port
 
 WEBSERVER = str(Path(sys.executable).with_name("dagster-webserver"))
@@ -152,18 +152,7 @@ def screenshot_the_asset_graph(port: int, folder: Path, partitions: int) -> tupl
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path="/usr/bin/chromium",
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                "--no-first-run",
-                "--disable-quic",
-            ],
-        )
+        browser = launch_chromium(playwright)
         page = browser.new_page(viewport={"width": 1600, "height": 1000})
         page.goto(f"http://127.0.0.1:{port}/asset-groups")
         # each group is one node of the graph, its name in a foreignObject of the graph's SVG

@@ -10,7 +10,7 @@ import duckdb
 import pytest
 
 from pipelines.synthetic.demo import PROJECTS, demo_months, register_rows
-from tests.helpers import run_logged, write_config
+from tests.helpers import launch_chromium, run_logged, write_config
 
 D = dt.date
 # One `steerpack demo` serves every test here: xdist runs a module's tests on one worker (`--dist loadfile`).
@@ -137,18 +137,7 @@ def test_the_pack_renders_in_headless_chromium(demo_run, tmp_path):
     pack = demo_run / "output" / "packs" / "2026-10" / "steering-pack-2026-10.html"
     errors = []
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path="/usr/bin/chromium",
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                "--no-first-run",
-                "--disable-quic",
-            ],
-        )
+        browser = launch_chromium(playwright)
         page = browser.new_page(viewport={"width": 1400, "height": 1000})
         page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
         page.on("pageerror", lambda error: errors.append(str(error)))
@@ -202,10 +191,7 @@ def test_the_scorecard_page_shows_every_kpi_with_its_status_in_words_and_shapes(
         )
     assert len(marts) == 23
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path="/usr/bin/chromium",
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run"],
-        )
+        browser = launch_chromium(playwright)
         page = browser.new_page(viewport={"width": 1400, "height": 1000})
         page.goto((october / "steering-pack-2026-10.html").as_uri())
         section = page.locator("section#scorecard")
@@ -556,18 +542,7 @@ def test_the_executive_page_shows_grades_in_words_and_shapes_that_stay_apart_in_
     assert october == "Red" and september != "Red"
     shots = os.environ.get("STEERPACK_SCREENSHOTS")
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path="/usr/bin/chromium",
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                "--no-first-run",
-                "--disable-quic",
-            ],
-        )
+        browser = launch_chromium(playwright)
         page = browser.new_page(viewport={"width": 1600, "height": 1000})
         page.goto((folder / "steering-pack-2026-10.html").as_uri())
         delta = page.locator('#projects tr[data-project="WMS"] td.grade-change').inner_text()

@@ -2,7 +2,7 @@
 
 One hand-made warehouse (tests.helpers.hand_made_marts), October 2026, three projects:
 - ALPHA (Alpha Ledger, tier 1): Red overall; its CPI is NaN and its SPI missing (both print "—"), EAC vs BAC
-  +14.2 %, 18 days late; the PM's comment; two open RAID items, one High (shown) and one Low (not shown);
+  +14.2%, 18 days late; the PM's comment; two open RAID items, one High (shown) and one Low (not shown);
   its next milestone is "Cutover" (no actual date; "Design" is done).
 - BETA (Beta Portal, tier 2): Amber; EAC vs BAC NaN and no slip: "—".
 - GAMMA (Gamma Store, tier 3): Green.
@@ -27,14 +27,8 @@ from pipelines.config import DeliverySettings, Settings
 from pipelines.core import packs
 from pipelines.core.delivery.send import attachments_for
 from reports.data import load_pack_data, load_project_pages
-from reports.deck import (
-    PROJECT_SLIDES_CAP,
-    build_deck,
-    deck_slide_count,
-    ratio_text,
-    signed_days_text,
-    signed_percent_text,
-)
+from reports.deck import PROJECT_SLIDES_CAP, build_deck, deck_slide_count
+from reports.templating import ratio_text, signed_days_text, signed_percent_text
 from tests.helpers import hand_made_marts, insert_mart_row
 
 OCT = dt.date(2026, 10, 1)
@@ -143,9 +137,9 @@ def test_the_executive_table_reads_word_and_shape_in_the_grade_colour_not_green_
         ("Beta Portal", "▲ Amber"),
         ("Gamma Store", "● Green"),
     ]
-    assert rows[0][2] == "▲ Amber" and rows[0][8:] == ["+14.2 %", "+18 d"]
+    assert rows[0][2] == "▲ Amber" and rows[0][8:] == ["+14.2%", "+18 d"]
     assert rows[1][8:] == ["—", "—"]  # NaN and None
-    assert rows[2][8:] == ["0.0 %", "0 d"]
+    assert rows[2][8:] == ["0.0%", "0 d"]
     red_run = table.cell(1, 7).text_frame.paragraphs[0].runs[0]
     assert str(red_run.font.color.rgb) == "B3261E"
     headline = texts(deck.slides[1])[1]
@@ -155,7 +149,7 @@ def test_the_executive_table_reads_word_and_shape_in_the_grade_colour_not_green_
 def test_a_project_slide_prints_dashes_for_nan_the_next_milestone_and_high_raid_only(marts):
     _, deck = deck_of(marts)
     body = texts(deck.slides[3])[1]
-    assert "CPI — · SPI — · EAC vs BAC +14.2 % · VAC -341,089" in body
+    assert "CPI — · SPI — · EAC vs BAC +14.2% · VAC -341,089" in body
     assert "Next milestone: Cutover — baseline 2 Nov 2026, forecast 20 Nov 2026" in body
     assert f"The PM's comment: “{ALPHA_COMMENT}”" in body
     assert "R-1 Risk (High)" in body and "R-2" not in body
@@ -194,8 +188,8 @@ def test_the_same_marts_give_the_same_bytes(marts):
 
 def test_numbers_that_mean_nothing_print_a_dash():
     assert [ratio_text(v) for v in (None, NAN, float("inf"), -0.001, 0.946)] == ["—", "—", "—", "0.00", "0.95"]
-    assert [signed_percent_text(v) for v in (None, NAN, -0.0001, 0.142)] == ["—", "—", "0.0 %", "+14.2 %"]
-    assert [signed_days_text(v) for v in (None, NAN, 0, -9)] == ["—", "—", "0 d", "-9 d"]
+    assert [signed_percent_text(v) for v in (None, NAN, -0.0001, 0.142)] == ["—", "—", "0.0%", "+14.2%"]
+    assert [signed_days_text(v) for v in (None, NAN, 0, -9)] == ["—", "—", "0 d", "−9 d"]  # a minus sign
 
 
 def test_each_role_gets_the_kinds_its_settings_name_in_their_order(tmp_path):

@@ -232,7 +232,7 @@ def test_graded_percentages_show_one_decimal_so_a_green_and_an_amber_differ():
     cost = html.split('<table id="cost">')[1].split("</table>")[0]
     assert '<td class="rag rag-Green">+5.0%</td>' in cost and '<td class="rag rag-Amber">+5.4%</td>' in cost
     schedule = html.split('<table id="schedule">')[1].split("</table>")[0]
-    assert '<td class="rag rag-Amber">+5.4%</td>' in schedule and '<td class="rag rag-Green">+0.0%</td>' in schedule
+    assert '<td class="rag rag-Amber">+5.4%</td>' in schedule and '<td class="rag rag-Green">0.0%</td>' in schedule
     assert "rounded to 0.01 %" in html.split('id="grading-note"')[1]
 
 
